@@ -1,0 +1,115 @@
+// Command kiosk runs an OCOP sales kiosk: `kiosk` serves the till, API and public
+// pages; `kiosk backup FILE` and `kiosk restore FILE` save and restore its store.
+// Every flag has a KIOSK_* environment twin (-kiosk-id ↔ KIOSK_KIOSK_ID).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/ocop-kiosk/kiosk/kiosk"
+)
+
+func main() {
+	cfg, args, err := parse(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kiosk:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := dispatch(ctx, cfg, args); err != nil {
+		fmt.Fprintln(os.Stderr, "kiosk:", err)
+		os.Exit(1)
+	}
+}
+
+func dispatch(ctx context.Context, cfg kiosk.Config, args []string) error {
+	if len(args) == 0 || args[0] == "run" {
+		return kiosk.Run(ctx, cfg)
+	}
+	switch args[0] {
+	case "backup", "restore":
+		if len(args) != 2 {
+			return fmt.Errorf("usage: kiosk [flags] %s FILE", args[0])
+		}
+		if args[0] == "backup" {
+			n, err := kiosk.Backup(ctx, cfg, args[1])
+			if err == nil {
+				fmt.Printf("backup written to %s (%d bytes)\n", args[1], n)
+			}
+			return err
+		}
+		sales, err := kiosk.Restore(cfg, args[1])
+		if err == nil {
+			fmt.Printf("store restored from %s (%d sales records); start the kiosk again\n", args[1], sales)
+		}
+		return err
+	}
+	return fmt.Errorf("unknown command %q; commands: run (default), backup FILE, restore FILE", args[0])
+}
+
+type printerFlags map[string]string
+
+func (p printerFlags) String() string { return fmt.Sprint(map[string]string(p)) }
+func (p printerFlags) Set(v string) error {
+	name, url, err := kiosk.ParsePrinterFlag(v)
+	if err != nil {
+		return err
+	}
+	p[name] = url
+	return nil
+}
+
+// parse reads flags, with KIOSK_* environment variables as defaults.
+func parse(argv []string) (kiosk.Config, []string, error) {
+	cfg := kiosk.Defaults()
+	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
+	printers := printerFlags{}
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data folder (store, prints, control token)")
+	fs.StringVar(&cfg.KioskID, "kiosk-id", cfg.KioskID, "kiosk id, prefix of receipt numbers")
+	fs.Var(printers, "printer", "printer NAME=URL (repeatable): serial:/dev/ttyUSB0?baud=19200, tcp://HOST:9100, dev:/dev/usb/lp0, file:DIR")
+	fs.StringVar(&cfg.HubURL, "hub", "", "central hub URL")
+	fs.StringVar(&cfg.HubToken, "hub-token", "", "this kiosk's token on the hub")
+	fs.StringVar(&cfg.BaseURL, "base-url", "", "origin used in trace QR codes")
+	fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "load the demo OCOP catalog into an empty store")
+	fs.StringVar(&cfg.ManagerPIN, "manager-pin", "", "manager PIN (4–12 digits); generated on first start when unset")
+	// Environment twins: KIOSK_ADDR, KIOSK_DATA, KIOSK_KIOSK_ID, KIOSK_PRINTER
+	// (comma-separated NAME=URL), KIOSK_HUB, KIOSK_HUB_TOKEN, KIOSK_BASE_URL,
+	// KIOSK_DEMO, KIOSK_MANAGER_PIN.
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		v, ok := os.LookupEnv("KIOSK_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")))
+		if !ok || envErr != nil {
+			return
+		}
+		if f.Name == "printer" {
+			for _, p := range strings.Split(v, ",") {
+				if err := f.Value.Set(strings.TrimSpace(p)); err != nil {
+					envErr = err
+				}
+			}
+			return
+		}
+		if err := f.Value.Set(v); err != nil {
+			envErr = fmt.Errorf("KIOSK_%s: %w", strings.ToUpper(f.Name), err)
+		}
+	})
+	if envErr != nil {
+		return cfg, nil, envErr
+	}
+	if err := fs.Parse(argv); err != nil {
+		return cfg, nil, err
+	}
+	cfg.Printers = printers
+	cfg.Out = os.Stdout
+	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	return cfg, fs.Args(), nil
+}

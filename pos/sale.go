@@ -1,0 +1,274 @@
+package pos
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Errors callers branch on. The kiosk maps each to an HTTP status and a stable code.
+var (
+	ErrUnknownSKU       = errors.New("unknown sku")
+	ErrUnknownLot       = errors.New("unknown lot")
+	ErrBadQuantity      = errors.New("bad quantity")
+	ErrEmptySale        = errors.New("sale has no lines")
+	ErrTooManyLines     = errors.New("too many lines")
+	ErrOutOfStock       = errors.New("out of stock")
+	ErrBadPayment       = errors.New("bad payment")
+	ErrPaymentShort     = errors.New("payments do not cover the total")
+	ErrOverpaid         = errors.New("non-cash payments exceed the total")
+	ErrTenderedShort    = errors.New("cash tendered is less than the cash due")
+	ErrNotFound         = errors.New("not found")
+	ErrAlreadyVoided    = errors.New("sale already voided or refunded")
+	ErrNotVoidable      = errors.New("only a completed sale can be voided or refunded")
+	ErrRefundTooLarge   = errors.New("refund exceeds what was sold")
+	ErrIdempotencyReuse = errors.New("idempotency key reused with a different request")
+	ErrShiftOpen        = errors.New("a shift is already open")
+	ErrNoOpenShift      = errors.New("no open shift")
+	ErrShiftClosed      = errors.New("shift already closed")
+	ErrBadAmount        = errors.New("bad amount")
+	ErrConflict         = errors.New("conflict")
+)
+
+// MaxQty bounds the quantity of one line; more is a typo or an attack.
+const MaxQty = 10_000
+
+// MaxLines bounds the lines of one sale.
+const MaxLines = 500
+
+// Payment methods.
+const (
+	MethodCash    = "cash"
+	MethodVietQR  = "vietqr"
+	MethodCard    = "card"
+	MethodEwallet = "ewallet"
+)
+
+// Methods lists the accepted payment methods.
+var Methods = []string{MethodCash, MethodVietQR, MethodCard, MethodEwallet}
+
+// Sale kinds and statuses.
+const (
+	KindSale   = "sale"
+	KindVoid   = "void"
+	KindRefund = "refund"
+
+	StatusCompleted = "completed"
+	StatusVoided    = "voided"
+	StatusRefunded  = "refunded" // wholly refunded
+	StatusPartial   = "partially_refunded"
+)
+
+// LineRequest is one line a till asks for. Any price a client sends is ignored:
+// the server prices from its catalog.
+type LineRequest struct {
+	SKU string `json:"sku"`
+	Qty int64  `json:"qty"`
+	Lot string `json:"lot,omitempty"`
+}
+
+// PaymentRequest is one payment of a (possibly split) settlement.
+type PaymentRequest struct {
+	Method    string `json:"method"`
+	Amount    Money  `json:"amount"`
+	Tendered  Money  `json:"tendered,omitempty"` // cash only: what the customer handed over
+	Reference string `json:"reference,omitempty"`
+}
+
+// SaleRequest is what a till submits.
+type SaleRequest struct {
+	Lines    []LineRequest    `json:"lines"`
+	Payments []PaymentRequest `json:"payments"`
+	Till     string           `json:"till,omitempty"`
+	Note     string           `json:"note,omitempty"`
+}
+
+// Line is a sold line: a snapshot of the product as it was priced.
+type Line struct {
+	SKU        string `json:"sku"`
+	GTIN       string `json:"gtin,omitempty"`
+	Name       string `json:"name"`
+	NameEN     string `json:"name_en,omitempty"`
+	Unit       string `json:"unit,omitempty"`
+	ProducerID string `json:"producer_id"`
+	Lot        string `json:"lot,omitempty"`
+	Qty        int64  `json:"qty"`
+	Price      Money  `json:"price"`
+	VATRate    int    `json:"vat_rate"`
+	Total      Money  `json:"total"`
+	VAT        Money  `json:"vat"`
+}
+
+// Payment is a settled payment. For cash, Amount is what was applied to the sale,
+// Tendered what was handed over and Change what went back.
+type Payment struct {
+	Method    string `json:"method"`
+	Amount    Money  `json:"amount"`
+	Tendered  Money  `json:"tendered,omitempty"`
+	Change    Money  `json:"change,omitempty"`
+	Reference string `json:"reference,omitempty"`
+}
+
+// VATLine is the VAT contained at one rate.
+type VATLine struct {
+	Rate  int   `json:"rate"`
+	Gross Money `json:"gross"`
+	VAT   Money `json:"vat"`
+}
+
+// Sale is a committed record: a sale, or a void or refund pointing at one. It is
+// never edited in place; Status of the original is derived from the records that
+// point at it.
+type Sale struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	KioskID   string    `json:"kiosk_id"`
+	Seq       uint64    `json:"seq"`
+	ReceiptNo string    `json:"receipt_no"`
+	ShiftID   string    `json:"shift_id"`
+	Till      string    `json:"till,omitempty"`
+	Time      time.Time `json:"time"`
+	Lines     []Line    `json:"lines"`
+	Total     Money     `json:"total"` // negative for voids and refunds
+	VAT       []VATLine `json:"vat"`
+	Payments  []Payment `json:"payments"`
+	Change    Money     `json:"change"`
+	Status    string    `json:"status"`
+	Original  string    `json:"original,omitempty"` // voids and refunds: the sale they undo
+	Reason    string    `json:"reason,omitempty"`
+	Note      string    `json:"note,omitempty"`
+	UndoneBy  []string  `json:"undone_by,omitempty"` // voids/refunds recorded against this sale
+}
+
+// priceLines prices req's lines against look (the store's product lookup).
+func priceLines(reqLines []LineRequest, look func(sku string) (*Product, error), lot func(sku, code string) bool) ([]Line, Money, []VATLine, error) {
+	if len(reqLines) == 0 {
+		return nil, 0, nil, ErrEmptySale
+	}
+	if len(reqLines) > MaxLines {
+		return nil, 0, nil, fmt.Errorf("%w: %d lines, at most %d", ErrTooManyLines, len(reqLines), MaxLines)
+	}
+	lines := make([]Line, 0, len(reqLines))
+	var total Money
+	for i, rl := range reqLines {
+		if rl.Qty <= 0 || rl.Qty > MaxQty {
+			return nil, 0, nil, fmt.Errorf("%w: line %d (%s) qty %d, want 1 to %d", ErrBadQuantity, i+1, rl.SKU, rl.Qty, MaxQty)
+		}
+		p, err := look(rl.SKU)
+		if err != nil {
+			return nil, 0, nil, fmt.Errorf("line %d: %w", i+1, err)
+		}
+		if rl.Lot != "" && !lot(p.SKU, rl.Lot) {
+			return nil, 0, nil, fmt.Errorf("%w: line %d: lot %q of %s", ErrUnknownLot, i+1, rl.Lot, p.SKU)
+		}
+		lt, err := mulMoney(p.Price, rl.Qty)
+		if err != nil {
+			return nil, 0, nil, fmt.Errorf("line %d (%s): %w", i+1, p.SKU, err)
+		}
+		if total, err = addMoney(total, lt); err != nil {
+			return nil, 0, nil, fmt.Errorf("sale total: %w", err)
+		}
+		lines = append(lines, Line{
+			SKU: p.SKU, GTIN: p.GTIN, Name: p.Name, NameEN: p.NameEN, Unit: p.Unit,
+			ProducerID: p.ProducerID, Lot: rl.Lot, Qty: rl.Qty, Price: p.Price,
+			VATRate: p.VATRate, Total: lt, VAT: VATContained(lt, p.VATRate),
+		})
+	}
+	return lines, total, vatBreakdown(lines), nil
+}
+
+// vatBreakdown sums gross per rate and computes the VAT contained in each sum, so
+// the receipt's per-rate VAT does not carry per-line rounding.
+func vatBreakdown(lines []Line) []VATLine {
+	by := map[int]Money{}
+	for _, l := range lines {
+		by[l.VATRate] += l.Total
+	}
+	out := make([]VATLine, 0, len(by))
+	for r, g := range by {
+		out = append(out, VATLine{Rate: r, Gross: g, VAT: VATContained(g, r)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Rate < out[j].Rate })
+	return out
+}
+
+// settle checks the payments against total and works out cash applied, tendered
+// and change. Non-cash payments must not exceed the total; cash covers the rest
+// and any excess cash is change.
+func settle(total Money, reqs []PaymentRequest) ([]Payment, Money, error) {
+	if len(reqs) == 0 {
+		return nil, 0, fmt.Errorf("%w: no payments", ErrBadPayment)
+	}
+	if len(reqs) > 8 {
+		return nil, 0, fmt.Errorf("%w: %d payments, at most 8", ErrBadPayment, len(reqs))
+	}
+	var nonCash, cash, tendered Money
+	var err error
+	cashIdx := -1
+	for i, r := range reqs {
+		if r.Amount <= 0 || r.Amount > MaxSaleTotal || r.Tendered < 0 || r.Tendered > MaxSaleTotal {
+			return nil, 0, fmt.Errorf("%w: payment %d amount %d", ErrBadPayment, i+1, r.Amount)
+		}
+		if len(r.Reference) > 64 {
+			return nil, 0, fmt.Errorf("%w: payment %d reference longer than 64 characters", ErrBadPayment, i+1)
+		}
+		switch r.Method {
+		case MethodCash:
+			if cashIdx >= 0 {
+				return nil, 0, fmt.Errorf("%w: more than one cash payment", ErrBadPayment)
+			}
+			cashIdx = i
+			cash = r.Amount
+			tendered = r.Tendered
+		case MethodVietQR, MethodCard, MethodEwallet:
+			if r.Tendered != 0 {
+				return nil, 0, fmt.Errorf("%w: payment %d: only cash has a tendered amount", ErrBadPayment, i+1)
+			}
+			if nonCash, err = addMoney(nonCash, r.Amount); err != nil {
+				return nil, 0, fmt.Errorf("%w: payments: %v", ErrBadPayment, err)
+			}
+		default:
+			return nil, 0, fmt.Errorf("%w: payment %d method %q, want cash, vietqr, card or ewallet", ErrBadPayment, i+1, r.Method)
+		}
+	}
+	if nonCash > total {
+		return nil, 0, fmt.Errorf("%w: %s by card/transfer for a total of %s", ErrOverpaid, nonCash, total)
+	}
+	due := total - nonCash // cash due
+	if cashIdx < 0 {
+		if due > 0 {
+			return nil, 0, fmt.Errorf("%w: paid %s of %s", ErrPaymentShort, nonCash, total)
+		}
+	} else {
+		// A till may send the cash handed over as amount, as tendered, or both.
+		if tendered == 0 {
+			tendered = cash
+		}
+		if tendered < cash {
+			return nil, 0, fmt.Errorf("%w: tendered %s but cash amount %s", ErrTenderedShort, tendered, cash)
+		}
+		if cash < due {
+			return nil, 0, fmt.Errorf("%w: paid %s of %s", ErrPaymentShort, cash+nonCash, total)
+		}
+		if tendered < due {
+			return nil, 0, fmt.Errorf("%w: tendered %s, cash due %s", ErrTenderedShort, tendered, due)
+		}
+		if due == 0 {
+			return nil, 0, fmt.Errorf("%w: cash payment on a sale already covered", ErrBadPayment)
+		}
+	}
+	out := make([]Payment, 0, len(reqs))
+	var change Money
+	for _, r := range reqs {
+		p := Payment{Method: r.Method, Amount: r.Amount, Reference: r.Reference}
+		if r.Method == MethodCash {
+			p.Amount = due
+			p.Tendered = tendered
+			p.Change = tendered - due
+			change = p.Change
+		}
+		out = append(out, p)
+	}
+	return out, change, nil
+}

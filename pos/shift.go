@@ -1,0 +1,290 @@
+package pos
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Shift is a period of selling on one kiosk, from opening with a cash float to
+// closing with a counted cash amount.
+type Shift struct {
+	ID       string     `json:"id"`
+	KioskID  string     `json:"kiosk_id"`
+	OpenedAt time.Time  `json:"opened_at"`
+	OpenedBy string     `json:"opened_by,omitempty"`
+	Float    Money      `json:"float"`
+	Auto     bool       `json:"auto,omitempty"` // opened by the first sale, with no float
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
+	Counted  Money      `json:"counted,omitempty"`
+	ClosedBy string     `json:"closed_by,omitempty"`
+}
+
+// Open reports whether the shift has not been closed.
+func (s Shift) Open() bool { return s.ClosedAt == nil }
+
+// MaxFloat bounds an opening float or a counted cash amount.
+const MaxFloat Money = 10_000_000_000
+
+// ShiftID formats a shift's id: K01-S0007.
+func ShiftID(kiosk string, n uint64) string { return fmt.Sprintf("%s-S%04d", kiosk, n) }
+
+func (s *Store) newShift(tx *bolt.Tx, now time.Time, float Money, by string, auto bool) (Shift, error) {
+	b := tx.Bucket(bShifts)
+	n, err := b.NextSequence()
+	if err != nil {
+		return Shift{}, abortTx{err}
+	}
+	sh := Shift{ID: ShiftID(s.kioskID, n), KioskID: s.kioskID, OpenedAt: now, OpenedBy: by, Float: float, Auto: auto}
+	if err := putJSON(b, []byte(sh.ID), sh); err != nil {
+		return Shift{}, err
+	}
+	if err := tx.Bucket(bMeta).Put(kCurrentShift, []byte(sh.ID)); err != nil {
+		return Shift{}, abortTx{err}
+	}
+	return sh, nil
+}
+
+// ensureShift returns the open shift's id, opening one with no float when the
+// vendor starts selling without opening a shift. Any error aborts the transaction.
+func (s *Store) ensureShift(tx *bolt.Tx, now time.Time) (string, error) {
+	if id := tx.Bucket(bMeta).Get(kCurrentShift); len(id) > 0 {
+		return string(id), nil
+	}
+	sh, err := s.newShift(tx, now, 0, "", true)
+	if err != nil {
+		return "", abortTx{err}
+	}
+	return sh.ID, nil
+}
+
+// OpenShift opens a shift with a cash float.
+func (s *Store) OpenShift(float Money, by string) (Shift, error) {
+	if float < 0 || float > MaxFloat {
+		return Shift{}, fmt.Errorf("%w: float %d", ErrBadAmount, float)
+	}
+	var sh Shift
+	err := s.commit(func(tx *bolt.Tx) error {
+		if id := tx.Bucket(bMeta).Get(kCurrentShift); len(id) > 0 {
+			return fmt.Errorf("%w: %s (close it first)", ErrShiftOpen, id)
+		}
+		var err error
+		sh, err = s.newShift(tx, s.now(), float, by, false)
+		return err
+	})
+	return sh, err
+}
+
+// CurrentShift returns the open shift, or ErrNoOpenShift.
+func (s *Store) CurrentShift() (Shift, error) {
+	var sh Shift
+	err := s.db.View(func(tx *bolt.Tx) error {
+		id := tx.Bucket(bMeta).Get(kCurrentShift)
+		if len(id) == 0 {
+			return ErrNoOpenShift
+		}
+		_, err := getJSON(tx.Bucket(bShifts), id, &sh)
+		return err
+	})
+	return sh, err
+}
+
+// Shift returns a shift by id.
+func (s *Store) Shift(id string) (Shift, error) {
+	var sh Shift
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ok, err := getJSON(tx.Bucket(bShifts), []byte(id), &sh)
+		if err == nil && !ok {
+			err = fmt.Errorf("%w: shift %q", ErrNotFound, id)
+		}
+		return err
+	})
+	return sh, err
+}
+
+// Shifts returns every shift, oldest first.
+func (s *Store) Shifts() ([]Shift, error) {
+	var out []Shift
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bShifts).ForEach(func(_, v []byte) error {
+			var sh Shift
+			if err := json.Unmarshal(v, &sh); err != nil {
+				return err
+			}
+			out = append(out, sh)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// CloseShift closes shift id (the open one when id is empty) with the cash counted
+// in the drawer, and returns its Z-report.
+func (s *Store) CloseShift(id string, counted Money, by string) (ZReport, error) {
+	if counted < 0 || counted > MaxFloat {
+		return ZReport{}, fmt.Errorf("%w: counted cash %d", ErrBadAmount, counted)
+	}
+	var z ZReport
+	err := s.commit(func(tx *bolt.Tx) error {
+		cur := tx.Bucket(bMeta).Get(kCurrentShift)
+		if id == "" {
+			if len(cur) == 0 {
+				return ErrNoOpenShift
+			}
+			id = string(cur)
+		}
+		var sh Shift
+		ok, err := getJSON(tx.Bucket(bShifts), []byte(id), &sh)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: shift %q", ErrNotFound, id)
+		}
+		if !sh.Open() {
+			return fmt.Errorf("%w: %s closed at %s", ErrShiftClosed, sh.ID, sh.ClosedAt.Format(time.RFC3339))
+		}
+		now := s.now()
+		sh.ClosedAt, sh.Counted, sh.ClosedBy = &now, counted, by
+		z, err = zReport(tx, sh)
+		if err != nil {
+			return err
+		}
+		if err := putJSON(tx.Bucket(bShifts), []byte(sh.ID), sh); err != nil {
+			return err
+		}
+		if string(cur) == sh.ID {
+			if err := tx.Bucket(bMeta).Delete(kCurrentShift); err != nil {
+				return abortTx{err}
+			}
+		}
+		return nil
+	})
+	return z, err
+}
+
+// ZReport summarises a shift: what was sold, how it was paid, the VAT in it, what
+// each producer is owed, and the cash that should be in the drawer.
+type ZReport struct {
+	Shift          Shift            `json:"shift"`
+	Sales          int              `json:"sales"`
+	Voids          int              `json:"voids"`
+	Refunds        int              `json:"refunds"`
+	FirstReceipt   string           `json:"first_receipt,omitempty"`
+	LastReceipt    string           `json:"last_receipt,omitempty"`
+	Gross          Money            `json:"gross"`           // completed sales
+	VoidTotal      Money            `json:"void_total"`      // negative
+	RefundTotal    Money            `json:"refund_total"`    // negative
+	Net            Money            `json:"net"`             // gross + voids + refunds
+	ByMethod       map[string]Money `json:"by_method"`       // net per payment method
+	ByVAT          []VATLine        `json:"by_vat"`          // net per VAT rate
+	ByProducer     []ProducerTotal  `json:"by_producer"`     // net per producer
+	Units          map[string]int64 `json:"units,omitempty"` // net units per SKU
+	ExpectedCash   Money            `json:"expected_cash"`   // float + net cash
+	CountedCash    Money            `json:"counted_cash"`
+	CashDifference Money            `json:"cash_difference"` // counted - expected
+	Closed         bool             `json:"closed"`
+}
+
+// ProducerTotal is what a producer's goods brought in during a shift.
+type ProducerTotal struct {
+	ProducerID string `json:"producer_id"`
+	Units      int64  `json:"units"`
+	Net        Money  `json:"net"`
+	VAT        Money  `json:"vat"`
+}
+
+// ShiftReport builds the Z-report of a shift, open (an X-report) or closed.
+func (s *Store) ShiftReport(id string) (ZReport, error) {
+	var z ZReport
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if id == "" {
+			cur := tx.Bucket(bMeta).Get(kCurrentShift)
+			if len(cur) == 0 {
+				return ErrNoOpenShift
+			}
+			id = string(cur)
+		}
+		var sh Shift
+		ok, err := getJSON(tx.Bucket(bShifts), []byte(id), &sh)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: shift %q", ErrNotFound, id)
+		}
+		z, err = zReport(tx, sh)
+		return err
+	})
+	return z, err
+}
+
+func zReport(tx *bolt.Tx, sh Shift) (ZReport, error) {
+	z := ZReport{Shift: sh, ByMethod: map[string]Money{}, Units: map[string]int64{}, Closed: !sh.Open()}
+	byVAT := map[int]Money{}
+	byProd := map[string]*ProducerTotal{}
+	start := make([]byte, 8)
+	binary.BigEndian.PutUint64(start, uint64(sh.OpenedAt.UnixNano()))
+	c := tx.Bucket(bSalesTime).Cursor()
+	for k, v := c.Seek(start); k != nil; k, v = c.Next() {
+		var r Sale
+		if _, err := getJSON(tx.Bucket(bSales), v, &r); err != nil {
+			return z, err
+		}
+		if sh.ClosedAt != nil && r.Time.After(*sh.ClosedAt) {
+			break
+		}
+		if r.ShiftID != sh.ID {
+			continue
+		}
+		if z.FirstReceipt == "" {
+			z.FirstReceipt = r.ReceiptNo
+		}
+		z.LastReceipt = r.ReceiptNo
+		switch r.Kind {
+		case KindSale:
+			z.Sales++
+			z.Gross += r.Total
+		case KindVoid:
+			z.Voids++
+			z.VoidTotal += r.Total
+		case KindRefund:
+			z.Refunds++
+			z.RefundTotal += r.Total
+		}
+		for _, p := range r.Payments {
+			z.ByMethod[p.Method] += p.Amount
+		}
+		for _, l := range r.Lines {
+			byVAT[l.VATRate] += l.Total
+			pt := byProd[l.ProducerID]
+			if pt == nil {
+				pt = &ProducerTotal{ProducerID: l.ProducerID}
+				byProd[l.ProducerID] = pt
+			}
+			pt.Units += l.Qty
+			pt.Net += l.Total
+			pt.VAT += l.VAT
+			z.Units[l.SKU] += l.Qty
+		}
+	}
+	z.Net = z.Gross + z.VoidTotal + z.RefundTotal
+	for r, g := range byVAT {
+		z.ByVAT = append(z.ByVAT, VATLine{Rate: r, Gross: g, VAT: VATContained(g, r)})
+	}
+	sort.Slice(z.ByVAT, func(i, j int) bool { return z.ByVAT[i].Rate < z.ByVAT[j].Rate })
+	for _, pt := range byProd {
+		z.ByProducer = append(z.ByProducer, *pt)
+	}
+	sort.Slice(z.ByProducer, func(i, j int) bool { return z.ByProducer[i].ProducerID < z.ByProducer[j].ProducerID })
+	z.ExpectedCash = sh.Float + z.ByMethod[MethodCash]
+	z.CountedCash = sh.Counted
+	if !sh.Open() {
+		z.CashDifference = sh.Counted - z.ExpectedCash
+	}
+	return z, nil
+}
