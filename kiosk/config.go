@@ -1,0 +1,95 @@
+// Package kiosk is the kiosk application: the Fiber server with its REST API and
+// (later) websocket sessions and trace pages, access control for the fair's LAN,
+// and the wiring of the pos store, printing and upstream sync. It does not know how
+// bytes reach a printer.
+package kiosk
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Config is everything a kiosk needs to run. cmd/kiosk fills it from flags and
+// KIOSK_* environment variables; tests fill it directly.
+type Config struct {
+	Addr       string            // listen address, default ":8080"
+	DataDir    string            // default "./kiosk-data"
+	KioskID    string            // numbers receipts, default "K01"
+	Printers   map[string]string // role → printer URL; default receipt → file:<data>/prints
+	HubURL     string
+	HubToken   string
+	BaseURL    string // origin used in trace QR codes
+	Demo       bool   // load the demo OCOP catalog into an empty store
+	ManagerPIN string // sets the manager PIN; empty keeps the stored one (or makes one)
+
+	// Listener, when set, is used instead of listening on Addr (tests pass a
+	// 127.0.0.1:0 listener).
+	Listener net.Listener
+	// Ready, when set, is called with the address the server listens on.
+	Ready func(addr string)
+	// Out receives the one-time messages meant for the person starting the kiosk
+	// (the generated manager PIN). Default: the logger only.
+	Out    io.Writer
+	Logger *slog.Logger
+}
+
+var reKioskID = regexp.MustCompile(`^[A-Z0-9]{1,12}$`)
+
+// Defaults returns the configuration `go run ./cmd/kiosk` uses with no flags.
+func Defaults() Config {
+	return Config{Addr: ":8080", DataDir: "./kiosk-data", KioskID: "K01", Demo: true, Printers: map[string]string{}}
+}
+
+// normalize fills defaults and checks the fields.
+func (c *Config) normalize() error {
+	d := Defaults()
+	if c.Addr == "" {
+		c.Addr = d.Addr
+	}
+	if c.DataDir == "" {
+		c.DataDir = d.DataDir
+	}
+	if c.KioskID == "" {
+		c.KioskID = d.KioskID
+	}
+	c.KioskID = strings.ToUpper(c.KioskID)
+	if !reKioskID.MatchString(c.KioskID) {
+		return fmt.Errorf("kiosk id %q: want 1–12 letters or digits, like K01", c.KioskID)
+	}
+	if c.Printers == nil {
+		c.Printers = map[string]string{}
+	}
+	if _, ok := c.Printers["receipt"]; !ok {
+		c.Printers["receipt"] = "file:" + filepath.Join(c.DataDir, "prints")
+	}
+	if c.ManagerPIN != "" && !validPIN(c.ManagerPIN) {
+		return fmt.Errorf("manager PIN: want 4 to 12 digits")
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return nil
+}
+
+// StorePath is the bbolt file of the kiosk's data folder.
+func (c Config) StorePath() string { return filepath.Join(c.DataDir, "kiosk.db") }
+
+// controlTokenPath holds a secret that lets commands run on the kiosk machine
+// itself (such as `kiosk backup`) act as the manager: whoever can read the data
+// folder can copy the store anyway.
+func (c Config) controlTokenPath() string { return filepath.Join(c.DataDir, "control.token") }
+
+// ParsePrinterFlag splits a -printer NAME=URL value.
+func ParsePrinterFlag(v string) (name, url string, err error) {
+	name, url, ok := strings.Cut(v, "=")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" || strings.TrimSpace(url) == "" {
+		return "", "", fmt.Errorf("printer %q: want NAME=URL, like receipt=serial:/dev/ttyUSB0?baud=19200", v)
+	}
+	return name, strings.TrimSpace(url), nil
+}

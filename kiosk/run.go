@@ -1,0 +1,223 @@
+package kiosk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ocop-kiosk/kiosk/pos"
+)
+
+// Run starts the kiosk and serves until ctx is cancelled (SIGINT/SIGTERM in
+// cmd/kiosk), then shuts the server down and closes the store cleanly.
+func Run(ctx context.Context, cfg Config) error {
+	if err := cfg.normalize(); err != nil {
+		return err
+	}
+	log := cfg.Logger
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data folder: %w", err)
+	}
+	store, err := pos.Open(cfg.StorePath(), pos.StoreOptions{KioskID: cfg.KioskID})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			log.Error("closing store", "err", err)
+		} else {
+			log.Info("store closed", "path", cfg.StorePath())
+		}
+	}()
+
+	if cfg.Demo {
+		loaded, err := store.LoadDemoIfEmpty()
+		if err != nil {
+			return fmt.Errorf("demo catalog: %w", err)
+		}
+		if loaded {
+			producers, products, lots, _ := store.CatalogCounts()
+			log.Info("loaded the demo OCOP catalog", "producers", producers, "products", products, "lots", lots)
+		}
+	}
+	control, err := ensureControlToken(cfg.controlTokenPath())
+	if err != nil {
+		return err
+	}
+	g, err := newGuard(store, control)
+	if err != nil {
+		return err
+	}
+	if err := setupPIN(cfg, g); err != nil {
+		return err
+	}
+	srv, err := newServer(cfg, store, g)
+	if err != nil {
+		return err
+	}
+
+	ln := cfg.Listener
+	if ln == nil {
+		ln, err = net.Listen("tcp", cfg.Addr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		}
+	}
+	addr := ln.Addr().String()
+	log.Info("kiosk ready", "kiosk_id", cfg.KioskID, "addr", addr, "data", cfg.DataDir, "printers", cfg.Printers)
+	if cfg.Ready != nil {
+		cfg.Ready(addr)
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- srv.app.Listener(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("server stopped: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	if err := srv.app.ShutdownWithTimeout(10 * time.Second); err != nil {
+		log.Error("shutdown", "err", err)
+	}
+	<-served
+	return nil
+}
+
+// setupPIN applies -manager-pin, or makes a PIN on first start and shows it once.
+func setupPIN(cfg Config, g *guard) error {
+	if cfg.ManagerPIN != "" {
+		if g.pinMatches(cfg.ManagerPIN) {
+			return nil
+		}
+		return g.setPIN(cfg.ManagerPIN)
+	}
+	if g.hasPIN() {
+		return nil
+	}
+	pin, err := randomDigits(6)
+	if err != nil {
+		return err
+	}
+	if err := g.setPIN(pin); err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Manager PIN for this kiosk: %s — write it down, it is shown only this once (set another with -manager-pin).", pin)
+	if cfg.Out != nil {
+		fmt.Fprintln(cfg.Out, msg)
+	} else {
+		cfg.Logger.Warn(msg)
+	}
+	return nil
+}
+
+func ensureControlToken(path string) (string, error) {
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 16 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	tok, err := randomToken()
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("control token: %w", err)
+	}
+	return tok, nil
+}
+
+// Backup writes a consistent snapshot of the kiosk's store to file. If the kiosk
+// is running it downloads the snapshot from it (over loopback, with the control
+// token from the data folder) so selling goes on; otherwise it reads the store file
+// directly.
+func Backup(ctx context.Context, cfg Config, file string) (int64, error) {
+	if err := cfg.normalize(); err != nil {
+		return 0, err
+	}
+	tmp := file + ".partial"
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
+	}
+	n, err := backupTo(ctx, cfg, out)
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		_, err = pos.CheckBackup(tmp)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("backup: %w", err)
+	}
+	return n, os.Rename(tmp, file)
+}
+
+func backupTo(ctx context.Context, cfg Config, w io.Writer) (int64, error) {
+	if _, err := os.Stat(cfg.StorePath()); err != nil {
+		return 0, fmt.Errorf("no kiosk store at %s: %w", cfg.StorePath(), err)
+	}
+	store, err := pos.Open(cfg.StorePath(), pos.StoreOptions{KioskID: cfg.KioskID, Timeout: 300 * time.Millisecond})
+	if err == nil {
+		defer store.Close()
+		return store.Backup(w, nil)
+	}
+	if !errors.Is(err, pos.ErrLocked) {
+		return 0, err
+	}
+	// The kiosk is running: ask it.
+	tok, terr := os.ReadFile(cfg.controlTokenPath())
+	if terr != nil {
+		return 0, fmt.Errorf("the kiosk is running but its control token is unreadable: %w", terr)
+	}
+	url := "http://" + loopbackAddr(cfg.Addr) + "/api/v1/backup"
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req.Header.Set("X-Kiosk-Control", strings.TrimSpace(string(tok)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("the store is locked by a running kiosk, and asking it at %s failed: %w (pass its -addr)", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return 0, fmt.Errorf("kiosk at %s answered %s: %s", url, resp.Status, body)
+	}
+	n, err := io.Copy(w, resp.Body)
+	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
+		err = fmt.Errorf("backup cut short: %d of %d bytes", n, resp.ContentLength)
+	}
+	return n, err
+}
+
+// loopbackAddr turns a listen address (":8080", "0.0.0.0:8080") into one to dial.
+func loopbackAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// Restore replaces the kiosk's store with a backup. The kiosk must be stopped; the
+// replaced store is kept beside the new one.
+func Restore(cfg Config, file string) (sales int, err error) {
+	if err := cfg.normalize(); err != nil {
+		return 0, err
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.StorePath()), 0o700); err != nil {
+		return 0, err
+	}
+	return pos.Restore(file, cfg.StorePath())
+}

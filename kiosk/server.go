@@ -1,0 +1,576 @@
+package kiosk
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ocop-kiosk/kiosk/pos"
+)
+
+// MaxJSONBody bounds a JSON request body. Catalog imports may be larger (up to
+// MaxImportBody).
+const (
+	MaxJSONBody   = 1 << 20
+	MaxImportBody = 32 << 20
+)
+
+// Server is a running kiosk's HTTP side.
+type Server struct {
+	cfg   Config
+	store *pos.Store
+	log   *slog.Logger
+	guard *guard
+	app   *fiber.App
+
+	index     atomic.Pointer[pos.Index]
+	producers atomic.Pointer[map[string]pos.Producer]
+	reindexMu sync.Mutex
+	started   time.Time
+}
+
+func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
+	s := &Server{cfg: cfg, store: store, log: cfg.Logger, guard: g, started: time.Now()}
+	if err := s.reindex(); err != nil {
+		return nil, err
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "ocop-kiosk",
+		DisableStartupMessage: true,
+		BodyLimit:             MaxImportBody,
+		ErrorHandler:          errorHandler(cfg.Logger),
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          5 * time.Minute, // backups stream for a while
+		IdleTimeout:           2 * time.Minute,
+		Network:               "tcp",
+	})
+	s.routes()
+	return s, nil
+}
+
+// reindex rebuilds the search index from the store after a catalog change.
+func (s *Server) reindex() error {
+	s.reindexMu.Lock()
+	defer s.reindexMu.Unlock()
+	products, err := s.store.Products()
+	if err != nil {
+		return fmt.Errorf("load catalog: %w", err)
+	}
+	producers, err := s.store.Producers()
+	if err != nil {
+		return fmt.Errorf("load producers: %w", err)
+	}
+	s.index.Store(pos.NewIndex(products, producers))
+	s.producers.Store(&producers)
+	return nil
+}
+
+func (s *Server) routes() {
+	app := s.app
+	app.Get("/healthz", s.healthz)
+
+	api := app.Group("/api/v1", s.guard.till)
+	mgr := s.guard.manager
+	jsonLimit := limitBody(MaxJSONBody)
+
+	api.Get("/products", s.listProducts)
+	api.Get("/products/:sku", s.getProduct)
+	api.Get("/producers", s.listProducers)
+	api.Get("/lots", s.listLots)
+
+	api.Post("/sales", jsonLimit, s.postSale)
+	api.Get("/sales", s.listSales)
+	api.Get("/sales/:id", s.getSale)
+	api.Post("/sales/:id/void", jsonLimit, mgr, s.voidSale)
+	api.Post("/sales/:id/refund", jsonLimit, mgr, s.refundSale)
+
+	api.Get("/shifts", s.listShifts)
+	api.Get("/shifts/current", s.currentShift)
+	api.Post("/shifts/open", jsonLimit, s.openShift)
+	api.Post("/shifts/close", jsonLimit, mgr, s.closeShift)
+	api.Get("/shifts/:id/report", s.shiftReport)
+
+	api.Post("/stock/:sku", jsonLimit, mgr, s.adjustStock)
+	api.Get("/stock/moves", mgr, s.stockMoves)
+
+	api.Post("/catalog/import", mgr, s.importCatalog)
+	api.Get("/catalog/export", s.exportCatalog)
+
+	api.Post("/devices", jsonLimit, mgr, s.pairDevice)
+	api.Get("/devices", mgr, s.listDevices)
+	api.Delete("/devices/:id", mgr, s.revokeDevice)
+
+	api.Get("/backup", mgr, s.backup)
+
+	api.Use(func(c *fiber.Ctx) error {
+		return newAPIError(fiber.StatusNotFound, "not_found", "no such API route: "+c.Method()+" "+c.Path())
+	})
+}
+
+// limitBody rejects bodies over n bytes with the JSON error, for the routes that
+// take JSON (the server-wide limit is the larger import limit).
+func limitBody(n int) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if len(c.Body()) > n {
+			return newAPIError(fiber.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("request body is %d bytes, at most %d", len(c.Body()), n))
+		}
+		return c.Next()
+	}
+}
+
+// decodeJSON reads the body strictly enough to catch garbage: one JSON value, no
+// trailing data. Unknown fields are ignored (a till may send prices; they are not
+// used).
+func decodeJSON(c *fiber.Ctx, v any) error {
+	body := c.Body()
+	if len(bytes.TrimSpace(body)) == 0 {
+		return newAPIError(fiber.StatusBadRequest, "bad_json", "request body is empty; want JSON")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		return newAPIError(fiber.StatusBadRequest, "bad_json", "malformed JSON: "+err.Error())
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return newAPIError(fiber.StatusBadRequest, "bad_json", "malformed JSON: data after the JSON value")
+	}
+	return nil
+}
+
+// decodeOptionalJSON is decodeJSON for bodies that may be empty.
+func decodeOptionalJSON(c *fiber.Ctx, v any) error {
+	if len(bytes.TrimSpace(c.Body())) == 0 {
+		return nil
+	}
+	return decodeJSON(c, v)
+}
+
+func who(c *fiber.Ctx) string {
+	if s, ok := c.Locals("who").(string); ok {
+		return s
+	}
+	return ""
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok", "kiosk_id": s.cfg.KioskID, "schema": pos.SchemaVersion,
+		"uptime_s": int(time.Since(s.started).Seconds())})
+}
+
+// ---- catalog ----
+
+// productView is a product as the API shows it.
+type productView struct {
+	pos.Product
+	ProducerName string `json:"producer"`
+	CertValid    bool   `json:"cert_valid"`
+}
+
+func (s *Server) view(p *pos.Product, stock map[string]int64, now time.Time) productView {
+	v := productView{Product: *p, CertValid: p.CertValid(now)}
+	v.ProducerName = (*s.producers.Load())[p.ProducerID].Name
+	if n, ok := stock[p.SKU]; ok {
+		v.Stock = n
+	}
+	return v
+}
+
+func queryInt(c *fiber.Ctx, name string, def, lo, hi int) (int, error) {
+	v := c.Query(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, newAPIError(fiber.StatusBadRequest, "bad_query", fmt.Sprintf("%s=%q: want a whole number from %d to %d", name, v, lo, hi))
+	}
+	return n, nil
+}
+
+func (s *Server) listProducts(c *fiber.Ctx) error {
+	limit, err := queryInt(c, "limit", 50, 1, 1000)
+	if err != nil {
+		return err
+	}
+	offset, err := queryInt(c, "offset", 0, 0, 1_000_000)
+	if err != nil {
+		return err
+	}
+	stars, err := queryInt(c, "stars", 0, 0, 5)
+	if err != nil {
+		return err
+	}
+	q := pos.Query{Text: c.Query("q"), Stars: stars, Group: pos.Group(c.Query("group")), Producer: c.Query("producer"), Limit: limit, Offset: offset}
+	if q.Group != "" && !q.Group.Valid() {
+		return newAPIError(fiber.StatusBadRequest, "bad_query", fmt.Sprintf("group %q: want food, beverage, herbal, handicraft, flower or tourism", q.Group))
+	}
+	if len(q.Text) > 200 {
+		return newAPIError(fiber.StatusBadRequest, "bad_query", "q is longer than 200 bytes")
+	}
+	res := s.index.Load().Search(q)
+	skus := make([]string, len(res.Products))
+	for i, p := range res.Products {
+		skus[i] = p.SKU
+	}
+	stock, err := s.store.Stock(skus)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	out := make([]productView, len(res.Products))
+	for i, p := range res.Products {
+		out[i] = s.view(p, stock, now)
+	}
+	return c.JSON(fiber.Map{"products": out, "total": res.Total, "offset": offset, "limit": limit})
+}
+
+func (s *Server) getProduct(c *fiber.Ctx) error {
+	p := s.index.Load().Lookup(c.Params("sku"))
+	if p == nil {
+		return fmt.Errorf("%w: product %q", pos.ErrNotFound, c.Params("sku"))
+	}
+	stock, err := s.store.Stock([]string{p.SKU})
+	if err != nil {
+		return err
+	}
+	lots, err := s.store.Lots(p.SKU)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"product": s.view(p, stock, time.Now()), "lots": lots})
+}
+
+func (s *Server) listProducers(c *fiber.Ctx) error {
+	m := *s.producers.Load()
+	out := make([]pos.Producer, 0, len(m))
+	for _, p := range m {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return c.JSON(fiber.Map{"producers": out})
+}
+
+func (s *Server) listLots(c *fiber.Ctx) error {
+	sku := c.Query("sku")
+	if g := c.Query("gtin"); g != "" {
+		p := s.index.Load().Lookup(g)
+		if p == nil {
+			return c.JSON(fiber.Map{"lots": []pos.Lot{}})
+		}
+		sku = p.SKU
+	}
+	lots, err := s.store.Lots(sku)
+	if err != nil {
+		return err
+	}
+	if lots == nil {
+		lots = []pos.Lot{}
+	}
+	return c.JSON(fiber.Map{"lots": lots})
+}
+
+// ---- sales ----
+
+func (s *Server) postSale(c *fiber.Ctx) error {
+	var req pos.SaleRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	sale, replayed, err := s.store.CommitSale(req, c.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	if replayed {
+		c.Set("Idempotent-Replayed", "true")
+	}
+	c.Location("/api/v1/sales/" + sale.ID)
+	return c.Status(fiber.StatusCreated).JSON(sale)
+}
+
+func (s *Server) getSale(c *fiber.Ctx) error {
+	sale, err := s.store.Sale(c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(sale)
+}
+
+// listSales answers ?since=RFC3339 or YYYY-MM-DD (default: today) and ?limit=.
+func (s *Server) listSales(c *fiber.Ctx) error {
+	limit, err := queryInt(c, "limit", 100, 1, 1000)
+	if err != nil {
+		return err
+	}
+	since := time.Time{}
+	if v := c.Query("since"); v != "" {
+		since, err = parseSince(v)
+		if err != nil {
+			return err
+		}
+	}
+	sales, err := s.store.SalesSince(since, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"sales": sales, "count": len(sales)})
+}
+
+func parseSince(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, v, time.Local); err == nil {
+		return t, nil
+	}
+	return time.Time{}, newAPIError(fiber.StatusBadRequest, "bad_query", fmt.Sprintf("since=%q: want an RFC 3339 time or YYYY-MM-DD", v))
+}
+
+func (s *Server) voidSale(c *fiber.Ctx) error {
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeOptionalJSON(c, &body); err != nil {
+		return err
+	}
+	rec, err := s.store.Void(c.Params("id"), body.Reason)
+	if err != nil {
+		return err
+	}
+	return s.afterUndo(c, rec)
+}
+
+func (s *Server) refundSale(c *fiber.Ctx) error {
+	var rr pos.RefundRequest
+	if err := decodeOptionalJSON(c, &rr); err != nil {
+		return err
+	}
+	rec, err := s.store.Refund(c.Params("id"), rr)
+	if err != nil {
+		return err
+	}
+	return s.afterUndo(c, rec)
+}
+
+func (s *Server) afterUndo(c *fiber.Ctx, rec pos.Sale) error {
+	s.log.Info("sale undone", "kind", rec.Kind, "receipt", rec.ReceiptNo, "original", rec.Original, "by", who(c))
+	return c.Status(fiber.StatusCreated).JSON(rec)
+}
+
+// ---- shifts ----
+
+func (s *Server) listShifts(c *fiber.Ctx) error {
+	sh, err := s.store.Shifts()
+	if err != nil {
+		return err
+	}
+	if sh == nil {
+		sh = []pos.Shift{}
+	}
+	return c.JSON(fiber.Map{"shifts": sh})
+}
+
+func (s *Server) currentShift(c *fiber.Ctx) error {
+	z, err := s.store.ShiftReport("")
+	if err != nil {
+		return err
+	}
+	return c.JSON(z)
+}
+
+func (s *Server) openShift(c *fiber.Ctx) error {
+	var body struct {
+		Float pos.Money `json:"float"`
+	}
+	if err := decodeOptionalJSON(c, &body); err != nil {
+		return err
+	}
+	sh, err := s.store.OpenShift(body.Float, who(c))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(sh)
+}
+
+func (s *Server) closeShift(c *fiber.Ctx) error {
+	var body struct {
+		Counted *pos.Money `json:"counted"`
+		ShiftID string     `json:"shift_id"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if body.Counted == nil {
+		return newAPIError(fiber.StatusUnprocessableEntity, "bad_amount", "counted: the cash counted in the drawer is required")
+	}
+	z, err := s.store.CloseShift(body.ShiftID, *body.Counted, who(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(z)
+}
+
+func (s *Server) shiftReport(c *fiber.Ctx) error {
+	z, err := s.store.ShiftReport(c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(z)
+}
+
+// ---- stock and catalog ----
+
+func (s *Server) adjustStock(c *fiber.Ctx) error {
+	var body struct {
+		Delta  int64  `json:"delta"`
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if strings.TrimSpace(body.Reason) == "" {
+		return newAPIError(fiber.StatusUnprocessableEntity, "reason_required", "say why the stock changes (delivery, count, breakage…)")
+	}
+	after, err := s.store.AdjustStock(c.Params("sku"), body.Delta, body.Reason+" ("+who(c)+")")
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"sku": c.Params("sku"), "stock": after})
+}
+
+func (s *Server) stockMoves(c *fiber.Ctx) error {
+	m, err := s.store.StockMoves()
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		m = []pos.StockMove{}
+	}
+	return c.JSON(fiber.Map{"moves": m})
+}
+
+// importCatalog takes one CSV file (?kind=producers|products|lots) as the raw body
+// or as the "file" field of a multipart form. Nothing is written unless every row
+// is good; bad rows come back with their row numbers.
+func (s *Server) importCatalog(c *fiber.Ctx) error {
+	kind := c.Query("kind")
+	var r io.Reader = bytes.NewReader(c.Body())
+	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+		fh, err := c.FormFile("file")
+		if err != nil {
+			return newAPIError(fiber.StatusBadRequest, "bad_request", "multipart import needs a \"file\" field")
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+		if kind == "" {
+			kind = strings.TrimSuffix(strings.ToLower(fh.Filename), ".csv")
+		}
+	}
+	cat, err := pos.ParseCatalogCSV(kind, r)
+	if err != nil {
+		var ie *pos.ImportError
+		if !errors.As(err, &ie) {
+			return newAPIError(fiber.StatusBadRequest, "bad_query", err.Error())
+		}
+		return err
+	}
+	if err := s.store.PutCatalog(cat, "import "+kind+" ("+who(c)+")"); err != nil {
+		return err
+	}
+	if err := s.reindex(); err != nil {
+		return err
+	}
+	s.log.Info("catalog imported", "kind", kind, "records", cat.Len(), "by", who(c))
+	return c.JSON(fiber.Map{"kind": kind, "imported": cat.Len()})
+}
+
+func (s *Server) exportCatalog(c *fiber.Ctx) error {
+	kind := c.Query("kind", pos.FileProducts)
+	var buf bytes.Buffer
+	if err := s.store.ExportCSV(kind, &buf); err != nil {
+		return newAPIError(fiber.StatusBadRequest, "bad_query", err.Error())
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+kind+`.csv"`)
+	return c.Send(buf.Bytes())
+}
+
+// ---- devices and backup ----
+
+func (s *Server) pairDevice(c *fiber.Ctx) error {
+	var body struct {
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	body.Name = strings.TrimSpace(body.Name)
+	if body.Name == "" || len(body.Name) > 64 {
+		return newAPIError(fiber.StatusUnprocessableEntity, "bad_name", "device name: 1 to 64 characters")
+	}
+	d, tok, err := s.guard.pair(body.Name)
+	if err != nil {
+		return err
+	}
+	s.log.Info("device paired", "device", d.ID, "name", d.Name)
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": d.ID, "name": d.Name, "token": tok})
+}
+
+func (s *Server) listDevices(c *fiber.Ctx) error {
+	ds, err := s.store.Devices()
+	if err != nil {
+		return err
+	}
+	type view struct {
+		ID      string    `json:"id"`
+		Name    string    `json:"name"`
+		Created time.Time `json:"created"`
+		Revoked bool      `json:"revoked"`
+	}
+	out := make([]view, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, view{d.ID, d.Name, d.Created, d.Revoked})
+	}
+	return c.JSON(fiber.Map{"devices": out})
+}
+
+func (s *Server) revokeDevice(c *fiber.Ctx) error {
+	if err := s.guard.revoke(c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// backup streams a consistent snapshot of the store while the kiosk keeps selling.
+func (s *Server) backup(c *fiber.Ctx) error {
+	name := fmt.Sprintf("kiosk-%s-%s.db", s.cfg.KioskID, time.Now().Format("20060102-150405"))
+	pr, pw := io.Pipe()
+	sizes := make(chan int64, 1)
+	go func() {
+		_, err := s.store.Backup(pw, func(n int64) { sizes <- n })
+		close(sizes)
+		pw.CloseWithError(err)
+	}()
+	size, ok := <-sizes
+	if !ok {
+		_, err := io.Copy(io.Discard, pr)
+		return fmt.Errorf("backup: %w", err)
+	}
+	c.Set(fiber.HeaderContentType, "application/octet-stream")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	s.log.Info("backup download", "bytes", size, "by", who(c))
+	return c.SendStream(pr, int(size))
+}
