@@ -305,11 +305,24 @@ func (s *Server) getSale(c *fiber.Ctx) error {
 	return c.JSON(sale)
 }
 
-// listSales answers ?since=RFC3339 or YYYY-MM-DD (default: today) and ?limit=.
+// listSales answers ?since=RFC3339 or YYYY-MM-DD (records made from then on) or
+// ?after=SEQ (records after that receipt sequence, in receipt order), with ?limit=.
+// With neither, it lists from the first record.
 func (s *Server) listSales(c *fiber.Ctx) error {
 	limit, err := queryInt(c, "limit", 100, 1, 1000)
 	if err != nil {
 		return err
+	}
+	if v := c.Query("after"); v != "" {
+		seq, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return newAPIError(fiber.StatusBadRequest, "bad_query", fmt.Sprintf("after=%q: want a receipt sequence number", v))
+		}
+		sales, err := s.store.SalesAfter(seq, limit)
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"sales": sales, "count": len(sales)})
 	}
 	since := time.Time{}
 	if v := c.Query("since"); v != "" {

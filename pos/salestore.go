@@ -163,6 +163,9 @@ func (s *Store) writeRecord(tx *bolt.Tx, rec *Sale) error {
 	if err := tx.Bucket(bSalesTime).Put(tk, []byte(rec.ID)); err != nil {
 		return abortTx{err}
 	}
+	if err := tx.Bucket(bSalesSeq).Put(u64(seq), []byte(rec.ID)); err != nil {
+		return abortTx{err}
+	}
 	if rec.Original != "" {
 		if err := tx.Bucket(bUndo).Put([]byte(rec.Original+"|"+rec.ID), nil); err != nil {
 			return abortTx{err}
@@ -247,6 +250,27 @@ func (s *Store) SalesSince(since time.Time, limit int) ([]Sale, error) {
 			binary.BigEndian.PutUint64(start, uint64(since.UnixNano()))
 		}
 		for k, v := c.Seek(start); k != nil && len(out) < limit; k, v = c.Next() {
+			sl, err := readSale(tx, string(v))
+			if err != nil {
+				return err
+			}
+			out = append(out, sl)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SalesAfter returns up to limit records with a receipt sequence above seq, in
+// receipt order: a cursor that never skips or repeats a record.
+func (s *Store) SalesAfter(seq uint64, limit int) ([]Sale, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	out := []Sale{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bSalesSeq).Cursor()
+		for k, v := c.Seek(u64(seq + 1)); k != nil && len(out) < limit; k, v = c.Next() {
 			sl, err := readSale(tx, string(v))
 			if err != nil {
 				return err

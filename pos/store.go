@@ -36,6 +36,7 @@ var (
 	bLots      = []byte("lots")
 	bSales     = []byte("sales")
 	bSalesTime = []byte("sales_by_time") // unixnano|seq → id
+	bSalesSeq  = []byte("sales_by_seq")  // receipt seq → id
 	bUndo      = []byte("undo")          // original id|undo id → nil
 	bReceipts  = []byte("receipts")      // one nested bucket per kiosk id; its sequence numbers receipts
 	bOutbox    = []byte("outbox")        // seq → OutboxRecord
@@ -44,7 +45,7 @@ var (
 	bShifts    = []byte("shifts")        // id → Shift
 	bDevices   = []byte("devices")       // id → Device
 
-	allBuckets = [][]byte{bMeta, bProducers, bProducts, bStock, bStockLog, bLots, bSales, bSalesTime,
+	allBuckets = [][]byte{bMeta, bProducers, bProducts, bStock, bStockLog, bLots, bSales, bSalesTime, bSalesSeq,
 		bUndo, bReceipts, bOutbox, bPrintJobs, bIdem, bShifts, bDevices}
 
 	kSchema       = []byte("schema_version")
