@@ -76,6 +76,8 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Ready(addr)
 	}
 
+	go trimIdempotency(ctx, store, cfg)
+
 	served := make(chan error, 1)
 	go func() { served <- srv.app.Listener(ln) }()
 	select {
@@ -89,6 +91,28 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	<-served
 	return nil
+}
+
+// IdempotencyWindow is how long a till may retry a sale with the same
+// Idempotency-Key and get the first sale back.
+const IdempotencyWindow = 7 * 24 * time.Hour
+
+// trimIdempotency forgets old idempotency keys at start and then daily.
+func trimIdempotency(ctx context.Context, store *pos.Store, cfg Config) {
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := store.TrimIdempotency(IdempotencyWindow); err != nil {
+			cfg.Logger.Error("trimming idempotency keys", "err", err)
+		} else if n > 0 {
+			cfg.Logger.Info("forgot old idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // setupPIN applies -manager-pin, or makes a PIN on first start and shows it once.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The CSV headers of the three catalog files, in order.
@@ -170,12 +171,21 @@ func (t *table) int(col string) int64 {
 }
 
 func (t *table) date(col string) Date {
-	d, err := ParseDate(t.str(col))
+	v := t.str(col)
+	d, err := ParseDate(v)
 	if err != nil {
+		// A spreadsheet date cell read raw is a serial day number.
+		if n, nerr := strconv.ParseFloat(v, 64); nerr == nil && n >= 1 && n < 200_000 && n == float64(int(n)) {
+			return DateOf(excelEpoch.AddDate(0, 0, int(n)))
+		}
 		t.fail(col, "%v", err)
 	}
 	return d
 }
+
+// excelEpoch is day 0 of spreadsheet serial dates (1899-12-30, which absorbs the
+// 1900 leap-year bug for every date after February 1900).
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 
 func (t *table) list(col string) []string {
 	var out []string

@@ -47,9 +47,31 @@ func Fold(s string) string {
 	return strings.TrimRight(b.String(), " ")
 }
 
+// foldTable caches foldRune for the runes Vietnamese text is made of (Latin-1,
+// Latin Extended A/B, combining marks and Latin Extended Additional, which holds
+// the precomposed Vietnamese letters), so indexing a large catalog does not
+// normalise rune by rune.
+var foldTable = func() (t [0x2000]struct {
+	s  string
+	ok bool
+}) {
+	for r := rune(0x80); r < 0x2000; r++ {
+		t[r].s, t[r].ok = foldRuneSlow(r)
+	}
+	return
+}()
+
 // foldRune folds one non-ASCII rune. ok is false for separators; an empty string
 // with ok true is a combining mark that just disappears.
 func foldRune(r rune) (string, bool) {
+	if r < 0x2000 {
+		e := &foldTable[r]
+		return e.s, e.ok
+	}
+	return foldRuneSlow(r)
+}
+
+func foldRuneSlow(r rune) (string, bool) {
 	switch r {
 	case 'đ', 'Đ', 'ð', 'Ð':
 		return "d", true

@@ -92,12 +92,7 @@ func DemoCatalog() (Catalog, error) {
 		if err != nil {
 			return all, fmt.Errorf("demo catalog: %w", err)
 		}
-		all.Producers = append(all.Producers, c.Producers...)
-		all.Products = append(all.Products, c.Products...)
-		all.StockGiven = append(all.StockGiven, c.StockGiven...)
-		all.ProductRows = append(all.ProductRows, c.ProductRows...)
-		all.Lots = append(all.Lots, c.Lots...)
-		all.LotRows = append(all.LotRows, c.LotRows...)
+		all.merge(c)
 	}
 	return all, nil
 }
