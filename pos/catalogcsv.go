@@ -1,10 +1,12 @@
 package pos
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -75,7 +77,11 @@ type table struct {
 // readRows reads all records of r as CSV. A UTF-8 byte-order mark, as Excel writes,
 // is skipped.
 func readRows(r io.Reader) ([][]string, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
+		_, _ = br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	var rows [][]string
@@ -90,9 +96,6 @@ func readRows(r io.Reader) ([][]string, error) {
 				return nil, RowError{Row: pe.StartLine, Message: pe.Err.Error()}
 			}
 			return nil, err
-		}
-		if len(rows) == 0 && len(rec) > 0 {
-			rec[0] = strings.TrimPrefix(rec[0], "\ufeff")
 		}
 		rows = append(rows, rec)
 		if len(rows) > MaxImportRows+1 {
@@ -157,15 +160,21 @@ func (t *table) fail(col, format string, a ...any) {
 	}
 }
 
+// reGrouped matches whole numbers written with thousands separators, as
+// Vietnamese ("125.000") or English ("125,000") spreadsheets show them.
+var reGrouped = regexp.MustCompile(`^-?[0-9]{1,3}(?:(?:\.[0-9]{3})+|(?:,[0-9]{3})+)$`)
+
 func (t *table) int(col string) int64 {
-	s := strings.ReplaceAll(t.str(col), ".", "") // "125.000" as Vietnamese spreadsheets write it
-	s = strings.ReplaceAll(s, ",", "")
+	s := t.str(col)
 	if s == "" {
 		return 0
 	}
+	if reGrouped.MatchString(s) {
+		s = strings.NewReplacer(".", "", ",", "").Replace(s)
+	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		t.fail(col, "%q is not a whole number", t.str(col))
+		t.fail(col, "%q is not a whole number (đồng have no decimals; write 125000 or 125.000)", t.str(col))
 	}
 	return n
 }
@@ -200,7 +209,12 @@ func (t *table) list(col string) []string {
 // validated runs v and files its error against the row.
 func (t *table) validated(v func() error) {
 	if err := v(); err != nil {
-		t.fail("", "%v", err)
+		col := ""
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			col = fe.Field
+		}
+		t.fail(col, "%v", err)
 	}
 }
 

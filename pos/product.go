@@ -121,6 +121,20 @@ var (
 	reBankAcct = regexp.MustCompile(`^[0-9A-Za-z]{1,19}$`)
 )
 
+// FieldError is a validation error of one field, named as the catalog files name
+// their columns, so an import can say which cell is wrong.
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Err.Error() }
+func (e *FieldError) Unwrap() error { return e.Err }
+
+func fieldErr(field, format string, a ...any) error {
+	return &FieldError{Field: field, Err: fmt.Errorf(format, a...)}
+}
+
 // VATRates are the rates a product may carry, in percent.
 var VATRates = []int{0, 5, 8, 10}
 
@@ -139,17 +153,17 @@ func (p *Producer) Validate() error {
 	p.Name = strings.TrimSpace(p.Name)
 	switch {
 	case !reSKU.MatchString(p.ID):
-		return fmt.Errorf("producer id %q: want 1–40 letters, digits, '.', '_' or '-'", p.ID)
+		return fieldErr("id", "producer id %q: want 1–40 letters, digits, '.', '_' or '-'", p.ID)
 	case p.Name == "":
-		return fmt.Errorf("producer %s: name is empty", p.ID)
+		return fieldErr("name", "producer %s: name is empty", p.ID)
 	case !p.Kind.Valid():
-		return fmt.Errorf("producer %s: kind %q, want htx, tht, enterprise or household", p.ID, p.Kind)
+		return fieldErr("kind", "producer %s: kind %q, want htx, tht, enterprise or household", p.ID, p.Kind)
 	case p.TaxCode != "" && !reTaxCode.MatchString(p.TaxCode):
-		return fmt.Errorf("producer %s: tax code %q, want 10 digits or 10-3 digits", p.ID, p.TaxCode)
+		return fieldErr("tax_code", "producer %s: tax code %q, want 10 digits or 10-3 digits", p.ID, p.TaxCode)
 	case p.BankBIN != "" && !reBankBIN.MatchString(p.BankBIN):
-		return fmt.Errorf("producer %s: bank BIN %q, want 6 digits", p.ID, p.BankBIN)
+		return fieldErr("bank_bin", "producer %s: bank BIN %q, want 6 digits", p.ID, p.BankBIN)
 	case p.BankAccount != "" && !reBankAcct.MatchString(p.BankAccount):
-		return fmt.Errorf("producer %s: bank account %q, want up to 19 letters or digits", p.ID, p.BankAccount)
+		return fieldErr("bank_account", "producer %s: bank account %q, want up to 19 letters or digits", p.ID, p.BankAccount)
 	}
 	return nil
 }
@@ -160,32 +174,32 @@ func (p *Product) Validate() error {
 	p.Name = strings.TrimSpace(p.Name)
 	switch {
 	case !reSKU.MatchString(p.SKU):
-		return fmt.Errorf("sku %q: want 1–40 letters, digits, '.', '_' or '-'", p.SKU)
+		return fieldErr("sku", "sku %q: want 1–40 letters, digits, '.', '_' or '-'", p.SKU)
 	case p.Name == "":
-		return fmt.Errorf("product %s: name is empty", p.SKU)
+		return fieldErr("name", "product %s: name is empty", p.SKU)
 	case !p.Group.Valid():
-		return fmt.Errorf("product %s: group %q, want one of food, beverage, herbal, handicraft, flower, tourism", p.SKU, p.Group)
+		return fieldErr("group", "product %s: group %q, want one of food, beverage, herbal, handicraft, flower, tourism", p.SKU, p.Group)
 	case p.Stars < 3 || p.Stars > 5:
-		return fmt.Errorf("product %s: %d stars, OCOP certifies 3, 4 or 5", p.SKU, p.Stars)
+		return fieldErr("stars", "product %s: %d stars, OCOP certifies 3, 4 or 5", p.SKU, p.Stars)
 	case p.ProducerID == "":
-		return fmt.Errorf("product %s: producer is empty", p.SKU)
+		return fieldErr("producer_id", "product %s: producer is empty", p.SKU)
 	case p.Price <= 0 || p.Price > MaxPrice:
-		return fmt.Errorf("product %s: price %d, want 1 to %d đồng", p.SKU, p.Price, MaxPrice)
+		return fieldErr("price", "product %s: price %d, want 1 to %d đồng", p.SKU, p.Price, MaxPrice)
 	case !validVAT(p.VATRate):
-		return fmt.Errorf("product %s: VAT rate %d%%, want 0, 5, 8 or 10", p.SKU, p.VATRate)
+		return fieldErr("vat_rate", "product %s: VAT rate %d%%, want 0, 5, 8 or 10", p.SKU, p.VATRate)
 	case p.Stock < 0 || p.Stock > MaxStock:
-		return fmt.Errorf("product %s: stock %d out of range", p.SKU, p.Stock)
+		return fieldErr("stock", "product %s: stock %d out of range", p.SKU, p.Stock)
 	}
 	if p.GTIN != "" {
 		g, err := NormalizeGTIN(p.GTIN)
 		if err != nil {
-			return fmt.Errorf("product %s: %w", p.SKU, err)
+			return &FieldError{Field: "gtin", Err: fmt.Errorf("product %s: %w", p.SKU, err)}
 		}
 		p.GTIN = g
 	}
 	for _, b := range p.Barcodes {
 		if b == "" || len(b) > 48 || strings.ContainsAny(b, " \t\r\n") {
-			return fmt.Errorf("product %s: barcode %q, want 1–48 characters without spaces", p.SKU, b)
+			return fieldErr("barcodes", "product %s: barcode %q, want 1–48 characters without spaces", p.SKU, b)
 		}
 	}
 	return nil
@@ -202,15 +216,15 @@ func (l *Lot) Validate() error {
 	l.Code = strings.TrimSpace(l.Code)
 	switch {
 	case l.SKU == "":
-		return fmt.Errorf("lot %q: sku is empty", l.Code)
+		return fieldErr("sku", "lot %q: sku is empty", l.Code)
 	case !reLotCode.MatchString(l.Code):
-		return fmt.Errorf("lot %q of %s: want 1–20 characters of the GS1 set", l.Code, l.SKU)
+		return fieldErr("lot", "lot %q of %s: want 1–20 characters of the GS1 set", l.Code, l.SKU)
 	case l.Quantity < 0 || l.Quantity > MaxStock:
-		return fmt.Errorf("lot %s/%s: quantity %d out of range", l.SKU, l.Code, l.Quantity)
+		return fieldErr("quantity", "lot %s/%s: quantity %d out of range", l.SKU, l.Code, l.Quantity)
 	case !l.ProducedOn.IsZero() && !l.PackedOn.IsZero() && l.PackedOn.Time().Before(l.ProducedOn.Time()):
-		return fmt.Errorf("lot %s/%s: packed %s before produced %s", l.SKU, l.Code, l.PackedOn, l.ProducedOn)
+		return fieldErr("packed_on", "lot %s/%s: packed %s before produced %s", l.SKU, l.Code, l.PackedOn, l.ProducedOn)
 	case !l.ExpiresOn.IsZero() && !l.ProducedOn.IsZero() && l.ExpiresOn.Time().Before(l.ProducedOn.Time()):
-		return fmt.Errorf("lot %s/%s: expires %s before produced %s", l.SKU, l.Code, l.ExpiresOn, l.ProducedOn)
+		return fieldErr("expires_on", "lot %s/%s: expires %s before produced %s", l.SKU, l.Code, l.ExpiresOn, l.ProducedOn)
 	}
 	return nil
 }

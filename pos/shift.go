@@ -22,6 +22,18 @@ type Shift struct {
 	ClosedAt *time.Time `json:"closed_at,omitempty"`
 	Counted  Money      `json:"counted,omitempty"`
 	ClosedBy string     `json:"closed_by,omitempty"`
+	// FromSeq and ToSeq bound the receipt sequence numbers that can belong to the
+	// shift, so its report does not depend on the clock (which may be set back).
+	FromSeq uint64 `json:"from_seq"`
+	ToSeq   uint64 `json:"to_seq,omitempty"`
+}
+
+// receiptSeq is the last receipt sequence number used by this kiosk.
+func (s *Store) receiptSeq(tx *bolt.Tx) uint64 {
+	if b := tx.Bucket(bReceipts).Bucket([]byte(s.kioskID)); b != nil {
+		return b.Sequence()
+	}
+	return 0
 }
 
 // Open reports whether the shift has not been closed.
@@ -39,7 +51,8 @@ func (s *Store) newShift(tx *bolt.Tx, now time.Time, float Money, by string, aut
 	if err != nil {
 		return Shift{}, abortTx{err}
 	}
-	sh := Shift{ID: ShiftID(s.kioskID, n), KioskID: s.kioskID, OpenedAt: now, OpenedBy: by, Float: float, Auto: auto}
+	sh := Shift{ID: ShiftID(s.kioskID, n), KioskID: s.kioskID, OpenedAt: now, OpenedBy: by, Float: float, Auto: auto,
+		FromSeq: s.receiptSeq(tx) + 1}
 	if err := putJSON(b, []byte(sh.ID), sh); err != nil {
 		return Shift{}, err
 	}
@@ -149,7 +162,7 @@ func (s *Store) CloseShift(id string, counted Money, by string) (ZReport, error)
 			return fmt.Errorf("%w: %s closed at %s", ErrShiftClosed, sh.ID, sh.ClosedAt.Format(time.RFC3339))
 		}
 		now := s.now()
-		sh.ClosedAt, sh.Counted, sh.ClosedBy = &now, counted, by
+		sh.ClosedAt, sh.Counted, sh.ClosedBy, sh.ToSeq = &now, counted, by, s.receiptSeq(tx)
 		z, err = zReport(tx, sh)
 		if err != nil {
 			return err
@@ -227,16 +240,14 @@ func zReport(tx *bolt.Tx, sh Shift) (ZReport, error) {
 	z := ZReport{Shift: sh, ByMethod: map[string]Money{}, Units: map[string]int64{}, Closed: !sh.Open()}
 	byVAT := map[int]Money{}
 	byProd := map[string]*ProducerTotal{}
-	start := make([]byte, 8)
-	binary.BigEndian.PutUint64(start, uint64(sh.OpenedAt.UnixNano()))
-	c := tx.Bucket(bSalesTime).Cursor()
-	for k, v := c.Seek(start); k != nil; k, v = c.Next() {
+	c := tx.Bucket(bSalesSeq).Cursor()
+	for k, v := c.Seek(u64(sh.FromSeq)); k != nil; k, v = c.Next() {
+		if sh.ToSeq > 0 && binary.BigEndian.Uint64(k) > sh.ToSeq {
+			break
+		}
 		var r Sale
 		if _, err := getJSON(tx.Bucket(bSales), v, &r); err != nil {
 			return z, err
-		}
-		if sh.ClosedAt != nil && r.Time.After(*sh.ClosedAt) {
-			break
 		}
 		if r.ShiftID != sh.ID {
 			continue

@@ -71,6 +71,11 @@ type Store struct {
 	reqs    chan *commitReq
 	stop    chan struct{}
 	stopped chan struct{}
+	// gate orders enqueueing against Close: commits enqueue under the read lock,
+	// Close marks the store closed under the write lock, so nothing can be queued
+	// after the committer has drained the queue for the last time.
+	gate    sync.RWMutex
+	closed  bool
 	closeMu sync.Once
 }
 
@@ -132,6 +137,9 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	var err error
 	s.closeMu.Do(func() {
+		s.gate.Lock()
+		s.closed = true
+		s.gate.Unlock()
 		close(s.stop)
 		<-s.stopped
 		err = s.db.Close()
@@ -154,7 +162,8 @@ type commitReq struct {
 	done chan struct{}
 }
 
-var errStoreClosed = errors.New("store closed")
+// ErrClosed reports a write to a store that has been closed.
+var ErrClosed = errors.New("store closed")
 
 // commit runs fn in a write transaction shared with whatever other commits are
 // waiting, and returns once that transaction is durable. fn must check everything
@@ -162,11 +171,13 @@ var errStoreClosed = errors.New("store closed")
 // that fails must return abortTx.
 func (s *Store) commit(fn func(tx *bolt.Tx) error) error {
 	r := &commitReq{fn: fn, done: make(chan struct{})}
-	select {
-	case s.reqs <- r:
-	case <-s.stop:
-		return errStoreClosed
+	s.gate.RLock()
+	if s.closed {
+		s.gate.RUnlock()
+		return ErrClosed
 	}
+	s.reqs <- r // the committer drains the queue before Close can finish
+	s.gate.RUnlock()
 	<-r.done
 	return r.err
 }
