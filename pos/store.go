@@ -41,12 +41,13 @@ var (
 	bReceipts  = []byte("receipts")      // one nested bucket per kiosk id; its sequence numbers receipts
 	bOutbox    = []byte("outbox")        // seq → OutboxRecord
 	bPrintJobs = []byte("print_jobs")    // seq → PrintJob
+	bPrintWait = []byte("print_pending") // seq → nil, the jobs still to print
 	bIdem      = []byte("idempotency")   // key → idemRecord
 	bShifts    = []byte("shifts")        // id → Shift
 	bDevices   = []byte("devices")       // id → Device
 
 	allBuckets = [][]byte{bMeta, bProducers, bProducts, bStock, bStockLog, bLots, bSales, bSalesTime, bSalesSeq,
-		bUndo, bReceipts, bOutbox, bPrintJobs, bIdem, bShifts, bDevices}
+		bUndo, bReceipts, bOutbox, bPrintJobs, bPrintWait, bIdem, bShifts, bDevices}
 
 	kSchema       = []byte("schema_version")
 	kCurrentShift = []byte("current_shift")

@@ -342,6 +342,7 @@ func TestCommitSaleRejectsAndLeavesNothingBehind(t *testing.T) {
 		{"a card over the total", saleOf([]LineRequest{lineReq("HONEY", 1)}, payReq(MethodCard, 300000)), "", ErrOverpaid},
 		{"no payment", saleOf([]LineRequest{lineReq("HONEY", 1)}), "", ErrBadPayment},
 		{"an idempotency key that is too long", saleOf([]LineRequest{lineReq("HONEY", 1)}, cashReq(220000, 0)), string(make([]byte, MaxIdempotencyKey+1)), ErrBadPayment},
+		{"a till id that is too long", SaleRequest{Lines: []LineRequest{lineReq("HONEY", 1)}, Payments: []PaymentRequest{cashReq(220000, 0)}, Till: string(make([]byte, 33))}, "", ErrBadPayment},
 		{"a note that is too long", SaleRequest{Lines: []LineRequest{lineReq("HONEY", 1)}, Payments: []PaymentRequest{cashReq(220000, 0)}, Note: string(make([]byte, 501))}, "", ErrBadPayment},
 	}
 	good := saleOf([]LineRequest{lineReq("HONEY", 1)}, cashReq(220000, 0))
@@ -586,6 +587,7 @@ func TestRefund(t *testing.T) {
 		want error
 	}{
 		{"more of a sku than is left", RefundRequest{Lines: []LineRequest{lineReq("HONEY", 3)}}, ErrRefundTooLarge},
+		{"the same sku twice, adding up to more than is left", RefundRequest{Lines: []LineRequest{lineReq("HONEY", 2), lineReq("HONEY", 1)}}, ErrRefundTooLarge},
 		{"a sku the sale did not sell", RefundRequest{Lines: []LineRequest{lineReq("WINE", 1)}}, ErrRefundTooLarge},
 		{"a quantity of zero", RefundRequest{Lines: []LineRequest{lineReq("HONEY", 0)}}, ErrBadQuantity},
 		{"a negative quantity", RefundRequest{Lines: []LineRequest{lineReq("HONEY", -1)}}, ErrBadQuantity},
