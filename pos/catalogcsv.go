@@ -67,15 +67,17 @@ func (e *ImportError) Is(target error) bool { return target == ErrImport }
 
 // table reads a CSV (or any sheet turned into rows) with a required header.
 type table struct {
-	kind   string
-	cols   map[string]int
-	errs   *ImportError
-	row    int
-	record []string
+	rowErrs int // errors filed before the current row
+	kind    string
+	cols    map[string]int
+	errs    *ImportError
+	row     int
+	record  []string
 }
 
 // readRows reads all records of r as CSV. A UTF-8 byte-order mark, as Excel writes,
-// is skipped.
+// is skipped. Empty lines, which encoding/csv skips, come back as empty records so
+// that rows keep the numbers a spreadsheet or editor shows.
 func readRows(r io.Reader) ([][]string, error) {
 	br := bufio.NewReader(r)
 	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
@@ -85,6 +87,7 @@ func readRows(r io.Reader) ([][]string, error) {
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	var rows [][]string
+	prevEnd := 0 // the line the previous record ended on
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -97,7 +100,16 @@ func readRows(r io.Reader) ([][]string, error) {
 			}
 			return nil, err
 		}
+		// Empty lines between records count as rows, as a spreadsheet shows
+		// them; a quoted field spanning lines stays one row.
+		start, _ := cr.FieldPos(0)
+		for line := prevEnd + 1; line < start; line++ {
+			rows = append(rows, nil)
+		}
 		rows = append(rows, rec)
+		last := len(rec) - 1
+		prevEnd, _ = cr.FieldPos(last)
+		prevEnd += strings.Count(rec[last], "\n")
 		if len(rows) > MaxImportRows+1 {
 			return nil, fmt.Errorf("more than %d rows", MaxImportRows)
 		}
@@ -139,7 +151,9 @@ func newTable(kind string, rows [][]string, required []string, known []string) (
 	return t, rows[1:], nil
 }
 
-func (t *table) at(rowIdx int, rec []string) { t.row, t.record = rowIdx+2, rec }
+func (t *table) at(rowIdx int, rec []string) {
+	t.row, t.record, t.rowErrs = rowIdx+2, rec, len(t.errs.Rows)
+}
 
 func (t *table) has(col string) bool {
 	i, ok := t.cols[col]
@@ -206,8 +220,12 @@ func (t *table) list(col string) []string {
 	return out
 }
 
-// validated runs v and files its error against the row.
+// validated runs v and files its error against the row, unless a cell of the row
+// was already reported (a price that is not a number is not also "price 0").
 func (t *table) validated(v func() error) {
+	if len(t.errs.Rows) > t.rowErrs {
+		return
+	}
 	if err := v(); err != nil {
 		col := ""
 		var fe *FieldError
@@ -224,6 +242,9 @@ func (t *table) result() error {
 	}
 	return nil
 }
+
+// failed reports whether the table has bad rows (and the parse returns nothing).
+func (t *table) failed() bool { return len(t.errs.Rows) > 0 }
 
 // ParseProducersCSV reads producers.csv. Every bad row is reported; no partial result.
 func ParseProducersCSV(r io.Reader) ([]Producer, error) {
@@ -257,7 +278,10 @@ func ParseProducerRows(rows [][]string) ([]Producer, error) {
 		seen[p.ID] = t.row
 		out = append(out, p)
 	}
-	return out, t.result()
+	if t.failed() {
+		return nil, t.result()
+	}
+	return out, nil
 }
 
 // ProductRows is a parsed products file: the products and, per product, whether
@@ -314,7 +338,10 @@ func ParseProductRows(rows [][]string) (ProductRows, error) {
 		out.StockGiven = append(out.StockGiven, t.has("stock"))
 		out.Rows = append(out.Rows, t.row)
 	}
-	return out, t.result()
+	if t.failed() {
+		return ProductRows{}, t.result()
+	}
+	return out, nil
 }
 
 // LotRows is a parsed lots file with the file row of each lot.
@@ -355,7 +382,10 @@ func ParseLotRows(rows [][]string) (LotRows, error) {
 		out.Lots = append(out.Lots, l)
 		out.Rows = append(out.Rows, t.row)
 	}
-	return out, t.result()
+	if t.failed() {
+		return LotRows{}, t.result()
+	}
+	return out, nil
 }
 
 func blank(rec []string) bool {

@@ -76,7 +76,7 @@ func foldRuneSlow(r rune) (string, bool) {
 	case 'đ', 'Đ', 'ð', 'Ð':
 		return "d", true
 	}
-	if unicode.Is(unicode.Mn, r) {
+	if unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me) {
 		return "", true
 	}
 	if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
@@ -84,7 +84,7 @@ func foldRuneSlow(r rune) (string, bool) {
 	}
 	var out []rune
 	for _, d := range norm.NFD.String(string(r)) {
-		if unicode.Is(unicode.Mn, d) {
+		if unicode.In(d, unicode.Mn, unicode.Mc, unicode.Me) {
 			continue
 		}
 		out = append(out, unicode.ToLower(d))

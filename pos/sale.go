@@ -74,6 +74,9 @@ type PaymentRequest struct {
 	Amount    Money  `json:"amount"`
 	Tendered  Money  `json:"tendered,omitempty"` // cash only: what the customer handed over
 	Reference string `json:"reference,omitempty"`
+	// Pending marks a VietQR transfer not yet seen arriving: the receipt then
+	// carries the transfer QR so the customer can still pay from it.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // SaleRequest is what a till submits.
@@ -108,6 +111,7 @@ type Payment struct {
 	Tendered  Money  `json:"tendered,omitempty"`
 	Change    Money  `json:"change,omitempty"`
 	Reference string `json:"reference,omitempty"`
+	Pending   bool   `json:"pending,omitempty"`
 }
 
 // VATLine is the VAT contained at one rate.
@@ -210,6 +214,9 @@ func settle(total Money, reqs []PaymentRequest) ([]Payment, Money, error) {
 		if r.Amount <= 0 || r.Amount > MaxSaleTotal || r.Tendered < 0 || r.Tendered > MaxSaleTotal {
 			return nil, 0, fmt.Errorf("%w: payment %d amount %d", ErrBadPayment, i+1, r.Amount)
 		}
+		if r.Pending && r.Method != MethodVietQR {
+			return nil, 0, fmt.Errorf("%w: payment %d: only a VietQR transfer can be pending", ErrBadPayment, i+1)
+		}
 		if len(r.Reference) > 64 {
 			return nil, 0, fmt.Errorf("%w: payment %d reference longer than 64 characters", ErrBadPayment, i+1)
 		}
@@ -261,7 +268,7 @@ func settle(total Money, reqs []PaymentRequest) ([]Payment, Money, error) {
 	out := make([]Payment, 0, len(reqs))
 	var change Money
 	for _, r := range reqs {
-		p := Payment{Method: r.Method, Amount: r.Amount, Reference: r.Reference}
+		p := Payment{Method: r.Method, Amount: r.Amount, Reference: r.Reference, Pending: r.Pending}
 		if r.Method == MethodCash {
 			p.Amount = due
 			p.Tendered = tendered

@@ -1233,8 +1233,8 @@ func TestWritesAfterCloseFailInsteadOfHanging(t *testing.T) {
 		}()
 		select {
 		case err := <-done:
-			if err == nil {
-				t.Fatalf("attempt %d: a sale committed on a closed store", i)
+			if !errors.Is(err, ErrClosed) {
+				t.Fatalf("attempt %d: CommitSale on a closed store: %v, want ErrClosed", i, err)
 			}
 		case <-time.After(2 * time.Second):
 			t.Fatalf("attempt %d: CommitSale on a closed store still blocked after 2 s", i)
@@ -1302,5 +1302,125 @@ func TestExportCSVRoundTripsTheStoresCatalog(t *testing.T) {
 	}
 	if err := s.ExportCSV("pictures", &b); err == nil {
 		t.Error("ExportCSV of an unknown kind succeeded")
+	}
+}
+
+func TestSalesAfterFollowsReceiptOrderWhateverTheClock(t *testing.T) {
+	s := openTestStore(t)
+	start := time.Date(2026, 11, 23, 9, 0, 0, 0, ictZone)
+	s.clock.Set(start)
+	a := s.sell(t, saleOf([]LineRequest{lineReq("WINE", 1)}, cashReq(45000, 0)))
+	s.clock.Set(start.Add(-time.Hour)) // the clock is set back an hour
+	b := s.sell(t, saleOf([]LineRequest{lineReq("WINE", 1)}, cashReq(45000, 0)))
+	c := s.sell(t, saleOf([]LineRequest{lineReq("WINE", 1)}, cashReq(45000, 0)))
+
+	receipts := func(ss []Sale) []string {
+		out := []string{}
+		for _, sl := range ss {
+			out = append(out, sl.ReceiptNo)
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		after uint64
+		limit int
+		want  []string
+	}{
+		{"from the start every record comes in receipt order", 0, 0, []string{a.ReceiptNo, b.ReceiptNo, c.ReceiptNo}},
+		{"after the first receipt the rest follow", 1, 10, []string{b.ReceiptNo, c.ReceiptNo}},
+		{"a limit cuts the page", 0, 2, []string{a.ReceiptNo, b.ReceiptNo}},
+		{"after the last receipt there is nothing", 3, 10, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.SalesAfter(tt.after, tt.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := receipts(got); !reflect.DeepEqual(r, tt.want) {
+				t.Errorf("SalesAfter(%d, %d) = %v, want %v", tt.after, tt.limit, r, tt.want)
+			}
+		})
+	}
+}
+
+func TestPrintJobLifecycle(t *testing.T) {
+	s := openTestStore(t)
+	sale := s.sell(t, saleOf([]LineRequest{lineReq("HONEY", 1)}, cashReq(220000, 0)))
+
+	pending, err := s.PendingPrintJobs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 1 || pending[0].SaleID != sale.ID || pending[0].State != JobPending {
+		t.Fatalf("pending jobs after a sale = %+v, want its receipt", pending)
+	}
+	receipt := pending[0]
+
+	z, err := s.AddPrintJob(PrintJob{Doc: "zreport", Printer: "receipt", Ref: "K01-S0001", State: JobPrinted, Attempts: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if z.ID == receipt.ID || z.State != JobPending || z.Attempts != 0 || z.Created.IsZero() {
+		t.Errorf("added job = %+v, want a new pending job with no attempts", z)
+	}
+	copyJob, err := s.AddPrintJob(PrintJob{SaleID: sale.ID, Doc: "receipt", Printer: "receipt", Copy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	receipt.State, receipt.Attempts = JobPrinted, 1
+	if err := s.UpdatePrintJob(receipt); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ = s.PendingPrintJobs()
+	if len(pending) != 2 || pending[0].ID != z.ID || pending[1].ID != copyJob.ID || !pending[1].Copy {
+		t.Errorf("pending jobs after printing the receipt = %+v, want the Z-report then the copy", pending)
+	}
+	if printed, _ := s.PrintJobs(JobPrinted); len(printed) != 1 || printed[0].ID != receipt.ID || printed[0].Attempts != 1 {
+		t.Errorf("printed jobs = %+v, want the receipt with one attempt", printed)
+	}
+	if got, err := s.PrintJob(receipt.ID); err != nil || got.State != JobPrinted {
+		t.Errorf("PrintJob(%d) = %+v, %v", receipt.ID, got, err)
+	}
+
+	z.State, z.Error = JobFailed, "printer gone"
+	if err := s.UpdatePrintJob(z); err != nil {
+		t.Fatal(err)
+	}
+	z.State = JobPending // a manager retries it
+	if err := s.UpdatePrintJob(z); err != nil {
+		t.Fatal(err)
+	}
+	if pending, _ := s.PendingPrintJobs(); len(pending) != 2 || pending[0].ID != z.ID {
+		t.Errorf("pending jobs after a retry = %+v, want the Z-report back first", pending)
+	}
+
+	tests := []struct {
+		name string
+		do   func() error
+		want error // nil: any error
+	}{
+		{"a job for a sale that does not exist", func() error {
+			_, err := s.AddPrintJob(PrintJob{SaleID: "01JZZZZZZZZZZZZZZZZZZZZZZZ", Doc: "receipt", Printer: "receipt"})
+			return err
+		}, ErrNotFound},
+		{"a job with no document", func() error { _, err := s.AddPrintJob(PrintJob{Printer: "receipt"}); return err }, nil},
+		{"a job with no printer", func() error { _, err := s.AddPrintJob(PrintJob{Doc: "label"}); return err }, nil},
+		{"an update of a job that does not exist", func() error { return s.UpdatePrintJob(PrintJob{ID: 999, State: JobPrinted}) }, ErrNotFound},
+		{"reading a job that does not exist", func() error { _, err := s.PrintJob(999); return err }, ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is refused", func(t *testing.T) {
+			before, _ := s.PrintJobs("")
+			err := tt.do()
+			if err == nil || (tt.want != nil && !errors.Is(err, tt.want)) {
+				t.Errorf("got %v, want %v", err, tt.want)
+			}
+			if after, _ := s.PrintJobs(""); !reflect.DeepEqual(after, before) {
+				t.Errorf("a refused print job call changed the jobs")
+			}
+		})
 	}
 }
