@@ -12,6 +12,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/ocop-kiosk/kiosk/pos"
+	"github.com/ocop-kiosk/kiosk/printer"
 )
 
 // Config is everything a kiosk needs to run. cmd/kiosk fills it from flags and
@@ -26,6 +29,14 @@ type Config struct {
 	BaseURL    string // origin used in trace QR codes
 	Demo       bool   // load the demo OCOP catalog into an empty store
 	ManagerPIN string // sets the manager PIN; empty keeps the stored one (or makes one)
+
+	// Seller heads every receipt: the booth or showroom, its tax code (MST) and
+	// address.
+	Seller printer.Seller
+	// BankBIN and BankAccount receive VietQR transfers (the QR on a receipt whose
+	// transfer is still pending).
+	BankBIN     string
+	BankAccount string
 
 	// Listener, when set, is used instead of listening on Addr (tests pass a
 	// 127.0.0.1:0 listener).
@@ -66,6 +77,17 @@ func (c *Config) normalize() error {
 	}
 	if _, ok := c.Printers["receipt"]; !ok {
 		c.Printers["receipt"] = "file:" + filepath.Join(c.DataDir, "prints")
+	}
+	if c.Seller.Name == "" {
+		c.Seller.Name = "GIAN HÀNG OCOP"
+	}
+	if (c.BankBIN == "") != (c.BankAccount == "") {
+		return fmt.Errorf("VietQR needs both -bank-bin and -bank-account")
+	}
+	if c.BankBIN != "" {
+		if _, err := (pos.VietQR{BankBIN: c.BankBIN, Account: c.BankAccount}).Payload(); err != nil {
+			return fmt.Errorf("bank account for VietQR: %w", err)
+		}
 	}
 	if c.ManagerPIN != "" && !validPIN(c.ManagerPIN) {
 		return fmt.Errorf("manager PIN: want 4 to 12 digits")

@@ -77,6 +77,12 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 
 	go trimIdempotency(ctx, store, cfg)
+	// The queue stops before the store closes (deferred above).
+	qctx, stopQueue := context.WithCancel(context.Background())
+	queueDone := make(chan struct{})
+	go func() { srv.queue.Run(qctx); close(queueDone) }()
+	defer func() { stopQueue(); <-queueDone }()
+	srv.queue.Wake()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.app.Listener(ln) }()

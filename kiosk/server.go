@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ocop-kiosk/kiosk/pos"
+	"github.com/ocop-kiosk/kiosk/printer"
 )
 
 // MaxJSONBody bounds a JSON request body. Catalog imports may be larger (up to
@@ -33,6 +34,7 @@ type Server struct {
 	log   *slog.Logger
 	guard *guard
 	app   *fiber.App
+	queue *printer.Queue
 
 	index     atomic.Pointer[pos.Index]
 	producers atomic.Pointer[map[string]pos.Producer]
@@ -45,6 +47,11 @@ func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
 	if err := s.reindex(); err != nil {
 		return nil, err
 	}
+	targets, err := printTargets(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.queue = printer.NewQueue(store, s.renderer, targets, cfg.Logger)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "ocop-kiosk",
 		DisableStartupMessage: true,
@@ -92,6 +99,7 @@ func (s *Server) routes() {
 	api.Post("/sales", jsonLimit, s.postSale)
 	api.Get("/sales", s.listSales)
 	api.Get("/sales/:id", s.getSale)
+	api.Post("/sales/:id/reprint", s.reprint)
 	api.Post("/sales/:id/void", jsonLimit, mgr, s.voidSale)
 	api.Post("/sales/:id/refund", jsonLimit, mgr, s.refundSale)
 
@@ -100,6 +108,11 @@ func (s *Server) routes() {
 	api.Post("/shifts/open", jsonLimit, s.openShift)
 	api.Post("/shifts/close", jsonLimit, mgr, s.closeShift)
 	api.Get("/shifts/:id/report", s.shiftReport)
+	api.Post("/shifts/:id/print", s.printShiftReport)
+
+	api.Get("/printers", s.listPrinters)
+	api.Post("/printers/:name/test", mgr, s.printTest)
+	api.Get("/print-jobs", s.listPrintJobs)
 
 	api.Post("/stock/:sku", jsonLimit, mgr, s.adjustStock)
 	api.Get("/stock/moves", mgr, s.stockMoves)
@@ -292,6 +305,8 @@ func (s *Server) postSale(c *fiber.Ctx) error {
 	}
 	if replayed {
 		c.Set("Idempotent-Replayed", "true")
+	} else {
+		s.queue.Wake()
 	}
 	c.Location("/api/v1/sales/" + sale.ID)
 	return c.Status(fiber.StatusCreated).JSON(sale)
@@ -375,6 +390,7 @@ func (s *Server) refundSale(c *fiber.Ctx) error {
 }
 
 func (s *Server) afterUndo(c *fiber.Ctx, rec pos.Sale) error {
+	s.queue.Wake()
 	s.log.Info("sale undone", "kind", rec.Kind, "receipt", rec.ReceiptNo, "original", rec.Original, "by", who(c))
 	return c.Status(fiber.StatusCreated).JSON(rec)
 }
@@ -429,6 +445,10 @@ func (s *Server) closeShift(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if _, err := s.store.AddPrintJob(pos.PrintJob{Doc: "zreport", Printer: "receipt", Ref: z.Shift.ID}); err != nil {
+		s.log.Error("queueing the Z-report", "shift", z.Shift.ID, "err", err)
+	}
+	s.queue.Wake()
 	return c.JSON(z)
 }
 

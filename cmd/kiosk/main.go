@@ -1,6 +1,8 @@
 // Command kiosk runs an OCOP sales kiosk: `kiosk` serves the till, API and public
-// pages; `kiosk backup FILE` and `kiosk restore FILE` save and restore its store.
-// Every flag has a KIOSK_* environment twin (-kiosk-id ↔ KIOSK_KIOSK_ID).
+// pages; `kiosk backup FILE` and `kiosk restore FILE` save and restore its store;
+// `kiosk print-test -printer URL` prints a sample receipt, a code-page table and a
+// QR; `kiosk ports` lists serial ports. Every flag has a KIOSK_* environment twin
+// (-kiosk-id ↔ KIOSK_KIOSK_ID).
 package main
 
 import (
@@ -35,6 +37,24 @@ func dispatch(ctx context.Context, cfg kiosk.Config, args []string) error {
 		return kiosk.Run(ctx, cfg)
 	}
 	switch args[0] {
+	case "ports":
+		fmt.Print(kiosk.Ports())
+		return nil
+	case "print-test":
+		fs := flag.NewFlagSet("print-test", flag.ContinueOnError)
+		url := fs.String("printer", "", "printer URL, e.g. serial:/dev/ttyUSB0?baud=9600&profile=xprinter-58")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if *url == "" {
+			return fmt.Errorf("usage: kiosk print-test -printer URL")
+		}
+		st, n, err := kiosk.PrintTest(ctx, *url)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("sent %d bytes; printer state: %s\n", n, st.Word())
+		return nil
 	case "backup", "restore":
 		if len(args) != 2 {
 			return fmt.Errorf("usage: kiosk [flags] %s FILE", args[0])
@@ -52,7 +72,7 @@ func dispatch(ctx context.Context, cfg kiosk.Config, args []string) error {
 		}
 		return err
 	}
-	return fmt.Errorf("unknown command %q; commands: run (default), backup FILE, restore FILE", args[0])
+	return fmt.Errorf("unknown command %q; commands: run (default), backup FILE, restore FILE, print-test -printer URL, ports", args[0])
 }
 
 type printerFlags map[string]string
@@ -81,9 +101,15 @@ func parse(argv []string) (kiosk.Config, []string, error) {
 	fs.StringVar(&cfg.BaseURL, "base-url", "", "origin used in trace QR codes")
 	fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "load the demo OCOP catalog into an empty store")
 	fs.StringVar(&cfg.ManagerPIN, "manager-pin", "", "manager PIN (4–12 digits); generated on first start when unset")
+	fs.StringVar(&cfg.Seller.Name, "seller-name", "", "name at the top of receipts (default GIAN HÀNG OCOP)")
+	fs.StringVar(&cfg.Seller.TaxCode, "seller-tax-code", "", "seller's tax code (MST) on receipts")
+	fs.StringVar(&cfg.Seller.Address, "seller-address", "", "seller's address on receipts")
+	fs.StringVar(&cfg.BankBIN, "bank-bin", "", "bank BIN (6 digits) receiving VietQR transfers")
+	fs.StringVar(&cfg.BankAccount, "bank-account", "", "account receiving VietQR transfers")
 	// Environment twins: KIOSK_ADDR, KIOSK_DATA, KIOSK_KIOSK_ID, KIOSK_PRINTER
 	// (comma-separated NAME=URL), KIOSK_HUB, KIOSK_HUB_TOKEN, KIOSK_BASE_URL,
-	// KIOSK_DEMO, KIOSK_MANAGER_PIN.
+	// KIOSK_DEMO, KIOSK_MANAGER_PIN, KIOSK_SELLER_NAME, KIOSK_SELLER_TAX_CODE,
+	// KIOSK_SELLER_ADDRESS, KIOSK_BANK_BIN, KIOSK_BANK_ACCOUNT.
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		v, ok := os.LookupEnv("KIOSK_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")))

@@ -1,0 +1,146 @@
+package kiosk
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ocop-kiosk/kiosk/pos"
+	"github.com/ocop-kiosk/kiosk/printer"
+)
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10 s", what)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// printed reads back the receipts the virtual printer wrote for a sale.
+func printed(t *testing.T, dir, saleID string) []string {
+	t.Helper()
+	bins, _ := filepath.Glob(filepath.Join(dir, "prints", "*"+saleID+".bin"))
+	var out []string
+	for _, b := range bins {
+		data, err := os.ReadFile(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := printer.Decode(data, printer.Profiles[printer.DefaultProfile])
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, doc.Text())
+	}
+	return out
+}
+
+func TestASaleIsPrintedOnTheVirtualPrinterAndCanBeReprinted(t *testing.T) {
+	dir := t.TempDir()
+	k := startKiosk(t, dir, func(c *Config) {
+		c.Seller = printer.Seller{Name: "GIAN HÀNG OCOP CÀ MAU", TaxCode: "2000123456", Address: "Công viên Hùng Vương, TP Cà Mau"}
+	})
+	price := k.product("CM-MO-500").Price
+	body := sale("CM-MO-500", 2)
+	body["payments"] = []map[string]any{{"method": "cash", "amount": 500000}}
+	s := k.sell(t, body)
+	waitFor(t, "the receipt printed", func() bool { return len(printed(t, dir, s.ID)) == 1 })
+	text := printed(t, dir, s.ID)[0]
+	for _, want := range []string{"GIAN HÀNG OCOP CÀ MAU", "MST: 2000123456", s.ReceiptNo, "Mật ong rừng tràm U Minh Hạ 500ml", pos.FormatVND(price * 2), "Tiền thừa"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("receipt lacks %q:\n%s", want, text)
+		}
+	}
+	pngs, _ := filepath.Glob(filepath.Join(dir, "prints", "*"+s.ID+".png"))
+	if len(pngs) != 1 {
+		t.Errorf("no preview PNG: %v", pngs)
+	}
+
+	var ps struct{ Printers []printer.PrinterStatus }
+	k.do("GET", "/api/v1/printers", nil).json(t, &ps)
+	if len(ps.Printers) != 1 || ps.Printers[0].Name != "receipt" || ps.Printers[0].State != "ready" || ps.Printers[0].Printed < 1 {
+		t.Fatalf("printers: %+v", ps.Printers)
+	}
+
+	r := k.do("POST", "/api/v1/sales/"+s.ID+"/reprint", nil)
+	if r.Status != 202 {
+		t.Fatalf("reprint: %d %s", r.Status, r.Body)
+	}
+	waitFor(t, "the copy printed", func() bool { return len(printed(t, dir, s.ID)) == 2 })
+	copies := 0
+	for _, txt := range printed(t, dir, s.ID) {
+		if strings.Contains(txt, "BẢN SAO / COPY") {
+			copies++
+		}
+	}
+	if copies != 1 {
+		t.Errorf("%d receipts marked as copies, want 1", copies)
+	}
+	if r := k.do("POST", "/api/v1/sales/NOPE/reprint", nil); r.Status != 404 {
+		t.Errorf("reprint of nothing: %d", r.Status)
+	}
+}
+
+func TestPendingVietQRTransferPrintsTheQR(t *testing.T) {
+	dir := t.TempDir()
+	k := startKiosk(t, dir, func(c *Config) { c.BankBIN, c.BankAccount = "970405", "7300205123456" })
+	price := k.product("BT-KD-400").Price
+	body := sale("BT-KD-400", 1)
+	body["payments"] = []map[string]any{{"method": "vietqr", "amount": price, "pending": true}}
+	s := k.sell(t, body)
+	waitFor(t, "the receipt printed", func() bool { return len(printed(t, dir, s.ID)) == 1 })
+	bins, _ := filepath.Glob(filepath.Join(dir, "prints", "*"+s.ID+".bin"))
+	data, _ := os.ReadFile(bins[0])
+	doc, err := printer.Decode(data, printer.Profiles[printer.DefaultProfile])
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, q := range doc.QRCodes {
+		if v, err := pos.ParseVietQR(q); err == nil && v.Amount == price && v.Account == "7300205123456" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no VietQR for %d đồng among %q", price, doc.QRCodes)
+	}
+}
+
+func TestShiftCloseQueuesTheZReport(t *testing.T) {
+	dir := t.TempDir()
+	k := startKiosk(t, dir)
+	body := sale("CM-MO-500", 1)
+	body["payments"] = []map[string]any{{"method": "card", "amount": k.product("CM-MO-500").Price}}
+	k.sell(t, body)
+	r := k.do("POST", "/api/v1/shifts/close", map[string]any{"counted": 0}, "X-Manager-Pin", testPIN)
+	if r.Status != 200 {
+		t.Fatalf("close: %d %s", r.Status, r.Body)
+	}
+	waitFor(t, "the Z-report printed", func() bool {
+		bins, _ := filepath.Glob(filepath.Join(dir, "prints", "*zreport*.bin"))
+		if len(bins) != 1 {
+			return false
+		}
+		data, _ := os.ReadFile(bins[0])
+		doc, err := printer.Decode(data, printer.Profiles[printer.DefaultProfile])
+		return err == nil && strings.Contains(doc.Text(), "BÁO CÁO CUỐI CA (Z)") && strings.Contains(doc.Text(), "HTX Ong mật U Minh Hạ")
+	})
+}
+
+func TestAnInvalidPrinterURLStopsTheKioskWithAClearError(t *testing.T) {
+	cfg := Defaults()
+	cfg.DataDir = t.TempDir()
+	cfg.Logger = quietLogger()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.Printers = map[string]string{"receipt": "serial:/dev/ttyUSB0?baud=12"}
+	err := Run(t.Context(), cfg)
+	if err == nil || !strings.Contains(err.Error(), "baud") {
+		t.Fatalf("Run: %v", err)
+	}
+}

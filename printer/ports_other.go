@@ -1,0 +1,5 @@
+//go:build !windows
+
+package printer
+
+func windowsCOMPorts() []SerialPort { return nil }
