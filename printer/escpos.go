@@ -161,7 +161,9 @@ func (e *Encoder) Pulse() *Encoder {
 // profile (after plain substitutes such as "đ" for "₫") make the whole line a
 // raster image.
 func (e *Encoder) Line(s string) *Encoder {
-	e.text(s)
+	if e.text(s) {
+		return e // an image line needs no LF: it would feed a blank line
+	}
 	return e.Raw(LF)
 }
 
@@ -195,14 +197,15 @@ func (e *Encoder) Pos(col int) *Encoder {
 }
 
 // text sends s without the line feed, as text when the profile's pages cover it
-// and as a raster line otherwise.
-func (e *Encoder) text(s string) {
+// and as a raster line otherwise (and then reports true).
+func (e *Encoder) text(s string) (raster bool) {
 	s = substitute(s)
 	if e.encodable(s) {
 		e.encodeText(s)
-		return
+		return false
 	}
 	e.rasterLine(s)
+	return true
 }
 
 // substitute replaces typographic characters that no Vietnamese page holds with

@@ -6,46 +6,61 @@ import (
 	"image/color"
 	"image/draw"
 	"sync"
+	"unicode"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
+	"golang.org/x/text/unicode/norm"
 )
 
-// DejaVu Sans Mono (Bitstream Vera licence, font/LICENSE-DejaVu.txt) covers every
-// Vietnamese letter; it draws the lines no code page covers and the PNG previews.
+// DejaVu Sans Condensed (Bitstream Vera licence, font/LICENSE-DejaVu.txt) has
+// every Vietnamese letter, capitals with two diacritics included (DejaVu Sans
+// Mono lacks 46 of them). It draws the lines no code page covers and the PNG
+// previews, one character per printer cell, so columns line up as on paper.
 var (
-	//go:embed font/DejaVuSansMono.ttf
-	monoTTF []byte
-	//go:embed font/DejaVuSansMono-Bold.ttf
-	monoBoldTTF []byte
+	//go:embed font/DejaVuSansCondensed.ttf
+	sansTTF []byte
+	//go:embed font/DejaVuSansCondensed-Bold.ttf
+	sansBoldTTF []byte
 )
 
 var (
 	fontOnce       sync.Once
-	monoFont, bold *opentype.Font
+	sansFont, bold *opentype.Font
 	fontErr        error
 )
 
 func loadFonts() {
-	monoFont, fontErr = opentype.Parse(monoTTF)
+	sansFont, fontErr = opentype.Parse(sansTTF)
 	if fontErr == nil {
-		bold, fontErr = opentype.Parse(monoBoldTTF)
+		bold, fontErr = opentype.Parse(sansBoldTTF)
 	}
 }
 
-// face returns the embedded monospace face at a pixel height (the em size).
-// font.Face values are not safe for concurrent use, so each call gets its own.
-func face(px int, isBold bool) (font.Face, error) {
-	fontOnce.Do(loadFonts)
-	if fontErr != nil {
-		return nil, fontErr
+// faceSet makes faces of one weight at the sizes a line needs. font.Face values
+// are not safe for concurrent use, so each RenderText call has its own set.
+type faceSet struct {
+	f     *opentype.Font
+	faces map[int]font.Face
+}
+
+func (s *faceSet) at(px int) (font.Face, error) {
+	if f, ok := s.faces[px]; ok {
+		return f, nil
 	}
-	f := monoFont
-	if isBold {
-		f = bold
+	f, err := opentype.NewFace(s.f, &opentype.FaceOptions{Size: float64(px), DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		return nil, err
 	}
-	return opentype.NewFace(f, &opentype.FaceOptions{Size: float64(px), DPI: 72, Hinting: font.HintingFull})
+	s.faces[px] = f
+	return f, nil
+}
+
+func (s *faceSet) close() {
+	for _, f := range s.faces {
+		f.Close()
+	}
 }
 
 // CellSize is the size in dots of one character cell for font A (12×24) or B (9×17).
@@ -56,41 +71,73 @@ func CellSize(fontB bool) (w, h int) {
 	return 12, 24
 }
 
-// RenderText draws s in the embedded font into a 1-bit-looking gray image width
-// dots wide and one text line high, scaled by (sw, sh) like GS ! sizes, aligned
-// left, centre or right. Black is 0, white 255.
+// RenderText draws s into a white image width dots wide and one text line high,
+// one character per cell of font A or B scaled by (sw, sh) like GS ! sizes, and
+// aligned left, centre or right. Each glyph is centred in its cell and drawn
+// smaller when it would not fit (m, W…). Black is 0, white 255.
 func RenderText(s string, width int, fontB, isBold bool, sw, sh int, align Align) (*image.Gray, error) {
-	cw, ch := CellSize(fontB)
-	cw, ch = cw*sw, ch*sh
-	// DejaVu Sans Mono advances 0.602 em: pick the em that fills a cell's width,
-	// capped by the cell's height.
-	px := int(float64(cw) / 0.602)
-	if px > ch {
-		px = ch
+	fontOnce.Do(loadFonts)
+	if fontErr != nil {
+		return nil, fontErr
 	}
-	f, err := face(px, isBold)
+	cw, ch := CellSize(fontB)
+	cw, ch = cw*max(sw, 1), ch*max(sh, 1)
+	img := image.NewGray(image.Rect(0, 0, max(width, 1), ch))
+	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
+
+	// One cell per character: NFC first, and combining marks that have no
+	// precomposed form share the cell of the letter before them.
+	type cell struct{ runes []rune }
+	var cells []cell
+	for _, r := range norm.NFC.String(s) {
+		if unicode.Is(unicode.Mn, r) && len(cells) > 0 {
+			cells[len(cells)-1].runes = append(cells[len(cells)-1].runes, r)
+			continue
+		}
+		cells = append(cells, cell{runes: []rune{r}})
+	}
+	x0 := 0
+	switch align {
+	case AlignCenter:
+		x0 = (width - len(cells)*cw) / 2
+	case AlignRight:
+		x0 = width - len(cells)*cw
+	}
+	x0 = max(x0, 0)
+
+	f := sansFont
+	if isBold {
+		f = bold
+	}
+	faces := &faceSet{f: f, faces: map[int]font.Face{}}
+	defer faces.close()
+	// An em of 80 % of the cell height leaves room above capitals for the
+	// Vietnamese marks stacked on them (Ấ, Ổ).
+	px := ch * 4 / 5
+	base, err := faces.at(px)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	img := image.NewGray(image.Rect(0, 0, width, ch))
-	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
-	adv := font.MeasureString(f, s).Ceil()
-	x := 0
-	switch align {
-	case AlignCenter:
-		x = (width - adv) / 2
-	case AlignRight:
-		x = width - adv
+	m := base.Metrics()
+	baseline := (ch-(m.Ascent+m.Descent).Ceil())/2 + m.Ascent.Ceil()
+	for i, c := range cells {
+		x := x0 + i*cw
+		if x >= width {
+			break
+		}
+		str := string(c.runes)
+		face := base
+		adv := font.MeasureString(face, str).Ceil()
+		if adv > cw {
+			// Too wide for the cell: a smaller size of the same glyph.
+			if face, err = faces.at(max(px*cw/adv, 6)); err != nil {
+				return nil, err
+			}
+			adv = font.MeasureString(face, str).Ceil()
+		}
+		d := font.Drawer{Dst: img, Src: image.Black, Face: face, Dot: fixed.P(x+(cw-adv)/2, baseline)}
+		d.DrawString(str)
 	}
-	if x < 0 {
-		x = 0
-	}
-	m := f.Metrics()
-	// Centre the ascent+descent box in the cell.
-	top := (ch - (m.Ascent + m.Descent).Ceil()) / 2
-	d := font.Drawer{Dst: img, Src: image.Black, Face: f, Dot: fixed.P(x, top+m.Ascent.Ceil())}
-	d.DrawString(s)
 	threshold(img)
 	return img, nil
 }
