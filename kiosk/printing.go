@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -28,11 +29,11 @@ func printTargets(cfg Config) (map[string]printer.Target, error) {
 // renderer makes the bytes of a print job for a printer profile: receipts from
 // the committed sale, Z-reports from the shift, labels from their payload.
 func (s *Server) renderer(job pos.PrintJob, p printer.Profile) ([]byte, error) {
+	if job.Doc == "label" {
+		return renderLabel(job, p)
+	}
 	if p.Language == "tspl" {
-		if job.Doc != "label" {
-			return nil, fmt.Errorf("a %s cannot go to a TSPL label printer", job.Doc)
-		}
-		return nil, fmt.Errorf("label jobs are not made by this kiosk yet")
+		return nil, fmt.Errorf("a %s cannot go to a TSPL label printer", job.Doc)
 	}
 	e := printer.NewEncoder(p)
 	switch job.Doc {
@@ -62,6 +63,36 @@ func (s *Server) renderer(job pos.PrintJob, p printer.Profile) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("unknown document %q", job.Doc)
 	}
+	return e.Bytes(), e.Err()
+}
+
+// LabelJob is the payload of a label print job: one label and its stock size
+// ("40x30", "50x30", "58mm"; empty: the printer's own size).
+type LabelJob struct {
+	Label printer.Label `json:"label"`
+	Size  string        `json:"size,omitempty"`
+}
+
+// renderLabel lays out a label for a TSPL label printer or an ESC/POS printer.
+func renderLabel(job pos.PrintJob, p printer.Profile) ([]byte, error) {
+	var lj LabelJob
+	if err := json.Unmarshal(job.Payload, &lj); err != nil {
+		return nil, fmt.Errorf("label job %d: %w", job.ID, err)
+	}
+	size, ok := printer.LabelSizes[lj.Size]
+	if lj.Size != "" && !ok {
+		return nil, fmt.Errorf("label size %q unknown", lj.Size)
+	}
+	if p.Language == "tspl" {
+		t := printer.NewTSPL(p)
+		printer.WriteLabelTSPL(t, lj.Label, size)
+		return t.Bytes(), t.Err()
+	}
+	if !ok {
+		size = printer.LabelSizes["58mm"]
+	}
+	e := printer.NewEncoder(p)
+	printer.WriteLabelESCPOS(e, lj.Label, size)
 	return e.Bytes(), e.Err()
 }
 

@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,4 +144,46 @@ func TestAnInvalidPrinterURLStopsTheKioskWithAClearError(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "baud") {
 		t.Fatalf("Run: %v", err)
 	}
+}
+
+func TestLabelJobsPrintOnATSPLAndAnESCPOSPrinter(t *testing.T) {
+	lj := LabelJob{Size: "", Label: printer.Label{Name: "Mật ong rừng tràm U Minh Hạ 500ml", NameEN: "U Minh Ha forest honey", Stars: 5,
+		Producer: "HTX Ong mật U Minh Hạ", Lot: "UM2611-01", Price: 220000, QR: "https://kiosk.example.vn/01/08936072100152/10/UM2611-01"}}
+	for _, tt := range []struct {
+		profile string
+		check   func(t *testing.T, b []byte)
+	}{
+		{"tspl-label", func(t *testing.T, b []byte) {
+			s := string(b)
+			if !strings.Contains(s, "SIZE 50 mm,30 mm") || !strings.Contains(s, `QRCODE`) || !strings.Contains(s, lj.Label.QR) || !strings.Contains(s, "PRINT 1,1") {
+				t.Errorf("TSPL label:\n%.300s", s)
+			}
+		}},
+		{"epson-tm-t20", func(t *testing.T, b []byte) {
+			doc, err := printer.Decode(b, printer.Profiles["epson-tm-t20"])
+			if err != nil || !strings.Contains(doc.Text(), "Mật ong rừng tràm U Minh Hạ 500ml") || len(doc.QRCodes) != 1 || doc.QRCodes[0] != lj.Label.QR {
+				t.Errorf("ESC/POS label: %v\n%s %q", err, doc.Text(), doc.QRCodes)
+			}
+		}},
+	} {
+		t.Run(tt.profile, func(t *testing.T) {
+			b, err := renderLabel(pos.PrintJob{ID: 1, Doc: "label", Payload: jsonBytes(t, lj)}, printer.Profiles[tt.profile])
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, b)
+		})
+	}
+	if _, err := renderLabel(pos.PrintJob{ID: 2, Doc: "label", Payload: []byte("{")}, printer.Profiles["tspl-label"]); err == nil {
+		t.Error("a broken label payload rendered")
+	}
+}
+
+func jsonBytes(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -112,6 +112,9 @@ func WriteReceipt(e *Encoder, r Receipt) {
 	}
 	e.SetAlign(AlignLeft)
 	e.Columns2("Số: "+r.ReceiptNo, r.Time.In(vnTime).Format("02/01/2006 15:04"))
+	if r.Till != "" {
+		e.Line("Quầy: " + r.Till)
+	}
 	if r.Original != "" {
 		e.Line("Cho phiếu: " + r.Original)
 	}

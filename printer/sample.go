@@ -41,7 +41,9 @@ func WriteCodePageTable(e *Encoder) {
 			continue
 		}
 		e.Line(fmt.Sprintf("%s = ESC t %d:", name, n))
-		e.Line("  " + sample)
+		for _, l := range Wrap(sample, e.Columns()) {
+			e.Line(l)
+		}
 	}
 	// Raw bytes of the upper half under candidate numbers: the row that shows
 	// Vietnamese letters is the number to use.
@@ -64,7 +66,9 @@ func WriteCodePageTable(e *Encoder) {
 		r, _ := cs.Decode(byte(b))
 		want += string(r)
 	}
-	e.Line("TCVN-3 lower page should read: " + want + "àáếố")
+	for _, l := range Wrap("TCVN-3 lower page should read: "+want+"àáếố", e.Columns()) {
+		e.Line(l)
+	}
 	e.Feed(1)
 }
 
