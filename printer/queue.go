@@ -197,10 +197,13 @@ func (q *Queue) print(ctx context.Context, p *Printer, j pos.PrintJob) (time.Dur
 		return p.backoff(), err
 	}
 	prof := p.Target.Profile
-	if st, err := p.check(ctx, port); err != nil {
+	st, err := p.check(ctx, port)
+	if err != nil {
 		p.setFault(State{Known: true}, err)
 		return p.backoff(), err
-	} else if st.Err() != nil {
+	}
+	p.setState(st)
+	if st.Err() != nil {
 		return holdPoll, errHeld
 	}
 	data, err := q.render(j, prof)
@@ -232,16 +235,23 @@ func (q *Queue) print(ctx context.Context, p *Printer, j pos.PrintJob) (time.Dur
 	}
 	// Did the printer take it all and stay fine? Paper running out mid-job
 	// means the receipt is incomplete: print it again whole after recovery.
-	if st, err := p.check(ctx, port); err != nil {
+	// On failure the job is recorded before the printer's state changes, on
+	// success the printer's counters before the job: whoever sees the change
+	// sees the rest.
+	st, err = p.check(ctx, port)
+	if err != nil {
 		j.Error = "printer stopped answering after the job: " + err.Error()
 		q.record(j)
 		p.setFault(State{Known: true}, err)
 		return p.backoff(), err
-	} else if st.Err() != nil {
+	}
+	if st.Err() != nil {
 		j.Error = fmt.Sprintf("printer reported %v during the job; it prints again when fixed", st.Err())
 		q.record(j)
+		p.setState(st)
 		return holdPoll, errHeld
 	}
+	p.setState(st)
 	now := time.Now()
 	p.mu.Lock()
 	p.lastPrinted, p.printed, p.failures, p.lastErr = &now, p.printed+1, 0, ""
@@ -287,14 +297,12 @@ func (p *Printer) closePort() {
 	}
 }
 
-// check reads the printer's state (when its profile says it answers) and records
-// it. An error means the connection is bad (the port is dropped; the caller
-// records the fault once it has recorded the job); a state with Err() means held.
+// check reads the printer's state (when its profile says it answers). An error
+// means the connection is bad (the port is dropped); a state with Err() means
+// held. The caller records the state, after the job where a job is involved.
 func (p *Printer) check(ctx context.Context, port Port) (State, error) {
 	if !p.Target.Profile.Status {
-		st := State{Known: false}
-		p.setState(st)
-		return st, nil
+		return State{Known: false}, nil
 	}
 	st, err := QueryState(ctx, port)
 	if err != nil {
@@ -304,7 +312,6 @@ func (p *Printer) check(ctx context.Context, port Port) (State, error) {
 		}
 		return st, err
 	}
-	p.setState(st)
 	return st, nil
 }
 
@@ -315,10 +322,13 @@ func (p *Printer) refresh(ctx context.Context) error {
 		p.setFault(State{Known: true}, err)
 		return err
 	}
-	if _, err = p.check(ctx, port); err != nil {
+	st, err := p.check(ctx, port)
+	if err != nil {
 		p.setFault(State{Known: true}, err)
+		return err
 	}
-	return err
+	p.setState(st)
+	return nil
 }
 
 func (p *Printer) setState(st State) {
