@@ -19,7 +19,7 @@ const testPIN = "246810"
 
 // testKiosk is a kiosk running in-process on a loopback port with a real store.
 type testKiosk struct {
-	t    *testing.T
+	t    testing.TB
 	url  string
 	cfg  Config
 	stop func()
@@ -28,7 +28,7 @@ type testKiosk struct {
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // startKiosk runs Run on 127.0.0.1:0 in dir and stops it when the test ends.
-func startKiosk(t *testing.T, dir string, mutate ...func(*Config)) *testKiosk {
+func startKiosk(t testing.TB, dir string, mutate ...func(*Config)) *testKiosk {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -85,7 +85,7 @@ type resp struct {
 	Body   []byte
 }
 
-func (r resp) json(t *testing.T, v any) {
+func (r resp) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.Body, err)
@@ -93,7 +93,7 @@ func (r resp) json(t *testing.T, v any) {
 }
 
 // errCode returns the stable code of a JSON error body.
-func (r resp) errCode(t *testing.T) string {
+func (r resp) errCode(t testing.TB) string {
 	t.Helper()
 	var e struct {
 		Error struct{ Code, Message string }
