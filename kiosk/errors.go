@@ -75,6 +75,10 @@ func toAPIError(err error) *apiError {
 	if errors.As(err, &ae) {
 		return ae
 	}
+	var we *wsErr
+	if errors.As(err, &we) {
+		return we.apiError()
+	}
 	var ie *pos.ImportError
 	if errors.As(err, &ie) {
 		return &apiError{Status: fiber.StatusUnprocessableEntity, Code: "import_rejected", Message: ie.Error(), Details: ie}

@@ -568,11 +568,53 @@ func TestAPIRefusesOtherClientsUntilPaired(t *testing.T) {
 	if got := lan("POST", "/api/v1/shifts/close", "Authorization", "Bearer "+tok, "X-Manager-Pin", testPIN); got != 429 {
 		t.Errorf("the right PIN right after %d wrong ones: %d, want 429 (locked out)", pinMaxFailures, got)
 	}
+	wsUpgrade := []string{"Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}
+	if got := lan("GET", "/ws?till=T1", wsUpgrade...); got != 401 {
+		t.Errorf("websocket from an unpaired device: %d, want 401", got)
+	}
+	if got := lan("GET", "/ws?till=T1&token=made-up", wsUpgrade...); got != 403 {
+		t.Errorf("websocket with a made-up token: %d, want 403", got)
+	}
 	if err := g.revoke(d.ID); err != nil {
 		t.Fatal(err)
 	}
 	if got := lan("GET", "/api/v1/products", "Authorization", "Bearer "+tok); got != 403 {
 		t.Errorf("products after revoking: %d, want 403", got)
+	}
+	// Pairing a screen with a short code: shown on the kiosk, claimed from the LAN.
+	// (The manager's side, POST /api/v1/pairing, is tested over loopback in
+	// TestPairingCodesComeFromTheManager; here the code is put in place.)
+	code := "123456"
+	srv.pairs.mu.Lock()
+	srv.pairs.codes[code] = pairingCode{Till: "T1", Role: roleDisplay, Expires: time.Now().Add(time.Minute)}
+	srv.pairs.mu.Unlock()
+	claim := func(c string) (int, string) {
+		req, _ := http.NewRequest("POST", "/pair/claim", strings.NewReader(`{"code":"`+c+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		res, err := srv.app.Test(req, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out struct{ Token string }
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		return res.StatusCode, out.Token
+	}
+	status, screenTok := claim(code)
+	if status != 201 || screenTok == "" {
+		t.Fatalf("claiming a pairing code: %d", status)
+	}
+	if got := lan("GET", "/api/v1/products", "Authorization", "Bearer "+screenTok); got != 200 {
+		t.Errorf("products from the paired screen: %d", got)
+	}
+	if status, _ := claim(code); status != 404 {
+		t.Errorf("a code claimed twice: %d, want 404", status)
+	}
+	for range pairingMaxClaims {
+		claim("000000")
+	}
+	if status, _ := claim("000001"); status != 429 {
+		t.Errorf("guessing codes: %d, want 429", status)
 	}
 	// A restarted kiosk still knows the paired devices (and not the revoked one).
 	d2, tok2, err := g.pair("second till")

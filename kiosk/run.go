@@ -84,6 +84,10 @@ func Run(ctx context.Context, cfg Config) error {
 	defer func() { stopQueue(); <-queueDone }()
 	srv.queue.Wake()
 
+	stopWatch := make(chan struct{})
+	defer close(stopWatch)
+	go srv.hub.watchPrinters(stopWatch)
+
 	served := make(chan error, 1)
 	go func() { served <- srv.app.Listener(ln) }()
 	select {
@@ -92,6 +96,7 @@ func Run(ctx context.Context, cfg Config) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	srv.hub.shutdown() // websockets first: the server's shutdown waits for them
 	if err := srv.app.ShutdownWithTimeout(10 * time.Second); err != nil {
 		log.Error("shutdown", "err", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ocop-kiosk/kiosk/pos"
@@ -35,6 +36,8 @@ type Server struct {
 	guard *guard
 	app   *fiber.App
 	queue *printer.Queue
+	hub   *hub
+	pairs *pairing
 
 	index     atomic.Pointer[pos.Index]
 	producers atomic.Pointer[map[string]pos.Producer]
@@ -52,6 +55,8 @@ func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
 		return nil, err
 	}
 	s.queue = printer.NewQueue(store, s.renderer, targets, cfg.Logger)
+	s.hub = newHub(s)
+	s.pairs = newPairing()
 	s.app = fiber.New(fiber.Config{
 		AppName:               "ocop-kiosk",
 		DisableStartupMessage: true,
@@ -86,6 +91,9 @@ func (s *Server) reindex() error {
 func (s *Server) routes() {
 	app := s.app
 	app.Get("/healthz", s.healthz)
+	s.webRoutes()
+	app.Get("/ws", s.wsGate, websocket.New(s.serveWS, websocket.Config{HandshakeTimeout: 10 * time.Second}))
+	app.Post("/pair/claim", limitBody(4096), s.claimPairing)
 
 	api := app.Group("/api/v1", s.guard.till)
 	mgr := s.guard.manager
@@ -120,6 +128,7 @@ func (s *Server) routes() {
 	api.Post("/catalog/import", mgr, s.importCatalog)
 	api.Get("/catalog/export", s.exportCatalog)
 
+	api.Post("/pairing", jsonLimit, mgr, s.newPairing)
 	api.Post("/devices", jsonLimit, mgr, s.pairDevice)
 	api.Get("/devices", mgr, s.listDevices)
 	api.Delete("/devices/:id", mgr, s.revokeDevice)
@@ -186,12 +195,14 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 type productView struct {
 	pos.Product
 	ProducerName string `json:"producer"`
+	Province     string `json:"province,omitempty"`
 	CertValid    bool   `json:"cert_valid"`
 }
 
 func (s *Server) view(p *pos.Product, stock map[string]int64, now time.Time) productView {
 	v := productView{Product: *p, CertValid: p.CertValid(now)}
-	v.ProducerName = (*s.producers.Load())[p.ProducerID].Name
+	pr := (*s.producers.Load())[p.ProducerID]
+	v.ProducerName, v.Province = pr.Name, pr.Province
 	if n, ok := stock[p.SKU]; ok {
 		v.Stock = n
 	}
@@ -223,7 +234,8 @@ func (s *Server) listProducts(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	q := pos.Query{Text: c.Query("q"), Stars: stars, Group: pos.Group(c.Query("group")), Producer: c.Query("producer"), Limit: limit, Offset: offset}
+	q := pos.Query{Text: c.Query("q"), Stars: stars, Group: pos.Group(c.Query("group")), Producer: c.Query("producer"),
+		Province: c.Query("province"), Limit: limit, Offset: offset}
 	if q.Group != "" && !q.Group.Valid() {
 		return newAPIError(fiber.StatusBadRequest, "bad_query", fmt.Sprintf("group %q: want food, beverage, herbal, handicraft, flower or tourism", q.Group))
 	}
@@ -538,6 +550,7 @@ func (s *Server) importCatalog(c *fiber.Ctx) error {
 	if err := s.reindex(); err != nil {
 		return err
 	}
+	s.hub.broadcastAll(map[string]any{"type": "catalog", "version": time.Now().UnixMilli()})
 	s.log.Info("catalog imported", "producers", len(cat.Producers), "products", len(cat.Products), "lots", len(cat.Lots), "by", who(c))
 	return c.JSON(fiber.Map{"imported": cat.Len(), "producers": len(cat.Producers), "products": len(cat.Products), "lots": len(cat.Lots)})
 }

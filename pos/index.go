@@ -13,6 +13,7 @@ type Query struct {
 	MinStars int    // 0 = any
 	Group    Group  // "" = any
 	Producer string // producer id, "" = any
+	Province string // the producer's province, folded ("ca mau" finds Cà Mau), "" = any
 	Offset   int
 	Limit    int // 0 = 50
 }
@@ -28,6 +29,7 @@ type Result struct {
 type Index struct {
 	products []*Product // sorted by folded name
 	folded   []string   // folded search text per product
+	province []string   // folded province of each product's producer
 	exact    map[string][]int32
 	vocab    []string  // sorted distinct tokens
 	postings [][]int32 // product ordinals per vocab token, ascending
@@ -47,10 +49,12 @@ func NewIndex(products []Product, producers map[string]Producer) *Index {
 		names[i] = Fold(p.Name)
 	}
 	sort.Sort(byFolded{ps, names})
-	ix := &Index{products: ps, folded: names, exact: make(map[string][]int32), words: (len(ps) + 63) / 64}
+	ix := &Index{products: ps, folded: names, exact: make(map[string][]int32), words: (len(ps) + 63) / 64,
+		province: make([]string, len(ps))}
 	tokens := make(map[string][]int32)
 	for i, p := range ps {
 		o := int32(i)
+		ix.province[i] = Fold(producers[p.ProducerID].Province)
 		text := names[i] + " " + Fold(p.NameEN) + " " + Fold(producers[p.ProducerID].Name) + " " + Fold(p.SKU)
 		seen := make(map[string]bool)
 		for _, t := range strings.Fields(text) {
@@ -164,9 +168,11 @@ func (ix *Index) Search(q Query) Result {
 	if exact != nil {
 		add(exact)
 	}
+	province := Fold(q.Province)
+	inProvince := func(o int) bool { return province == "" || ix.province[o] == province }
 	visit := func(o int) {
 		p := ix.products[o]
-		if p != exact && q.accepts(p) {
+		if p != exact && q.accepts(p) && inProvince(o) {
 			add(p)
 		}
 	}

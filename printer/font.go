@@ -63,6 +63,9 @@ func (s *faceSet) close() {
 	}
 }
 
+// FontTTF is the embedded Vietnamese-capable font, for screens too.
+func FontTTF() []byte { return sansTTF }
+
 // CellSize is the size in dots of one character cell for font A (12×24) or B (9×17).
 func CellSize(fontB bool) (w, h int) {
 	if fontB {

@@ -1,0 +1,167 @@
+package kiosk
+
+import (
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ocop-kiosk/kiosk/printer"
+	"github.com/ocop-kiosk/kiosk/web"
+)
+
+// Pairing codes: short, single-use, short-lived.
+const (
+	pairingTTL       = 5 * time.Minute
+	pairingMaxClaims = 10 // wrong codes per client address per pairingTTL
+)
+
+// pairing holds the codes a manager has shown and not yet claimed.
+type pairing struct {
+	mu       sync.Mutex
+	codes    map[string]pairingCode
+	attempts map[string][]time.Time // client address → recent failed claims
+	now      func() time.Time
+}
+
+type pairingCode struct {
+	Till, Role string
+	Expires    time.Time
+}
+
+func newPairing() *pairing {
+	return &pairing{codes: map[string]pairingCode{}, attempts: map[string][]time.Time{}, now: time.Now}
+}
+
+// newPairing makes a code for a screen: POST /api/v1/pairing {"till","role"}.
+func (s *Server) newPairing(c *fiber.Ctx) error {
+	var body struct{ Till, Role string }
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if body.Till == "" {
+		body.Till = "T1"
+	}
+	if body.Role == "" {
+		body.Role = roleDisplay
+	}
+	if !reTill.MatchString(body.Till) {
+		return newAPIError(fiber.StatusUnprocessableEntity, "bad_till", "till: 1–16 letters, digits or -")
+	}
+	if body.Role != roleTill && body.Role != roleDisplay && body.Role != roleSelf {
+		return newAPIError(fiber.StatusUnprocessableEntity, "bad_role", "role: till, display or self")
+	}
+	p := s.pairs
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	for code, pc := range p.codes {
+		if now.After(pc.Expires) {
+			delete(p.codes, code)
+		}
+	}
+	var code string
+	for {
+		var err error
+		if code, err = randomDigits(6); err != nil {
+			return err
+		}
+		if _, taken := p.codes[code]; !taken {
+			break
+		}
+	}
+	pc := pairingCode{Till: body.Till, Role: body.Role, Expires: now.Add(pairingTTL)}
+	p.codes[code] = pc
+	origin := s.cfg.BaseURL
+	if origin == "" {
+		origin = c.Protocol() + "://" + string(c.Request().Host())
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": code, "till": pc.Till, "role": pc.Role,
+		"expires": pc.Expires, "url": strings.TrimRight(origin, "/") + "/pair?code=" + code})
+}
+
+// claimPairing trades a code for a device token: POST /pair/claim {"code"}. It is
+// public (the screen has no token yet), so wrong codes are counted per client
+// address and answered 429 after pairingMaxClaims.
+func (s *Server) claimPairing(c *fiber.Ctx) error {
+	var body struct{ Code string }
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	p := s.pairs
+	client := c.Context().RemoteIP().String()
+	p.mu.Lock()
+	now := p.now()
+	recent := p.attempts[client][:0]
+	for _, t := range p.attempts[client] {
+		if now.Sub(t) < pairingTTL {
+			recent = append(recent, t)
+		}
+	}
+	p.attempts[client] = recent
+	if len(recent) >= pairingMaxClaims {
+		p.mu.Unlock()
+		return newAPIError(fiber.StatusTooManyRequests, "too_many_attempts", "too many wrong codes; ask the manager for a new one in a few minutes")
+	}
+	pc, ok := p.codes[strings.TrimSpace(body.Code)]
+	if !ok || now.After(pc.Expires) {
+		p.attempts[client] = append(p.attempts[client], now)
+		p.mu.Unlock()
+		return newAPIError(fiber.StatusNotFound, "bad_code", "unknown or expired pairing code")
+	}
+	delete(p.codes, strings.TrimSpace(body.Code))
+	p.mu.Unlock()
+	d, tok, err := s.guard.pair(fmt.Sprintf("%s %s (%s)", pc.Role, pc.Till, client))
+	if err != nil {
+		return err
+	}
+	s.log.Info("screen paired", "device", d.ID, "till", pc.Till, "role", pc.Role, "client", client)
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": tok, "till": pc.Till, "role": pc.Role, "device_id": d.ID})
+}
+
+// webRoutes serves the screens (web/static) and the Vietnamese font. The pages
+// and scripts are public; everything they show comes through the guarded API
+// and websocket.
+func (s *Server) webRoutes() {
+	static := web.Static()
+	page := func(name string) fiber.Handler {
+		return func(c *fiber.Ctx) error {
+			b, err := fs.ReadFile(static, name)
+			if err != nil {
+				return fmt.Errorf("page %s: %w", name, err)
+			}
+			c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+			c.Set(fiber.HeaderCacheControl, "no-cache")
+			return c.Send(b)
+		}
+	}
+	for route, file := range map[string]string{"/": "index.html", "/till": "till.html", "/display": "display.html",
+		"/self": "self.html", "/manager": "manager.html", "/pair": "pair.html"} {
+		s.app.Get(route, page(file))
+	}
+	s.app.Get("/fonts/vn.ttf", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "font/ttf")
+		c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+		return c.Send(printer.FontTTF())
+	})
+	s.app.Get("/static/*", func(c *fiber.Ctx) error {
+		name := c.Params("*")
+		b, err := fs.ReadFile(static, name)
+		if err != nil {
+			return newAPIError(fiber.StatusNotFound, "not_found", "no such file")
+		}
+		c.Type(strings.TrimPrefix(extOf(name), "."))
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+		return c.Send(b)
+	})
+}
+
+func extOf(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[i:]
+	}
+	return ""
+}

@@ -1,0 +1,650 @@
+package kiosk
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/gofiber/contrib/websocket"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ocop-kiosk/kiosk/pos"
+)
+
+// The websocket protocol (web/PROTOCOL.md): version, limits and timing.
+const (
+	ProtocolVersion = 1
+	MaxWSMessage    = 16 << 10
+	maxCartLines    = pos.MaxLines
+	wsSendQueue     = 256 // messages a slow screen may fall behind before it is dropped
+	wsWriteWait     = 10 * time.Second
+	wsPongWait      = 60 * time.Second
+	wsPingEvery     = 25 * time.Second
+)
+
+var reTill = regexp.MustCompile(`^[A-Za-z0-9-]{1,16}$`)
+
+// Roles a screen connects as.
+const (
+	roleTill    = "till"    // the vendor: changes the cart, checks out
+	roleDisplay = "display" // the customer display: read-only
+	roleSelf    = "self"    // tourist self-service: changes the cart, pays by VietQR
+)
+
+// hub holds the server-authoritative carts, one per till, and the screens bound
+// to each. A till's lock orders its changes and the messages they send, so every
+// screen of a till sees the same sequence of carts.
+type hub struct {
+	s *Server
+
+	mu      sync.Mutex
+	tills   map[string]*till
+	closing bool
+
+	printersMu   sync.Mutex
+	lastPrinters []byte
+}
+
+type till struct {
+	id      string
+	mu      sync.Mutex
+	lines   []cartLine
+	seq     uint64
+	pending *vietQRPending
+	clients map[*wsClient]struct{}
+}
+
+type cartLine struct {
+	SKU string
+	Qty int64
+}
+
+type vietQRPending struct {
+	Payload   string    `json:"payload"`
+	Amount    pos.Money `json:"amount"`
+	Reference string    `json:"reference"`
+}
+
+// wsClient is one screen. Only its writer goroutine writes to the connection.
+type wsClient struct {
+	conn   *websocket.Conn
+	send   chan []byte
+	closed chan struct{}
+	once   sync.Once
+	till   *till
+	role   string
+	hello  bool
+	// closeCode, when set before closed is closed, is sent as the close frame.
+	closeCode int
+	closeText string
+}
+
+func newHub(s *Server) *hub { return &hub{s: s, tills: map[string]*till{}} }
+
+func (h *hub) tillFor(id string) *till {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	t := h.tills[id]
+	if t == nil {
+		t = &till{id: id, clients: map[*wsClient]struct{}{}}
+		h.tills[id] = t
+	}
+	return t
+}
+
+// upgrade checks access and origin before the websocket handshake.
+func (s *Server) wsGate(c *fiber.Ctx) error {
+	if !websocket.IsWebSocketUpgrade(c) {
+		return newAPIError(fiber.StatusUpgradeRequired, "upgrade_required", "this is the websocket endpoint; see web/PROTOCOL.md")
+	}
+	if o := c.Get(fiber.HeaderOrigin); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || u.Host != string(c.Request().Host()) {
+			return newAPIError(fiber.StatusForbidden, "bad_origin", "websocket from another origin")
+		}
+	}
+	if !isLoopback(c) {
+		tok := c.Query("token")
+		if tok == "" {
+			tok = bearer(c)
+		}
+		if tok == "" {
+			return newAPIError(fiber.StatusUnauthorized, "unauthorized", "pair this screen first (/pair)")
+		}
+		if _, ok := s.guard.device(tok); !ok {
+			return newAPIError(fiber.StatusForbidden, "forbidden", "device token unknown or revoked")
+		}
+	}
+	till, role := c.Query("till", "T1"), c.Query("role", roleTill)
+	if !reTill.MatchString(till) {
+		return newAPIError(fiber.StatusBadRequest, "bad_query", "till: 1–16 letters, digits or -")
+	}
+	switch role {
+	case roleTill, roleDisplay, roleSelf:
+	default:
+		return newAPIError(fiber.StatusBadRequest, "bad_query", "role: till, display or self")
+	}
+	s.hub.mu.Lock()
+	closing := s.hub.closing
+	s.hub.mu.Unlock()
+	if closing {
+		return newAPIError(fiber.StatusServiceUnavailable, "shutting_down", "the kiosk is shutting down")
+	}
+	return c.Next()
+}
+
+// serveWS runs one screen's connection: this goroutine reads, a second one writes.
+func (s *Server) serveWS(conn *websocket.Conn) {
+	t := s.hub.tillFor(conn.Query("till", "T1"))
+	cl := &wsClient{conn: conn, send: make(chan []byte, wsSendQueue), closed: make(chan struct{}),
+		till: t, role: conn.Query("role", roleTill)}
+	conn.SetReadLimit(MaxWSMessage)
+	_ = conn.SetReadDeadline(time.Now().Add(wsPongWait))
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(wsPongWait)) })
+
+	s.hub.mu.Lock()
+	if s.hub.closing {
+		s.hub.mu.Unlock()
+		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "kiosk shutting down"), time.Now().Add(time.Second))
+		return
+	}
+	t.mu.Lock()
+	t.clients[cl] = struct{}{}
+	t.mu.Unlock()
+	s.hub.mu.Unlock()
+
+	writerDone := make(chan struct{})
+	go cl.writer(writerDone)
+	defer func() {
+		t.mu.Lock()
+		delete(t.clients, cl)
+		t.mu.Unlock()
+		cl.close(0, "")
+		<-writerDone
+	}()
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				cl.close(websocket.CloseMessageTooBig, fmt.Sprintf("message larger than %d bytes", MaxWSMessage))
+			}
+			return
+		}
+		s.hub.handle(cl, data)
+	}
+}
+
+// writer is the connection's only writer: queued messages, pings, and the close
+// frame.
+func (cl *wsClient) writer(done chan struct{}) {
+	defer close(done)
+	ping := time.NewTicker(wsPingEvery)
+	defer ping.Stop()
+	for {
+		select {
+		case msg := <-cl.send:
+			_ = cl.conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
+			if err := cl.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				cl.close(0, "")
+				cl.conn.Close()
+				return
+			}
+		case <-ping.C:
+			if err := cl.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(wsWriteWait)); err != nil {
+				cl.close(0, "")
+				cl.conn.Close()
+				return
+			}
+		case <-cl.closed:
+			// Flush what is queued, then say goodbye.
+			for {
+				select {
+				case msg := <-cl.send:
+					_ = cl.conn.SetWriteDeadline(time.Now().Add(wsWriteWait))
+					if cl.conn.WriteMessage(websocket.TextMessage, msg) != nil {
+						cl.conn.Close()
+						return
+					}
+					continue
+				default:
+				}
+				break
+			}
+			if cl.closeCode != 0 {
+				_ = cl.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(cl.closeCode, cl.closeText), time.Now().Add(time.Second))
+			}
+			cl.conn.Close()
+			return
+		}
+	}
+}
+
+// close ends the connection; code, when not 0, goes out as the close frame.
+func (cl *wsClient) close(code int, text string) {
+	cl.once.Do(func() {
+		cl.closeCode, cl.closeText = code, text
+		close(cl.closed)
+	})
+}
+
+// enqueue queues a message for the screen; a screen too slow to keep up is
+// dropped (it resyncs when it reconnects) rather than slowing the others.
+func (cl *wsClient) enqueue(msg []byte) {
+	select {
+	case <-cl.closed:
+	case cl.send <- msg:
+	default:
+		cl.close(websocket.ClosePolicyViolation, "too slow: reconnect")
+	}
+}
+
+// shutdown closes every screen with 1001 (going away) and waits a moment for the
+// close frames to go out.
+func (h *hub) shutdown() {
+	h.mu.Lock()
+	h.closing = true
+	var all []*wsClient
+	for _, t := range h.tills {
+		t.mu.Lock()
+		for cl := range t.clients {
+			all = append(all, cl)
+		}
+		t.mu.Unlock()
+	}
+	h.mu.Unlock()
+	for _, cl := range all {
+		cl.close(websocket.CloseGoingAway, "kiosk shutting down")
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		n := 0
+		h.mu.Lock()
+		for _, t := range h.tills {
+			t.mu.Lock()
+			n += len(t.clients)
+			t.mu.Unlock()
+		}
+		h.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// ---- messages ----
+
+type inMsg struct {
+	Type           string               `json:"type"`
+	Ref            string               `json:"ref"`
+	V              int                  `json:"v"`
+	Lang           string               `json:"lang"`
+	SKU            string               `json:"sku"`
+	Code           string               `json:"code"`
+	Qty            *int64               `json:"qty"`
+	Payments       []pos.PaymentRequest `json:"payments"`
+	IdempotencyKey string               `json:"idempotency_key"`
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only our own types are marshalled
+	}
+	return b
+}
+
+func (cl *wsClient) sendJSON(v any) { cl.enqueue(mustJSON(v)) }
+
+func (cl *wsClient) fail(ref, code, msg string) {
+	cl.sendJSON(map[string]any{"type": "error", "code": code, "message": msg, "ref": ref})
+}
+
+// failErr reports a domain error with the REST API's code.
+func (cl *wsClient) failErr(ref string, err error) {
+	ae := toAPIError(err)
+	cl.fail(ref, ae.Code, ae.Message)
+}
+
+var mutating = map[string]bool{"cart.add": true, "cart.set": true, "cart.remove": true, "cart.clear": true,
+	"pay.vietqr": true, "pay.cancel": true, "checkout": true}
+
+// handle processes one message. A bad message gets an error back and changes
+// nothing.
+func (h *hub) handle(cl *wsClient, data []byte) {
+	var m inMsg
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&m); err != nil {
+		cl.fail("", "bad_json", "malformed JSON: "+err.Error())
+		return
+	}
+	if dec.More() {
+		cl.fail(m.Ref, "bad_json", "one JSON object per message")
+		return
+	}
+	if len(m.Ref) > 64 {
+		m.Ref = m.Ref[:64]
+	}
+	if m.Type == "" {
+		cl.fail(m.Ref, "bad_json", "a message needs a type")
+		return
+	}
+	if !cl.hello && m.Type != "hello" {
+		cl.fail(m.Ref, "hello_required", "say hello first")
+		return
+	}
+	if mutating[m.Type] && cl.role == roleDisplay {
+		cl.fail(m.Ref, "forbidden", "a customer display cannot change the cart")
+		return
+	}
+	t := cl.till
+	switch m.Type {
+	case "hello":
+		if m.V != ProtocolVersion {
+			cl.fail(m.Ref, "bad_version", fmt.Sprintf("protocol version %d, this kiosk speaks %d", m.V, ProtocolVersion))
+			return
+		}
+		cl.hello = true
+		h.sendState(cl)
+	case "sync":
+		h.sendState(cl)
+	case "ping":
+		cl.sendJSON(map[string]any{"type": "pong", "ref": m.Ref})
+	case "cart.add", "cart.set", "cart.remove", "cart.clear":
+		t.mu.Lock()
+		err := h.changeCart(t, m)
+		if err == nil {
+			t.seq++
+			t.pending = nil // the amount changed: a shown QR is void
+			h.broadcastCart(t)
+		}
+		t.mu.Unlock()
+		if err != nil {
+			cl.failErr(m.Ref, err)
+		}
+	case "pay.vietqr":
+		h.payVietQR(cl, m)
+	case "pay.cancel":
+		t.mu.Lock()
+		if t.pending == nil {
+			t.mu.Unlock()
+			cl.fail(m.Ref, "no_pending_transfer", "no VietQR transfer is pending")
+			return
+		}
+		t.pending = nil
+		h.broadcast(t, map[string]any{"type": "vietqr", "pending": nil})
+		t.mu.Unlock()
+	case "checkout":
+		h.checkout(cl, m)
+	default:
+		cl.fail(m.Ref, "unknown_type", fmt.Sprintf("unknown message type %q", m.Type))
+	}
+}
+
+// wsErr is a protocol error with its code.
+type wsErr struct{ code, msg string }
+
+func (e *wsErr) Error() string { return e.msg }
+
+// changeCart applies a cart message under the till's lock; an error leaves the
+// cart as it was.
+func (h *hub) changeCart(t *till, m inMsg) error {
+	qty := int64(1)
+	if m.Qty != nil {
+		qty = *m.Qty
+	}
+	find := func(sku string) int {
+		for i, l := range t.lines {
+			if l.SKU == sku {
+				return i
+			}
+		}
+		return -1
+	}
+	switch m.Type {
+	case "cart.clear":
+		t.lines = nil
+		return nil
+	case "cart.remove":
+		i := find(m.SKU)
+		if i < 0 {
+			return &wsErr{"not_in_cart", fmt.Sprintf("%q is not in the cart", m.SKU)}
+		}
+		t.lines = append(t.lines[:i], t.lines[i+1:]...)
+		return nil
+	}
+	ix := h.s.index.Load()
+	var p *pos.Product
+	switch {
+	case m.Code != "":
+		p = ix.Lookup(m.Code)
+	case m.SKU != "":
+		p = ix.Lookup(m.SKU)
+		if p != nil && p.SKU != m.SKU {
+			p = nil // a SKU must name the product itself
+		}
+	}
+	if p == nil {
+		return fmt.Errorf("%w: %q", pos.ErrUnknownSKU, m.SKU+m.Code)
+	}
+	i := find(p.SKU)
+	if m.Type == "cart.set" {
+		if qty < 0 || qty > pos.MaxQty {
+			return fmt.Errorf("%w: qty %d, want 0 to %d", pos.ErrBadQuantity, qty, pos.MaxQty)
+		}
+		if i < 0 && qty > 0 {
+			if len(t.lines) >= maxCartLines {
+				return fmt.Errorf("%w: %d lines", pos.ErrTooManyLines, len(t.lines))
+			}
+			t.lines = append(t.lines, cartLine{SKU: p.SKU, Qty: qty})
+		} else if i >= 0 && qty == 0 {
+			t.lines = append(t.lines[:i], t.lines[i+1:]...)
+		} else if i >= 0 {
+			t.lines[i].Qty = qty
+		}
+		return nil
+	}
+	// cart.add
+	if qty <= 0 || qty > pos.MaxQty {
+		return fmt.Errorf("%w: qty %d, want 1 to %d", pos.ErrBadQuantity, qty, pos.MaxQty)
+	}
+	if i >= 0 {
+		if t.lines[i].Qty+qty > pos.MaxQty {
+			return fmt.Errorf("%w: %d in one line, at most %d", pos.ErrBadQuantity, t.lines[i].Qty+qty, pos.MaxQty)
+		}
+		t.lines[i].Qty += qty
+		return nil
+	}
+	if len(t.lines) >= maxCartLines {
+		return fmt.Errorf("%w: %d lines", pos.ErrTooManyLines, len(t.lines))
+	}
+	t.lines = append(t.lines, cartLine{SKU: p.SKU, Qty: qty})
+	return nil
+}
+
+// cartLineView is a cart line as screens show it.
+type cartLineView struct {
+	SKU     string    `json:"sku"`
+	Name    string    `json:"name"`
+	NameEN  string    `json:"name_en"`
+	Unit    string    `json:"unit"`
+	Price   pos.Money `json:"price"`
+	Qty     int64     `json:"qty"`
+	Total   pos.Money `json:"total"`
+	VATRate int       `json:"vat_rate"`
+	Stock   int64     `json:"stock"`
+}
+
+type cartView struct {
+	Seq   uint64         `json:"seq"`
+	Lines []cartLineView `json:"lines"`
+	Count int64          `json:"count"`
+	Total pos.Money      `json:"total"`
+	VAT   []pos.VATLine  `json:"vat"`
+}
+
+// view prices the cart from the current catalog (the sale is priced again when
+// it commits). Lines whose product left the catalog show with price 0.
+func (h *hub) view(t *till) cartView {
+	ix := h.s.index.Load()
+	v := cartView{Seq: t.seq, Lines: []cartLineView{}, VAT: []pos.VATLine{}}
+	skus := make([]string, len(t.lines))
+	for i, l := range t.lines {
+		skus[i] = l.SKU
+	}
+	stock, _ := h.s.store.Stock(skus)
+	byRate := map[int]pos.Money{}
+	for _, l := range t.lines {
+		lv := cartLineView{SKU: l.SKU, Qty: l.Qty, Stock: stock[l.SKU]}
+		if p := ix.Lookup(l.SKU); p != nil && p.SKU == l.SKU {
+			lv.Name, lv.NameEN, lv.Unit, lv.Price, lv.VATRate = p.Name, p.NameEN, p.Unit, p.Price, p.VATRate
+		}
+		lv.Total = lv.Price * pos.Money(l.Qty)
+		v.Lines = append(v.Lines, lv)
+		v.Count += l.Qty
+		v.Total += lv.Total
+		byRate[lv.VATRate] += lv.Total
+	}
+	for r, g := range byRate {
+		v.VAT = append(v.VAT, pos.VATLine{Rate: r, Gross: g, VAT: pos.VATContained(g, r)})
+	}
+	sort.Slice(v.VAT, func(i, j int) bool { return v.VAT[i].Rate < v.VAT[j].Rate })
+	return v
+}
+
+// broadcast sends one message to every screen of t; the caller holds t.mu.
+func (h *hub) broadcast(t *till, v any) {
+	msg := mustJSON(v)
+	for cl := range t.clients {
+		if cl.hello {
+			cl.enqueue(msg)
+		}
+	}
+}
+
+func (h *hub) broadcastCart(t *till) {
+	h.broadcast(t, map[string]any{"type": "cart", "cart": h.view(t)})
+}
+
+func (h *hub) sendState(cl *wsClient) {
+	t := cl.till
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	cl.sendJSON(map[string]any{"type": "state", "v": ProtocolVersion, "till": t.id, "role": cl.role,
+		"cart": h.view(t), "vietqr": t.pending, "printers": h.s.queue.Status(),
+		"seller": map[string]string{"name": h.s.cfg.Seller.Name}})
+}
+
+func (h *hub) payVietQR(cl *wsClient, m inMsg) {
+	t := cl.till
+	if h.s.cfg.BankBIN == "" {
+		cl.fail(m.Ref, "vietqr_not_configured", "no bank account for VietQR: start the kiosk with -bank-bin and -bank-account")
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	v := h.view(t)
+	if v.Total <= 0 {
+		cl.fail(m.Ref, "empty_cart", "the cart is empty")
+		return
+	}
+	// The reference ties the transfer to this cart; the receipt number is not
+	// known until the sale commits.
+	ref := fmt.Sprintf("%s %s %d", h.s.cfg.KioskID, t.id, t.seq)
+	payload, err := pos.VietQR{BankBIN: h.s.cfg.BankBIN, Account: h.s.cfg.BankAccount, Amount: v.Total, Reference: ref}.Payload()
+	if err != nil {
+		cl.failErr(m.Ref, err)
+		return
+	}
+	t.pending = &vietQRPending{Payload: payload, Amount: v.Total, Reference: ref}
+	h.broadcast(t, map[string]any{"type": "vietqr", "pending": t.pending})
+}
+
+// checkout commits the till's cart as a sale. The till's lock is held through
+// the commit, so the cart cannot change under it.
+func (h *hub) checkout(cl *wsClient, m inMsg) {
+	t := cl.till
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.lines) == 0 {
+		cl.fail(m.Ref, "empty_cart", "the cart is empty")
+		return
+	}
+	pays := m.Payments
+	if cl.role == roleSelf {
+		// A tourist cannot confirm a transfer: the sale is recorded with the
+		// transfer pending, and its receipt carries the QR.
+		if len(pays) != 1 || pays[0].Method != pos.MethodVietQR {
+			cl.fail(m.Ref, "forbidden", "self-service pays by VietQR only")
+			return
+		}
+		pays = []pos.PaymentRequest{{Method: pos.MethodVietQR, Amount: pays[0].Amount, Pending: true}}
+	}
+	req := pos.SaleRequest{Payments: pays, Till: t.id}
+	for _, l := range t.lines {
+		req.Lines = append(req.Lines, pos.LineRequest{SKU: l.SKU, Qty: l.Qty})
+	}
+	sale, _, err := h.s.store.CommitSale(req, m.IdempotencyKey)
+	if err != nil {
+		cl.failErr(m.Ref, err)
+		return
+	}
+	h.s.queue.Wake()
+	t.lines, t.pending = nil, nil
+	t.seq++
+	cl.sendJSON(map[string]any{"type": "sale", "sale": sale, "ref": m.Ref})
+	h.broadcast(t, map[string]any{"type": "sale.done", "id": sale.ID, "receipt_no": sale.ReceiptNo,
+		"total": sale.Total, "change": sale.Change, "payments": sale.Payments})
+	h.broadcastCart(t)
+}
+
+// broadcastAll sends a message to every screen of every till.
+func (h *hub) broadcastAll(v any) {
+	h.mu.Lock()
+	tills := make([]*till, 0, len(h.tills))
+	for _, t := range h.tills {
+		tills = append(tills, t)
+	}
+	h.mu.Unlock()
+	for _, t := range tills {
+		t.mu.Lock()
+		h.broadcast(t, v)
+		t.mu.Unlock()
+	}
+}
+
+// watchPrinters tells every screen when a printer's state changes.
+func (h *hub) watchPrinters(stop <-chan struct{}) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		st := h.s.queue.Status()
+		type brief struct{ Name, State, LastError string }
+		var key []brief
+		for _, p := range st {
+			key = append(key, brief{p.Name, p.State, p.LastError})
+		}
+		b := mustJSON(key)
+		h.printersMu.Lock()
+		changed := !bytes.Equal(b, h.lastPrinters)
+		h.lastPrinters = b
+		h.printersMu.Unlock()
+		if changed {
+			h.broadcastAll(map[string]any{"type": "printers", "printers": st})
+		}
+	}
+}
+
+// wsErr errors map to their own code in toAPIError via this hook.
+func (e *wsErr) apiError() *apiError { return &apiError{Status: 400, Code: e.code, Message: e.msg} }
