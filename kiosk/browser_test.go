@@ -1,0 +1,66 @@
+package kiosk
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath finds Debian's Chromium. Browser tests skip without it, except in
+// CI (CI=true), where .ci/test installs it and its absence is a failure.
+func chromiumPath(tb testing.TB) string {
+	tb.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		tb.Fatal("Chromium is not installed (./.ci/test installs the chromium package)")
+	}
+	tb.Skip("Chromium is not installed; apt-get install chromium (./.ci/test does) to run the browser tests")
+	return ""
+}
+
+// browser starts a headless Chromium for the test and returns a context for a
+// first tab. More tabs: chromedp.NewContext(ctx).
+func browser(tb testing.TB, width, height int) context.Context {
+	tb.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath(tb)),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(tb.TempDir()),
+		chromedp.WindowSize(width, height),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	tb.Cleanup(func() { cancel(); cancelAlloc() })
+	// Start the browser now, so a missing or broken Chromium fails here.
+	if err := chromedp.Run(ctx); err != nil {
+		tb.Fatalf("starting Chromium: %v", err)
+	}
+	return ctx
+}
+
+// within runs actions with a deadline.
+func within(tb testing.TB, ctx context.Context, d time.Duration, actions ...chromedp.Action) {
+	tb.Helper()
+	c, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	if err := chromedp.Run(c, actions...); err != nil {
+		tb.Fatalf("browser: %v", err)
+	}
+}
