@@ -42,6 +42,11 @@ func browser(tb testing.TB, width, height int) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
+		// Tabs in the background (the customer display beside the till) must
+		// keep running their timers and websockets.
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
 		chromedp.UserDataDir(tb.TempDir()),
 		chromedp.WindowSize(width, height),
 	}
@@ -51,6 +56,18 @@ func browser(tb testing.TB, width, height int) context.Context {
 	// Start the browser now, so a missing or broken Chromium fails here.
 	if err := chromedp.Run(ctx); err != nil {
 		tb.Fatalf("starting Chromium: %v", err)
+	}
+	return ctx
+}
+
+// newTab opens another tab in the same browser. Its first Run must be on the
+// tab's own context: a tab started under a shorter-lived context closes with it.
+func newTab(tb testing.TB, parent context.Context) context.Context {
+	tb.Helper()
+	ctx, cancel := chromedp.NewContext(parent)
+	tb.Cleanup(cancel)
+	if err := chromedp.Run(ctx); err != nil {
+		tb.Fatalf("opening a tab: %v", err)
 	}
 	return ctx
 }

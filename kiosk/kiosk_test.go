@@ -30,18 +30,20 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 // startKiosk runs Run on 127.0.0.1:0 in dir and stops it when the test ends.
 func startKiosk(t testing.TB, dir string, mutate ...func(*Config)) *testKiosk {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := Defaults()
 	cfg.DataDir = dir
-	cfg.Listener = ln
 	cfg.ManagerPIN = testPIN
 	cfg.Logger = quietLogger()
 	cfg.Out = io.Discard
 	for _, m := range mutate {
 		m(&cfg)
+	}
+	if cfg.Listener == nil {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Listener = ln
 	}
 	ready := make(chan string, 1)
 	cfg.Ready = func(addr string) { ready <- addr }

@@ -1,6 +1,25 @@
-// Package web holds the kiosk's user interface: the till, customer display,
-// tourist self-service, manager and pairing pages, as static HTML, ES modules and
-// CSS embedded in the binary (no CDN, no build step).
+// Package web holds the kiosk's user interface: the pages of the till, the
+// customer display, the tourist self-service catalog, the manager and the
+// pairing of a second screen, as plain HTML, CSS and ES modules embedded in the
+// binary — no framework, no build step, nothing fetched from the internet at
+// run time. The pages talk to the kiosk through its REST API and the websocket
+// protocol of PROTOCOL.md; every business rule stays on the server.
+//
+// The static folder:
+//
+//	index.html, till.html, display.html, self.html, manager.html, pair.html
+//	css/app.css          one stylesheet, landscape and portrait, 48 px targets
+//	img/icon.svg
+//	js/format.js         money (125.000 ₫), amounts typed by hand, dates      } pure:
+//	js/i18n.js           every Vietnamese and English string                  } no DOM,
+//	js/scanner.js        barcode scanner detection from key timings           } tested
+//	js/qr.js             QR encoder (matches go-qrcode module for module)     } with
+//	js/catalog.js        virtual-grid arithmetic, product queries, debounce   } Node
+//	js/api.js, js/ws.js  REST calls (device token, PIN, errors); the websocket
+//	js/ui.js, icons.js, qrcanvas.js, vgrid.js, cartview.js   shared DOM parts
+//	js/till.js, checkout.js, display.js, self.js, manager.js, pair.js, index.js
+//
+// The JavaScript unit tests are in jstest/: node --test web/jstest/
 package web
 
 import (
@@ -11,11 +30,12 @@ import (
 //go:embed static
 var static embed.FS
 
-// Static is the tree of UI files (index.html, till.html, js/, css/…).
+// Static returns the files of the static folder (the pages at its top, css/,
+// js/ and img/ beside them), for the kiosk to serve under / and /static/.
 func Static() fs.FS {
 	sub, err := fs.Sub(static, "static")
 	if err != nil {
-		panic(err) // the embedded tree always has static/
+		panic("web: embedded static folder missing: " + err.Error()) // cannot happen: the folder is embedded above
 	}
 	return sub
 }

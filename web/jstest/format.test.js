@@ -1,0 +1,74 @@
+// Prices and amounts as the screens show and read them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  cashChange, formatDate, formatNumber, formatVND, initials, isoDay, parseAmount, splitRemaining,
+} from '../static/js/format.js';
+
+test('formatVND writes dots between thousands, a space and ₫', () => {
+  const cases = [
+    [125000, '125.000 ₫'],
+    [0, '0 ₫'],
+    [5, '5 ₫'],
+    [999, '999 ₫'],
+    [1000, '1.000 ₫'],
+    [440000, '440.000 ₫'],
+    [1250000, '1.250.000 ₫'],
+    [10000000000000, '10.000.000.000.000 ₫'],
+    [-60000, '-60.000 ₫'],
+  ];
+  for (const [n, want] of cases) assert.equal(formatVND(n), want, `formatVND(${n})`);
+});
+
+test('formatVND uses a plain space, not the no-break space of Intl', () => {
+  assert.equal(formatVND(125000).charCodeAt(7), 0x20);
+  assert.ok(!formatVND(125000).includes('\u00a0'));
+});
+
+test('formatNumber rounds stray fractions and tolerates junk', () => {
+  assert.equal(formatNumber(1234.6), '1.235');
+  assert.equal(formatNumber(undefined), '0');
+  assert.equal(formatNumber('50000'), '50.000');
+});
+
+test('parseAmount reads what vendors type', () => {
+  const cases = [
+    ['125000', 125000], ['125.000', 125000], ['125.000 ₫', 125000], ['1,250,000', 1250000],
+    ['50k', 50000], ['50K', 50000], [' 200.000đ ', 200000], ['0', 0], [500000, 500000],
+  ];
+  for (const [s, want] of cases) assert.equal(parseAmount(s), want, `parseAmount(${JSON.stringify(s)})`);
+  for (const bad of ['', 'abc', '-5', '12a', '.', '1e5', 1.5, -3, null]) {
+    assert.ok(Number.isNaN(parseAmount(bad)), `parseAmount(${JSON.stringify(bad)}) is NaN`);
+  }
+});
+
+test('formatVND and parseAmount round-trip', () => {
+  for (const n of [0, 7, 1000, 45000, 123456789]) assert.equal(parseAmount(formatVND(n)), n);
+});
+
+test('cash change and what is still due', () => {
+  assert.deepEqual(cashChange(440000, 500000), { change: 60000, short: 0 });
+  assert.deepEqual(cashChange(440000, 440000), { change: 0, short: 0 });
+  assert.deepEqual(cashChange(440000, 200000), { change: 0, short: 240000 });
+  assert.deepEqual(cashChange(440000, NaN), { change: 0, short: 440000 });
+});
+
+test('split payments: what remains', () => {
+  assert.equal(splitRemaining(485000, [{ amount: 300000 }, { amount: 100000 }]), 85000);
+  assert.equal(splitRemaining(485000, [{ amount: 300000 }, { amount: 185000 }]), 0);
+  assert.equal(splitRemaining(485000, [{ amount: NaN }]), 485000);
+});
+
+test('dates are day first', () => {
+  assert.equal(formatDate('2027-05-17'), '17/05/2027');
+  assert.equal(formatDate(new Date(2026, 0, 2, 10, 30)), '02/01/2026');
+  assert.equal(formatDate(''), '');
+  assert.equal(isoDay(new Date(2026, 10, 3)), '2026-11-03');
+});
+
+test('initials skip sizes and keep Vietnamese letters', () => {
+  assert.equal(initials('Mật ong rừng tràm U Minh Hạ 500ml'), 'MO');
+  assert.equal(initials('Đường thốt nốt'), 'ĐT');
+  assert.equal(initials('500g bánh phồng'), 'BP');
+  assert.equal(initials(''), '?');
+});

@@ -1,0 +1,598 @@
+// The till's checkout dialog: cash with quick tenders and live change,
+// VietQR (the code on every screen of the till until the vendor sees the
+// transfer), card, e-wallet and split payments; then the sale's receipt
+// number, change and whether its receipt printed.
+
+import { api } from './api.js';
+import { cashChange, formatNumber, formatVND, parseAmount, splitRemaining } from './format.js';
+import { errorText, printerStateLabel, t } from './i18n.js';
+import { clearQR, drawQR } from './qrcanvas.js';
+import { $, $$, closeDialog, h, keypad, openDialog, receiptPrinter, setChildren, toast, typeKey } from './ui.js';
+
+export const TENDERS = [50000, 100000, 200000, 500000];
+const METHODS = ['cash', 'vietqr', 'card', 'ewallet'];
+const PRINT_POLL_MS = 1000;
+const PRINT_POLL_LIMIT_MS = 90000;
+
+function newKey(till) {
+  const rnd = crypto.getRandomValues(new Uint32Array(2));
+  return `${till}-${Date.now().toString(36)}-${rnd[0].toString(36)}${rnd[1].toString(36)}`;
+}
+
+export class Checkout {
+  // send(msg) sends over the websocket (answers the ref or null); cart(),
+  // printers() and vietqr() read the till's current state.
+  constructor({ dialog, till, send, cart, printers, vietqr }) {
+    this.dlg = dialog;
+    this.till = till;
+    this.send = send;
+    this.cart = cart;
+    this.printers = printers;
+    this.vietqr = vietqr;
+    this.mode = 'closed'; // closed | paying | busy | result
+    this.method = 'cash';
+    this.key = null;
+    this.keySeq = null;
+    this.pendingRef = null;
+    this.qrRef = null;
+    this.startedAt = null;
+    this.sale = null;
+    this.pollTimer = null;
+    this.lostDuringBusy = false;
+    this.splitRows = [];
+    this.splitFocus = null;
+    this.setup();
+  }
+
+  // ---- wiring ----
+
+  setup() {
+    const d = this.dlg;
+    $('#co-cancel', d).addEventListener('click', () => this.close());
+    d.addEventListener('cancel', (e) => {
+      e.preventDefault(); // Esc: the same as the close button, never mid-sale
+      this.close();
+    });
+    for (const b of $$('.method', d)) b.addEventListener('click', () => this.choose(b.dataset.method));
+    $('#co-confirm', d).addEventListener('click', () => this.confirm());
+
+    const tenders = $('#tenders', d);
+    for (const v of TENDERS) {
+      tenders.append(h('button', { type: 'button', class: 'tender', testid: `tender-${v}`, dataset: { amount: String(v) }, on: { click: () => this.setTendered(v) } }, formatNumber(v)));
+    }
+    tenders.append(h('button', { type: 'button', class: 'tender tender-exact', testid: 'tender-exact', on: { click: () => this.setTendered(this.total()) } }, t('pay.exact')));
+    const tendered = $('#tendered', d);
+    tendered.addEventListener('input', () => this.renderCash());
+    tendered.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.confirm(); });
+    $('#cash-pad', d).append(keypad((k) => {
+      const digits = typeKey(tendered.value, k);
+      tendered.value = digits ? formatNumber(Number(digits)) : '';
+      this.renderCash();
+    }));
+
+    $('#qr-retry', d).addEventListener('click', () => this.requestQR());
+
+    $('#split-add', d).addEventListener('click', () => {
+      this.splitRows.push({ method: 'cash', amount: '', tendered: '' });
+      this.renderSplit();
+    });
+    $('#split-pad', d).append(keypad((k) => {
+      const input = this.splitFocus && this.splitFocus.isConnected ? this.splitFocus : $('#split-rows input.amount-input', d);
+      if (!input) return;
+      const digits = typeKey(input.value, k);
+      input.value = digits ? formatNumber(Number(digits)) : '';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }));
+  }
+
+  total() {
+    const c = this.cart();
+    return (c && c.total) || 0;
+  }
+
+  lines() {
+    const c = this.cart();
+    return (c && c.lines) || [];
+  }
+
+  // busyPaying reports whether a payment is under way (scans then wait).
+  busyPaying() {
+    return this.mode === 'paying' || this.mode === 'busy';
+  }
+
+  // ---- opening, closing, modes ----
+
+  open(method = 'cash') {
+    if (this.lines().length === 0) return;
+    this.stopPolling();
+    this.sale = null;
+    this.qrAsked = false;
+    this.error('');
+    openDialog(this.dlg);
+    this.setMode('paying');
+    this.choose(this.vietqr() ? 'vietqr' : method);
+  }
+
+  close() {
+    if (this.mode === 'busy') return; // the sale is being written; wait for it
+    if (this.mode === 'paying' && this.vietqr()) this.send({ type: 'pay.cancel' });
+    this.stopPolling();
+    this.setMode('closed');
+    closeDialog(this.dlg);
+  }
+
+  // closeResult closes the dialog when it only shows a finished sale.
+  closeResult() {
+    if (this.mode === 'result') this.close();
+  }
+
+  setMode(mode) {
+    this.mode = mode;
+    const d = this.dlg;
+    d.dataset.mode = mode;
+    const paying = mode === 'paying';
+    $('#co-methods', d).hidden = !paying;
+    for (const p of $$('.co-panel', d)) {
+      p.hidden = paying ? p.dataset.panel !== this.method : p.dataset.panel !== mode;
+    }
+    $('#co-foot', d).hidden = !paying;
+    $('#co-result', d).hidden = mode !== 'result';
+    if (mode !== 'result') setChildren($('#co-result', d));
+    $('#co-cancel', d).disabled = mode === 'busy';
+    this.renderTotal();
+  }
+
+  choose(method) {
+    if (this.mode !== 'paying') return;
+    const prev = this.method;
+    this.method = method;
+    if (prev === 'vietqr' && method !== 'vietqr' && this.vietqr()) this.send({ type: 'pay.cancel' });
+    for (const b of $$('.method', this.dlg)) b.setAttribute('aria-pressed', String(b.dataset.method === method));
+    this.error('');
+    this.setMode('paying');
+    if (method === 'cash') {
+      $('#tendered', this.dlg).value = '';
+      this.renderCash();
+    } else if (method === 'vietqr') {
+      if (this.vietqr()) this.renderQR();
+      else this.requestQR();
+    } else if (method === 'split') {
+      if (this.splitRows.length === 0) {
+        this.splitRows = [{ method: 'card', amount: '', tendered: '' }, { method: 'cash', amount: '', tendered: '' }];
+      }
+      this.renderSplit();
+    }
+    this.renderConfirm();
+  }
+
+  relabel() {
+    const ex = $('[data-testid="tender-exact"]', this.dlg);
+    if (ex) ex.textContent = t('pay.exact');
+    if (this.mode === 'paying') {
+      if (this.method === 'cash') this.renderCash();
+      if (this.method === 'vietqr') this.renderQR();
+      if (this.method === 'split') this.renderSplit();
+      this.renderConfirm();
+    }
+    if (this.mode === 'result' && this.sale) this.renderResult();
+  }
+
+  renderTotal() {
+    const total = this.mode === 'result' && this.sale ? this.sale.total : this.total();
+    $('#co-total', this.dlg).textContent = formatVND(total);
+    $('#co-total', this.dlg).dataset.total = String(total);
+  }
+
+  error(text) {
+    const el = $('#co-error', this.dlg);
+    el.textContent = text;
+    el.hidden = !text;
+  }
+
+  // ---- cash ----
+
+  setTendered(v) {
+    $('#tendered', this.dlg).value = formatNumber(v);
+    this.renderCash();
+  }
+
+  tendered() {
+    const raw = $('#tendered', this.dlg).value.trim();
+    return raw === '' ? this.total() : parseAmount(raw);
+  }
+
+  renderCash() {
+    const total = this.total();
+    for (const b of $$('.tender[data-amount]', this.dlg)) b.disabled = Number(b.dataset.amount) < total;
+    const v = this.tendered();
+    const line = $('#change', this.dlg);
+    if (!Number.isFinite(v)) {
+      line.textContent = t('err.bad_amount');
+      line.dataset.state = 'bad';
+    } else {
+      const { change, short } = cashChange(total, v);
+      line.dataset.state = short ? 'short' : 'ok';
+      line.dataset.change = String(change);
+      setChildren(line, short
+        ? [h('span', {}, t('pay.short')), ' ', h('strong', {}, formatVND(short))]
+        : [h('span', {}, t('pay.change')), ' ', h('strong', {}, formatVND(change))]);
+    }
+    this.renderConfirm();
+  }
+
+  // ---- VietQR ----
+
+  requestQR() {
+    this.qrRef = this.send({ type: 'pay.vietqr' });
+    this.qrAsked = Boolean(this.qrRef);
+    this.renderQR();
+  }
+
+  renderQR() {
+    const d = this.dlg;
+    const p = this.vietqr();
+    const canvas = $('#till-qr', d);
+    const status = $('#qr-status', d);
+    $('#qr-retry', d).hidden = Boolean(p) || this.qrAsked;
+    if (p && p.payload) {
+      drawQR(canvas, p.payload);
+      canvas.hidden = false;
+      status.textContent = t('pay.waiting');
+      status.dataset.state = 'waiting';
+      $('#qr-amount', d).textContent = formatVND(p.amount ?? this.total());
+      $('#qr-ref', d).textContent = p.reference ? t('pay.reference', { ref: p.reference }) : '';
+    } else {
+      clearQR(canvas);
+      canvas.hidden = true;
+      status.textContent = this.qrAsked ? t('pay.qr_preparing') : '';
+      status.dataset.state = this.qrAsked ? 'preparing' : 'none';
+      $('#qr-amount', d).textContent = '';
+      $('#qr-ref', d).textContent = '';
+    }
+    this.renderConfirm();
+  }
+
+  // ---- split ----
+
+  renderSplit() {
+    const list = $('#split-rows', this.dlg);
+    setChildren(list, this.splitRows.map((row, i) => {
+      const amount = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', class: 'amount-input', testid: 'split-amount', value: row.amount, 'aria-label': t('pay.amount') });
+      amount.addEventListener('input', () => { row.amount = amount.value; this.renderSplitTotals(); });
+      amount.addEventListener('focus', () => { this.splitFocus = amount; });
+      const select = h('select', { class: 'split-method', testid: 'split-method', 'aria-label': t('pay.method') },
+        METHODS.map((m) => h('option', { value: m, selected: m === row.method ? 'selected' : null }, t(`pay.${m}`))));
+      select.addEventListener('change', () => { row.method = select.value; this.renderSplit(); });
+      const rest = h('button', { type: 'button', class: 'btn-ghost', testid: 'split-rest', on: { click: () => {
+        const others = this.splitRows.filter((r) => r !== row).map((r) => ({ amount: parseAmount(r.amount) }));
+        const left = splitRemaining(this.total(), others);
+        row.amount = left > 0 ? formatNumber(left) : '';
+        this.renderSplit();
+      } } }, t('pay.rest'));
+      const remove = h('button', { type: 'button', class: 'l-remove', 'aria-label': t('common.delete'), on: { click: () => { this.splitRows.splice(i, 1); this.renderSplit(); } } }, '×');
+      const li = h('li', { class: 'split-row', testid: 'split-row', dataset: { method: row.method } }, select, amount, rest, remove);
+      if (row.method === 'cash') {
+        const tendered = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', class: 'amount-input small', testid: 'split-tendered', value: row.tendered, placeholder: t('pay.tendered'), 'aria-label': t('pay.tendered') });
+        tendered.addEventListener('input', () => { row.tendered = tendered.value; this.renderSplitTotals(); });
+        tendered.addEventListener('focus', () => { this.splitFocus = tendered; });
+        li.append(tendered);
+      }
+      return li;
+    }));
+    this.renderSplitTotals();
+  }
+
+  splitPayments() {
+    const total = this.total();
+    const payments = [];
+    let nonCash = 0;
+    for (const row of this.splitRows) {
+      const amount = parseAmount(row.amount);
+      if (row.amount.trim() === '') continue;
+      if (!Number.isFinite(amount) || amount <= 0) return { error: t('err.bad_amount') };
+      const p = { method: row.method, amount };
+      if (row.method === 'cash' && row.tendered.trim() !== '') {
+        const tendered = parseAmount(row.tendered);
+        if (!Number.isFinite(tendered) || tendered < amount) return { error: t('err.tendered_short') };
+        p.tendered = tendered;
+      }
+      if (row.method !== 'cash') nonCash += amount;
+      payments.push(p);
+    }
+    if (nonCash > total) return { error: t('pay.over') };
+    const remaining = splitRemaining(total, payments);
+    return { payments, remaining };
+  }
+
+  renderSplitTotals() {
+    const line = $('#split-remaining', this.dlg);
+    const r = this.splitPayments();
+    if (r.error) {
+      line.textContent = r.error;
+      line.dataset.state = 'bad';
+    } else {
+      line.dataset.state = r.remaining === 0 ? 'ok' : 'short';
+      line.dataset.remaining = String(r.remaining);
+      const change = r.payments.filter((p) => p.method === 'cash' && p.tendered).reduce((s, p) => s + p.tendered - p.amount, 0);
+      setChildren(line, h('span', {}, t('pay.remaining')), ' ', h('strong', {}, formatVND(r.remaining)),
+        change > 0 ? [' · ', h('span', {}, t('pay.change')), ' ', h('strong', {}, formatVND(change))] : null);
+    }
+    this.renderConfirm();
+  }
+
+  // ---- confirming ----
+
+  payments() {
+    const total = this.total();
+    switch (this.method) {
+      case 'cash': {
+        const tendered = this.tendered();
+        if (!Number.isFinite(tendered) || tendered < total) return null;
+        return [{ method: 'cash', amount: total, tendered }];
+      }
+      case 'vietqr':
+        return this.vietqr() ? [{ method: 'vietqr', amount: total }] : null;
+      case 'card':
+      case 'ewallet': {
+        const ref = $(`#${this.method}-ref`, this.dlg).value.trim();
+        const p = { method: this.method, amount: total };
+        if (ref) p.reference = ref;
+        return [p];
+      }
+      case 'split': {
+        const r = this.splitPayments();
+        return !r.error && r.remaining === 0 && r.payments.length > 0 ? r.payments : null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  renderConfirm() {
+    const btn = $('#co-confirm', this.dlg);
+    btn.textContent = t(this.method === 'vietqr' ? 'pay.received' : 'pay.confirm');
+    btn.disabled = this.mode !== 'paying' || this.total() <= 0 || this.payments() === null;
+  }
+
+  confirm() {
+    if (this.mode !== 'paying') return;
+    const payments = this.payments();
+    if (!payments) return;
+    const cart = this.cart();
+    // One key per cart contents: a retry after a lost answer cannot sell twice.
+    if (!this.key || this.keySeq !== (cart && cart.seq)) {
+      this.key = newKey(this.till);
+      this.keySeq = cart && cart.seq;
+    }
+    const ref = this.send({ type: 'checkout', payments, idempotency_key: this.key });
+    if (!ref) return;
+    this.pendingRef = ref;
+    this.startedAt = new Date();
+    this.lostDuringBusy = false;
+    this.error('');
+    $('#busy-text', this.dlg).textContent = t('pay.busy');
+    this.setMode('busy');
+  }
+
+  // ---- messages from the server ----
+
+  onState() {
+    if (this.mode === 'busy' && this.lostDuringBusy) {
+      this.recover();
+      return;
+    }
+    if (this.vietqr() && this.mode === 'closed' && this.lines().length > 0) {
+      this.open('vietqr'); // another screen of this till (self-service) asked for a transfer
+      return;
+    }
+    this.onCart();
+    if (this.mode === 'paying' && this.method === 'vietqr') this.renderQR();
+  }
+
+  onCart() {
+    if (this.mode === 'paying') {
+      if (this.lines().length === 0) {
+        this.close();
+        return;
+      }
+      this.renderTotal();
+      if (this.method === 'cash') this.renderCash();
+      else if (this.method === 'split') this.renderSplitTotals();
+      else this.renderConfirm();
+    }
+  }
+
+  onVietQR() {
+    const p = this.vietqr();
+    if (p && this.mode === 'closed' && this.lines().length > 0) {
+      this.open('vietqr');
+      return;
+    }
+    if (!p) this.qrAsked = false;
+    if (this.mode === 'paying' && this.method === 'vietqr') this.renderQR();
+  }
+
+  onSale(sale) {
+    if (!sale) return;
+    this.showResult({
+      id: sale.id, receipt_no: sale.receipt_no, total: sale.total, change: sale.change, payments: sale.payments,
+    });
+  }
+
+  onSaleDone(m) {
+    if (this.mode === 'busy') {
+      this.showResult(m);
+    } else if (this.mode === 'paying') {
+      // Another screen of this till took the payment.
+      this.setMode('closed');
+      closeDialog(this.dlg);
+      toast(t('sale.receipt', { no: m.receipt_no }));
+    }
+  }
+
+  onError(m) {
+    if (m.ref && m.ref === this.pendingRef && this.mode === 'busy') {
+      this.pendingRef = null;
+      this.key = null; // nothing was sold; the next try is a new request
+      this.setMode('paying');
+      this.error(errorText(m.code, m.message));
+      return true;
+    }
+    if (m.ref && m.ref === this.qrRef) {
+      this.qrAsked = false;
+      if (this.mode === 'paying' && this.method === 'vietqr') {
+        this.renderQR();
+        this.error(errorText(m.code, m.message));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  onPrinters() {
+    if (this.mode === 'result') this.renderPrint();
+  }
+
+  onConnection(status) {
+    if (status !== 'connected' && this.mode === 'busy') {
+      this.lostDuringBusy = true;
+      $('#busy-text', this.dlg).textContent = t('pay.lost');
+    }
+  }
+
+  // recover finds out, after a reconnect, whether the checkout sent before
+  // the link dropped made a sale.
+  async recover() {
+    this.lostDuringBusy = false;
+    if (this.lines().length > 0) {
+      // The cart is still there: nothing was sold. Confirming again reuses the
+      // idempotency key, so even a late first attempt cannot sell twice.
+      this.setMode('paying');
+      this.renderConfirm();
+      return;
+    }
+    try {
+      const since = new Date(this.startedAt.getTime() - 5000).toISOString();
+      const res = await api('/api/v1/sales', { query: { since, limit: 50 } });
+      const mine = (res.sales || []).filter((s) => s.kind === 'sale' && (!s.till || s.till === this.till));
+      const sale = mine[mine.length - 1];
+      if (sale && this.mode === 'busy') {
+        this.onSale(sale);
+        return;
+      }
+    } catch {
+      // fall through
+    }
+    if (this.mode === 'busy') this.close();
+  }
+
+  // ---- result ----
+
+  showResult(s) {
+    if (this.sale && this.sale.id === s.id) {
+      this.sale = { ...this.sale, ...s };
+      this.renderResult();
+      return;
+    }
+    this.pendingRef = null;
+    this.key = null;
+    this.splitRows = [];
+    this.sale = { ...s };
+    this.printJob = null;
+    this.printMissing = false;
+    this.printSince = Date.now();
+    if (!this.dlg.open) openDialog(this.dlg);
+    this.setMode('result');
+    this.renderResult();
+    this.pollPrint();
+  }
+
+  renderResult() {
+    const s = this.sale;
+    const box = $('#co-result', this.dlg);
+    const methods = (s.payments || []).map((p) => t(`pay.${p.method}`)).join(' + ');
+    const result = h('section', { class: 'result', testid: 'sale-result', dataset: { receipt: s.receipt_no || '', saleId: s.id || '' } },
+      h('div', { class: 'result-ok', 'aria-hidden': 'true' }, '✓'),
+      h('h3', {}, t('sale.paid')),
+      h('p', { class: 'result-receipt', testid: 'receipt-no' }, t('sale.receipt', { no: s.receipt_no })),
+      h('p', { class: 'result-total' }, formatVND(s.total), methods ? ` · ${methods}` : ''),
+      s.change > 0
+        ? h('p', { class: 'result-change', testid: 'sale-change', dataset: { change: String(s.change) } }, t('pay.change'), ' ', h('strong', {}, formatVND(s.change)))
+        : null,
+      h('p', { class: 'print-state', testid: 'print-state', id: 'print-state', dataset: { state: 'pending' } }, t('print.pending')),
+      h('div', { class: 'result-actions' },
+        h('button', { type: 'button', class: 'btn-secondary', testid: 'reprint', on: { click: () => this.reprint() } }, t('sale.reprint')),
+        h('button', { type: 'button', class: 'btn-primary btn-big', testid: 'new-sale', on: { click: () => this.close() } }, t('sale.new'))));
+    setChildren(box, result);
+    this.renderPrint();
+    $('[data-testid="new-sale"]', box).focus();
+  }
+
+  async reprint() {
+    if (!this.sale) return;
+    try {
+      await api(`/api/v1/sales/${encodeURIComponent(this.sale.id)}/reprint`, { method: 'POST' });
+      toast(t('sale.reprinted'));
+      this.printJob = null;
+      this.printSince = Date.now();
+      this.pollPrint();
+    } catch (err) {
+      toast(errorText(err.code, err.message), { kind: 'error' });
+    }
+  }
+
+  async pollPrint() {
+    this.stopPolling();
+    if (this.mode !== 'result' || !this.sale) return;
+    const id = this.sale.id;
+    try {
+      const res = await api('/api/v1/print-jobs', { query: { sale: id } });
+      if (!this.sale || this.sale.id !== id) return;
+      const jobs = (res && res.jobs) || [];
+      // The newest receipt job for the sale (a reprint follows the original).
+      this.printJob = jobs.filter((j) => j.doc === 'receipt').pop() || jobs.pop() || null;
+      this.printMissing = !this.printJob;
+    } catch {
+      // keep the last answer; the printer pill still shows the state
+    }
+    this.renderPrint();
+    const done = this.printJob && (this.printJob.state === 'printed' || this.printJob.state === 'failed');
+    const tooLong = Date.now() - this.printSince > PRINT_POLL_LIMIT_MS;
+    if (!done && this.mode === 'result') {
+      this.pollTimer = setTimeout(() => this.pollPrint(), tooLong ? 5 * PRINT_POLL_MS : PRINT_POLL_MS);
+    }
+  }
+
+  stopPolling() {
+    clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  renderPrint() {
+    const el = $('#print-state', this.dlg);
+    if (!el) return;
+    const job = this.printJob;
+    let state = 'pending';
+    let text = t('print.pending');
+    if (job && job.state === 'printed') {
+      state = 'printed';
+      text = t('print.printed');
+    } else if (job && job.state === 'failed') {
+      state = 'failed';
+      text = t('print.failed', { error: job.error || '?' });
+    } else if (!job && this.printMissing) {
+      state = 'none';
+      text = t('print.none');
+    } else {
+      const p = receiptPrinter(this.printers());
+      if (p && p.state && p.state !== 'ready') {
+        state = 'problem';
+        text = t('print.problem', { state: printerStateLabel(p.state) });
+      } else if (Date.now() - this.printSince > PRINT_POLL_LIMIT_MS) {
+        text = t('print.waiting');
+      }
+    }
+    el.dataset.state = state;
+    el.textContent = text;
+  }
+}

@@ -1,0 +1,114 @@
+// The customer display (/display?till=T1): a read-only mirror of the till's
+// cart, the VietQR code while a transfer is pending, a thank-you after the
+// sale, and a welcome with the seller's name when the cart is empty.
+
+import { formatVND } from './format.js';
+import { productName, t } from './i18n.js';
+import { clearQR, drawQR } from './qrcanvas.js';
+import { $, flash, h, initLang, pageParams, setChildren, showConn } from './ui.js';
+import { KioskSocket } from './ws.js';
+
+const THANKS_MS = 8000;
+
+const { till } = pageParams('T1');
+const state = { cart: null, vietqr: null, seller: '', thanks: null };
+let thanksTimer = null;
+
+initLang(() => render());
+showConn('reconnecting');
+const sock = new KioskSocket({ till, role: 'display', lang: document.documentElement.lang, onMessage, onStatus: showConn });
+sock.connect();
+render();
+window.addEventListener('resize', () => { if (state.vietqr) renderQR(); });
+
+function onMessage(m) {
+  switch (m.type) {
+    case 'state':
+      state.cart = m.cart || null;
+      state.vietqr = m.vietqr || null;
+      state.seller = (m.seller && m.seller.name) || '';
+      render();
+      break;
+    case 'cart': {
+      const before = state.cart;
+      if (state.cart && m.cart && m.cart.seq < state.cart.seq) break;
+      state.cart = m.cart;
+      // A new cart after a thank-you: the next customer is here.
+      if (state.thanks && m.cart && m.cart.lines && m.cart.lines.length > 0) endThanks();
+      render(before);
+      break;
+    }
+    case 'vietqr':
+      state.vietqr = m.pending || null;
+      render();
+      break;
+    case 'sale.done':
+      state.thanks = m;
+      state.vietqr = null;
+      clearTimeout(thanksTimer);
+      thanksTimer = setTimeout(endThanks, THANKS_MS);
+      render();
+      break;
+    default:
+      break;
+  }
+}
+
+function endThanks() {
+  clearTimeout(thanksTimer);
+  state.thanks = null;
+  render();
+}
+
+function render(before = null) {
+  const lines = (state.cart && state.cart.lines) || [];
+  $('#seller').textContent = state.seller;
+  $('#seller-bar').textContent = state.seller;
+  const thanks = state.thanks;
+  $('#thanks').hidden = !thanks;
+  if (thanks) {
+    const change = $('#thanks-change');
+    change.hidden = !(thanks.change > 0);
+    change.textContent = t('display.change', { amount: formatVND(thanks.change || 0) });
+    $('#thanks-receipt').textContent = `${t('sale.receipt', { no: thanks.receipt_no })} · ${formatVND(thanks.total)}`;
+    $('#thanks').dataset.receipt = thanks.receipt_no || '';
+  }
+  const idle = lines.length === 0 && !state.vietqr;
+  $('#idle').hidden = !idle || Boolean(thanks);
+  $('#main').hidden = idle;
+  if (idle) return;
+
+  const old = new Map(((before && before.lines) || []).map((l) => [l.sku, l.qty]));
+  let changed = null;
+  setChildren($('#lines'), lines.map((l) => {
+    const li = h('li', { class: 'd-line', testid: 'display-line', dataset: { sku: l.sku, qty: String(l.qty) } },
+      h('span', { class: 'd-qty' }, `${l.qty}×`),
+      h('span', { class: 'd-name' }, productName(l)),
+      h('span', { class: 'd-amount' }, formatVND(l.total)));
+    if (before && old.get(l.sku) !== l.qty) changed = li;
+    return li;
+  }));
+  if (changed) flash(changed);
+  const list = $('#lines');
+  list.scrollTop = list.scrollHeight; // the newest lines stay in view
+  const total = (state.cart && state.cart.total) || 0;
+  $('#total').textContent = formatVND(total);
+  $('#total').dataset.total = String(total);
+  $('#vat').textContent = ((state.cart && state.cart.vat) || []).filter((v) => v.vat > 0)
+    .map((v) => `${t('cart.vat', { rate: v.rate })}: ${formatVND(v.vat)}`).join(' · ');
+  renderQR();
+}
+
+function renderQR() {
+  const p = state.vietqr;
+  $('#qr').hidden = !p;
+  $('#main').classList.toggle('with-qr', Boolean(p));
+  const canvas = $('#qr-canvas');
+  if (!p || !p.payload) {
+    clearQR(canvas);
+    return;
+  }
+  drawQR(canvas, p.payload);
+  $('#qr-amount').textContent = formatVND(p.amount || 0);
+  $('#qr-ref').textContent = p.reference ? t('pay.reference', { ref: p.reference }) : '';
+}

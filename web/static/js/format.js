@@ -1,0 +1,95 @@
+// Money, numbers and dates as the kiosk shows them. Pure: no DOM.
+//
+// Vietnamese prices are whole đồng with a dot every three digits, a space and
+// the ₫ sign: 125.000 ₫. Intl.NumberFormat('vi-VN') gives a no-break space and
+// varies between engines, so the kiosk formats by hand.
+
+// formatNumber writes an integer with dots between groups of three: 1.250.000.
+export function formatNumber(n) {
+  const v = Math.round(Number(n) || 0);
+  const sign = v < 0 ? '-' : '';
+  const digits = String(Math.abs(v));
+  let out = '';
+  for (let i = 0; i < digits.length; i++) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += '.';
+    out += digits[i];
+  }
+  return sign + out;
+}
+
+// formatVND writes an amount of đồng: 125.000 ₫ (a plain space before ₫).
+export function formatVND(n) {
+  return `${formatNumber(n)} ₫`;
+}
+
+// parseAmount reads what a vendor types for an amount: "125000", "125.000",
+// "125.000 ₫", "125k" (thousands). It answers a whole number of đồng, or NaN.
+export function parseAmount(text) {
+  if (typeof text === 'number') return Number.isInteger(text) && text >= 0 ? text : NaN;
+  let s = String(text ?? '').trim().toLowerCase().replace(/[₫đ\s]/g, '').replace(/vnd$/, '');
+  let factor = 1;
+  if (s.endsWith('k')) {
+    factor = 1000;
+    s = s.slice(0, -1);
+  }
+  if (s === '' || !/^[0-9][0-9.,]*$/.test(s)) return NaN;
+  // Dots and commas are thousands separators in đồng; there are no decimals.
+  const v = Number(s.replace(/[.,]/g, '')) * factor;
+  return Number.isSafeInteger(v) ? v : NaN;
+}
+
+function pad2(n) {
+  return String(n).padStart(2, '0');
+}
+
+// formatDate writes a date as Vietnam does, day first: 17/05/2027. It takes
+// YYYY-MM-DD, an RFC 3339 time or a Date; an empty value gives ''.
+export function formatDate(v) {
+  if (!v) return '';
+  if (typeof v === 'string') {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+    if (m) return `${m[3]}/${m[2]}/${m[1]}`;
+  }
+  const d = v instanceof Date ? v : new Date(v);
+  if (Number.isNaN(d.getTime())) return String(v);
+  return `${pad2(d.getDate())}/${pad2(d.getMonth() + 1)}/${d.getFullYear()}`;
+}
+
+// formatTime writes the local time of day: 14:05.
+export function formatTime(v) {
+  const d = v instanceof Date ? v : new Date(v);
+  if (Number.isNaN(d.getTime())) return '';
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+// formatDateTime writes 17/05/2027 14:05.
+export function formatDateTime(v) {
+  const d = v instanceof Date ? v : new Date(v);
+  if (Number.isNaN(d.getTime())) return '';
+  return `${formatDate(d)} ${formatTime(d)}`;
+}
+
+// isoDay gives the local calendar day of d as YYYY-MM-DD (for ?since=).
+export function isoDay(d = new Date()) {
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+}
+
+// initials takes up to two letters from a product name for its placeholder
+// picture, skipping words that are only sizes ("500ml", "200g").
+export function initials(name) {
+  const words = String(name || '').split(/\s+/).filter((w) => /^\p{L}/u.test(w));
+  const letters = words.slice(0, 2).map((w) => w[0].toLocaleUpperCase('vi'));
+  return letters.join('') || '?';
+}
+
+// cashChange works out the change for a cash tender: {change, short}, where
+// short is how much is still missing (0 when the tender covers the total).
+export function cashChange(total, tendered) {
+  const t = Number.isFinite(tendered) ? tendered : 0;
+  return t >= total ? { change: t - total, short: 0 } : { change: 0, short: total - t };
+}
+
+// splitRemaining is what a split payment still has to cover.
+export function splitRemaining(total, payments) {
+  return total - payments.reduce((sum, p) => sum + (Number.isFinite(p.amount) ? p.amount : 0), 0);
+}

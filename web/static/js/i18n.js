@@ -1,0 +1,413 @@
+// Every word the screens show, in Vietnamese and English, in one place. Pure:
+// no DOM, so web/jstest/i18n.test.js checks that each key has both languages.
+//
+// t('cart.total') looks a key up in the current language; {name} in a string
+// is filled from the second argument. Product names and descriptions come
+// from the catalog (name / name_en), not from here.
+
+export const LANGS = ['vi', 'en'];
+
+// The six OCOP groups, in the programme's order.
+export const GROUPS = ['food', 'beverage', 'herbal', 'handicraft', 'flower', 'tourism'];
+
+export const dict = {
+  // ---- shared ----
+  'lang.name': { vi: 'Tiếng Việt', en: 'English' },
+  'lang.switch': { vi: 'Đổi ngôn ngữ sang tiếng Anh', en: 'Switch language to Vietnamese' },
+  'common.ok': { vi: 'Đồng ý', en: 'OK' },
+  'common.cancel': { vi: 'Huỷ', en: 'Cancel' },
+  'common.close': { vi: 'Đóng', en: 'Close' },
+  'common.back': { vi: 'Quay lại', en: 'Back' },
+  'common.loading': { vi: 'Đang tải…', en: 'Loading…' },
+  'common.refresh': { vi: 'Làm mới', en: 'Refresh' },
+  'common.delete': { vi: 'Xoá', en: 'Delete' },
+  'common.backspace': { vi: 'Xoá một số', en: 'Delete one digit' },
+  'common.clear': { vi: 'Xoá hết', en: 'Clear' },
+  'conn.connected': { vi: 'Đã kết nối', en: 'Connected' },
+  'conn.reconnecting': { vi: 'Đang kết nối lại…', en: 'Reconnecting…' },
+  'printer.label': { vi: 'Máy in', en: 'Printer' },
+  'printer.ready': { vi: 'sẵn sàng', en: 'ready' },
+  'printer.paper_out': { vi: 'hết giấy', en: 'out of paper' },
+  'printer.cover_open': { vi: 'đang mở nắp', en: 'cover open' },
+  'printer.error': { vi: 'bị lỗi', en: 'error' },
+  'printer.offline': { vi: 'mất kết nối', en: 'offline' },
+  'printer.unknown': { vi: 'chưa rõ', en: 'unknown' },
+  'printer.none': { vi: 'chưa có máy in', en: 'no printer' },
+  'printer.queue': { vi: '{n} phiếu chờ in', en: '{n} waiting' },
+  'sync.label': { vi: 'Đồng bộ', en: 'Sync' },
+  'sync.offline': { vi: 'ngoại tuyến', en: 'offline' },
+  'sync.online': { vi: 'đã đồng bộ', en: 'up to date' },
+  'sync.pending': { vi: '{n} đơn chờ gửi', en: '{n} sales to send' },
+  'net.offline': { vi: 'Chưa kết nối được với quầy — thử lại sau giây lát', en: 'Not connected to the kiosk — try again in a moment' },
+  'nav.home': { vi: 'Trang chính', en: 'Home' },
+  'nav.manager': { vi: 'Quản lý', en: 'Manager' },
+  'keypad.label': { vi: 'Bàn phím số', en: 'Number pad' },
+
+  // ---- catalog ----
+  'group.all': { vi: 'Tất cả', en: 'All' },
+  'group.food': { vi: 'Thực phẩm', en: 'Food' },
+  'group.beverage': { vi: 'Đồ uống', en: 'Beverages' },
+  'group.herbal': { vi: 'Thảo dược', en: 'Herbal products' },
+  'group.handicraft': { vi: 'Thủ công mỹ nghệ', en: 'Handicrafts' },
+  'group.flower': { vi: 'Hoa cây cảnh', en: 'Flowers & plants' },
+  'group.tourism': { vi: 'Du lịch nông thôn', en: 'Rural tourism' },
+  'filter.groups': { vi: 'Nhóm sản phẩm', en: 'Product groups' },
+  'filter.stars': { vi: 'Hạng sao OCOP', en: 'OCOP stars' },
+  'filter.provinces': { vi: 'Tỉnh', en: 'Province' },
+  'stars.any': { vi: 'Mọi hạng', en: 'Any' },
+  'stars.n': { vi: '{n} sao', en: '{n} stars' },
+  'stars.ocop': { vi: 'OCOP {n} sao', en: 'OCOP {n} stars' },
+  'province.all': { vi: 'Mọi tỉnh', en: 'All provinces' },
+  'search.label': { vi: 'Tìm sản phẩm', en: 'Search products' },
+  'search.placeholder': { vi: 'Tìm tên, mã vạch… (vd: mat ong)', en: 'Name, barcode… (e.g. honey)' },
+  'search.clear': { vi: 'Xoá ô tìm', en: 'Clear search' },
+  'grid.count': { vi: '{n} sản phẩm', en: '{n} products', en_one: '{n} product' },
+  'grid.empty': { vi: 'Không tìm thấy sản phẩm nào', en: 'No products found' },
+  'grid.failed': { vi: 'Không tải được danh mục', en: 'Could not load the catalog' },
+  'stock.left': { vi: 'Còn {n}', en: '{n} left' },
+  'stock.out': { vi: 'Hết hàng', en: 'Sold out' },
+
+  // ---- cart ----
+  'cart.title': { vi: 'Giỏ hàng', en: 'Cart' },
+  'cart.empty': { vi: 'Chưa có sản phẩm. Chạm vào sản phẩm hoặc quét mã vạch.', en: 'No items yet. Tap a product or scan a barcode.' },
+  'cart.clear': { vi: 'Xoá giỏ', en: 'Clear cart' },
+  'cart.cleared': { vi: 'Đã xoá giỏ hàng', en: 'Cart cleared' },
+  'cart.undo': { vi: 'Hoàn tác', en: 'Undo' },
+  'cart.total': { vi: 'Tổng cộng', en: 'Total' },
+  'cart.items': { vi: '{n} món', en: '{n} items', en_one: '{n} item' },
+  'cart.vat': { vi: 'Gồm thuế GTGT {rate}%', en: 'Includes VAT {rate}%' },
+  'cart.plus': { vi: 'Thêm một', en: 'One more' },
+  'cart.minus': { vi: 'Bớt một', en: 'One less' },
+  'cart.remove': { vi: 'Bỏ khỏi giỏ', en: 'Remove' },
+  'cart.qty': { vi: 'Số lượng', en: 'Quantity' },
+  'cart.set_qty': { vi: 'Đặt số lượng', en: 'Set quantity' },
+  'cart.added': { vi: 'Đã thêm: {name}', en: 'Added: {name}' },
+  'checkout': { vi: 'Thanh toán', en: 'Checkout' },
+
+  // ---- payment ----
+  'pay.title': { vi: 'Thanh toán', en: 'Payment' },
+  'pay.methods': { vi: 'Hình thức thanh toán', en: 'Payment method' },
+  'pay.cash': { vi: 'Tiền mặt', en: 'Cash' },
+  'pay.vietqr': { vi: 'VietQR', en: 'VietQR' },
+  'pay.card': { vi: 'Thẻ', en: 'Card' },
+  'pay.ewallet': { vi: 'Ví điện tử', en: 'E-wallet' },
+  'pay.split': { vi: 'Nhiều hình thức', en: 'Split' },
+  'pay.tendered': { vi: 'Khách đưa', en: 'Cash received' },
+  'pay.exact': { vi: 'Đủ tiền', en: 'Exact' },
+  'pay.change': { vi: 'Tiền thối lại', en: 'Change' },
+  'pay.short': { vi: 'Còn thiếu', en: 'Still due' },
+  'pay.confirm': { vi: 'Xác nhận thanh toán', en: 'Confirm payment' },
+  'pay.received': { vi: 'Đã nhận chuyển khoản', en: 'Transfer received' },
+  'pay.waiting': { vi: 'Đang chờ khách chuyển khoản…', en: 'Waiting for the transfer…' },
+  'pay.qr_preparing': { vi: 'Đang tạo mã VietQR…', en: 'Preparing the VietQR code…' },
+  'pay.qr_retry': { vi: 'Tạo lại mã VietQR', en: 'Make the VietQR code again' },
+  'pay.reference': { vi: 'Nội dung: {ref}', en: 'Reference: {ref}' },
+  'pay.ref_optional': { vi: 'Mã giao dịch (không bắt buộc)', en: 'Transaction code (optional)' },
+  'pay.card_hint': { vi: 'Quẹt hoặc chạm thẻ trên máy POS ngân hàng, rồi xác nhận.', en: 'Take the card on the bank terminal, then confirm.' },
+  'pay.ewallet_hint': { vi: 'Khách trả bằng ví (MoMo, ZaloPay, ShopeePay…), rồi xác nhận.', en: 'The customer pays with a wallet app (MoMo, ZaloPay, ShopeePay…), then confirm.' },
+  'pay.vietqr_hint': { vi: 'Khách quét mã trên màn hình khách bằng ứng dụng ngân hàng.', en: 'The customer scans the code on the customer display with a banking app.' },
+  'pay.split_add': { vi: 'Thêm hình thức', en: 'Add a payment' },
+  'pay.remaining': { vi: 'Còn lại', en: 'Remaining' },
+  'pay.rest': { vi: 'Phần còn lại', en: 'The rest' },
+  'pay.amount': { vi: 'Số tiền', en: 'Amount' },
+  'pay.method': { vi: 'Hình thức', en: 'Method' },
+  'pay.over': { vi: 'Thẻ, chuyển khoản, ví không được vượt tổng tiền', en: 'Card, transfer and wallet may not exceed the total' },
+  'pay.busy': { vi: 'Đang ghi nhận đơn hàng…', en: 'Recording the sale…' },
+  'pay.lost': { vi: 'Mất kết nối khi đang thanh toán — đang kiểm tra đơn vừa bán', en: 'Connection lost during payment — checking the last sale' },
+  'pay.scan_busy': { vi: 'Đang thanh toán — xong đơn này rồi hãy quét tiếp', en: 'Payment in progress — finish it before scanning' },
+  'sale.paid': { vi: 'Đã thanh toán', en: 'Paid' },
+  'sale.receipt': { vi: 'Hoá đơn {no}', en: 'Receipt {no}' },
+  'sale.new': { vi: 'Đơn mới', en: 'New sale' },
+  'sale.reprint': { vi: 'In lại', en: 'Reprint' },
+  'sale.reprinted': { vi: 'Đã gửi lệnh in lại', en: 'Reprint queued' },
+  'print.pending': { vi: 'Đang in hoá đơn…', en: 'Printing the receipt…' },
+  'print.printed': { vi: 'Đã in hoá đơn', en: 'Receipt printed' },
+  'print.failed': { vi: 'Không in được hoá đơn: {error}', en: 'The receipt could not print: {error}' },
+  'print.problem': { vi: 'Chưa in được — máy in {state}. Hoá đơn sẽ tự in khi máy in sẵn sàng.', en: 'Not printed yet — printer {state}. It prints by itself once the printer is ready.' },
+  'print.none': { vi: 'Không có lệnh in hoá đơn', en: 'No receipt to print' },
+  'print.waiting': { vi: 'Hoá đơn vẫn đang chờ in', en: 'The receipt is still waiting to print' },
+
+  // ---- customer display ----
+  'display.welcome': { vi: 'Xin chào quý khách!', en: 'Welcome!' },
+  'display.tagline': { vi: 'Đặc sản OCOP — sản phẩm được chứng nhận của địa phương', en: 'OCOP specialities — certified local products' },
+  'display.scan': { vi: 'Quét mã bằng ứng dụng ngân hàng để thanh toán', en: 'Scan with your banking app to pay' },
+  'display.thanks': { vi: 'Cảm ơn quý khách!', en: 'Thank you!' },
+  'display.change': { vi: 'Tiền thối lại: {amount}', en: 'Your change: {amount}' },
+  'display.see_you': { vi: 'Hẹn gặp lại!', en: 'See you again!' },
+
+  // ---- tourist self-service ----
+  'self.title': { vi: 'Sản phẩm OCOP', en: 'OCOP products' },
+  'self.tagline': { vi: 'Đặc sản Cà Mau, Bến Tre, Trà Vinh — chứng nhận OCOP từ 3 đến 5 sao', en: 'Specialities of Cà Mau, Bến Tre and Trà Vinh — OCOP certified, 3 to 5 stars' },
+  'self.touch': { vi: 'Chạm để bắt đầu', en: 'Touch to start' },
+  'self.add': { vi: 'Thêm vào giỏ', en: 'Add to cart' },
+  'self.added': { vi: 'Đã thêm vào giỏ', en: 'Added to your cart' },
+  'self.producer': { vi: 'Chủ thể sản xuất', en: 'Producer' },
+  'self.cert': { vi: 'Giấy chứng nhận OCOP {no}', en: 'OCOP certificate {no}' },
+  'self.cert_until': { vi: 'hiệu lực đến {date}', en: 'valid until {date}' },
+  'self.cert_expired': { vi: 'đã hết hạn', en: 'expired' },
+  'self.lots': { vi: 'Lô hàng', en: 'Lots' },
+  'self.no_lots': { vi: 'Chưa có thông tin lô hàng', en: 'No lot information yet' },
+  'self.trace': { vi: 'Quét để xem nguồn gốc', en: 'Scan to trace its origin' },
+  'self.unit_price': { vi: '{price} / {unit}', en: '{price} / {unit}' },
+  'self.pay': { vi: 'Thanh toán bằng VietQR', en: 'Pay by VietQR' },
+  'self.pay_hint': { vi: 'Quét mã bằng ứng dụng ngân hàng, rồi đưa màn hình này cho nhân viên — nhân viên xác nhận tại quầy.', en: 'Scan with your banking app, then show this screen to the staff — they confirm at the till.' },
+  'self.paid': { vi: 'Tôi đã chuyển khoản', en: 'I have paid' },
+  'self.show_staff': { vi: 'Nhân viên sẽ kiểm tra chuyển khoản và giao hàng cho bạn.', en: 'The staff will check your transfer and hand you your goods.' },
+  'self.idle': { vi: 'Bạn vẫn đang xem chứ? Chạm để tiếp tục ({n})', en: 'Still there? Touch to continue ({n})' },
+  'self.cart_open': { vi: 'Xem giỏ hàng', en: 'View cart' },
+  'self.start_over': { vi: 'Bắt đầu lại', en: 'Start over' },
+  'lot.code': { vi: 'Mã lô', en: 'Lot' },
+  'lot.produced': { vi: 'Ngày sản xuất', en: 'Produced' },
+  'lot.expires': { vi: 'Hạn sử dụng', en: 'Best before' },
+  'lot.origin': { vi: 'Vùng nguyên liệu', en: 'Origin' },
+  'lot.certs': { vi: 'Chứng nhận', en: 'Certifications' },
+
+  // ---- manager ----
+  'mgr.title': { vi: 'Quản lý quầy', en: 'Kiosk manager' },
+  'mgr.pin_title': { vi: 'Nhập mã PIN quản lý', en: 'Enter the manager PIN' },
+  'mgr.pin': { vi: 'Mã PIN', en: 'PIN' },
+  'mgr.pin_wrong': { vi: 'Sai mã PIN', en: 'Wrong PIN' },
+  'mgr.lock': { vi: 'Khoá', en: 'Lock' },
+  'mgr.tab.shift': { vi: 'Ca bán', en: 'Shift' },
+  'mgr.tab.sales': { vi: 'Đơn hàng', en: 'Sales' },
+  'mgr.tab.stock': { vi: 'Tồn kho', en: 'Stock' },
+  'mgr.tab.import': { vi: 'Nhập danh mục', en: 'Catalog import' },
+  'mgr.tab.printers': { vi: 'Máy in', en: 'Printers' },
+  'mgr.tab.pairing': { vi: 'Ghép màn hình', en: 'Pair a screen' },
+  'shift.none': { vi: 'Chưa mở ca. Mở ca với tiền đầu ca trong két.', en: 'No shift is open. Open one with the cash float in the drawer.' },
+  'shift.open': { vi: 'Mở ca', en: 'Open shift' },
+  'shift.float': { vi: 'Tiền đầu ca', en: 'Opening float' },
+  'shift.opened': { vi: 'Ca {id} — mở lúc {time}', en: 'Shift {id} — opened {time}' },
+  'shift.closed_at': { vi: 'đóng lúc {time}', en: 'closed {time}' },
+  'shift.auto': { vi: '(tự mở khi bán đơn đầu tiên)', en: '(opened by the first sale)' },
+  'shift.x': { vi: 'Báo cáo X (tạm tính)', en: 'X report (so far)' },
+  'shift.z': { vi: 'Báo cáo Z', en: 'Z report' },
+  'shift.close': { vi: 'Đóng ca', en: 'Close shift' },
+  'shift.counted': { vi: 'Tiền mặt đếm được trong két', en: 'Cash counted in the drawer' },
+  'shift.print': { vi: 'In báo cáo', en: 'Print report' },
+  'shift.printed': { vi: 'Đã gửi báo cáo tới máy in', en: 'Report sent to the printer' },
+  'rep.sales': { vi: 'Số đơn bán', en: 'Sales' },
+  'rep.voids': { vi: 'Đơn huỷ', en: 'Voids' },
+  'rep.refunds': { vi: 'Đơn trả hàng', en: 'Refunds' },
+  'rep.gross': { vi: 'Doanh thu', en: 'Gross' },
+  'rep.void_total': { vi: 'Tổng huỷ', en: 'Voided' },
+  'rep.refund_total': { vi: 'Tổng trả hàng', en: 'Refunded' },
+  'rep.net': { vi: 'Doanh thu thuần', en: 'Net' },
+  'rep.by_method': { vi: 'Theo hình thức thanh toán', en: 'By payment method' },
+  'rep.by_vat': { vi: 'Theo thuế suất', en: 'By VAT rate' },
+  'rep.by_producer': { vi: 'Theo chủ thể', en: 'By producer' },
+  'rep.float': { vi: 'Tiền đầu ca', en: 'Float' },
+  'rep.expected': { vi: 'Tiền mặt dự kiến', en: 'Expected cash' },
+  'rep.counted': { vi: 'Tiền mặt đếm được', en: 'Counted cash' },
+  'rep.difference': { vi: 'Chênh lệch', en: 'Difference' },
+  'rep.receipts': { vi: 'Hoá đơn {first} → {last}', en: 'Receipts {first} → {last}' },
+  'rep.rate': { vi: 'Thuế suất', en: 'Rate' },
+  'rep.vat': { vi: 'Thuế GTGT', en: 'VAT' },
+  'rep.units': { vi: 'Số lượng', en: 'Units' },
+  'rep.producer': { vi: 'Chủ thể', en: 'Producer' },
+  'rep.method': { vi: 'Hình thức', en: 'Method' },
+  'rep.amount': { vi: 'Số tiền', en: 'Amount' },
+  'sales.today': { vi: 'Đơn hôm nay', en: "Today's sales" },
+  'sales.time': { vi: 'Giờ', en: 'Time' },
+  'sales.receipt': { vi: 'Hoá đơn', en: 'Receipt' },
+  'sales.kind': { vi: 'Loại', en: 'Kind' },
+  'sales.total': { vi: 'Tổng', en: 'Total' },
+  'sales.status': { vi: 'Trạng thái', en: 'Status' },
+  'sales.paid_by': { vi: 'Thanh toán', en: 'Paid by' },
+  'sales.actions': { vi: 'Thao tác', en: 'Actions' },
+  'sales.void': { vi: 'Huỷ đơn', en: 'Void' },
+  'sales.refund': { vi: 'Trả hàng', en: 'Refund' },
+  'sales.reprint': { vi: 'In lại', en: 'Reprint' },
+  'sales.reason': { vi: 'Lý do', en: 'Reason' },
+  'sales.empty': { vi: 'Chưa có đơn nào hôm nay', en: 'No sales today yet' },
+  'sales.void_title': { vi: 'Huỷ đơn {receipt}', en: 'Void {receipt}' },
+  'sales.voided': { vi: 'Đã huỷ đơn {receipt}', en: '{receipt} voided' },
+  'sales.refund_title': { vi: 'Trả hàng — {receipt}', en: 'Refund — {receipt}' },
+  'sales.refunded': { vi: 'Đã ghi nhận trả hàng {receipt}', en: 'Refund {receipt} recorded' },
+  'sales.refund_by': { vi: 'Hoàn tiền bằng', en: 'Refund by' },
+  'sales.restock': { vi: 'Nhập lại kho', en: 'Put back in stock' },
+  'sales.qty_back': { vi: 'Số lượng trả', en: 'Qty returned' },
+  'sales.reprinted': { vi: 'Đã gửi lệnh in lại {receipt}', en: 'Reprint of {receipt} queued' },
+  'kind.sale': { vi: 'Bán', en: 'Sale' },
+  'kind.void': { vi: 'Huỷ', en: 'Void' },
+  'kind.refund': { vi: 'Trả hàng', en: 'Refund' },
+  'status.completed': { vi: 'Hoàn tất', en: 'Completed' },
+  'status.voided': { vi: 'Đã huỷ', en: 'Voided' },
+  'status.refunded': { vi: 'Đã trả hàng', en: 'Refunded' },
+  'status.partially_refunded': { vi: 'Trả một phần', en: 'Partly refunded' },
+  'stock.find': { vi: 'Tìm sản phẩm cần điều chỉnh', en: 'Find the product to adjust' },
+  'stock.current': { vi: 'Tồn hiện tại: {n}', en: 'In stock: {n}' },
+  'stock.delta': { vi: 'Thay đổi (+ nhập vào, − bớt ra)', en: 'Change (+ in, − out)' },
+  'stock.reason': { vi: 'Lý do', en: 'Reason' },
+  'stock.reason.delivery': { vi: 'Nhập hàng', en: 'Delivery' },
+  'stock.reason.count': { vi: 'Kiểm kê', en: 'Stock count' },
+  'stock.reason.breakage': { vi: 'Hư hỏng', en: 'Breakage' },
+  'stock.reason.sample': { vi: 'Hàng mẫu, quà tặng', en: 'Samples, gifts' },
+  'stock.apply': { vi: 'Cập nhật tồn kho', en: 'Update stock' },
+  'stock.done': { vi: 'Tồn kho {sku}: {n}', en: 'Stock of {sku}: {n}' },
+  'stock.after': { vi: 'Tồn sau', en: 'Stock after' },
+  'stock.moves': { vi: 'Điều chỉnh gần đây', en: 'Recent adjustments' },
+  'stock.pick': { vi: 'Chọn', en: 'Choose' },
+  'imp.file': { vi: 'Tệp danh mục (.csv hoặc .xlsx)', en: 'Catalog file (.csv or .xlsx)' },
+  'imp.kind': { vi: 'Loại dữ liệu (với tệp CSV)', en: 'Kind of data (for a CSV file)' },
+  'imp.kind.producers': { vi: 'Chủ thể', en: 'Producers' },
+  'imp.kind.products': { vi: 'Sản phẩm', en: 'Products' },
+  'imp.kind.lots': { vi: 'Lô hàng', en: 'Lots' },
+  'imp.submit': { vi: 'Nhập danh mục', en: 'Import' },
+  'imp.hint': { vi: 'Tất cả hoặc không: chỉ một dòng lỗi là không dòng nào được nhập. Tệp Excel có các trang producers, products, lots nhập cả danh mục một lần.', en: 'All or nothing: one bad row and nothing is imported. An Excel workbook with sheets producers, products and lots imports the whole catalog at once.' },
+  'imp.ok': { vi: 'Đã nhập {producers} chủ thể, {products} sản phẩm, {lots} lô hàng', en: 'Imported {producers} producers, {products} products, {lots} lots' },
+  'imp.rejected': { vi: 'Không nhập gì — {n} dòng lỗi:', en: 'Nothing imported — {n} bad rows:' },
+  'imp.row': { vi: 'Dòng', en: 'Row' },
+  'imp.column': { vi: 'Cột', en: 'Column' },
+  'imp.problem': { vi: 'Lỗi', en: 'Problem' },
+  'imp.need_file': { vi: 'Chọn một tệp trước', en: 'Choose a file first' },
+  'imp.need_kind': { vi: 'Chọn loại dữ liệu cho tệp CSV', en: 'Choose the kind of data for a CSV file' },
+  'prn.name': { vi: 'Tên', en: 'Name' },
+  'prn.profile': { vi: 'Mẫu máy', en: 'Profile' },
+  'prn.state': { vi: 'Trạng thái', en: 'State' },
+  'prn.queue': { vi: 'Chờ in', en: 'Queued' },
+  'prn.printed': { vi: 'Đã in', en: 'Printed' },
+  'prn.last_error': { vi: 'Lỗi gần nhất', en: 'Last error' },
+  'prn.test': { vi: 'In thử', en: 'Test print' },
+  'prn.test_queued': { vi: 'Đã gửi lệnh in thử tới {name}', en: 'Test print queued on {name}' },
+  'pair.till': { vi: 'Quầy', en: 'Till' },
+  'pair.role': { vi: 'Màn hình dùng làm', en: 'Use the screen as' },
+  'role.display': { vi: 'Màn hình khách', en: 'Customer display' },
+  'role.till': { vi: 'Màn hình bán hàng', en: 'Till' },
+  'role.self': { vi: 'Tự phục vụ', en: 'Self-service' },
+  'pair.create': { vi: 'Tạo mã ghép', en: 'Create a pairing code' },
+  'pair.hint': { vi: 'Trên máy tính bảng, quét mã QR hoặc mở {url}', en: 'On the tablet, scan the QR code or open {url}' },
+  'pair.expires': { vi: 'Mã dùng một lần, hết hạn lúc {time}', en: 'One use only, expires at {time}' },
+  'pair.devices': { vi: 'Thiết bị đã ghép', en: 'Paired devices' },
+  'pair.revoke': { vi: 'Thu hồi', en: 'Revoke' },
+  'pair.revoked': { vi: 'Đã thu hồi', en: 'Revoked' },
+
+  // ---- pair page ----
+  'pairpage.title': { vi: 'Ghép màn hình này với quầy', en: 'Pair this screen with the kiosk' },
+  'pairpage.hint': { vi: 'Nhập mã 6 số hiện trên trang Quản lý → Ghép màn hình', en: 'Enter the 6-digit code shown under Manager → Pair a screen' },
+  'pairpage.code': { vi: 'Mã ghép', en: 'Pairing code' },
+  'pairpage.submit': { vi: 'Ghép', en: 'Pair' },
+  'pairpage.ok': { vi: 'Đã ghép: {role}, quầy {till}', en: 'Paired: {role}, till {till}' },
+  'pairpage.current': { vi: 'Màn hình này đang ghép: {role}, quầy {till}', en: 'This screen is paired: {role}, till {till}' },
+  'pairpage.open': { vi: 'Mở', en: 'Open' },
+  'pairpage.forget': { vi: 'Bỏ ghép', en: 'Unpair' },
+
+  // ---- start page ----
+  'index.title': { vi: 'Quầy OCOP', en: 'OCOP kiosk' },
+  'index.till': { vi: 'Bán hàng', en: 'Till' },
+  'index.till_desc': { vi: 'Thu ngân: giỏ hàng, tiền mặt, VietQR, thẻ', en: 'Checkout: cart, cash, VietQR, card' },
+  'index.display': { vi: 'Màn hình khách', en: 'Customer display' },
+  'index.display_desc': { vi: 'Giỏ hàng và mã VietQR cho khách xem', en: 'The cart and the VietQR code for the customer' },
+  'index.self': { vi: 'Tự phục vụ', en: 'Self-service' },
+  'index.self_desc': { vi: 'Du khách xem sản phẩm, nguồn gốc và mua', en: 'Tourists browse, trace and buy' },
+  'index.manager': { vi: 'Quản lý', en: 'Manager' },
+  'index.manager_desc': { vi: 'Ca bán, đơn hàng, tồn kho, danh mục, máy in', en: 'Shifts, sales, stock, catalog, printers' },
+  'index.pair': { vi: 'Ghép màn hình', en: 'Pair a screen' },
+  'index.pair_desc': { vi: 'Dùng máy tính bảng làm màn hình khách', en: 'Use a tablet as a customer display' },
+  'till.title': { vi: 'Quầy {till}', en: 'Till {till}' },
+
+  // ---- errors, by the server's codes ----
+  'err.unknown': { vi: 'Lỗi: {message}', en: 'Error: {message}' },
+  'err.network': { vi: 'Không kết nối được với quầy', en: 'Cannot reach the kiosk' },
+  'err.bad_json': { vi: 'Yêu cầu không hợp lệ', en: 'Malformed request' },
+  'err.bad_query': { vi: 'Tham số tìm kiếm không hợp lệ', en: 'Bad search parameters' },
+  'err.bad_request': { vi: 'Yêu cầu không hợp lệ', en: 'Bad request' },
+  'err.body_too_large': { vi: 'Dữ liệu gửi lên quá lớn', en: 'The upload is too large' },
+  'err.unknown_type': { vi: 'Màn hình gửi lệnh không được hỗ trợ', en: 'Unsupported screen message' },
+  'err.hello_required': { vi: 'Màn hình chưa chào máy chủ', en: 'The screen has not said hello yet' },
+  'err.bad_version': { vi: 'Phiên bản giao thức không khớp — tải lại trang', en: 'Protocol version mismatch — reload the page' },
+  'err.forbidden': { vi: 'Màn hình này không được phép làm việc đó', en: 'This screen may not do that' },
+  'err.unauthorized': { vi: 'Thiết bị chưa được ghép với quầy', en: 'This device is not paired with the kiosk' },
+  'err.unknown_sku': { vi: 'Không có sản phẩm này trong danh mục', en: 'No such product in the catalog' },
+  'err.unknown_lot': { vi: 'Không có lô hàng này', en: 'No such lot' },
+  'err.bad_gtin': { vi: 'Mã GTIN không hợp lệ', en: 'Invalid GTIN' },
+  'err.bad_quantity': { vi: 'Số lượng phải từ 1 đến 10.000', en: 'Quantity must be 1 to 10,000' },
+  'err.too_many_lines': { vi: 'Giỏ hàng tối đa 500 dòng', en: 'A cart holds at most 500 lines' },
+  'err.empty_cart': { vi: 'Giỏ hàng đang trống', en: 'The cart is empty' },
+  'err.empty_sale': { vi: 'Đơn hàng trống', en: 'The sale is empty' },
+  'err.not_in_cart': { vi: 'Sản phẩm không có trong giỏ', en: 'That product is not in the cart' },
+  'err.vietqr_not_configured': { vi: 'Chưa cài tài khoản nhận VietQR (-bank-bin, -bank-account)', en: 'No VietQR account is set up (-bank-bin, -bank-account)' },
+  'err.no_pending_transfer': { vi: 'Không có giao dịch chuyển khoản nào đang chờ', en: 'No transfer is pending' },
+  'err.payment_short': { vi: 'Số tiền thanh toán chưa đủ', en: 'The payments do not cover the total' },
+  'err.tendered_short': { vi: 'Tiền khách đưa chưa đủ', en: 'The cash received is short' },
+  'err.overpaid': { vi: 'Thẻ/chuyển khoản/ví vượt tổng tiền', en: 'Card, transfer or wallet above the total' },
+  'err.bad_payment': { vi: 'Hình thức thanh toán không hợp lệ', en: 'Invalid payment' },
+  'err.bad_amount': { vi: 'Số tiền không hợp lệ', en: 'Invalid amount' },
+  'err.amount_out_of_range': { vi: 'Số tiền quá lớn', en: 'Amount out of range' },
+  'err.out_of_stock': { vi: 'Không đủ hàng trong kho', en: 'Not enough stock' },
+  'err.refund_too_large': { vi: 'Trả nhiều hơn đã bán', en: 'Refund larger than what was sold' },
+  'err.already_voided': { vi: 'Đơn đã bị huỷ', en: 'Already voided' },
+  'err.not_voidable': { vi: 'Không thể huỷ đơn này', en: 'This record cannot be voided' },
+  'err.idempotency_key_reused': { vi: 'Đơn này đã được gửi với nội dung khác', en: 'This sale was already sent with other contents' },
+  'err.shift_open': { vi: 'Đang có ca mở', en: 'A shift is already open' },
+  'err.no_open_shift': { vi: 'Chưa mở ca', en: 'No shift is open' },
+  'err.shift_closed': { vi: 'Ca đã đóng', en: 'The shift is closed' },
+  'err.not_found': { vi: 'Không tìm thấy', en: 'Not found' },
+  'err.pin_required': { vi: 'Cần mã PIN quản lý', en: 'The manager PIN is required' },
+  'err.bad_pin': { vi: 'Sai mã PIN', en: 'Wrong PIN' },
+  'err.pin_locked': { vi: 'Nhập sai nhiều lần — đợi 30 giây', en: 'Too many wrong PINs — wait 30 seconds' },
+  'err.import_rejected': { vi: 'Tệp có dòng lỗi, không nhập gì', en: 'The file has bad rows; nothing was imported' },
+  'err.reason_required': { vi: 'Cần ghi lý do', en: 'A reason is required' },
+  'err.bad_name': { vi: 'Tên không hợp lệ', en: 'Invalid name' },
+  'err.bad_code': { vi: 'Mã không đúng hoặc đã hết hạn', en: 'Wrong or expired code' },
+  'err.too_many_attempts': { vi: 'Nhập sai quá nhiều lần — xin mã mới sau vài phút', en: 'Too many wrong codes — ask for a new one in a few minutes' },
+  'err.bad_till': { vi: 'Tên quầy: 1–16 chữ, số hoặc dấu -', en: 'Till: 1–16 letters, digits or -' },
+  'err.bad_role': { vi: 'Vai trò không hợp lệ', en: 'Invalid role' },
+  'err.internal': { vi: 'Lỗi trong máy — xem nhật ký của quầy', en: 'Internal error — see the kiosk log' },
+};
+
+let current = 'vi';
+
+// setLang chooses the language t() uses; anything but 'en' means Vietnamese.
+export function setLang(lang) {
+  current = lang === 'en' ? 'en' : 'vi';
+  return current;
+}
+
+export function getLang() {
+  return current;
+}
+
+// pickLang gives the first of the candidates that is a known language, or 'vi'.
+export function pickLang(...candidates) {
+  for (const c of candidates) if (LANGS.includes(c)) return c;
+  return 'vi';
+}
+
+// t looks key up in lang (default: the current language) and fills {name}
+// placeholders from vars. An entry may have a singular form (en_one) used
+// when vars.n is 1. An unknown key comes back as itself, so a mistake shows
+// on screen instead of an empty label.
+export function t(key, vars = {}, lang = current) {
+  const entry = dict[key];
+  const one = entry && (vars.n === 1 || vars.n === '1') ? entry[`${lang}_one`] : undefined;
+  const s = entry ? one ?? entry[lang] ?? entry.vi : key;
+  return s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] !== undefined && vars[k] !== null ? String(vars[k]) : m));
+}
+
+export function groupLabel(group, lang = current) {
+  return dict[`group.${group}`] ? t(`group.${group}`, {}, lang) : String(group || '');
+}
+
+// productName is the catalog name in the current language (name_en when
+// English and present).
+export function productName(p, lang = current) {
+  if (!p) return '';
+  return lang === 'en' && p.name_en ? p.name_en : p.name || p.sku || '';
+}
+
+export function productDescription(p, lang = current) {
+  if (!p) return '';
+  return lang === 'en' && p.description_en ? p.description_en : p.description || '';
+}
+
+export function printerStateLabel(state, lang = current) {
+  return dict[`printer.${state}`] ? t(`printer.${state}`, {}, lang) : String(state || '');
+}
+
+// errorText is what a screen shows for a server error: the translation of its
+// code, else the server's own message.
+export function errorText(code, message, lang = current) {
+  if (dict[`err.${code}`]) return t(`err.${code}`, {}, lang);
+  return t('err.unknown', { message: message || code || '?' }, lang);
+}

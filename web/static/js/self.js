@@ -1,0 +1,397 @@
+// The tourist self-service screen (/self?till=SELF1): an attract screen, the
+// catalog by group, province and stars, a product's story (producer, OCOP
+// certificate, lots, trace QR), a cart, and payment by VietQR. Ninety
+// seconds without a touch empties the cart and returns to the attract screen.
+
+import { api } from './api.js';
+import { debounce, productsURL } from './catalog.js';
+import { renderCart, wireCart } from './cartview.js';
+import { formatDate, formatNumber, formatVND } from './format.js';
+import { GROUPS, errorText, getLang, productDescription, productName, t } from './i18n.js';
+import { clearQR, drawQR } from './qrcanvas.js';
+import {
+  $, closeDialog, h, initLang, openDialog, pageParams, productCard, productThumb, setChildren,
+  showConn, starsBadge, switchLang, toast,
+} from './ui.js';
+import { VirtualGrid } from './vgrid.js';
+import { KioskSocket } from './ws.js';
+
+const WARN_MS = 10000;
+const THANKS_MS = 12000;
+const PROVINCES = ['Cà Mau', 'Bến Tre', 'Trà Vinh'];
+
+const { till, q: params } = pageParams('SELF1');
+// Ninety seconds without a touch end a visit; ?idle=SECONDS changes it (tests).
+const IDLE_MS = Math.max(15, Number(params.get('idle')) || 90) * 1000;
+const startLang = params.get('lang') === 'en' ? 'en' : 'vi';
+const state = { cart: null, vietqr: null, seller: '', provinces: PROVINCES, producers: null };
+const query = { q: '', group: '', stars: 0, province: '' };
+const cartEls = {
+  lines: $('#cart-lines'), empty: $('#cart-empty'), count: $('#cart-count'), vat: $('#cart-vat'), total: $('#cart-total'),
+};
+let payState = 'closed'; // closed | waiting | done
+let payRef = null; // the pay.vietqr or checkout message waiting for its answer
+let detailProduct = null;
+let detailQty = 1;
+
+const sock = new KioskSocket({ till, role: 'self', lang: startLang, onMessage, onStatus: showConn });
+const grid = new VirtualGrid($('#grid'), {
+  fetchPage: (q, offset, limit, signal) => api(productsURL({ ...q, offset, limit }), { signal }),
+  renderItem: (p) => productCard(p, openDetail),
+  onState: showGridState,
+});
+
+initLang(() => {
+  renderFilters();
+  renderCartPanel();
+  grid.rerender();
+  if ($('#detail').open && detailProduct) renderDetail(detailProduct.product, detailProduct.lots);
+  if (payState !== 'closed') renderPay();
+  showConn(sock.status);
+}, startLang);
+renderAttract();
+renderFilters();
+renderCartPanel();
+showConn('reconnecting');
+sock.connect();
+loadProvinces();
+setupSearch();
+setupIdle();
+wireCart($('#cart-lines'), { send, cart: () => state.cart });
+$('#pay').addEventListener('click', startPay);
+$('#pay-close').addEventListener('click', cancelPay);
+$('#pay-cancel').addEventListener('click', cancelPay);
+$('#pay-paid').addEventListener('click', confirmPaid);
+$('#pay-dialog').addEventListener('cancel', (e) => { e.preventDefault(); cancelPay(); });
+$('#detail-close').addEventListener('click', () => closeDialog($('#detail')));
+$('#start-over').addEventListener('click', () => reset());
+$('#attract').addEventListener('click', (e) => {
+  const b = e.target.closest('button[data-lang]');
+  start(b ? b.dataset.lang : getLang());
+});
+
+// ---- attract screen ----
+
+function renderAttract() {
+  $('#a-title').textContent = t('self.title', {}, 'vi');
+  $('#a-title-2').textContent = t('self.title', {}, 'en');
+  setChildren($('#a-tagline'), t('self.tagline', {}, 'vi'), h('br'), t('self.tagline', {}, 'en'));
+  $('#a-touch').textContent = `${t('self.touch', {}, 'vi')} · ${t('self.touch', {}, 'en')}`;
+  setChildren($('#a-groups'), GROUPS.map((g) => productThumb({ group: g, name: '' })));
+}
+
+function start(lang) {
+  if (lang !== getLang()) switchLang(lang);
+  $('#attract').hidden = true;
+  $('#app').hidden = false;
+  grid.setQuery({ ...query });
+  touch();
+}
+
+// reset empties the cart and goes back to the attract screen.
+function reset() {
+  if (state.cart && state.cart.lines && state.cart.lines.length > 0) send({ type: 'cart.clear' });
+  else if (state.vietqr) send({ type: 'pay.cancel' });
+  closeDialog($('#detail'));
+  closePay();
+  query.q = '';
+  query.group = '';
+  query.stars = 0;
+  query.province = '';
+  $('#search').value = '';
+  $('#search-clear').hidden = true;
+  renderFilters();
+  if (getLang() !== startLang) switchLang(startLang);
+  $('#idle-warning').hidden = true;
+  $('#app').hidden = true;
+  $('#attract').hidden = false;
+}
+
+// ---- idle timeout ----
+
+let lastTouch = Date.now();
+
+function touch() {
+  lastTouch = Date.now();
+  $('#idle-warning').hidden = true;
+}
+
+function setupIdle() {
+  for (const ev of ['pointerdown', 'keydown', 'wheel', 'touchstart']) {
+    document.addEventListener(ev, touch, { capture: true, passive: true });
+  }
+  $('#grid').addEventListener('scroll', touch, { passive: true });
+  setInterval(() => {
+    if ($('#app').hidden) return;
+    const idle = Date.now() - lastTouch;
+    const warn = $('#idle-warning');
+    if (idle >= IDLE_MS) {
+      reset();
+    } else if (idle >= IDLE_MS - WARN_MS && payState !== 'done') {
+      warn.hidden = false;
+      warn.textContent = t('self.idle', { n: Math.ceil((IDLE_MS - idle) / 1000) });
+    }
+  }, 500);
+}
+
+// ---- websocket ----
+
+function send(msg) {
+  const ref = sock.send(msg);
+  if (!ref) toast(t('net.offline'), { kind: 'error' });
+  return ref;
+}
+
+function onMessage(m) {
+  switch (m.type) {
+    case 'state':
+      state.cart = m.cart || null;
+      state.vietqr = m.vietqr || null;
+      state.seller = (m.seller && m.seller.name) || '';
+      $('#seller').textContent = state.seller;
+      renderCartPanel();
+      // A reload in the middle of a visit goes straight back to it.
+      if (state.cart && state.cart.lines && state.cart.lines.length > 0 && $('#app').hidden) start(getLang());
+      if (payState === 'waiting') renderPay();
+      break;
+    case 'cart': {
+      if (state.cart && m.cart && m.cart.seq < state.cart.seq) break;
+      const before = state.cart;
+      state.cart = m.cart;
+      renderCartPanel(before);
+      break;
+    }
+    case 'vietqr':
+      state.vietqr = m.pending || null;
+      if (payState === 'waiting') {
+        if (state.vietqr) {
+          payRef = null;
+          renderPay();
+        } else {
+          closePay(); // cancelled: the cart changed, or the staff cancelled it
+        }
+      }
+      break;
+    case 'sale.done':
+      if (payState === 'waiting' || payState === 'closed') showThanks(m);
+      grid.refresh();
+      break;
+    case 'catalog':
+      grid.refresh();
+      break;
+    case 'error':
+      if (payState === 'waiting' && m.ref && m.ref === payRef) {
+        payRef = null;
+        const err = $('#pay-error');
+        err.hidden = false;
+        err.textContent = errorText(m.code, m.message);
+        renderPay();
+      } else {
+        toast(errorText(m.code, m.message), { kind: 'error' });
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+// ---- catalog ----
+
+async function loadProvinces() {
+  try {
+    const res = await api('/api/v1/producers');
+    state.producers = new Map((res.producers || []).map((p) => [p.id, p]));
+    const seen = [...new Set((res.producers || []).map((p) => p.province).filter(Boolean))];
+    if (seen.length > 0) state.provinces = seen.sort((a, b) => a.localeCompare(b, 'vi'));
+    renderFilters();
+  } catch {
+    // keep the three demo provinces
+  }
+}
+
+function chip(label, pressed, data, onClick, testid) {
+  return h('button', { type: 'button', class: 'chip', testid, dataset: data, 'aria-pressed': String(pressed), on: { click: onClick } }, label);
+}
+
+function renderFilters() {
+  const apply = () => { renderFilters(); grid.setQuery({ ...query }); };
+  setChildren($('#groups'), ['', ...GROUPS].map((g) => chip(t(g ? `group.${g}` : 'group.all'), query.group === g, { group: g || 'all' },
+    () => { query.group = g; apply(); }, 'group-chip')));
+  setChildren($('#provinces'), ['', ...state.provinces].map((p) => chip(p || t('province.all'), query.province === p, { province: p || 'all' },
+    () => { query.province = p; apply(); }, 'province-chip')));
+  setChildren($('#stars'), [0, 3, 4, 5].map((n) => chip(n ? `${n}★` : t('stars.any'), query.stars === n, { stars: String(n) },
+    () => { query.stars = n; apply(); }, 'stars-chip')));
+}
+
+function showGridState({ total, loading, error }) {
+  const info = $('#grid-info');
+  if (error) info.textContent = `${t('grid.failed')}: ${errorText(error.code, error.message)}`;
+  else if (loading && total === null) info.textContent = t('common.loading');
+  else if (total === 0) info.textContent = t('grid.empty');
+  else info.textContent = t('grid.count', { n: formatNumber(total) });
+}
+
+function setupSearch() {
+  const box = $('#search');
+  const clear = $('#search-clear');
+  const run = debounce(() => grid.setQuery({ ...query }), 120);
+  box.addEventListener('input', () => {
+    query.q = box.value;
+    clear.hidden = box.value === '';
+    run();
+  });
+  clear.addEventListener('click', () => {
+    box.value = '';
+    query.q = '';
+    clear.hidden = true;
+    grid.setQuery({ ...query });
+  });
+}
+
+// ---- product detail ----
+
+async function openDetail(p) {
+  detailQty = 1;
+  detailProduct = { product: p, lots: null };
+  renderDetail(p, null);
+  openDialog($('#detail'));
+  try {
+    const res = await api(`/api/v1/products/${encodeURIComponent(p.sku)}`);
+    if (!detailProduct || detailProduct.product.sku !== p.sku) return;
+    detailProduct = { product: { ...p, ...res.product }, lots: res.lots || [] };
+    renderDetail(detailProduct.product, detailProduct.lots);
+  } catch (err) {
+    if (detailProduct && detailProduct.product.sku === p.sku) {
+      detailProduct.lots = [];
+      renderDetail(p, []);
+    }
+    toast(errorText(err.code, err.message), { kind: 'error' });
+  }
+}
+
+function renderDetail(p, lots) {
+  $('#detail-title').textContent = productName(p);
+  const producer = state.producers && state.producers.get(p.producer_id);
+  const where = [producer && producer.commune, p.province || (producer && producer.province)].filter(Boolean).join(', ');
+  const facts = h('dl', {},
+    h('dt', {}, t('self.producer')), h('dd', { testid: 'detail-producer' }, p.producer || (producer && producer.name) || p.producer_id || '—', where ? ` — ${where}` : ''),
+    h('dt', {}, t('filter.stars')), h('dd', {}, starsBadge(p.stars), ' ',
+      p.cert_no ? t('self.cert', { no: p.cert_no }) : '', ' ',
+      p.cert_valid === false
+        ? h('span', { class: 'cert-expired', testid: 'cert-expired' }, t('self.cert_expired'))
+        : p.cert_expiry ? h('span', { class: 'cert-ok' }, t('self.cert_until', { date: formatDate(p.cert_expiry) })) : ''));
+  let lotsBox;
+  if (lots === null) lotsBox = h('p', { class: 'hint' }, t('common.loading'));
+  else if (lots.length === 0) lotsBox = h('p', { class: 'hint' }, t('self.no_lots'));
+  else {
+    lotsBox = h('table', { class: 'lots', testid: 'lots' },
+      h('thead', {}, h('tr', {}, ['lot.code', 'lot.produced', 'lot.expires', 'lot.origin', 'lot.certs'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      h('tbody', {}, lots.map((l) => h('tr', { testid: 'lot', dataset: { lot: l.lot } },
+        h('td', {}, l.lot), h('td', {}, formatDate(l.produced_on)), h('td', {}, formatDate(l.expires_on)),
+        h('td', {}, l.origin || ''), h('td', {}, (l.certifications || []).join(', '))))));
+  }
+  let trace = null;
+  if (p.gtin) {
+    const url = `${location.origin}/01/${p.gtin}`;
+    const canvas = h('canvas', { width: 1, height: 1, testid: 'trace-qr', role: 'img', 'aria-label': url });
+    trace = h('div', { class: 'trace' }, canvas, h('div', {}, h('strong', {}, t('self.trace')), h('p', { class: 'trace-url' }, url)));
+    setTimeout(() => drawQR(canvas, url), 0);
+  }
+  const qtyShow = h('span', { class: 'qty-show', testid: 'detail-qty' }, String(detailQty));
+  const setQty = (n) => { detailQty = Math.max(1, Math.min(99, n)); qtyShow.textContent = String(detailQty); };
+  const add = h('div', { class: 'detail-add' },
+    h('button', { type: 'button', class: 'qbtn', 'aria-label': t('cart.minus'), on: { click: () => setQty(detailQty - 1) } }, '−'),
+    qtyShow,
+    h('button', { type: 'button', class: 'qbtn', 'aria-label': t('cart.plus'), on: { click: () => setQty(detailQty + 1) } }, '+'),
+    h('button', { type: 'button', class: 'btn-primary', testid: 'detail-add', disabled: typeof p.stock === 'number' && p.stock <= 0, on: { click: () => {
+      if (send({ type: 'cart.add', sku: p.sku, qty: detailQty })) {
+        toast(t('self.added'));
+        closeDialog($('#detail'));
+      }
+    } } }, typeof p.stock === 'number' && p.stock <= 0 ? t('stock.out') : t('self.add')));
+  setChildren($('#detail-body'),
+    h('div', {}, productThumb(p, { large: true }), trace),
+    h('div', {},
+      h('p', { class: 'd-price' }, formatVND(p.price), p.unit ? h('small', {}, ` / ${p.unit}`) : ''),
+      facts,
+      h('p', { class: 'd-desc' }, productDescription(p)),
+      h('h3', {}, t('self.lots')),
+      lotsBox,
+      add));
+}
+
+// ---- cart and payment ----
+
+function renderCartPanel(before = null) {
+  renderCart(cartEls, state.cart, before);
+  const empty = !state.cart || !state.cart.lines || state.cart.lines.length === 0;
+  $('#pay').disabled = empty;
+}
+
+function startPay() {
+  if (!state.cart || !state.cart.lines || state.cart.lines.length === 0) return;
+  $('#pay-error').hidden = true;
+  payState = 'waiting';
+  payRef = state.vietqr ? null : send({ type: 'pay.vietqr' });
+  if (!state.vietqr && !payRef) {
+    payState = 'closed';
+    return;
+  }
+  openDialog($('#pay-dialog'));
+  renderPay();
+}
+
+function renderPay() {
+  const p = state.vietqr;
+  const waiting = payState === 'waiting';
+  $('#pay-wait').hidden = !waiting;
+  $('#pay-foot').hidden = !waiting;
+  $('#pay-done').hidden = payState !== 'done';
+  const canvas = $('#pay-qr');
+  if (waiting && p && p.payload) {
+    canvas.hidden = false;
+    drawQR(canvas, p.payload);
+    $('#pay-status').textContent = t('pay.waiting');
+    $('#pay-status').dataset.state = 'waiting';
+    $('#pay-amount').textContent = formatVND(p.amount || 0);
+    $('#pay-ref').textContent = p.reference ? t('pay.reference', { ref: p.reference }) : '';
+  } else {
+    clearQR(canvas);
+    canvas.hidden = true;
+    $('#pay-status').textContent = waiting && payRef ? t('pay.qr_preparing') : '';
+    $('#pay-status').dataset.state = 'preparing';
+    $('#pay-amount').textContent = '';
+    $('#pay-ref').textContent = '';
+  }
+  $('#pay-paid').disabled = !(waiting && p && p.payload);
+}
+
+function confirmPaid() {
+  const p = state.vietqr;
+  if (!p) return;
+  // The kiosk records a self-service transfer as pending: staff check it
+  // against the receipt before handing over the goods.
+  payRef = send({ type: 'checkout', payments: [{ method: 'vietqr', amount: p.amount }] });
+  if (payRef) $('#pay-paid').disabled = true;
+}
+
+function cancelPay() {
+  if (payState === 'waiting' && state.vietqr) send({ type: 'pay.cancel' });
+  closePay();
+}
+
+function closePay() {
+  payState = 'closed';
+  payRef = null;
+  closeDialog($('#pay-dialog'));
+}
+
+function showThanks(m) {
+  payState = 'done';
+  payRef = null;
+  $('#pay-receipt').textContent = t('sale.receipt', { no: m.receipt_no });
+  $('#pay-done').dataset.receipt = m.receipt_no || '';
+  openDialog($('#pay-dialog'));
+  renderPay();
+  setTimeout(() => { if (payState === 'done') reset(); }, THANKS_MS);
+}

@@ -1,0 +1,289 @@
+// The vendor's till (/till?till=T1): product grid with search and filters, the
+// barcode scanner, the cart (kept on the server, mirrored here) and checkout.
+
+import { api } from './api.js';
+import { debounce, productsURL } from './catalog.js';
+import { renderCart as renderCart0, wireCart } from './cartview.js';
+import { Checkout } from './checkout.js';
+import { formatNumber, parseAmount } from './format.js';
+import { GROUPS, errorText, productName, t } from './i18n.js';
+import { ScanDetector } from './scanner.js';
+import {
+  $, closeDialog, flash, h, initLang, keypad, openDialog, pageParams, productCard, setChildren,
+  showConn, showPrinters, startSyncBadge, toast, typeKey,
+} from './ui.js';
+import { VirtualGrid } from './vgrid.js';
+import { KioskSocket } from './ws.js';
+
+const { till } = pageParams('T1');
+const state = { cart: null, printers: [], seller: '', vietqr: null };
+const query = { q: '', group: '', stars: 0 };
+const cartEls = {
+  lines: $('#cart-lines'), empty: $('#cart-empty'), count: $('#cart-count'), vat: $('#cart-vat'), total: $('#cart-total'),
+};
+
+const sock = new KioskSocket({ till, role: 'till', onMessage, onStatus });
+const checkout = new Checkout({
+  dialog: $('#checkout-dialog'),
+  till,
+  send: (msg) => sendOrWarn(msg),
+  cart: () => state.cart,
+  printers: () => state.printers,
+  vietqr: () => state.vietqr,
+});
+
+const grid = new VirtualGrid($('#grid'), {
+  fetchPage: (q, offset, limit, signal) => api(productsURL({ ...q, offset, limit }), { signal }),
+  renderItem: (p) => productCard(p, addProduct),
+  onState: showGridState,
+});
+
+initLang(() => {
+  renderHeader();
+  renderFilters();
+  renderCart();
+  grid.rerender();
+  checkout.relabel();
+  showPrinters(state.printers);
+  showConn(sock.status);
+});
+renderHeader();
+renderFilters();
+renderCart();
+showConn('reconnecting');
+showPrinters(null);
+startSyncBadge();
+grid.setQuery({ ...query });
+sock.lang = document.documentElement.lang;
+sock.connect();
+setupSearch();
+setupScanner();
+setupCartButtons();
+setupQtyDialog();
+
+// ---- websocket ----
+
+function onStatus(s) {
+  showConn(s);
+  checkout.onConnection(s);
+}
+
+function onMessage(m) {
+  switch (m.type) {
+    case 'state':
+      state.cart = m.cart || null;
+      state.printers = m.printers || [];
+      state.seller = (m.seller && m.seller.name) || '';
+      state.vietqr = m.vietqr || null;
+      renderHeader();
+      renderCart();
+      showPrinters(state.printers);
+      checkout.onState();
+      break;
+    case 'cart':
+      if (!state.cart || !m.cart || !(m.cart.seq < state.cart.seq)) {
+        const before = state.cart;
+        state.cart = m.cart;
+        renderCart(before);
+        checkout.onCart();
+      }
+      break;
+    case 'vietqr':
+      state.vietqr = m.pending || null;
+      checkout.onVietQR();
+      break;
+    case 'sale':
+      checkout.onSale(m.sale);
+      break;
+    case 'sale.done':
+      checkout.onSaleDone(m);
+      grid.refresh(); // stock changed
+      break;
+    case 'printers':
+      state.printers = m.printers || [];
+      showPrinters(state.printers);
+      checkout.onPrinters();
+      break;
+    case 'catalog':
+      grid.refresh();
+      break;
+    case 'error':
+      if (!checkout.onError(m)) toast(errorText(m.code, m.message), { kind: 'error' });
+      break;
+    default:
+      break;
+  }
+}
+
+// sendOrWarn sends a message, or tells the vendor the till is offline.
+function sendOrWarn(msg) {
+  const ref = sock.send(msg);
+  if (!ref) toast(t('net.offline'), { kind: 'error' });
+  return ref;
+}
+
+// ---- header ----
+
+function renderHeader() {
+  $('#till-name').textContent = t('till.title', { till });
+  $('#seller').textContent = state.seller;
+  document.title = `${t('till.title', { till })} — OCOP`;
+}
+
+// ---- catalog ----
+
+function renderFilters() {
+  const groups = $('#groups');
+  setChildren(groups, ['', ...GROUPS].map((g) => h('button', {
+    type: 'button',
+    class: `chip${g ? ` chip-${g}` : ''}`,
+    testid: 'group-chip',
+    dataset: { group: g || 'all' },
+    'aria-pressed': String(query.group === g),
+    on: { click: () => { query.group = g; renderFilters(); grid.setQuery({ ...query }); } },
+  }, t(g ? `group.${g}` : 'group.all'))));
+  const stars = $('#stars');
+  setChildren(stars, [0, 3, 4, 5].map((n) => h('button', {
+    type: 'button',
+    class: 'chip chip-star',
+    testid: 'stars-chip',
+    dataset: { stars: String(n) },
+    'aria-pressed': String(query.stars === n),
+    on: { click: () => { query.stars = n; renderFilters(); grid.setQuery({ ...query }); } },
+  }, n ? `${n}★` : t('stars.any'))));
+}
+
+function showGridState({ total, loading, error }) {
+  const info = $('#grid-info');
+  info.classList.toggle('error', Boolean(error));
+  if (error) info.textContent = `${t('grid.failed')}: ${errorText(error.code, error.message)}`;
+  else if (loading && total === null) info.textContent = t('common.loading');
+  else if (total === 0) info.textContent = t('grid.empty');
+  else info.textContent = t('grid.count', { n: formatNumber(total) });
+}
+
+function setupSearch() {
+  const box = $('#search');
+  const clear = $('#search-clear');
+  const run = debounce(() => grid.setQuery({ ...query }), 120);
+  box.addEventListener('input', () => {
+    query.q = box.value;
+    clear.hidden = box.value === '';
+    run();
+  });
+  box.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || e.defaultPrevented) return;
+    // Enter on a search with one match adds it (a code typed by hand).
+    run.flush();
+    api(productsURL({ ...query, limit: 2, offset: 0 })).then((res) => {
+      if (res.products && res.products.length === 1) {
+        addProduct(res.products[0]);
+        box.value = '';
+        query.q = '';
+        clear.hidden = true;
+        grid.setQuery({ ...query });
+      }
+    }).catch(() => {});
+  });
+  clear.addEventListener('click', () => {
+    box.value = '';
+    query.q = '';
+    clear.hidden = true;
+    grid.setQuery({ ...query });
+    box.focus();
+  });
+}
+
+function addProduct(p, card) {
+  if (checkout.busyPaying()) {
+    toast(t('pay.scan_busy'));
+    return;
+  }
+  if (sendOrWarn({ type: 'cart.add', sku: p.sku, qty: 1 }) && card) flash(card);
+}
+
+// ---- barcode scanner ----
+
+function isTextField(el) {
+  return el && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['button', 'checkbox', 'radio', 'submit'].includes(el.type)));
+}
+
+function setupScanner() {
+  const scanner = new ScanDetector();
+  let snapshot = null;
+  document.addEventListener('keydown', (e) => {
+    if (e.isComposing || e.ctrlKey || e.altKey || e.metaKey) return;
+    const r = scanner.feed(e.key, e.timeStamp);
+    if (r.kind === 'start') {
+      const el = document.activeElement;
+      snapshot = isTextField(el) ? { el, value: el.value } : null;
+    } else if (r.kind === 'scan') {
+      e.preventDefault();
+      e.stopPropagation();
+      if (snapshot && snapshot.el.value !== snapshot.value) {
+        snapshot.el.value = snapshot.value;
+        snapshot.el.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      snapshot = null;
+      onScan(r.code);
+    }
+  }, true);
+}
+
+function onScan(code) {
+  if (checkout.busyPaying()) {
+    toast(t('pay.scan_busy'), { kind: 'error' });
+    return;
+  }
+  checkout.closeResult();
+  sendOrWarn({ type: 'cart.add', code, qty: 1 });
+}
+
+// ---- cart ----
+
+function renderCart(before = null) {
+  renderCart0(cartEls, state.cart, before);
+  const empty = !state.cart || !state.cart.lines || state.cart.lines.length === 0;
+  $('#checkout').disabled = empty;
+  $('#cart-clear').disabled = empty;
+}
+
+function setupCartButtons() {
+  wireCart($('#cart-lines'), { send: sendOrWarn, cart: () => state.cart, onQty: openQty });
+  $('#cart-clear').addEventListener('click', () => {
+    const lines = ((state.cart && state.cart.lines) || []).map((l) => ({ sku: l.sku, qty: l.qty }));
+    if (lines.length === 0 || !sendOrWarn({ type: 'cart.clear' })) return;
+    toast(t('cart.cleared'), {
+      ms: 6000,
+      action: { label: t('cart.undo'), fn: () => lines.forEach((l) => sendOrWarn({ type: 'cart.add', sku: l.sku, qty: l.qty })) },
+    });
+  });
+  $('#checkout').addEventListener('click', () => checkout.open());
+}
+
+// ---- quantity dialog ----
+
+let qtySku = null;
+
+function setupQtyDialog() {
+  const dlg = $('#qty-dialog');
+  const input = $('#qty-input');
+  $('#qty-pad').append(keypad((k) => { input.value = typeKey(input.value, k, 5); }, { withThousands: false }));
+  const ok = () => {
+    const n = parseAmount(input.value);
+    if (qtySku && Number.isInteger(n) && n >= 0) sendOrWarn({ type: 'cart.set', sku: qtySku, qty: n });
+    closeDialog(dlg);
+  };
+  $('#qty-ok').addEventListener('click', ok);
+  input.addEventListener('keydown', (e) => { if (e.key === 'Enter') ok(); });
+  $('#qty-close').addEventListener('click', () => closeDialog(dlg));
+}
+
+function openQty(line) {
+  qtySku = line.sku;
+  $('#qty-name').textContent = productName(line);
+  const input = $('#qty-input');
+  input.value = String(line.qty);
+  openDialog($('#qty-dialog'));
+  input.select();
+}

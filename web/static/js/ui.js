@@ -1,0 +1,352 @@
+// DOM helpers shared by the pages: building elements, the language switch,
+// the header's status pills, toasts, product pictures and cards, the number
+// pad. Pages import what they need; nothing here runs at import time.
+
+import { api, device } from './api.js';
+import { formatVND, initials } from './format.js';
+import { errorText, getLang, pickLang, printerStateLabel, productName, setLang, t } from './i18n.js';
+import { groupIcon } from './icons.js';
+import { starsText } from './catalog.js';
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
+
+// h builds an element: h('button', {class: 'x', dataset: {sku}, on: {click}}, 'text', child…).
+// Attributes named aria-*, data-*, role, type… are set as attributes; text
+// children become text nodes (never parsed as HTML).
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'on') for (const [ev, fn] of Object.entries(v)) el.addEventListener(ev, fn);
+    else if (k === 'text') el.textContent = v;
+    else if (k === 'hidden') el.hidden = Boolean(v);
+    else if (k === 'disabled') el.disabled = Boolean(v);
+    else if (k === 'value') el.value = v;
+    else if (k === 'checked') el.checked = Boolean(v);
+    else if (k === 'testid') el.dataset.testid = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+// setChildren replaces the children of el.
+export function setChildren(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+// ---- parameters and language ----
+
+// pageParams reads ?till= and the other query parameters. The till defaults
+// to the paired device's till, then to def.
+export function pageParams(defTill = 'T1') {
+  const q = new URLSearchParams(location.search);
+  const d = device();
+  const till = (q.get('till') || (d && d.till) || defTill).toUpperCase();
+  return { till: /^[A-Z0-9-]{1,16}$/.test(till) ? till : defTill, q };
+}
+
+// applyI18n fills elements marked data-i18n (text), data-i18n-placeholder,
+// data-i18n-aria-label and data-i18n-title from the dictionary.
+export function applyI18n(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const el of root.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));
+  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+}
+
+const langListeners = [];
+
+// initLang picks the language (?lang=, then what this screen last used, then
+// def), wires every [data-testid=lang-switch] button, and calls onChange after
+// each switch. It answers the language.
+export function initLang(onChange, def = 'vi') {
+  const q = new URLSearchParams(location.search);
+  let stored = null;
+  try {
+    stored = localStorage.getItem('kiosk.lang');
+  } catch {
+    stored = null;
+  }
+  const lang = setLang(pickLang(q.get('lang'), stored, def));
+  if (onChange) langListeners.push(onChange);
+  for (const btn of $$('[data-testid="lang-switch"]')) {
+    btn.addEventListener('click', () => switchLang(getLang() === 'vi' ? 'en' : 'vi'));
+  }
+  renderLang();
+  return lang;
+}
+
+// switchLang changes the language of the page (and keeps it in the URL and
+// for the next visit).
+export function switchLang(lang) {
+  setLang(lang);
+  try {
+    localStorage.setItem('kiosk.lang', getLang());
+  } catch {
+    // private mode: the URL still carries it
+  }
+  const url = new URL(location.href);
+  url.searchParams.set('lang', getLang());
+  history.replaceState(null, '', url);
+  renderLang();
+  for (const fn of langListeners) fn(getLang());
+}
+
+function renderLang() {
+  const lang = getLang();
+  document.documentElement.lang = lang;
+  for (const btn of $$('[data-testid="lang-switch"]')) {
+    btn.dataset.lang = lang;
+    setChildren(btn,
+      h('span', { class: lang === 'vi' ? 'on' : '' }, 'VI'),
+      h('span', { class: 'sep', 'aria-hidden': 'true' }, '|'),
+      h('span', { class: lang === 'en' ? 'on' : '' }, 'EN'));
+    btn.setAttribute('aria-label', t('lang.switch'));
+  }
+  applyI18n();
+}
+
+// ---- header status ----
+
+// showConn renders the connection pill. While reconnecting it also asks the
+// API whether this screen is allowed at all: a screen on the LAN that was
+// never paired gets a banner pointing to /pair instead of spinning forever.
+export function showConn(state) {
+  for (const el of $$('[data-testid="conn-status"]')) {
+    el.dataset.state = state;
+    el.textContent = t(state === 'connected' ? 'conn.connected' : 'conn.reconnecting');
+  }
+  if (state === 'connected') showPairBanner(false);
+  else checkAccess();
+}
+
+let lastAccessCheck = 0;
+
+async function checkAccess() {
+  if (Date.now() - lastAccessCheck < 10000) return;
+  lastAccessCheck = Date.now();
+  try {
+    await api('/api/v1/printers');
+    showPairBanner(false);
+  } catch (err) {
+    showPairBanner(err && (err.status === 401 || err.status === 403));
+  }
+}
+
+function showPairBanner(on) {
+  let el = $('#pair-banner');
+  if (!on) {
+    if (el) el.hidden = true;
+    return;
+  }
+  if (!el) {
+    el = h('div', { id: 'pair-banner', class: 'pair-banner', role: 'alert', testid: 'pair-banner' });
+    document.body.append(el);
+  }
+  setChildren(el, h('span', {}, t('err.unauthorized')), h('a', { class: 'btn-primary', href: '/pair' }, t('index.pair')));
+  el.hidden = false;
+}
+
+// receiptPrinter picks the printer a sale's receipt goes to (role "receipt",
+// else the first).
+export function receiptPrinter(printers) {
+  if (!Array.isArray(printers) || printers.length === 0) return null;
+  return printers.find((p) => p.name === 'receipt') || printers[0];
+}
+
+// showPrinters renders the printer pill from a printers list.
+export function showPrinters(printers) {
+  const p = receiptPrinter(printers);
+  for (const el of $$('[data-testid="printer-status"]')) {
+    if (!p) {
+      el.dataset.state = 'none';
+      el.textContent = `${t('printer.label')}: ${t('printer.none')}`;
+      el.title = '';
+      continue;
+    }
+    el.dataset.state = p.state || 'unknown';
+    let text = `${t('printer.label')}: ${printerStateLabel(p.state || 'unknown')}`;
+    if (p.queue > 0) text += ` · ${t('printer.queue', { n: p.queue })}`;
+    el.textContent = text;
+    el.title = p.last_error || '';
+  }
+}
+
+// startSyncBadge shows GET /api/v1/sync when the kiosk answers it, and hides
+// the badge otherwise (sync comes in a later piece).
+export function startSyncBadge() {
+  const els = $$('[data-testid="sync-status"]');
+  if (els.length === 0) return;
+  const poll = async () => {
+    let s = null;
+    try {
+      s = await api('/api/v1/sync');
+    } catch {
+      s = null;
+    }
+    for (const el of els) {
+      if (!s || typeof s !== 'object') {
+        el.hidden = true;
+        continue;
+      }
+      el.hidden = false;
+      const reachable = s.hub_reachable ?? s.reachable ?? s.online;
+      const depth = s.outbox_depth ?? s.outbox ?? s.pending ?? s.depth;
+      const online = reachable === true;
+      el.dataset.state = online ? 'online' : 'offline';
+      let text = `${t('sync.label')}: ${t(online ? 'sync.online' : 'sync.offline')}`;
+      if (typeof depth === 'number' && depth > 0) text += ` · ${t('sync.pending', { n: depth })}`;
+      el.textContent = text;
+    }
+  };
+  poll();
+  setInterval(poll, 30000);
+}
+
+// ---- toasts ----
+
+// toast shows a short message at the bottom; kind 'error' stays longer.
+// action {label, fn} adds a button (Undo).
+export function toast(text, { kind = 'info', action = null, ms } = {}) {
+  let box = $('#toasts');
+  if (!box) {
+    box = h('div', { id: 'toasts', class: 'toasts', 'aria-live': 'assertive' });
+    document.body.append(box);
+  }
+  const el = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status', testid: 'toast', dataset: { kind } },
+    h('span', {}, text));
+  if (action) {
+    el.append(h('button', { type: 'button', class: 'toast-action', on: { click: () => { action.fn(); el.remove(); } } }, action.label));
+  }
+  box.append(el);
+  raise(box);
+  setTimeout(() => {
+    el.remove();
+    if (box.children.length === 0 && box.popover && box.matches(':popover-open')) box.hidePopover();
+  }, ms || (kind === 'error' ? 6000 : 3000));
+  while (box.children.length > 4) box.firstElementChild.remove();
+  return el;
+}
+
+// raise puts the toasts in the top layer, above an open modal dialog (a
+// popover shown after the dialog is drawn over it).
+function raise(box) {
+  if (typeof box.showPopover !== 'function') return;
+  if (!box.popover) box.popover = 'manual';
+  if (box.matches(':popover-open')) box.hidePopover();
+  box.showPopover();
+}
+
+// toastError shows a server error ({code, message}) in the current language.
+export function toastError(err) {
+  toast(errorText(err && err.code, err && err.message), { kind: 'error' });
+}
+
+// ---- products ----
+
+// productThumb is a product's picture: its image when the catalog has one,
+// otherwise a tile in the group's colour with its icon and initials.
+export function productThumb(p, { large = false } = {}) {
+  const box = h('span', { class: `thumb g-${p.group || 'none'}${large ? ' thumb-large' : ''}`, 'aria-hidden': 'true' });
+  const placeholder = () => setChildren(box, groupIcon(p.group), p.name ? h('span', { class: 'initials' }, initials(p.name)) : null);
+  if (p.image) {
+    const img = h('img', { src: p.image, alt: '', loading: 'lazy', decoding: 'async' });
+    img.addEventListener('error', placeholder, { once: true });
+    box.append(img);
+  } else {
+    placeholder();
+  }
+  return box;
+}
+
+// starsBadge shows OCOP stars with a spoken label.
+export function starsBadge(n) {
+  return h('span', { class: `stars stars-${n}`, role: 'img', 'aria-label': t('stars.ocop', { n }) }, starsText(n));
+}
+
+// productCard is a tappable product in a grid (data-testid="product").
+export function productCard(p, onTap) {
+  const name = productName(p);
+  const out = typeof p.stock === 'number' && p.stock <= 0;
+  const card = h('button', {
+    type: 'button',
+    class: `product${out ? ' sold-out' : ''}`,
+    testid: 'product',
+    dataset: { sku: p.sku },
+    'aria-label': `${name}, ${formatVND(p.price)}`,
+  },
+  productThumb(p),
+  h('span', { class: 'p-name' }, name),
+  h('span', { class: 'p-meta' },
+    h('span', { class: 'p-price' }, formatVND(p.price)),
+    starsBadge(p.stars)),
+  typeof p.stock === 'number'
+    ? h('span', { class: `p-stock${out ? ' out' : p.stock < 10 ? ' low' : ''}` }, out ? t('stock.out') : t('stock.left', { n: p.stock }))
+    : null);
+  if (onTap) card.addEventListener('click', () => onTap(p, card));
+  return card;
+}
+
+// flash marks an element briefly (a card just added to the cart).
+export function flash(el, cls = 'flash') {
+  el.classList.remove(cls);
+  void el.offsetWidth; // restart the animation
+  el.classList.add(cls);
+  setTimeout(() => el.classList.remove(cls), 600);
+}
+
+// ---- number pad ----
+
+// keypad builds an on-screen number pad (kiosks often have no keyboard).
+// onKey gets '0'…'9', '000', 'back' or 'clear'.
+export function keypad(onKey, { withThousands = true } = {}) {
+  const keys = ['7', '8', '9', '4', '5', '6', '1', '2', '3', withThousands ? '000' : 'clear', '0', 'back'];
+  const pad = h('div', { class: 'keypad', role: 'group', 'aria-label': t('keypad.label') });
+  for (const k of keys) {
+    const label = k === 'back' ? '⌫' : k === 'clear' ? 'C' : k;
+    const aria = k === 'back' ? t('common.backspace') : k === 'clear' ? t('common.clear') : null;
+    pad.append(h('button', { type: 'button', class: `key key-${k}`, 'aria-label': aria, dataset: { key: k }, on: { click: () => onKey(k) } }, label));
+  }
+  return pad;
+}
+
+// typeKey applies a keypad key to the digits of a field.
+export function typeKey(value, key, maxLen = 12) {
+  const digits = String(value || '').replace(/\D/g, '');
+  if (key === 'back') return digits.slice(0, -1);
+  if (key === 'clear') return '';
+  const next = (digits === '0' ? '' : digits) + key;
+  return next.replace(/^0+(?=\d)/, '').slice(0, maxLen);
+}
+
+// ---- dialogs ----
+
+// openDialog shows a <dialog> as a modal.
+export function openDialog(dlg) {
+  if (!dlg.open) dlg.showModal();
+}
+
+export function closeDialog(dlg) {
+  if (dlg.open) dlg.close();
+}
+
+// money renders an amount (for text content).
+export const money = formatVND;
+
+// errorMessage is the text of a caught error, translated when it is an API error.
+export function errorMessage(err) {
+  return errorText(err && err.code, err && err.message);
+}
