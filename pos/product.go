@@ -94,14 +94,15 @@ type Product struct {
 
 // Lot is a production batch of a product.
 type Lot struct {
-	SKU            string   `json:"sku"`
-	Code           string   `json:"lot"`
-	ProducedOn     Date     `json:"produced_on,omitzero"`
-	PackedOn       Date     `json:"packed_on,omitzero"`
-	ExpiresOn      Date     `json:"expires_on,omitzero"`
-	Origin         string   `json:"origin,omitempty"`
-	Certifications []string `json:"certifications,omitempty"`
-	Quantity       int64    `json:"quantity"`
+	SKU            string       `json:"sku"`
+	Code           string       `json:"lot"`
+	ProducedOn     Date         `json:"produced_on,omitzero"`
+	PackedOn       Date         `json:"packed_on,omitzero"`
+	ExpiresOn      Date         `json:"expires_on,omitzero"`
+	Origin         string       `json:"origin,omitempty"`
+	Certifications []string     `json:"certifications,omitempty"`
+	Quantity       int64        `json:"quantity"`
+	Events         []TraceEvent `json:"events,omitempty"`
 }
 
 // ID is the lot's key: SKU and lot code.

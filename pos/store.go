@@ -520,6 +520,13 @@ func (s *Store) PutCatalog(c Catalog, reason string) error {
 			}
 		}
 		for _, l := range c.Lots {
+			if l.Events == nil { // a lots file has no history: keep the lot's
+				var old Lot
+				if _, err := getJSON(tx.Bucket(bLots), []byte(l.ID()), &old); err != nil {
+					return err
+				}
+				l.Events = old.Events
+			}
 			if err := putJSON(tx.Bucket(bLots), []byte(l.ID()), l); err != nil {
 				return err
 			}

@@ -1,0 +1,219 @@
+package pos
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// TraceEvent is one step in a lot's history, answering what TCVN 12850:2019 asks
+// of a traceability record: who, what, where, when and why.
+type TraceEvent struct {
+	When  Date   `json:"when"`
+	What  string `json:"what"` // harvest, processing, packing, shipping, certification, other
+	Where string `json:"where,omitempty"`
+	Who   string `json:"who,omitempty"`
+	Why   string `json:"why,omitempty"`
+}
+
+// TraceSteps are the event kinds, in the order they usually happen, with their
+// Vietnamese and English names.
+var TraceSteps = map[string][2]string{
+	"harvest":       {"Thu hoạch", "Harvest"},
+	"processing":    {"Sơ chế, chế biến", "Processing"},
+	"packing":       {"Đóng gói", "Packing"},
+	"shipping":      {"Vận chuyển", "Shipping"},
+	"certification": {"Chứng nhận", "Certification"},
+	"other":         {"Khác", "Other"},
+}
+
+// Validate checks an event.
+func (e *TraceEvent) Validate() error {
+	e.What = strings.ToLower(strings.TrimSpace(e.What))
+	switch {
+	case e.When.IsZero():
+		return fieldErr("when", "trace event: the date is required")
+	case TraceSteps[e.What] == [2]string{}:
+		return fieldErr("what", "trace event %q: want harvest, processing, packing, shipping, certification or other", e.What)
+	case len(e.Where) > 200 || len(e.Who) > 200 || len(e.Why) > 500:
+		return fieldErr("where", "trace event: where/who up to 200, why up to 500 characters")
+	}
+	return nil
+}
+
+var (
+	bSerials = []byte("serials") // nested per lot id: its sequence numbers labels
+	bScans   = []byte("scans")   // gtin|lot|serial → ScanStats
+)
+
+// SuspiciousScans is how many scans of one serialised label make it look copied:
+// a jar is scanned by its buyer a few times, not dozens.
+const SuspiciousScans = 20
+
+// ScanStats counts the scans of one label. No personal data is kept: no
+// address, no device, only counts and times.
+type ScanStats struct {
+	GTIN   string    `json:"gtin"`
+	Lot    string    `json:"lot"`
+	Serial string    `json:"serial"`
+	First  time.Time `json:"first"`
+	Last   time.Time `json:"last"`
+	Count  int64     `json:"count"`
+}
+
+// Suspicious reports whether the label was scanned far more than plausible.
+func (s ScanStats) Suspicious() bool { return s.Count >= SuspiciousScans }
+
+// Lot returns one lot.
+func (s *Store) Lot(sku, code string) (Lot, error) {
+	var l Lot
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ok, err := getJSON(tx.Bucket(bLots), []byte(sku+"/"+code), &l)
+		if err == nil && !ok {
+			err = fmt.Errorf("%w: lot %s of %s", ErrNotFound, code, sku)
+		}
+		return err
+	})
+	return l, err
+}
+
+// PutLot creates or replaces a lot (its product must exist). Trace events of an
+// existing lot are kept unless l carries its own.
+func (s *Store) PutLot(l Lot) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	for i := range l.Events {
+		if err := l.Events[i].Validate(); err != nil {
+			return err
+		}
+	}
+	return s.commit(func(tx *bolt.Tx) error {
+		if tx.Bucket(bProducts).Get([]byte(l.SKU)) == nil {
+			return fmt.Errorf("%w: %q", ErrUnknownSKU, l.SKU)
+		}
+		if l.Events == nil {
+			var old Lot
+			if _, err := getJSON(tx.Bucket(bLots), []byte(l.ID()), &old); err != nil {
+				return err
+			}
+			l.Events = old.Events
+		}
+		return putJSON(tx.Bucket(bLots), []byte(l.ID()), l)
+	})
+}
+
+// MaxTraceEvents bounds a lot's history.
+const MaxTraceEvents = 100
+
+// AddTraceEvent appends an event to a lot's history, kept in date order.
+func (s *Store) AddTraceEvent(sku, code string, e TraceEvent) (Lot, error) {
+	if err := e.Validate(); err != nil {
+		return Lot{}, err
+	}
+	var l Lot
+	err := s.commit(func(tx *bolt.Tx) error {
+		ok, err := getJSON(tx.Bucket(bLots), []byte(sku+"/"+code), &l)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: lot %s of %s", ErrNotFound, code, sku)
+		}
+		if len(l.Events) >= MaxTraceEvents {
+			return fmt.Errorf("%w: lot %s has %d events already", ErrBadQuantity, code, len(l.Events))
+		}
+		l.Events = append(l.Events, e)
+		sort.SliceStable(l.Events, func(i, j int) bool { return l.Events[i].When.Time().Before(l.Events[j].When.Time()) })
+		return putJSON(tx.Bucket(bLots), []byte(l.ID()), l)
+	})
+	return l, err
+}
+
+// MaxLabels bounds one label run.
+const MaxLabels = 1000
+
+// NextSerials reserves n serial numbers for labels of a lot and returns them
+// ("0001"…): each label of a lot gets its own, never reused.
+func (s *Store) NextSerials(sku, code string, n int) ([]string, error) {
+	if n < 1 || n > MaxLabels {
+		return nil, fmt.Errorf("%w: %d labels, want 1 to %d", ErrBadQuantity, n, MaxLabels)
+	}
+	var out []string
+	err := s.commit(func(tx *bolt.Tx) error {
+		out = out[:0]
+		if tx.Bucket(bLots).Get([]byte(sku+"/"+code)) == nil {
+			return fmt.Errorf("%w: lot %s of %s", ErrNotFound, code, sku)
+		}
+		root, err := tx.CreateBucketIfNotExists(bSerials)
+		if err != nil {
+			return abortTx{err}
+		}
+		b, err := root.CreateBucketIfNotExists([]byte(sku + "/" + code))
+		if err != nil {
+			return abortTx{err}
+		}
+		for range n {
+			seq, err := b.NextSequence()
+			if err != nil {
+				return abortTx{err}
+			}
+			out = append(out, fmt.Sprintf("%04d", seq))
+		}
+		return nil
+	})
+	return out, err
+}
+
+func scanKey(gtin, lot, serial string) []byte { return []byte(gtin + "|" + lot + "|" + serial) }
+
+// RecordScan counts one scan of a serialised label and returns its counts.
+func (s *Store) RecordScan(gtin, lot, serial string) (ScanStats, error) {
+	var st ScanStats
+	err := s.commit(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bScans)
+		if err != nil {
+			return abortTx{err}
+		}
+		st = ScanStats{}
+		if _, err := getJSON(b, scanKey(gtin, lot, serial), &st); err != nil {
+			return err
+		}
+		now := s.now()
+		if st.Count == 0 {
+			st = ScanStats{GTIN: gtin, Lot: lot, Serial: serial, First: now}
+		}
+		st.Count++
+		st.Last = now
+		return putJSON(b, scanKey(gtin, lot, serial), st)
+	})
+	return st, err
+}
+
+// FlaggedScans lists the labels scanned at least SuspiciousScans times, most
+// scanned first.
+func (s *Store) FlaggedScans() ([]ScanStats, error) {
+	out := []ScanStats{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bScans)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(_, v []byte) error {
+			var st ScanStats
+			if err := json.Unmarshal(v, &st); err != nil {
+				return err
+			}
+			if st.Suspicious() {
+				out = append(out, st)
+			}
+			return nil
+		})
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	return out, err
+}
