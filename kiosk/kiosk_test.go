@@ -545,6 +545,10 @@ func TestAPIRefusesOtherClientsUntilPaired(t *testing.T) {
 	if got := lan("GET", "/healthz"); got != 200 {
 		t.Errorf("healthz from the LAN: %d", got)
 	}
+	// Trace pages are public (this store is empty: the GTIN is unknown).
+	if got := lan("GET", "/01/08936072100152"); got != 404 {
+		t.Errorf("a trace page from the LAN: %d, want the public 404 page", got)
+	}
 	if got := lan("GET", "/api/v1/products"); got != 401 {
 		t.Errorf("products from an unpaired device: %d, want 401", got)
 	}

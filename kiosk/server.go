@@ -30,14 +30,15 @@ const (
 
 // Server is a running kiosk's HTTP side.
 type Server struct {
-	cfg   Config
-	store *pos.Store
-	log   *slog.Logger
-	guard *guard
-	app   *fiber.App
-	queue *printer.Queue
-	hub   *hub
-	pairs *pairing
+	cfg    Config
+	store  *pos.Store
+	log    *slog.Logger
+	guard  *guard
+	app    *fiber.App
+	queue  *printer.Queue
+	hub    *hub
+	pairs  *pairing
+	limits *limiter
 
 	index     atomic.Pointer[pos.Index]
 	producers atomic.Pointer[map[string]pos.Producer]
@@ -57,6 +58,7 @@ func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
 	s.queue = printer.NewQueue(store, s.renderer, targets, cfg.Logger)
 	s.hub = newHub(s)
 	s.pairs = newPairing()
+	s.limits = newLimiter()
 	s.app = fiber.New(fiber.Config{
 		AppName:               "ocop-kiosk",
 		DisableStartupMessage: true,
@@ -93,7 +95,9 @@ func (s *Server) routes() {
 	app.Get("/healthz", s.healthz)
 	s.webRoutes()
 	app.Get("/ws", s.wsGate, websocket.New(s.serveWS, websocket.Config{HandshakeTimeout: 10 * time.Second}))
-	app.Post("/pair/claim", limitBody(4096), s.claimPairing)
+	app.Post("/pair/claim", s.rateLimit, limitBody(4096), s.claimPairing)
+	app.Get("/01/*", s.rateLimit, s.trace)
+	app.Get("/r/:id", s.rateLimit, s.eReceipt)
 
 	api := app.Group("/api/v1", s.guard.till)
 	mgr := s.guard.manager
@@ -103,6 +107,13 @@ func (s *Server) routes() {
 	api.Get("/products/:sku", s.getProduct)
 	api.Get("/producers", s.listProducers)
 	api.Get("/lots", s.listLots)
+	api.Post("/lots", jsonLimit, mgr, s.putLot)
+	api.Get("/lots/:sku/:lot", s.getLot)
+	api.Put("/lots/:sku/:lot", jsonLimit, mgr, s.putLot)
+	api.Post("/lots/:sku/:lot/events", jsonLimit, mgr, s.addTraceEvent)
+	api.Post("/lots/:sku/:lot/labels", jsonLimit, mgr, s.printLabels)
+	api.Get("/scans/flagged", mgr, s.flaggedScans)
+	api.Get("/manager/check", mgr, func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) })
 
 	api.Post("/sales", jsonLimit, s.postSale)
 	api.Get("/sales", s.listSales)
@@ -283,25 +294,6 @@ func (s *Server) listProducers(c *fiber.Ctx) error {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return c.JSON(fiber.Map{"producers": out})
-}
-
-func (s *Server) listLots(c *fiber.Ctx) error {
-	sku := c.Query("sku")
-	if g := c.Query("gtin"); g != "" {
-		p := s.index.Load().Lookup(g)
-		if p == nil {
-			return c.JSON(fiber.Map{"lots": []pos.Lot{}})
-		}
-		sku = p.SKU
-	}
-	lots, err := s.store.Lots(sku)
-	if err != nil {
-		return err
-	}
-	if lots == nil {
-		lots = []pos.Lot{}
-	}
-	return c.JSON(fiber.Map{"lots": lots})
 }
 
 // ---- sales ----

@@ -190,21 +190,16 @@ export function showPrinters(printers) {
 export function startSyncBadge() {
   const els = $$('[data-testid="sync-status"]');
   if (els.length === 0) return;
-  const poll = async () => {
-    let s = null;
-    try {
-      s = await api('/api/v1/sync');
-    } catch {
-      s = null;
-    }
+  let last = null;
+  const render = () => {
     for (const el of els) {
-      if (!s || typeof s !== 'object') {
+      if (!last || typeof last !== 'object') {
         el.hidden = true;
         continue;
       }
       el.hidden = false;
-      const reachable = s.hub_reachable ?? s.reachable ?? s.online;
-      const depth = s.outbox_depth ?? s.outbox ?? s.pending ?? s.depth;
+      const reachable = last.hub_reachable ?? last.reachable ?? last.online;
+      const depth = last.outbox_depth ?? last.outbox ?? last.pending ?? last.depth;
       const online = reachable === true;
       el.dataset.state = online ? 'online' : 'offline';
       let text = `${t('sync.label')}: ${t(online ? 'sync.online' : 'sync.offline')}`;
@@ -212,8 +207,20 @@ export function startSyncBadge() {
       el.textContent = text;
     }
   };
+  const poll = async () => {
+    let wait = 30000;
+    try {
+      last = await api('/api/v1/sync');
+    } catch (err) {
+      last = null;
+      // No sync on this kiosk yet: ask again much later, not every 30 s.
+      if (err && err.status === 404) wait = 300000;
+    }
+    render();
+    setTimeout(poll, wait);
+  };
+  langListeners.push(render);
   poll();
-  setInterval(poll, 30000);
 }
 
 // ---- toasts ----

@@ -1,0 +1,174 @@
+package kiosk
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ocop-kiosk/kiosk/pos"
+	"github.com/ocop-kiosk/kiosk/printer"
+)
+
+// lotView is a lot with its GS1 Digital Link.
+type lotView struct {
+	pos.Lot
+	GTIN        string `json:"gtin,omitempty"`
+	DigitalLink string `json:"digital_link,omitempty"`
+}
+
+func (s *Server) lotViews(c *fiber.Ctx, lots []pos.Lot) []lotView {
+	ix := s.index.Load()
+	out := make([]lotView, 0, len(lots))
+	for _, l := range lots {
+		v := lotView{Lot: l}
+		if p := ix.Lookup(l.SKU); p != nil && p.SKU == l.SKU && p.GTIN != "" {
+			v.GTIN = p.GTIN
+			v.DigitalLink, _ = pos.DigitalLink{Base: s.origin(c), GTIN: p.GTIN, Lot: l.Code, Expiry: l.ExpiresOn}.String()
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// listLots answers ?gtin= (any GTIN form) or ?sku=, or every lot.
+func (s *Server) listLots(c *fiber.Ctx) error {
+	sku := c.Query("sku")
+	if g := c.Query("gtin"); g != "" {
+		p := s.index.Load().Lookup(g)
+		if p == nil || p.GTIN == "" {
+			return c.JSON(fiber.Map{"lots": []lotView{}})
+		}
+		sku = p.SKU
+	}
+	lots, err := s.store.Lots(sku)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"lots": s.lotViews(c, lots)})
+}
+
+func (s *Server) getLot(c *fiber.Ctx) error {
+	l, err := s.store.Lot(c.Params("sku"), c.Params("lot"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(s.lotViews(c, []pos.Lot{l})[0])
+}
+
+// putLot creates (POST /lots) or replaces (PUT /lots/{sku}/{lot}) a lot.
+func (s *Server) putLot(c *fiber.Ctx) error {
+	var l pos.Lot
+	if err := decodeJSON(c, &l); err != nil {
+		return err
+	}
+	if c.Method() == fiber.MethodPut {
+		l.SKU, l.Code = c.Params("sku"), c.Params("lot")
+		if _, err := s.store.Lot(l.SKU, l.Code); err != nil {
+			return err
+		}
+	} else if _, err := s.store.Lot(l.SKU, l.Code); err == nil {
+		return newAPIError(fiber.StatusConflict, "lot_exists", fmt.Sprintf("lot %s of %s exists; PUT to change it", l.Code, l.SKU))
+	}
+	if err := s.store.PutLot(l); err != nil {
+		return fieldAPIError(err)
+	}
+	saved, err := s.store.Lot(l.SKU, l.Code)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusOK
+	if c.Method() == fiber.MethodPost {
+		status = fiber.StatusCreated
+	}
+	return c.Status(status).JSON(s.lotViews(c, []pos.Lot{saved})[0])
+}
+
+// fieldAPIError turns a validation error of one field into a 422.
+func fieldAPIError(err error) error {
+	var fe *pos.FieldError
+	if errors.As(err, &fe) {
+		return &apiError{Status: fiber.StatusUnprocessableEntity, Code: "bad_field", Message: err.Error(), Details: fiber.Map{"field": fe.Field}}
+	}
+	return err
+}
+
+func (s *Server) addTraceEvent(c *fiber.Ctx) error {
+	var e pos.TraceEvent
+	if err := decodeJSON(c, &e); err != nil {
+		return err
+	}
+	l, err := s.store.AddTraceEvent(c.Params("sku"), c.Params("lot"), e)
+	if err != nil {
+		return fieldAPIError(err)
+	}
+	return c.Status(fiber.StatusCreated).JSON(s.lotViews(c, []pos.Lot{l})[0])
+}
+
+// printLabels prints count serialised labels of a lot: POST
+// /lots/{sku}/{lot}/labels {"count":N,"printer":"label","size":"50x30"}. Each
+// label gets its own serial and Digital Link; the jobs go through the queue.
+func (s *Server) printLabels(c *fiber.Ctx) error {
+	var body struct {
+		Count   int    `json:"count"`
+		Printer string `json:"printer"`
+		Size    string `json:"size"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if body.Printer == "" {
+		body.Printer = "label"
+	}
+	if _, ok := s.queue.Printer(body.Printer); !ok {
+		return newAPIError(fiber.StatusUnprocessableEntity, "unknown_printer", fmt.Sprintf("no printer %q; start the kiosk with -printer %s=URL", body.Printer, body.Printer))
+	}
+	if _, ok := printer.LabelSizes[body.Size]; body.Size != "" && !ok {
+		return newAPIError(fiber.StatusUnprocessableEntity, "bad_size", "size: 40x30, 50x30 or 58mm")
+	}
+	if body.Count < 1 || body.Count > pos.MaxLabels {
+		return fmt.Errorf("%w: %d labels, want 1 to %d", pos.ErrBadQuantity, body.Count, pos.MaxLabels)
+	}
+	lot, err := s.store.Lot(c.Params("sku"), c.Params("lot"))
+	if err != nil {
+		return err
+	}
+	p := s.index.Load().Lookup(lot.SKU)
+	if p == nil || p.SKU != lot.SKU {
+		return fmt.Errorf("%w: %q", pos.ErrUnknownSKU, lot.SKU)
+	}
+	if p.GTIN == "" {
+		return newAPIError(fiber.StatusUnprocessableEntity, "no_gtin", fmt.Sprintf("%s has no GTIN: a Digital Link needs one", p.SKU))
+	}
+	serials, err := s.store.NextSerials(lot.SKU, lot.Code, body.Count)
+	if err != nil {
+		return err
+	}
+	producer := (*s.producers.Load())[p.ProducerID]
+	var jobs []pos.PrintJob
+	for _, serial := range serials {
+		link, err := pos.DigitalLink{Base: s.origin(c), GTIN: p.GTIN, Lot: lot.Code, Serial: serial, Expiry: lot.ExpiresOn}.String()
+		if err != nil {
+			return err
+		}
+		payload, _ := json.Marshal(LabelJob{Size: body.Size, Label: printer.Label{Name: p.Name, NameEN: p.NameEN, Stars: p.Stars,
+			Producer: producer.Name, Commune: producer.Commune, Province: producer.Province, Lot: lot.Code,
+			ProducedOn: lot.ProducedOn, ExpiresOn: lot.ExpiresOn, Price: p.Price, QR: link, Serial: serial}})
+		job, err := s.store.AddPrintJob(pos.PrintJob{Doc: "label", Printer: body.Printer, Ref: lot.ID() + "/" + serial, Payload: payload})
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, job)
+	}
+	s.queue.Wake()
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"serials": serials, "jobs": len(jobs)})
+}
+
+func (s *Server) flaggedScans(c *fiber.Ctx) error {
+	f, err := s.store.FlaggedScans()
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"flagged": f, "threshold": pos.SuspiciousScans})
+}

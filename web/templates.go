@@ -1,0 +1,114 @@
+package web
+
+import (
+	"embed"
+	"html/template"
+	"io"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pages are the server-rendered public pages: readable with no JavaScript, small,
+// in Vietnamese or English.
+var pages = template.Must(template.New("").ParseFS(templateFS, "templates/*.html"))
+
+// TracePage is what a trace page shows (GS1 Digital Link paths on kiosk and hub).
+type TracePage struct {
+	Lang       string // "vi" or "en"
+	SwitchURL  string // the same page in the other language
+	T          map[string]string
+	Title      string
+	Name       string
+	NameOther  string
+	Group      string
+	Stars      int
+	StarsText  string
+	CertNo     string
+	CertExpiry string
+	CertValid  bool
+	Unit       string
+	Price      string
+	Story      string
+	Producer   TraceProducer
+	Notice     string // e.g. the lot asked for is not known
+	Lot        *TraceLot
+	Lots       []TraceLotLink
+	Scan       *TraceScan
+	Link       string // the canonical Digital Link
+}
+
+// TraceProducer is the producer card.
+type TraceProducer struct {
+	Name, Kind, Commune, Province, Address, Phone string
+}
+
+// TraceLot is one lot with its history.
+type TraceLot struct {
+	Code, Produced, Packed, Expires, Origin string
+	Certifications                         []string
+	Events                                 []TraceEvent
+}
+
+// TraceEvent is one step of the timeline.
+type TraceEvent struct {
+	When, What, Where, Who, Why string
+}
+
+// TraceLotLink lists a product's lots on its page.
+type TraceLotLink struct{ Code, URL, Expires string }
+
+// TraceScan is the scan count of a serialised label.
+type TraceScan struct {
+	Serial     string
+	First      string
+	Count      int64
+	Suspicious bool
+}
+
+// ReceiptPage is the e-receipt a receipt's QR opens.
+type ReceiptPage struct {
+	Lang, SwitchURL string
+	T               map[string]string
+	Seller          string
+	TaxCode         string
+	Address         string
+	ReceiptNo       string
+	Time            string
+	Kind            string
+	Status          string
+	Lines           []ReceiptLine
+	Total           string
+	VAT             []ReceiptVAT
+	Payments        []ReceiptPayment
+	Change          string
+}
+
+// ReceiptLine is one line of an e-receipt.
+type ReceiptLine struct{ Name, Qty, Price, Total string }
+
+// ReceiptVAT is the VAT contained at one rate.
+type ReceiptVAT struct{ Rate, VAT string }
+
+// ReceiptPayment is one payment.
+type ReceiptPayment struct{ Method, Amount string }
+
+// NotFoundPage is the public 404 (an unknown GTIN, an unknown receipt).
+type NotFoundPage struct {
+	Lang    string
+	T       map[string]string
+	Message string
+}
+
+// RenderTrace writes a trace page.
+func RenderTrace(w io.Writer, p TracePage) error { return pages.ExecuteTemplate(w, "trace.html", p) }
+
+// RenderReceipt writes an e-receipt page.
+func RenderReceipt(w io.Writer, p ReceiptPage) error {
+	return pages.ExecuteTemplate(w, "receipt.html", p)
+}
+
+// RenderNotFound writes the public not-found page.
+func RenderNotFound(w io.Writer, p NotFoundPage) error {
+	return pages.ExecuteTemplate(w, "notfound.html", p)
+}
