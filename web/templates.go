@@ -46,8 +46,8 @@ type TraceProducer struct {
 // TraceLot is one lot with its history.
 type TraceLot struct {
 	Code, Produced, Packed, Expires, Origin string
-	Certifications                         []string
-	Events                                 []TraceEvent
+	Certifications                          []string
+	Events                                  []TraceEvent
 }
 
 // TraceEvent is one step of the timeline.
