@@ -202,6 +202,10 @@ func (g *guard) till(c *fiber.Ctx) error {
 	if !ok {
 		return newAPIError(fiber.StatusForbidden, "forbidden", "device token unknown or revoked")
 	}
+	// A customer display or self-service screen reads; it never sells or manages.
+	if (d.Role == roleDisplay || d.Role == roleSelf) && c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+		return newAPIError(fiber.StatusForbidden, "forbidden", "this screen was paired as a "+d.Role+": it can only read")
+	}
 	c.Locals("who", "device:"+d.Name)
 	return c.Next()
 }
@@ -248,12 +252,12 @@ func (g *guard) manager(c *fiber.Ctx) error {
 }
 
 // pair issues a device token; only its hash is stored.
-func (g *guard) pair(name string) (pos.Device, string, error) {
+func (g *guard) pair(name, role, till string) (pos.Device, string, error) {
 	tok, err := randomToken()
 	if err != nil {
 		return pos.Device{}, "", err
 	}
-	d := pos.Device{ID: pos.NewID(g.now()), Name: name, TokenHash: tokenHash(tok), Created: g.now()}
+	d := pos.Device{ID: pos.NewID(g.now()), Name: name, Role: role, Till: till, TokenHash: tokenHash(tok), Created: g.now()}
 	if err := g.store.PutDevice(d); err != nil {
 		return pos.Device{}, "", err
 	}

@@ -558,7 +558,7 @@ func TestAPIRefusesOtherClientsUntilPaired(t *testing.T) {
 	if got := lan("GET", "/api/v1/backup", "X-Kiosk-Control", "control-secret-for-tests"); got != 401 {
 		t.Errorf("the control token from the LAN: %d, want 401", got)
 	}
-	d, tok, err := g.pair("customer display")
+	d, tok, err := g.pair("second till", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -616,6 +616,18 @@ func TestAPIRefusesOtherClientsUntilPaired(t *testing.T) {
 	if status, _ := claim(code); status != 404 {
 		t.Errorf("a code claimed twice: %d, want 404", status)
 	}
+	// A screen paired as a customer display reads but cannot sell.
+	req, _ := http.NewRequest("POST", "/api/v1/sales", strings.NewReader(`{"lines":[{"sku":"X","qty":1}]}`))
+	req.Header.Set("Authorization", "Bearer "+screenTok)
+	if res, err := srv.app.Test(req, 10000); err != nil || res.StatusCode != 403 {
+		t.Errorf("a sale from a display token: %v %v, want 403", err, res.StatusCode)
+	}
+	if got := lan("GET", "/ws?till=T2&role=display&token="+screenTok, wsUpgrade...); got != 403 {
+		t.Errorf("a display of T1 watching T2: %d, want 403", got)
+	}
+	if got := lan("GET", "/ws?till=T1&role=till&token="+screenTok, wsUpgrade...); got != 403 {
+		t.Errorf("a display acting as a till: %d, want 403", got)
+	}
 	for range pairingMaxClaims {
 		claim("000000")
 	}
@@ -623,7 +635,7 @@ func TestAPIRefusesOtherClientsUntilPaired(t *testing.T) {
 		t.Errorf("guessing codes: %d, want 429", status)
 	}
 	// A restarted kiosk still knows the paired devices (and not the revoked one).
-	d2, tok2, err := g.pair("second till")
+	d2, tok2, err := g.pair("another till", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package kiosk
 import (
 	"fmt"
 	"io/fs"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -78,6 +79,17 @@ func (s *Server) newPairing(c *fiber.Ctx) error {
 	origin := s.cfg.BaseURL
 	if origin == "" {
 		origin = c.Protocol() + "://" + string(c.Request().Host())
+		// Asked from the kiosk's own screen: a tablet cannot reach 127.0.0.1, so
+		// point it at the kiosk's address on the LAN.
+		if isLoopback(c) {
+			if ip := lanIP(); ip != "" {
+				_, port, _ := net.SplitHostPort(string(c.Request().Host()))
+				if port == "" {
+					port = "80"
+				}
+				origin = c.Protocol() + "://" + net.JoinHostPort(ip, port)
+			}
+		}
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": code, "till": pc.Till, "role": pc.Role,
 		"expires": pc.Expires, "url": strings.TrimRight(origin, "/") + "/pair?code=" + code})
@@ -114,7 +126,7 @@ func (s *Server) claimPairing(c *fiber.Ctx) error {
 	}
 	delete(p.codes, strings.TrimSpace(body.Code))
 	p.mu.Unlock()
-	d, tok, err := s.guard.pair(fmt.Sprintf("%s %s (%s)", pc.Role, pc.Till, client))
+	d, tok, err := s.guard.pair(fmt.Sprintf("%s %s (%s)", pc.Role, pc.Till, client), pc.Role, pc.Till)
 	if err != nil {
 		return err
 	}
@@ -157,6 +169,20 @@ func (s *Server) webRoutes() {
 		c.Set(fiber.HeaderCacheControl, "no-cache")
 		return c.Send(b)
 	})
+}
+
+// lanIP is the kiosk's first IPv4 address that is not loopback, or "".
+func lanIP() string {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return ""
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && n.IP.To4() != nil && !n.IP.IsLinkLocalUnicast() {
+			return n.IP.String()
+		}
+	}
+	return ""
 }
 
 func extOf(name string) string {

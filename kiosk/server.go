@@ -573,15 +573,23 @@ func (s *Server) exportCatalog(c *fiber.Ctx) error {
 func (s *Server) pairDevice(c *fiber.Ctx) error {
 	var body struct {
 		Name string `json:"name"`
+		Role string `json:"role"`
+		Till string `json:"till"`
 	}
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
 	body.Name = strings.TrimSpace(body.Name)
+	if body.Role != "" && body.Role != roleTill && body.Role != roleDisplay && body.Role != roleSelf {
+		return newAPIError(fiber.StatusUnprocessableEntity, "bad_role", "role: till, display or self")
+	}
+	if body.Till != "" && !reTill.MatchString(body.Till) {
+		return newAPIError(fiber.StatusUnprocessableEntity, "bad_till", "till: 1–16 letters, digits or -")
+	}
 	if body.Name == "" || len(body.Name) > 64 {
 		return newAPIError(fiber.StatusUnprocessableEntity, "bad_name", "device name: 1 to 64 characters")
 	}
-	d, tok, err := s.guard.pair(body.Name)
+	d, tok, err := s.guard.pair(body.Name, body.Role, body.Till)
 	if err != nil {
 		return err
 	}

@@ -117,8 +117,16 @@ func (s *Server) wsGate(c *fiber.Ctx) error {
 		if tok == "" {
 			return newAPIError(fiber.StatusUnauthorized, "unauthorized", "pair this screen first (/pair)")
 		}
-		if _, ok := s.guard.device(tok); !ok {
+		d, ok := s.guard.device(tok)
+		if !ok {
 			return newAPIError(fiber.StatusForbidden, "forbidden", "device token unknown or revoked")
+		}
+		// A screen paired for one till and role stays there.
+		if d.Till != "" && c.Query("till", "T1") != d.Till {
+			return newAPIError(fiber.StatusForbidden, "forbidden", "this screen was paired with till "+d.Till)
+		}
+		if d.Role != "" && d.Role != roleTill && c.Query("role", roleTill) != d.Role {
+			return newAPIError(fiber.StatusForbidden, "forbidden", "this screen was paired as a "+d.Role)
 		}
 	}
 	till, role := c.Query("till", "T1"), c.Query("role", roleTill)

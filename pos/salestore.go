@@ -604,8 +604,12 @@ func (s *Store) PrintJob(id uint64) (PrintJob, error) {
 // Device is a screen paired with the kiosk (a tablet as customer display, a second
 // till). Only a hash of its token is kept.
 type Device struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Role and Till bind a screen paired for one job: a customer display of till
+	// T1 may only watch T1. Empty means a full till.
+	Role      string    `json:"role,omitempty"`
+	Till      string    `json:"till,omitempty"`
 	TokenHash []byte    `json:"token_hash"`
 	Created   time.Time `json:"created"`
 	Revoked   bool      `json:"revoked,omitempty"`
