@@ -76,21 +76,7 @@ func (s *Server) newPairing(c *fiber.Ctx) error {
 	}
 	pc := pairingCode{Till: body.Till, Role: body.Role, Expires: now.Add(pairingTTL)}
 	p.codes[code] = pc
-	origin := s.cfg.BaseURL
-	if origin == "" {
-		origin = c.Protocol() + "://" + string(c.Request().Host())
-		// Asked from the kiosk's own screen: a tablet cannot reach 127.0.0.1, so
-		// point it at the kiosk's address on the LAN.
-		if isLoopback(c) {
-			if ip := lanIP(); ip != "" {
-				_, port, _ := net.SplitHostPort(string(c.Request().Host()))
-				if port == "" {
-					port = "80"
-				}
-				origin = c.Protocol() + "://" + net.JoinHostPort(ip, port)
-			}
-		}
-	}
+	origin := s.origin(c)
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": code, "till": pc.Till, "role": pc.Role,
 		"expires": pc.Expires, "url": strings.TrimRight(origin, "/") + "/pair?code=" + code})
 }

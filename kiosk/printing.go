@@ -105,7 +105,7 @@ func (s *Server) receipt(sale pos.Sale) (printer.Receipt, error) {
 			orig = o.ReceiptNo
 		}
 	}
-	r := printer.ReceiptFromSale(sale, s.cfg.Seller, s.cfg.BaseURL, orig)
+	r := printer.ReceiptFromSale(sale, s.cfg.Seller, s.linkBase(), orig)
 	for _, p := range sale.Payments {
 		if p.Method == pos.MethodVietQR && p.Pending && s.cfg.BankBIN != "" {
 			payload, err := pos.VietQR{BankBIN: s.cfg.BankBIN, Account: s.cfg.BankAccount, Amount: p.Amount, Reference: sale.ReceiptNo}.Payload()

@@ -71,6 +71,9 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}
 	addr := ln.Addr().String()
+	if _, port, err := net.SplitHostPort(addr); err == nil {
+		srv.port.Store(&port)
+	}
 	log.Info("kiosk ready", "kiosk_id", cfg.KioskID, "addr", addr, "data", cfg.DataDir, "printers", cfg.Printers)
 	if cfg.Ready != nil {
 		cfg.Ready(addr)

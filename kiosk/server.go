@@ -39,6 +39,7 @@ type Server struct {
 	hub    *hub
 	pairs  *pairing
 	limits *limiter
+	port   atomic.Pointer[string] // the port the kiosk listens on, for printed links
 
 	index     atomic.Pointer[pos.Index]
 	producers atomic.Pointer[map[string]pos.Producer]

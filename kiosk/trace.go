@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -145,12 +146,38 @@ func dmy(d pos.Date) string {
 	return d.Time().Format("02/01/2006")
 }
 
-// origin is where Digital Links point: -base-url, or this request's host.
+// linkBase is the origin of links printed outside a request (the e-receipt QR
+// on receipts): -base-url, else the kiosk's LAN address and port, else none.
+func (s *Server) linkBase() string {
+	if s.cfg.BaseURL != "" {
+		return strings.TrimRight(s.cfg.BaseURL, "/")
+	}
+	if p := s.port.Load(); p != nil {
+		if ip := lanIP(); ip != "" {
+			return "http://" + net.JoinHostPort(ip, *p)
+		}
+	}
+	return ""
+}
+
+// origin is where printed links and pairing codes point: -base-url, else this
+// request's host — except that a request from the kiosk's own screen
+// (127.0.0.1) gets the kiosk's LAN address, which phones and tablets can reach.
 func (s *Server) origin(c *fiber.Ctx) string {
 	if s.cfg.BaseURL != "" {
 		return strings.TrimRight(s.cfg.BaseURL, "/")
 	}
-	return c.Protocol() + "://" + string(c.Request().Host())
+	host := string(c.Request().Host())
+	if isLoopback(c) {
+		if ip := lanIP(); ip != "" {
+			_, port, err := net.SplitHostPort(host)
+			if err != nil || port == "" {
+				port = "80"
+			}
+			host = net.JoinHostPort(ip, port)
+		}
+	}
+	return c.Protocol() + "://" + host
 }
 
 // traceData is what /01/… answers as JSON (and what the page shows).
