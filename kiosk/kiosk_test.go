@@ -720,3 +720,19 @@ func TestUnknownAPIRouteIsAJSONError(t *testing.T) {
 		t.Fatalf("got %d %s", r.Status, r.Body)
 	}
 }
+
+func TestSyncStatusCountsTheOutbox(t *testing.T) {
+	k := startKiosk(t, t.TempDir())
+	body := sale("CM-MO-500", 1)
+	body["payments"] = []map[string]any{{"method": "card", "amount": k.product("CM-MO-500").Price}}
+	k.sell(t, body)
+	var st struct {
+		OutboxDepth  int  `json:"outbox_depth"`
+		HubReachable bool `json:"hub_reachable"`
+	}
+	r := k.do("GET", "/api/v1/sync", nil)
+	r.json(t, &st)
+	if r.Status != 200 || st.OutboxDepth != 1 || st.HubReachable {
+		t.Fatalf("sync: %d %s", r.Status, r.Body)
+	}
+}
