@@ -2,8 +2,11 @@ package kiosk
 
 import (
 	"context"
+	"fmt"
+	"log"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +33,12 @@ func chromiumPath(tb testing.TB) string {
 // first tab. More tabs: chromedp.NewContext(ctx).
 func browser(tb testing.TB, width, height int) context.Context {
 	tb.Helper()
+	// The profile folder is removed after Chromium has exited (t.TempDir's own
+	// cleanup can race with the browser's last writes).
+	profile, err := os.MkdirTemp("", "kiosk-chromium-")
+	if err != nil {
+		tb.Fatal(err)
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(tb)),
 		chromedp.Headless,
@@ -47,17 +56,36 @@ func browser(tb testing.TB, width, height int) context.Context {
 		chromedp.Flag("disable-background-timer-throttling", true),
 		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.UserDataDir(tb.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(width, height),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	tb.Cleanup(func() { cancel(); cancelAlloc() })
+	ctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(quietCDPErrors))
+	tb.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+		for range 20 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
 	// Start the browser now, so a missing or broken Chromium fails here.
 	if err := chromedp.Run(ctx); err != nil {
 		tb.Fatalf("starting Chromium: %v", err)
 	}
 	return ctx
+}
+
+// quietCDPErrors drops chromedp's complaints about DOM events newer than its
+// protocol tables (Chromium's top-layer events); anything else is logged.
+func quietCDPErrors(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if strings.Contains(msg, "unhandled node event") {
+		return
+	}
+	log.Print(msg)
 }
 
 // newTab opens another tab in the same browser. Its first Run must be on the

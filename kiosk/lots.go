@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -49,8 +50,23 @@ func (s *Server) listLots(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"lots": s.lotViews(c, lots)})
 }
 
+// lotParams reads {sku} and {lot} from the path, percent-decoded (a lot code
+// may hold any of GS1's 82 characters, "/" and "%" included).
+func lotParams(c *fiber.Ctx) (sku, lot string, err error) {
+	sku, err1 := url.PathUnescape(c.Params("sku"))
+	lot, err2 := url.PathUnescape(c.Params("lot"))
+	if err1 != nil || err2 != nil {
+		return "", "", newAPIError(fiber.StatusBadRequest, "bad_query", "malformed percent-encoding in the lot path")
+	}
+	return sku, lot, nil
+}
+
 func (s *Server) getLot(c *fiber.Ctx) error {
-	l, err := s.store.Lot(c.Params("sku"), c.Params("lot"))
+	sku, code, err := lotParams(c)
+	if err != nil {
+		return err
+	}
+	l, err := s.store.Lot(sku, code)
 	if err != nil {
 		return err
 	}
@@ -64,7 +80,11 @@ func (s *Server) putLot(c *fiber.Ctx) error {
 		return err
 	}
 	if c.Method() == fiber.MethodPut {
-		l.SKU, l.Code = c.Params("sku"), c.Params("lot")
+		sku, code, err := lotParams(c)
+		if err != nil {
+			return err
+		}
+		l.SKU, l.Code = sku, code
 		if _, err := s.store.Lot(l.SKU, l.Code); err != nil {
 			return err
 		}
@@ -99,7 +119,11 @@ func (s *Server) addTraceEvent(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &e); err != nil {
 		return err
 	}
-	l, err := s.store.AddTraceEvent(c.Params("sku"), c.Params("lot"), e)
+	sku, code, err := lotParams(c)
+	if err != nil {
+		return err
+	}
+	l, err := s.store.AddTraceEvent(sku, code, e)
 	if err != nil {
 		return fieldAPIError(err)
 	}
@@ -130,7 +154,11 @@ func (s *Server) printLabels(c *fiber.Ctx) error {
 	if body.Count < 1 || body.Count > pos.MaxLabels {
 		return fmt.Errorf("%w: %d labels, want 1 to %d", pos.ErrBadQuantity, body.Count, pos.MaxLabels)
 	}
-	lot, err := s.store.Lot(c.Params("sku"), c.Params("lot"))
+	sku, code, err := lotParams(c)
+	if err != nil {
+		return err
+	}
+	lot, err := s.store.Lot(sku, code)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,8 @@ func (l *limiter) allow(client string) bool {
 }
 
 func (s *Server) rateLimit(c *fiber.Ctx) error {
-	if !s.limits.allow(c.Context().RemoteIP().String()) {
+	// The kiosk's own screens (loopback) are not limited.
+	if !isLoopback(c) && !s.limits.allow(c.Context().RemoteIP().String()) {
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(publicRefill.Seconds())))
 		return c.Status(fiber.StatusTooManyRequests).SendString("Too many requests / Quá nhiều yêu cầu")
 	}
@@ -115,6 +116,7 @@ var words = map[string][2]string{
 	"address": {"Địa chỉ", "Address"}, "phone": {"Điện thoại", "Phone"}, "story": {"Câu chuyện sản phẩm", "The product's story"},
 	"lots": {"Các lô", "Lots"}, "this_label": {"Tem số", "Label no."}, "first_scanned": {"Quét lần đầu", "First scanned"},
 	"scanned": {"đã quét", "scanned"}, "times": {"lần", "times"},
+	"not_scanned": {"Tem này chưa được quét bằng điện thoại nào.", "This label has not been scanned by a phone yet."},
 	"suspicious":  {"Tem này được quét nhiều bất thường: có thể là tem sao chép. Hãy báo cho người bán.", "This label has been scanned unusually often: it may be a copy. Please tell the seller."},
 	"unknown_lot": {"Không tìm thấy lô %s; dưới đây là thông tin sản phẩm.", "Lot %s is not known; here is the product."},
 	"not_found":   {"Không tìm thấy", "Not found"}, "unknown_gtin": {"Không có sản phẩm nào mang mã %s.", "No product carries the code %s."},
@@ -206,6 +208,7 @@ func (s *Server) trace(c *fiber.Ctx) error {
 		// Keep only the GS1 query (17=expiry); lang= is ours.
 		vals, _ := url.ParseQuery(string(q))
 		vals.Del("lang")
+		vals.Del("from") // the self-service screen marks the pages it opens
 		if len(vals) > 0 {
 			raw += "?" + vals.Encode()
 		}
@@ -233,7 +236,13 @@ func (s *Server) trace(c *fiber.Ctx) error {
 			data.Lot = &lot
 			data.Link, _ = pos.DigitalLink{Base: base, GTIN: dl.GTIN, Lot: lot.Code, Serial: dl.Serial, Expiry: lot.ExpiresOn}.String()
 			if dl.Serial != "" {
-				st, err := s.store.RecordScan(dl.GTIN, lot.Code, dl.Serial)
+				// A scan on the kiosk's own screen (staff checking a label)
+				// shows the counts without adding to them.
+				record := s.store.RecordScan
+				if isLoopback(c) {
+					record = s.store.Scans
+				}
+				st, err := record(dl.GTIN, lot.Code, dl.Serial)
 				if err != nil {
 					return err
 				}

@@ -358,7 +358,9 @@ func (h *hub) handle(cl *wsClient, data []byte) {
 			cl.fail(m.Ref, "bad_version", fmt.Sprintf("protocol version %d, this kiosk speaks %d", m.V, ProtocolVersion))
 			return
 		}
+		t.mu.Lock() // broadcasts read hello under the till's lock
 		cl.hello = true
+		t.mu.Unlock()
 		h.sendState(cl)
 	case "sync":
 		h.sendState(cl)

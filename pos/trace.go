@@ -194,6 +194,19 @@ func (s *Store) RecordScan(gtin, lot, serial string) (ScanStats, error) {
 	return st, err
 }
 
+// Scans returns the counts of one label without counting a scan.
+func (s *Store) Scans(gtin, lot, serial string) (ScanStats, error) {
+	st := ScanStats{GTIN: gtin, Lot: lot, Serial: serial}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bScans); b != nil {
+			_, err := getJSON(b, scanKey(gtin, lot, serial), &st)
+			return err
+		}
+		return nil
+	})
+	return st, err
+}
+
 // FlaggedScans lists the labels scanned at least SuspiciousScans times, most
 // scanned first.
 func (s *Store) FlaggedScans() ([]ScanStats, error) {

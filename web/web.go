@@ -15,11 +15,15 @@
 //	js/scanner.js        barcode scanner detection from key timings           } tested
 //	js/qr.js             QR encoder (matches go-qrcode module for module)     } with
 //	js/catalog.js        virtual-grid arithmetic, product queries, debounce   } Node
+//	js/trace.js          which scans are trace links, and their local path    }
 //	js/api.js, js/ws.js  REST calls (device token, PIN, errors); the websocket
 //	js/ui.js, icons.js, qrcanvas.js, vgrid.js, cartview.js   shared DOM parts
 //	js/till.js, checkout.js, display.js, self.js, manager.js, pair.js, index.js
 //
 // The JavaScript unit tests are in jstest/: node --test web/jstest/
+//
+// templates/ holds the server-rendered public pages (templates.go): the GS1
+// Digital Link trace pages and the e-receipt, readable with no JavaScript.
 package web
 
 import (

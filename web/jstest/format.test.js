@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  cashChange, formatDate, formatNumber, formatVND, initials, isoDay, parseAmount, splitRemaining,
+  cashChange, formatDate, formatNumber, formatVND, initials, isoDay, parseAmount, parseDay, splitRemaining,
 } from '../static/js/format.js';
 
 test('formatVND writes dots between thousands, a space and ₫', () => {
@@ -71,4 +71,26 @@ test('initials skip sizes and keep Vietnamese letters', () => {
   assert.equal(initials('Đường thốt nốt'), 'ĐT');
   assert.equal(initials('500g bánh phồng'), 'BP');
   assert.equal(initials(''), '?');
+});
+
+test('dates typed day first become YYYY-MM-DD', () => {
+  for (const [typed, want] of [
+    ['15/05/2026', '2026-05-15'],
+    ['5/1/2026', '2026-01-05'],
+    ['05-01-2026', '2026-01-05'],
+    ['05.01.26', '2026-01-05'],
+    [' 15 / 05 / 2026 ', '2026-05-15'],
+    ['15052026', '2026-05-15'],
+    ['2026-05-15', '2026-05-15'],
+    ['29/02/2028', '2028-02-29'],
+    ['', ''],
+    ['   ', ''],
+    [null, ''],
+  ]) {
+    assert.equal(parseDay(typed), want, String(typed));
+  }
+  for (const bad of ['31/04/2026', '29/02/2027', '15/13/2026', '0/5/2026', '2026/05/15', '15/05', 'mai', '1505202', '12/05/0026']) {
+    assert.equal(parseDay(bad), null, bad);
+  }
+  assert.equal(formatDate(parseDay('5/1/2026')), '05/01/2026', 'what is shown back is what was understood');
 });

@@ -74,6 +74,30 @@ export function isoDay(d = new Date()) {
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
 }
 
+// parseDay reads a date as people here write it, day first — 15/05/2026,
+// 15-5-2026, 15.05.26, 15052026 — or as YYYY-MM-DD, and answers YYYY-MM-DD;
+// '' for an empty field, null when it is not a real date. (A browser's own date
+// field shows the browser's locale, often month first: 05/01 would be read
+// both ways.)
+export function parseDay(text) {
+  const s = String(text ?? '').trim();
+  if (s === '') return '';
+  let y;
+  let m;
+  let d;
+  let r = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  if (r) [, y, m, d] = r;
+  else if ((r = /^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})$/.exec(s))) [, d, m, y] = r;
+  else if ((r = /^(\d{2})(\d{2})(\d{4})$/.exec(s))) [, d, m, y] = r;
+  else return null;
+  y = Number(y.length === 2 ? `20${y}` : y);
+  m = Number(m);
+  d = Number(d);
+  const t = new Date(Date.UTC(y, m - 1, d));
+  if (y < 1900 || t.getUTCFullYear() !== y || t.getUTCMonth() !== m - 1 || t.getUTCDate() !== d) return null;
+  return `${y}-${pad2(m)}-${pad2(d)}`;
+}
+
 // initials takes up to two letters from a product name for its placeholder
 // picture, skipping words that are only sizes ("500ml", "200g").
 export function initials(name) {

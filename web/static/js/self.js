@@ -1,7 +1,9 @@
 // The tourist self-service screen (/self?till=SELF1): an attract screen, the
 // catalog by group, province and stars, a product's story (producer, OCOP
-// certificate, lots, trace QR), a cart, and payment by VietQR. Ninety
-// seconds without a touch empties the cart and returns to the attract screen.
+// certificate, lots, trace QR), a cart, and payment by VietQR. The kiosk's
+// barcode scanner adds products by code, and a label's trace QR opens the
+// label's trace page over the screen. Ninety seconds without a touch empties
+// the cart and returns to the attract screen.
 
 import { api } from './api.js';
 import { debounce, productsURL } from './catalog.js';
@@ -9,6 +11,8 @@ import { renderCart, wireCart } from './cartview.js';
 import { formatDate, formatNumber, formatVND } from './format.js';
 import { GROUPS, errorText, getLang, productDescription, productName, t } from './i18n.js';
 import { clearQR, drawQR } from './qrcanvas.js';
+import { ScanDetector } from './scanner.js';
+import { traceLinkPath, withLang } from './trace.js';
 import {
   $, closeDialog, h, initLang, openDialog, pageParams, productCard, productThumb, setChildren,
   showConn, starsBadge, switchLang, toast,
@@ -57,6 +61,7 @@ sock.connect();
 loadProvinces();
 setupSearch();
 setupIdle();
+const scanKey = setupScanner();
 wireCart($('#cart-lines'), { send, cart: () => state.cart });
 $('#pay').addEventListener('click', startPay);
 $('#pay-close').addEventListener('click', cancelPay);
@@ -64,6 +69,8 @@ $('#pay-cancel').addEventListener('click', cancelPay);
 $('#pay-paid').addEventListener('click', confirmPaid);
 $('#pay-dialog').addEventListener('cancel', (e) => { e.preventDefault(); cancelPay(); });
 $('#detail-close').addEventListener('click', () => closeDialog($('#detail')));
+$('#trace-back').addEventListener('click', closeTrace);
+$('#trace').addEventListener('cancel', (e) => { e.preventDefault(); closeTrace(); });
 $('#start-over').addEventListener('click', () => reset());
 $('#attract').addEventListener('click', (e) => {
   const b = e.target.closest('button[data-lang]');
@@ -93,6 +100,7 @@ function reset() {
   if (state.cart && state.cart.lines && state.cart.lines.length > 0) send({ type: 'cart.clear' });
   else if (state.vietqr) send({ type: 'pay.cancel' });
   closeDialog($('#detail'));
+  closeTrace();
   closePay();
   query.q = '';
   query.group = '';
@@ -102,7 +110,7 @@ function reset() {
   $('#search-clear').hidden = true;
   renderFilters();
   if (getLang() !== startLang) switchLang(startLang);
-  $('#idle-warning').hidden = true;
+  hideIdleWarning();
   $('#app').hidden = true;
   $('#attract').hidden = false;
 }
@@ -113,7 +121,24 @@ let lastTouch = Date.now();
 
 function touch() {
   lastTouch = Date.now();
-  $('#idle-warning').hidden = true;
+  hideIdleWarning();
+}
+
+// The warning goes in the top layer (a popover), so it shows over an open
+// dialog too: the trace page, a product's story.
+function showIdleWarning(text) {
+  const warn = $('#idle-warning');
+  warn.textContent = text;
+  warn.hidden = false;
+  if (typeof warn.showPopover !== 'function') return;
+  if (!warn.popover) warn.popover = 'manual';
+  if (!warn.matches(':popover-open')) warn.showPopover();
+}
+
+function hideIdleWarning() {
+  const warn = $('#idle-warning');
+  warn.hidden = true;
+  if (warn.popover && warn.matches(':popover-open')) warn.hidePopover();
 }
 
 function setupIdle() {
@@ -124,14 +149,113 @@ function setupIdle() {
   setInterval(() => {
     if ($('#app').hidden) return;
     const idle = Date.now() - lastTouch;
-    const warn = $('#idle-warning');
     if (idle >= IDLE_MS) {
       reset();
     } else if (idle >= IDLE_MS - WARN_MS && payState !== 'done') {
-      warn.hidden = false;
-      warn.textContent = t('self.idle', { n: Math.ceil((IDLE_MS - idle) / 1000) });
+      showIdleWarning(t('self.idle', { n: Math.ceil((IDLE_MS - idle) / 1000) }));
     }
   }, 500);
+}
+
+// ---- barcode scanner and trace pages ----
+
+function isTextField(el) {
+  return el && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['button', 'checkbox', 'radio', 'submit'].includes(el.type)));
+}
+
+// setupScanner listens for the scanner (a keyboard that types a burst ending
+// in Enter) anywhere on the page, and answers the key handler, which the trace
+// page's frame gets too: keys typed while it has the focus never reach this
+// document.
+function setupScanner() {
+  const scanner = new ScanDetector();
+  let snapshot = null;
+  const onKey = (e) => {
+    if (e.isComposing || e.ctrlKey || e.altKey || e.metaKey) return;
+    // An event of the frame is timed on the frame's clock.
+    const view = e.view && e.view !== window && e.view.performance ? e.view : window;
+    const time = e.timeStamp + (view.performance.timeOrigin - performance.timeOrigin);
+    const r = scanner.feed(e.key, time);
+    if (r.kind === 'start') {
+      const el = document.activeElement;
+      snapshot = isTextField(el) ? { el, value: el.value } : null;
+    } else if (r.kind === 'scan') {
+      e.preventDefault();
+      e.stopPropagation();
+      // The search box got the burst's characters: take them back out.
+      if (snapshot && snapshot.el.value !== snapshot.value) {
+        snapshot.el.value = snapshot.value;
+        snapshot.el.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      snapshot = null;
+      onScan(r.code);
+    }
+  };
+  document.addEventListener('keydown', onKey, true);
+  return onKey;
+}
+
+// onScan opens a label's trace page (its QR is a GS1 Digital Link) or adds
+// the product whose barcode, GTIN or SKU was scanned.
+function onScan(code) {
+  touch();
+  if (payState !== 'closed') {
+    toast(t('pay.scan_busy'), { kind: 'error' });
+    return;
+  }
+  if ($('#app').hidden) start(getLang());
+  const path = traceLinkPath(code);
+  if (path) {
+    openTrace(path);
+    return;
+  }
+  closeTrace();
+  send({ type: 'cart.add', code, qty: 1 });
+}
+
+// openTrace shows a trace page of this kiosk over the whole screen, in a
+// frame: the page itself has no way back, and the idle timeout keeps running
+// (touches inside the frame count as touches).
+function openTrace(path) {
+  const dlg = $('#trace');
+  const old = $('#trace-frame');
+  if (old) old.remove();
+  // A new frame each time: its history goes with it.
+  const frame = h('iframe', {
+    id: 'trace-frame',
+    class: 'trace-frame',
+    title: t('trace.title'),
+    // Same origin (so touches and scans inside it are seen), but no scripts,
+    // forms, pop-ups or navigating the screen away.
+    sandbox: 'allow-same-origin',
+    referrerpolicy: 'no-referrer',
+    src: withLang(path, getLang()),
+  });
+  frame.addEventListener('load', () => watchFrame(frame));
+  dlg.append(frame);
+  openDialog(dlg);
+  // Not the Back button: a scanned space would press it.
+  $('#trace-title').focus();
+}
+
+function watchFrame(frame) {
+  let doc = null;
+  try {
+    doc = frame.contentDocument;
+  } catch {
+    doc = null;
+  }
+  if (!doc) return;
+  for (const ev of ['pointerdown', 'keydown', 'wheel', 'touchstart', 'scroll']) {
+    doc.addEventListener(ev, touch, { capture: true, passive: true });
+  }
+  doc.addEventListener('keydown', scanKey, true);
+}
+
+function closeTrace() {
+  const frame = $('#trace-frame');
+  if (frame) frame.remove();
+  closeDialog($('#trace'));
 }
 
 // ---- websocket ----
