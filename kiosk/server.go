@@ -174,6 +174,11 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		if !errors.As(err, &se) && strings.Contains(err.Error(), "want YYYY-MM-DD") {
+			// Well-formed JSON with a date that is not a date.
+			return newAPIError(fiber.StatusUnprocessableEntity, "bad_date", err.Error())
+		}
 		return newAPIError(fiber.StatusBadRequest, "bad_json", "malformed JSON: "+err.Error())
 	}
 	if _, err := dec.Token(); err != io.EOF {

@@ -133,6 +133,9 @@ func TestTraceEventsShowOnTheLotPage(t *testing.T) {
 	if r := k.do("POST", "/api/v1/lots", map[string]any{"sku": "CM-MO-500", "lot": "UM2612-01"}, "X-Manager-Pin", testPIN); r.Status != 409 {
 		t.Fatalf("creating it twice: %d", r.Status)
 	}
+	if r := k.do("POST", "/api/v1/lots", map[string]any{"sku": "CM-MO-500", "lot": "L9", "expires_on": "2026-13-01"}, "X-Manager-Pin", testPIN); r.Status != 422 || r.errCode(t) != "bad_date" {
+		t.Fatalf("a month 13: %d %s", r.Status, r.Body)
+	}
 	if r := k.do("POST", "/api/v1/lots", map[string]any{"sku": "CM-MO-500", "lot": "BAD LOT"}, "X-Manager-Pin", testPIN); r.Status != 422 {
 		t.Fatalf("a lot code with a space: %d %s", r.Status, r.Body)
 	}

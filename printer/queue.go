@@ -217,8 +217,11 @@ func (q *Queue) print(ctx context.Context, p *Printer, j pos.PrintJob) (time.Dur
 	}
 	j.Attempts++
 	name := fmt.Sprintf("job-%06d-%s", j.ID, j.Doc)
-	if j.SaleID != "" {
+	switch {
+	case j.SaleID != "":
 		name += "-" + j.SaleID
+	case j.Ref != "":
+		name += "-" + j.Ref // a shift id, or sku/lot/serial for a label
 	}
 	if jp, ok := port.(JobPort); ok {
 		err = jp.WriteJob(ctx, name, data)
