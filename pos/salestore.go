@@ -494,6 +494,46 @@ func (s *Store) Outbox(after uint64, limit int) ([]OutboxRecord, error) {
 	return out, err
 }
 
+// TrimOutbox removes the outbox records up to and including seq: the hub has
+// acknowledged them. It returns how many went.
+func (s *Store) TrimOutbox(seq uint64) (int, error) {
+	n := 0
+	err := s.commit(func(tx *bolt.Tx) error {
+		n = 0
+		c := tx.Bucket(bOutbox).Cursor()
+		var keys [][]byte
+		for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= seq; k, _ = c.Next() {
+			keys = append(keys, bytes.Clone(k))
+		}
+		for _, k := range keys {
+			if err := tx.Bucket(bOutbox).Delete(k); err != nil {
+				return abortTx{err}
+			}
+			n++
+		}
+		if v := tx.Bucket(bMeta).Get(kAcked); len(v) == 8 && binary.BigEndian.Uint64(v) >= seq {
+			return nil // never move the acknowledgement back
+		}
+		if err := tx.Bucket(bMeta).Put(kAcked, u64(seq)); err != nil {
+			return abortTx{err}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Acked is the highest outbox sequence the hub has acknowledged.
+func (s *Store) Acked() (uint64, error) {
+	var n uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bMeta).Get(kAcked); len(v) == 8 {
+			n = binary.BigEndian.Uint64(v)
+		}
+		return nil
+	})
+	return n, err
+}
+
 // OutboxDepth is the number of records not yet acknowledged upstream.
 func (s *Store) OutboxDepth() (int, error) {
 	var n int

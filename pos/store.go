@@ -51,6 +51,7 @@ var (
 
 	kSchema       = []byte("schema_version")
 	kCurrentShift = []byte("current_shift")
+	kAcked        = []byte("outbox_acked")
 )
 
 // StoreOptions configures Open.

@@ -1,0 +1,28 @@
+package sync
+
+import "github.com/ocop-kiosk/kiosk/pos"
+
+// Uplink protocol, version 1: JSON messages on the websocket GET /api/v1/uplink,
+// which a kiosk opens with "Authorization: Bearer <kiosk token>" and the header
+// X-Kiosk-Id.
+//
+//	kiosk → hub  {"type":"batch","records":[OutboxRecord…]}   in outbox order
+//	kiosk → hub  {"type":"heartbeat","depth":N,"last_seq":S}
+//	hub → kiosk  {"type":"ack","seq":S}   the highest contiguous sequence held
+//	hub → kiosk  {"type":"error","code":"…","message":"…"}
+const (
+	ProtocolVersion = 1
+	MaxBatch        = 200     // records per batch
+	MaxMessage      = 4 << 20 // bytes per message
+)
+
+// Message is any uplink message.
+type Message struct {
+	Type    string             `json:"type"`
+	Records []pos.OutboxRecord `json:"records,omitempty"`
+	Seq     uint64             `json:"seq,omitempty"`
+	Depth   int                `json:"depth,omitempty"`
+	LastSeq uint64             `json:"last_seq,omitempty"`
+	Code    string             `json:"code,omitempty"`
+	Message string             `json:"message,omitempty"`
+}
