@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -77,6 +78,15 @@ func (c *Config) normalize() error {
 	}
 	if _, ok := c.Printers["receipt"]; !ok {
 		c.Printers["receipt"] = "file:" + filepath.Join(c.DataDir, "prints")
+	}
+	if c.HubURL != "" {
+		u, err := url.Parse(c.HubURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("hub %q: want http(s)://HOST:PORT", c.HubURL)
+		}
+		if c.HubToken == "" {
+			return fmt.Errorf("-hub needs -hub-token (the token `hub kiosk add %s` printed)", c.KioskID)
+		}
 	}
 	if c.Seller.Name == "" {
 		c.Seller.Name = "GIAN HÀNG OCOP"

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ocop-kiosk/kiosk/pos"
+	hubsync "github.com/ocop-kiosk/kiosk/sync"
 )
 
 // Run starts the kiosk and serves until ctx is cancelled (SIGINT/SIGTERM in
@@ -80,6 +81,14 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 
 	go trimIdempotency(ctx, store, cfg)
+	if cfg.HubURL != "" {
+		srv.uplink = &hubsync.Uplink{HubURL: cfg.HubURL, KioskID: cfg.KioskID, Token: cfg.HubToken, Store: store,
+			Log: log, Wake: make(chan struct{}, 1)}
+		uctx, stopUplink := context.WithCancel(context.Background())
+		uplinkDone := make(chan struct{})
+		go func() { srv.uplink.Run(uctx); close(uplinkDone) }()
+		defer func() { stopUplink(); <-uplinkDone }() // before the store closes
+	}
 	// The queue stops before the store closes (deferred above).
 	qctx, stopQueue := context.WithCancel(context.Background())
 	queueDone := make(chan struct{})

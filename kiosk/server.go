@@ -19,7 +19,18 @@ import (
 
 	"github.com/ocop-kiosk/kiosk/pos"
 	"github.com/ocop-kiosk/kiosk/printer"
+	hubsync "github.com/ocop-kiosk/kiosk/sync"
 )
+
+// wakeUplink tells the uplink a record is waiting (it also polls).
+func (s *Server) wakeUplink() {
+	if s.uplink != nil {
+		select {
+		case s.uplink.Wake <- struct{}{}:
+		default:
+		}
+	}
+}
 
 // MaxJSONBody bounds a JSON request body. Catalog imports may be larger (up to
 // MaxImportBody).
@@ -40,6 +51,7 @@ type Server struct {
 	pairs  *pairing
 	limits *limiter
 	port   atomic.Pointer[string] // the port the kiosk listens on, for printed links
+	uplink *hubsync.Uplink        // nil without -hub
 
 	index     atomic.Pointer[pos.Index]
 	producers atomic.Pointer[map[string]pos.Producer]
@@ -318,6 +330,7 @@ func (s *Server) postSale(c *fiber.Ctx) error {
 		c.Set("Idempotent-Replayed", "true")
 	} else {
 		s.queue.Wake()
+		s.wakeUplink()
 	}
 	c.Location("/api/v1/sales/" + sale.ID)
 	return c.Status(fiber.StatusCreated).JSON(sale)
@@ -407,14 +420,18 @@ func (s *Server) afterUndo(c *fiber.Ctx, rec pos.Sale) error {
 }
 
 // syncStatus tells screens how far the upstream sync is: the records waiting in
-// the outbox and whether a hub is configured. (The uplink itself is the sync
-// piece's; until then every sale waits here, safely.)
+// the outbox, the hub, whether it is reachable and what it acknowledged.
 func (s *Server) syncStatus(c *fiber.Ctx) error {
 	depth, err := s.store.OutboxDepth()
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"hub": s.cfg.HubURL, "linked": false, "hub_reachable": false, "outbox_depth": depth, "last_acked": nil})
+	if s.uplink == nil {
+		return c.JSON(fiber.Map{"hub": "", "linked": false, "hub_reachable": false, "outbox_depth": depth, "last_acked": nil})
+	}
+	st := s.uplink.Status()
+	return c.JSON(fiber.Map{"hub": st.Hub, "linked": true, "hub_reachable": st.Reachable, "outbox_depth": depth,
+		"last_acked": st.LastAcked, "last_sync": st.LastSync, "last_error": st.LastError})
 }
 
 // ---- shifts ----

@@ -606,6 +606,7 @@ func (h *hub) checkout(cl *wsClient, m inMsg) {
 		return
 	}
 	h.s.queue.Wake()
+	h.s.wakeUplink()
 	t.lines, t.pending = nil, nil
 	t.seq++
 	cl.sendJSON(map[string]any{"type": "sale", "sale": sale, "ref": m.Ref})

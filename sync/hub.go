@@ -17,10 +17,12 @@ import (
 // Hub is the central hub's HTTP side: kiosk registration, the uplink, and the
 // managers' listing of what arrived.
 type Hub struct {
-	Store      Store
-	AdminToken string
-	Log        *slog.Logger
-	app        *fiber.App
+	Store Store
+	// AdminHash is the SHA-256 of the admin token (the token itself is shown
+	// once and never stored).
+	AdminHash []byte
+	Log       *slog.Logger
+	app       *fiber.App
 }
 
 // NewToken makes a random token (for kiosks and the admin).
@@ -90,7 +92,7 @@ func (h *Hub) admin(c *fiber.Ctx) error {
 	if tok == "" {
 		return jsonError(c, fiber.StatusUnauthorized, "unauthorized", "send the admin token as Authorization: Bearer")
 	}
-	if h.AdminToken == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(h.AdminToken)) != 1 {
+	if len(h.AdminHash) == 0 || subtle.ConstantTimeCompare(TokenHash(tok), h.AdminHash) != 1 {
 		return jsonError(c, fiber.StatusForbidden, "forbidden", "wrong admin token")
 	}
 	return c.Next()

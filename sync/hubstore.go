@@ -62,10 +62,13 @@ type Store interface {
 	Ingest(kioskID string, recs []pos.OutboxRecord, now time.Time) (uint64, error)
 	Heartbeat(kioskID string, depth int, now time.Time) error
 	Sales(kioskID string) ([]HubSale, error)
+	Meta(key string) ([]byte, error)
+	SetMeta(key string, v []byte) error
 	Close() error
 }
 
 var (
+	bMeta   = []byte("meta")
 	bKiosks = []byte("kiosks")
 	bSales  = []byte("sales")     // sale id → HubSale
 	bSeqs   = []byte("kiosk_seq") // nested per kiosk: seq → sale id
@@ -87,7 +90,7 @@ func OpenHubStore(path string) (*BoltStore, error) {
 		return nil, fmt.Errorf("open hub store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bKiosks, bSales, bSeqs} {
+		for _, b := range [][]byte{bMeta, bKiosks, bSales, bSeqs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -99,6 +102,21 @@ func OpenHubStore(path string) (*BoltStore, error) {
 		return nil, err
 	}
 	return &BoltStore{db: db}, nil
+}
+
+// Meta reads a hub setting (the admin token's hash).
+func (s *BoltStore) Meta(key string) ([]byte, error) {
+	var v []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v = append([]byte(nil), tx.Bucket(bMeta).Get([]byte(key))...)
+		return nil
+	})
+	return v, err
+}
+
+// SetMeta writes a hub setting.
+func (s *BoltStore) SetMeta(key string, v []byte) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put([]byte(key), v) })
 }
 
 // Close closes the store.

@@ -16,7 +16,7 @@ import (
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // kioskStore is a real kiosk store with stock that does not run out.
-func kioskStore(t *testing.T, id string) *pos.Store {
+func kioskStore(t testing.TB, id string) *pos.Store {
 	t.Helper()
 	s, err := pos.Open(filepath.Join(t.TempDir(), "kiosk.db"), pos.StoreOptions{KioskID: id})
 	if err != nil {
@@ -34,7 +34,7 @@ func kioskStore(t *testing.T, id string) *pos.Store {
 	return s
 }
 
-func sellN(t *testing.T, s *pos.Store, n int) {
+func sellN(t testing.TB, s *pos.Store, n int) {
 	t.Helper()
 	for range n {
 		if _, _, err := s.CommitSale(pos.SaleRequest{Lines: []pos.LineRequest{{SKU: "MO-500", Qty: 1}},
@@ -51,14 +51,14 @@ func startHub(t *testing.T, st Store, addr string) (*Hub, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Hub{Store: st, AdminToken: "admin-secret", Log: quiet()}
+	h := &Hub{Store: st, AdminHash: TokenHash("admin-secret"), Log: quiet()}
 	app := h.App()
 	go app.Listener(ln)
 	t.Cleanup(func() { app.ShutdownWithTimeout(time.Second) })
 	return h, "http://" + ln.Addr().String()
 }
 
-func hubStore(t *testing.T) *BoltStore {
+func hubStore(t testing.TB) *BoltStore {
 	t.Helper()
 	st, err := OpenHubStore(filepath.Join(t.TempDir(), "hub.db"))
 	if err != nil {

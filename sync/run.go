@@ -1,0 +1,114 @@
+package sync
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"time"
+)
+
+// HubConfig is what `go run ./cmd/hub` needs.
+type HubConfig struct {
+	Addr       string // default ":9090"
+	DataDir    string // default "./hub-data"
+	AdminToken string // sets the admin token; empty keeps the stored one (or makes one)
+	Listener   net.Listener
+	Ready      func(addr string)
+	Out        io.Writer // where the generated admin token is shown, once
+	Logger     *slog.Logger
+}
+
+func (c *HubConfig) normalize() {
+	if c.Addr == "" {
+		c.Addr = ":9090"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "./hub-data"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// StorePath is the hub's bbolt file.
+func (c HubConfig) StorePath() string { return filepath.Join(c.DataDir, "hub.db") }
+
+const metaAdmin = "admin_token_sha256"
+
+// RunHub serves the hub until ctx ends.
+func RunHub(ctx context.Context, cfg HubConfig) error {
+	cfg.normalize()
+	st, err := OpenHubStore(cfg.StorePath())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	hash, err := adminHash(st, cfg)
+	if err != nil {
+		return err
+	}
+	h := &Hub{Store: st, AdminHash: hash, Log: cfg.Logger}
+	app := h.App()
+	ln := cfg.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		}
+	}
+	cfg.Logger.Info("hub ready", "addr", ln.Addr().String(), "data", cfg.DataDir)
+	if cfg.Ready != nil {
+		cfg.Ready(ln.Addr().String())
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("hub stopped: %w", err)
+	case <-ctx.Done():
+	}
+	_ = app.ShutdownWithTimeout(5 * time.Second)
+	<-served
+	return nil
+}
+
+// adminHash applies -admin-token, or makes a token on first start and shows it
+// once.
+func adminHash(st *BoltStore, cfg HubConfig) ([]byte, error) {
+	if cfg.AdminToken != "" {
+		h := TokenHash(cfg.AdminToken)
+		return h, st.SetMeta(metaAdmin, h)
+	}
+	if h, err := st.Meta(metaAdmin); err != nil || len(h) > 0 {
+		return h, err
+	}
+	tok, err := NewToken()
+	if err != nil {
+		return nil, err
+	}
+	h := TokenHash(tok)
+	if err := st.SetMeta(metaAdmin, h); err != nil {
+		return nil, err
+	}
+	msg := "Hub admin token: " + tok + " — keep it, it is shown only this once (set another with -admin-token)."
+	if cfg.Out != nil {
+		fmt.Fprintln(cfg.Out, msg)
+	} else {
+		cfg.Logger.Warn(msg)
+	}
+	return h, nil
+}
+
+// AddKioskCommand registers a kiosk from the shell (`hub kiosk add K01`): it
+// opens the store directly, so the hub must be stopped, or asks the running hub.
+func AddKioskCommand(cfg HubConfig, id string) (string, error) {
+	cfg.normalize()
+	st, err := OpenHubStore(cfg.StorePath())
+	if err != nil {
+		return "", fmt.Errorf("%w (stop the hub, or use POST /api/v1/kiosks with the admin token)", err)
+	}
+	defer st.Close()
+	return RegisterKiosk(st, id)
+}
