@@ -62,6 +62,11 @@ type Store interface {
 	Ingest(kioskID string, recs []pos.OutboxRecord, now time.Time) (uint64, error)
 	Heartbeat(kioskID string, depth int, now time.Time) error
 	Sales(kioskID string) ([]HubSale, error)
+	// The central catalog: versions, and each product's price history.
+	Catalog() (CatalogVersion, error)
+	PutCatalog(c pos.Catalog, now time.Time) (CatalogVersion, error)
+	CentralPrice(sku string, at time.Time) (pos.Money, bool, error)
+	PriceHistory(sku string) ([]PricePoint, error)
 	Meta(key string) ([]byte, error)
 	SetMeta(key string, v []byte) error
 	Close() error

@@ -1,0 +1,49 @@
+package sync
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ocop-kiosk/kiosk/pos"
+)
+
+func TestCentralCatalogVersionsAndPriceHistory(t *testing.T) {
+	hs := hubStore(t)
+	t0 := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	c := pos.Catalog{
+		Producers: []pos.Producer{{ID: "UMINH", Name: "HTX Ong mật U Minh Hạ", Kind: pos.KindHTX}},
+		Products:  []pos.Product{{SKU: "MO-500", Name: "Mật ong", Group: pos.GroupFood, Stars: 5, ProducerID: "UMINH", Price: 220000, VATRate: 8, Stock: 9}},
+	}
+	v1, err := hs.PutCatalog(c, t0)
+	if err != nil || v1.Version != 1 || v1.Products[0].Stock != 0 {
+		t.Fatalf("v1: %+v %v", v1, err)
+	}
+	c.Producers = nil
+	c.Products[0].Price = 240000
+	v2, err := hs.PutCatalog(c, t0.Add(48*time.Hour))
+	if err != nil || v2.Version != 2 || len(v2.Producers) != 1 {
+		t.Fatalf("v2: %+v %v", v2, err)
+	}
+	for _, tt := range []struct {
+		at    time.Time
+		price pos.Money
+		ok    bool
+	}{
+		{t0.Add(-time.Hour), 0, false},
+		{t0, 220000, true},
+		{t0.Add(24 * time.Hour), 220000, true},
+		{t0.Add(48 * time.Hour), 240000, true},
+		{t0.Add(100 * time.Hour), 240000, true},
+	} {
+		p, ok, err := hs.CentralPrice("MO-500", tt.at)
+		if err != nil || p != tt.price || ok != tt.ok {
+			t.Errorf("price at %s: %d %v %v, want %d %v", tt.at, p, ok, err, tt.price, tt.ok)
+		}
+	}
+	if _, err := hs.PutCatalog(pos.Catalog{Products: []pos.Product{{SKU: "X", Name: "X", Group: pos.GroupFood, Stars: 4, ProducerID: "NOPE", Price: 1, VATRate: 8}}}, t0); err == nil {
+		t.Fatal("a product of an unknown producer was published")
+	}
+	if cur, _ := hs.Catalog(); cur.Version != 2 {
+		t.Fatalf("a refused update moved the version to %d", cur.Version)
+	}
+}
