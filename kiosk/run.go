@@ -83,7 +83,7 @@ func Run(ctx context.Context, cfg Config) error {
 	go trimIdempotency(ctx, store, cfg)
 	if cfg.HubURL != "" {
 		srv.uplink = &hubsync.Uplink{HubURL: cfg.HubURL, KioskID: cfg.KioskID, Token: cfg.HubToken, Store: store,
-			Log: log, Wake: make(chan struct{}, 1)}
+			Log: log, Wake: make(chan struct{}, 1), OnCatalog: srv.applyCentralCatalog, CatalogVersion: srv.catalogVersion}
 		uctx, stopUplink := context.WithCancel(context.Background())
 		uplinkDone := make(chan struct{})
 		go func() { srv.uplink.Run(uctx); close(uplinkDone) }()

@@ -630,6 +630,26 @@ func (h *hub) broadcastAll(v any) {
 	}
 }
 
+// rebroadcastCarts sends every till's cart again (after the catalog changed
+// the prices it shows).
+func (h *hub) rebroadcastCarts() {
+	h.mu.Lock()
+	tills := make([]*till, 0, len(h.tills))
+	for _, t := range h.tills {
+		tills = append(tills, t)
+	}
+	h.mu.Unlock()
+	for _, t := range tills {
+		t.mu.Lock()
+		if len(t.lines) > 0 {
+			t.seq++
+			t.pending = nil // a shown VietQR was for the old amount
+			h.broadcastCart(t)
+		}
+		t.mu.Unlock()
+	}
+}
+
 // watchPrinters tells every screen when a printer's state changes.
 func (h *hub) watchPrinters(stop <-chan struct{}) {
 	tick := time.NewTicker(time.Second)

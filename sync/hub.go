@@ -1,23 +1,30 @@
 package sync
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/ocop-kiosk/kiosk/pos"
 )
 
 // Hub is the central hub's HTTP side: kiosk registration, the uplink, and the
 // managers' listing of what arrived.
 type Hub struct {
 	Store Store
+	mu    sync.Mutex
+	subs  map[chan struct{}]bool // connected uplinks, told of catalog changes
 	// AdminHash is the SHA-256 of the admin token (the token itself is shown
 	// once and never stored).
 	AdminHash []byte
@@ -75,6 +82,9 @@ func (h *Hub) App() *fiber.App {
 	admin.Get("/kiosks", h.listKiosks)
 	admin.Delete("/kiosks/:id", h.revokeKiosk)
 	admin.Get("/sales", h.listSales)
+	admin.Get("/catalog", h.getCatalog)
+	admin.Post("/catalog/import", h.importCatalog)
+	admin.Put("/products/:sku/price", h.setPrice)
 	h.app = app
 	return app
 }
@@ -176,13 +186,15 @@ func (h *Hub) uplinkGate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// uplink receives a kiosk's batches and heartbeats. Replies are written by this
-// goroutine only (it is the reader too: one message in, at most one out).
+// uplink receives a kiosk's batches and heartbeats and sends it the central
+// catalog when it is behind. A reader goroutine hands messages over; this
+// goroutine is the connection's only writer.
 func (h *Hub) uplink(conn *websocket.Conn) {
 	id, _ := conn.Locals("kiosk").(string)
+	known, _ := strconv.ParseUint(conn.Headers("X-Catalog-Version"), 10, 64)
 	conn.SetReadLimit(MaxMessage)
-	send := func(m Message) bool {
-		_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	send := func(m any) bool {
+		_ = conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
 		return conn.WriteJSON(m) == nil
 	}
 	k, err := h.Store.Kiosk(id)
@@ -193,40 +205,165 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 	if !send(Message{Type: "ack", Seq: k.Acked}) {
 		return
 	}
+	changed := h.subscribe()
+	defer h.unsubscribe(changed)
+	sendCatalog := func() bool {
+		cv, err := h.Store.Catalog()
+		if err != nil || cv.Version <= known {
+			return err == nil
+		}
+		known = cv.Version
+		return send(CatalogMessage{Type: "catalog", Catalog: cv})
+	}
+	if !sendCatalog() {
+		return
+	}
+	in := make(chan Message)
+	readErr := make(chan error, 1)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			_ = conn.SetReadDeadline(time.Now().Add(2 * time.Minute))
+			var m Message
+			if err := conn.ReadJSON(&m); err != nil {
+				readErr <- err
+				return
+			}
+			select {
+			case in <- m:
+			case <-done:
+				return
+			}
+		}
+	}()
 	for {
-		_ = conn.SetReadDeadline(time.Now().Add(2 * time.Minute))
-		var m Message
-		if err := conn.ReadJSON(&m); err != nil {
+		select {
+		case err := <-readErr:
 			if errors.Is(err, websocket.ErrReadLimit) {
 				_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseMessageTooBig, "batch too large"), time.Now().Add(time.Second))
 			}
 			return
-		}
-		switch m.Type {
-		case "batch":
-			if len(m.Records) > MaxBatch {
-				if !send(Message{Type: "error", Code: "batch_too_large", Message: "at most 200 records a batch"}) {
-					return
-				}
-				continue
-			}
-			acked, err := h.Store.Ingest(id, m.Records, time.Now())
-			if err != nil {
-				h.Log.Warn("batch refused", "kiosk", id, "err", err)
-				if !send(Message{Type: "error", Code: "batch_refused", Message: err.Error()}) {
-					return
-				}
-				continue
-			}
-			if !send(Message{Type: "ack", Seq: acked}) {
+		case <-changed:
+			if !sendCatalog() {
 				return
 			}
-		case "heartbeat":
-			_ = h.Store.Heartbeat(id, m.Depth, time.Now())
-		default:
-			if !send(Message{Type: "error", Code: "unknown_type", Message: "unknown message type " + m.Type}) {
+		case m := <-in:
+			if !h.handleUplink(id, m, send) {
 				return
 			}
 		}
 	}
+}
+
+func (h *Hub) handleUplink(id string, m Message, send func(any) bool) bool {
+	switch m.Type {
+	case "batch":
+		if len(m.Records) > MaxBatch {
+			return send(Message{Type: "error", Code: "batch_too_large", Message: "at most 200 records a batch"})
+		}
+		acked, err := h.Store.Ingest(id, m.Records, time.Now())
+		if err != nil {
+			h.Log.Warn("batch refused", "kiosk", id, "err", err)
+			return send(Message{Type: "error", Code: "batch_refused", Message: err.Error()})
+		}
+		return send(Message{Type: "ack", Seq: acked})
+	case "heartbeat":
+		_ = h.Store.Heartbeat(id, m.Depth, time.Now())
+		return true
+	case "catalog_ack":
+		return true
+	}
+	return send(Message{Type: "error", Code: "unknown_type", Message: "unknown message type " + m.Type})
+}
+
+// subscribe registers a connection for catalog changes.
+func (h *Hub) subscribe() chan struct{} {
+	ch := make(chan struct{}, 1)
+	h.mu.Lock()
+	if h.subs == nil {
+		h.subs = map[chan struct{}]bool{}
+	}
+	h.subs[ch] = true
+	h.mu.Unlock()
+	return ch
+}
+
+func (h *Hub) unsubscribe(ch chan struct{}) {
+	h.mu.Lock()
+	delete(h.subs, ch)
+	h.mu.Unlock()
+}
+
+// catalogChanged tells every connected kiosk to fetch the new version.
+func (h *Hub) catalogChanged() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for ch := range h.subs {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// importCatalog takes a CSV (?kind=producers|products|lots) or an .xlsx
+// workbook into the central catalog as a new version; bad rows come back with
+// their row numbers and nothing changes.
+func (h *Hub) importCatalog(c *fiber.Ctx) error {
+	data := c.Body()
+	var cat pos.Catalog
+	var err error
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		cat, err = pos.ParseCatalogXLSX(c.Query("kind"), bytes.NewReader(data))
+	} else {
+		cat, err = pos.ParseCatalogCSV(c.Query("kind"), bytes.NewReader(data))
+	}
+	if err != nil {
+		var ie *pos.ImportError
+		if errors.As(err, &ie) {
+			return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{"code": "import_rejected", "message": ie.Error(), "details": ie}})
+		}
+		return jsonError(c, fiber.StatusBadRequest, "bad_query", err.Error())
+	}
+	cv, err := h.Store.PutCatalog(cat, time.Now())
+	if err != nil {
+		return jsonError(c, fiber.StatusUnprocessableEntity, "import_rejected", err.Error())
+	}
+	h.catalogChanged()
+	return c.JSON(fiber.Map{"version": cv.Version, "products": len(cv.Products)})
+}
+
+// setPrice changes one product's central price: PUT /api/v1/products/{sku}/price {"price"}.
+func (h *Hub) setPrice(c *fiber.Ctx) error {
+	var body struct {
+		Price pos.Money `json:"price"`
+	}
+	if err := json.Unmarshal(c.Body(), &body); err != nil {
+		return jsonError(c, fiber.StatusBadRequest, "bad_json", "malformed JSON: "+err.Error())
+	}
+	cv, err := h.Store.Catalog()
+	if err != nil {
+		return err
+	}
+	for _, p := range cv.Products {
+		if p.SKU == c.Params("sku") {
+			p.Price = body.Price
+			next, err := h.Store.PutCatalog(pos.Catalog{Products: []pos.Product{p}}, time.Now())
+			if err != nil {
+				return jsonError(c, fiber.StatusUnprocessableEntity, "bad_price", err.Error())
+			}
+			h.catalogChanged()
+			return c.JSON(fiber.Map{"version": next.Version, "sku": p.SKU, "price": p.Price})
+		}
+	}
+	return jsonError(c, fiber.StatusNotFound, "unknown_sku", "no product "+c.Params("sku")+" in the central catalog")
+}
+
+func (h *Hub) getCatalog(c *fiber.Ctx) error {
+	cv, err := h.Store.Catalog()
+	if err != nil {
+		return err
+	}
+	return c.JSON(cv)
 }

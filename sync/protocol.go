@@ -9,12 +9,22 @@ import "github.com/ocop-kiosk/kiosk/pos"
 //	kiosk → hub  {"type":"batch","records":[OutboxRecord…]}   in outbox order
 //	kiosk → hub  {"type":"heartbeat","depth":N,"last_seq":S}
 //	hub → kiosk  {"type":"ack","seq":S}   the highest contiguous sequence held
+//	hub → kiosk  {"type":"catalog","catalog":CatalogVersion}   when the kiosk is behind
+//	kiosk → hub  {"type":"catalog_ack","seq":VERSION}
 //	hub → kiosk  {"type":"error","code":"…","message":"…"}
+//
+// The kiosk sends its catalog version in the header X-Catalog-Version.
 const (
 	ProtocolVersion = 1
 	MaxBatch        = 200     // records per batch
 	MaxMessage      = 4 << 20 // bytes per message
 )
+
+// CatalogMessage carries a central catalog version down to a kiosk.
+type CatalogMessage struct {
+	Type    string         `json:"type"`
+	Catalog CatalogVersion `json:"catalog"`
+}
 
 // Message is any uplink message.
 type Message struct {
@@ -25,4 +35,5 @@ type Message struct {
 	LastSeq uint64             `json:"last_seq,omitempty"`
 	Code    string             `json:"code,omitempty"`
 	Message string             `json:"message,omitempty"`
+	Catalog *CatalogVersion    `json:"catalog,omitempty"`
 }

@@ -36,6 +36,10 @@ type Uplink struct {
 	// Wake, when it receives, makes the uplink look at the outbox now (after a
 	// sale) instead of at its next poll.
 	Wake chan struct{}
+	// OnCatalog applies a newer central catalog; CatalogVersion says which the
+	// kiosk has. Both may be nil (no catalog following).
+	OnCatalog      func(CatalogVersion) error
+	CatalogVersion func() uint64
 
 	mu        gosync.Mutex
 	connected bool
@@ -100,10 +104,15 @@ func (u *Uplink) Run(ctx context.Context) {
 }
 
 // session is one connection: it resumes from the hub's acknowledgement, sends
-// batches while there is anything to send, and heartbeats.
+// batches while there is anything to send, heartbeats, and applies the central
+// catalog whenever the hub sends a newer version. A reader goroutine hands the
+// hub's messages over; this goroutine is the only writer.
 func (u *Uplink) session(ctx context.Context) error {
 	url := strings.Replace(strings.TrimRight(u.HubURL, "/"), "http", "ws", 1) + "/api/v1/uplink"
 	h := http.Header{"Authorization": {"Bearer " + u.Token}, "X-Kiosk-Id": {u.KioskID}}
+	if u.CatalogVersion != nil {
+		h.Set("X-Catalog-Version", fmt.Sprint(u.CatalogVersion()))
+	}
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
 	conn, resp, err := d.DialContext(ctx, url, h)
 	if err != nil {
@@ -116,18 +125,69 @@ func (u *Uplink) session(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	conn.SetReadLimit(MaxMessage)
-	read := func() (Message, error) {
-		_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
-		var m Message
-		err := conn.ReadJSON(&m)
-		return m, err
+	in := make(chan Message, 4)
+	readErr := make(chan error, 1)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			_ = conn.SetReadDeadline(time.Now().Add(60 * time.Second))
+			var m Message
+			if err := conn.ReadJSON(&m); err != nil {
+				readErr <- err
+				return
+			}
+			select {
+			case in <- m:
+			case <-done:
+				return
+			}
+		}
+	}()
+	write := func(m Message) error {
+		_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		return conn.WriteJSON(m)
 	}
-	first, err := read()
-	if err != nil || first.Type != "ack" {
-		return fmt.Errorf("hub greeting: %v %+v", err, first)
+	// handle deals with whatever the hub sends; it reports an acknowledgement.
+	handle := func(m Message) (ack uint64, isAck bool, err error) {
+		switch m.Type {
+		case "ack":
+			return m.Seq, true, u.acked(m.Seq)
+		case "catalog":
+			if m.Catalog == nil || u.OnCatalog == nil {
+				return 0, false, nil
+			}
+			if err := u.OnCatalog(*m.Catalog); err != nil {
+				u.Log.Error("central catalog refused", "version", m.Catalog.Version, "err", err)
+				return 0, false, nil // keep selling on the last catalog
+			}
+			return 0, false, write(Message{Type: "catalog_ack", Seq: m.Catalog.Version})
+		case "error":
+			return 0, false, fmt.Errorf("hub: %s: %s", m.Code, m.Message)
+		}
+		return 0, false, fmt.Errorf("hub sent %q", m.Type)
 	}
-	if err := u.acked(first.Seq); err != nil {
-		return err
+	next := func() (Message, error) {
+		select {
+		case m := <-in:
+			return m, nil
+		case err := <-readErr:
+			return Message{}, err
+		case <-time.After(60 * time.Second):
+			return Message{}, fmt.Errorf("hub silent for a minute")
+		}
+	}
+	// The hub greets with its acknowledgement.
+	for {
+		m, err := next()
+		if err != nil {
+			return err
+		}
+		if _, isAck, err := handle(m); err != nil {
+			return err
+		} else if isAck {
+			break
+		}
 	}
 	u.set(true, nil)
 	heartbeat := time.NewTicker(20 * time.Second)
@@ -142,38 +202,41 @@ func (u *Uplink) session(ctx context.Context) error {
 			return err
 		}
 		if len(recs) > 0 {
-			_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
-			if err := conn.WriteJSON(Message{Type: "batch", Records: recs}); err != nil {
+			if err := write(Message{Type: "batch", Records: recs}); err != nil {
 				return err
 			}
-			m, err := read()
-			if err != nil {
-				return err
-			}
-			switch m.Type {
-			case "ack":
-				if err := u.acked(m.Seq); err != nil {
+			for {
+				m, err := next()
+				if err != nil {
 					return err
 				}
-				if m.Seq < recs[len(recs)-1].Seq {
-					return fmt.Errorf("hub acknowledged %d of a batch up to %d", m.Seq, recs[len(recs)-1].Seq)
+				ack, isAck, err := handle(m)
+				if err != nil {
+					return err
 				}
-				continue
-			case "error":
-				return fmt.Errorf("hub: %s: %s", m.Code, m.Message)
-			default:
-				return fmt.Errorf("hub sent %q", m.Type)
+				if isAck {
+					if ack < recs[len(recs)-1].Seq {
+						return fmt.Errorf("hub acknowledged %d of a batch up to %d", ack, recs[len(recs)-1].Seq)
+					}
+					break
+				}
 			}
+			continue
 		}
 		select {
 		case <-ctx.Done():
 			return nil
+		case err := <-readErr:
+			return err
+		case m := <-in:
+			if _, _, err := handle(m); err != nil {
+				return err
+			}
 		case <-u.Wake:
 		case <-time.After(2 * time.Second):
 		case <-heartbeat.C:
 			depth, _ := u.Store.OutboxDepth()
-			_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
-			if err := conn.WriteJSON(Message{Type: "heartbeat", Depth: depth, LastSeq: acked}); err != nil {
+			if err := write(Message{Type: "heartbeat", Depth: depth, LastSeq: acked}); err != nil {
 				return err
 			}
 		}

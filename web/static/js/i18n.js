@@ -39,6 +39,7 @@ export const dict = {
   'sync.offline': { vi: 'ngoại tuyến', en: 'offline' },
   'sync.online': { vi: 'đã đồng bộ', en: 'up to date' },
   'sync.pending': { vi: '{n} đơn chờ gửi', en: '{n} sales to send' },
+  'catalog.price_changed': { vi: 'Giá mới từ trung tâm: {name} {old} → {new}', en: 'New central price: {name} {old} → {new}' },
   'net.offline': { vi: 'Chưa kết nối được với quầy — thử lại sau giây lát', en: 'Not connected to the kiosk — try again in a moment' },
   'nav.home': { vi: 'Trang chính', en: 'Home' },
   'nav.manager': { vi: 'Quản lý', en: 'Manager' },

@@ -5,7 +5,7 @@ import { api } from './api.js';
 import { debounce, productsURL } from './catalog.js';
 import { renderCart as renderCart0, wireCart } from './cartview.js';
 import { Checkout } from './checkout.js';
-import { formatNumber, parseAmount } from './format.js';
+import { formatNumber, formatVND, parseAmount } from './format.js';
 import { GROUPS, errorText, productName, t } from './i18n.js';
 import { ScanDetector } from './scanner.js';
 import {
@@ -106,6 +106,11 @@ function onMessage(m) {
       break;
     case 'catalog':
       grid.refresh();
+      // A central price change reprices the open cart (the server sends it
+      // again): tell the vendor what changed before the customer sees it.
+      for (const p of m.prices || []) {
+        toast(t('catalog.price_changed', { name: p.name, old: formatVND(p.old), new: formatVND(p.new) }), { kind: 'info', ms: 12000 });
+      }
       break;
     case 'error':
       if (!checkout.onError(m)) toast(errorText(m.code, m.message), { kind: 'error' });
