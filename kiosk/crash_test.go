@@ -54,7 +54,12 @@ func startProcess(t *testing.T, dataDir string) *kioskProcess {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", dataDir, "-manager-pin", testPIN)
+	return startCmd(t, exec.Command(bin, "-addr", "127.0.0.1:0", "-data", dataDir, "-manager-pin", testPIN))
+}
+
+// startCmd starts a kiosk command and waits until it serves.
+func startCmd(t *testing.T, cmd *exec.Cmd) *kioskProcess {
+	t.Helper()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
