@@ -72,24 +72,9 @@ func (s *Server) rateLimit(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// lang picks vi or en: ?lang= first, then Accept-Language, Vietnamese by default.
+// lang picks vi or en for a public page.
 func lang(c *fiber.Ctx) string {
-	switch c.Query("lang") {
-	case "en":
-		return "en"
-	case "vi":
-		return "vi"
-	}
-	for _, part := range strings.Split(c.Get(fiber.HeaderAcceptLanguage), ",") {
-		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
-		if strings.HasPrefix(tag, "vi") {
-			return "vi"
-		}
-		if strings.HasPrefix(tag, "en") {
-			return "en"
-		}
-	}
-	return "vi"
+	return web.PickLang(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 }
 
 // switchURL is the current page in the other language.
@@ -101,51 +86,6 @@ func switchURL(c *fiber.Ctx, l string) string {
 	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
 	q.Set("lang", other)
 	return c.Path() + "?" + q.Encode()
-}
-
-var words = map[string][2]string{
-	"trace": {"Truy xuất nguồn gốc", "Traceability"}, "switch": {"English", "Tiếng Việt"},
-	"stars": {"sao", "stars"}, "certificate": {"Chứng nhận OCOP", "OCOP certificate"},
-	"cert_no": {"Số chứng nhận", "Certificate no."}, "valid_until": {"Hiệu lực đến", "Valid until"},
-	"valid": {"còn hiệu lực", "valid"}, "expired": {"đã hết hiệu lực", "expired"},
-	"lot": {"Lô", "Lot"}, "produced": {"Ngày thu hoạch/sản xuất", "Harvested/produced"},
-	"packed": {"Ngày đóng gói", "Packed"}, "expires": {"Hạn sử dụng", "Best before"},
-	"origin": {"Vùng nguyên liệu", "Origin"}, "certifications": {"Chứng nhận khác", "Certifications"},
-	"history": {"Hành trình", "History"}, "where": {"Ở đâu", "Where"}, "who": {"Ai", "Who"}, "why": {"Vì sao", "Why"},
-	"producer": {"Chủ thể sản xuất", "Producer"}, "commune": {"Xã", "Commune"}, "province": {"Tỉnh", "Province"},
-	"address": {"Địa chỉ", "Address"}, "phone": {"Điện thoại", "Phone"}, "story": {"Câu chuyện sản phẩm", "The product's story"},
-	"lots": {"Các lô", "Lots"}, "this_label": {"Tem số", "Label no."}, "first_scanned": {"Quét lần đầu", "First scanned"},
-	"scanned": {"đã quét", "scanned"}, "times": {"lần", "times"},
-	"not_scanned": {"Tem này chưa được quét bằng điện thoại nào.", "This label has not been scanned by a phone yet."},
-	"suspicious":  {"Tem này được quét nhiều bất thường: có thể là tem sao chép. Hãy báo cho người bán.", "This label has been scanned unusually often: it may be a copy. Please tell the seller."},
-	"unknown_lot": {"Không tìm thấy lô %s; dưới đây là thông tin sản phẩm.", "Lot %s is not known; here is the product."},
-	"not_found":   {"Không tìm thấy", "Not found"}, "unknown_gtin": {"Không có sản phẩm nào mang mã %s.", "No product carries the code %s."},
-	"receipt": {"Hoá đơn điện tử", "E-receipt"}, "total": {"Tổng cộng", "Total"}, "vat": {"Thuế GTGT đã gồm", "VAT included"},
-	"change": {"Tiền thừa", "Change"}, "unknown_receipt": {"Không có hoá đơn này.", "There is no such receipt."},
-	"sale": {"Phiếu", "Receipt"}, "void": {"Phiếu huỷ", "Void"}, "refund": {"Phiếu hoàn tiền", "Refund"},
-	"voided": {"đã huỷ", "voided"}, "refunded": {"đã hoàn tiền", "refunded"}, "partially_refunded": {"đã hoàn một phần", "partly refunded"},
-	"cash": {"Tiền mặt", "Cash"}, "vietqr": {"Chuyển khoản VietQR", "VietQR transfer"}, "card": {"Thẻ", "Card"}, "ewallet": {"Ví điện tử", "E-wallet"},
-	"htx": {"Hợp tác xã", "Cooperative"}, "tht": {"Tổ hợp tác", "Cooperative group"}, "enterprise": {"Doanh nghiệp", "Enterprise"},
-	"household": {"Hộ kinh doanh", "Household business"},
-}
-
-func dict(l string) map[string]string {
-	i := 0
-	if l == "en" {
-		i = 1
-	}
-	out := make(map[string]string, len(words))
-	for k, v := range words {
-		out[k] = v[i]
-	}
-	return out
-}
-
-func dmy(d pos.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.Time().Format("02/01/2006")
 }
 
 // linkBase is the origin of links printed outside a request (the e-receipt QR
@@ -219,7 +159,7 @@ func (s *Server) trace(c *fiber.Ctx) error {
 	}
 	p := s.index.Load().Lookup(dl.GTIN)
 	if p == nil {
-		return s.notFound(c, l, fmt.Sprintf(dict(l)["unknown_gtin"], dl.GTIN))
+		return s.notFound(c, l, fmt.Sprintf(web.Words(l)["unknown_gtin"], dl.GTIN))
 	}
 	base := s.origin(c)
 	productLink, _ := pos.DigitalLink{Base: base, GTIN: dl.GTIN}.String()
@@ -229,7 +169,7 @@ func (s *Server) trace(c *fiber.Ctx) error {
 		lot, err := s.store.Lot(p.SKU, dl.Lot)
 		switch {
 		case errors.Is(err, pos.ErrNotFound):
-			data.Notice = fmt.Sprintf(dict(l)["unknown_lot"], dl.Lot)
+			data.Notice = fmt.Sprintf(web.Words(l)["unknown_lot"], dl.Lot)
 		case err != nil:
 			return err
 		default:
@@ -290,46 +230,14 @@ func linkset(d traceData, dl pos.DigitalLink) fiber.Map {
 }
 
 func (s *Server) renderTrace(c *fiber.Ctx, l string, d traceData) error {
-	t := dict(l)
-	p := d.Product
-	name, other, story := p.Name, p.NameEN, p.Description
-	if l == "en" && p.NameEN != "" {
-		name, other = p.NameEN, p.Name
-		if p.DescriptionEN != "" {
-			story = p.DescriptionEN
-		}
-	}
-	group := pos.GroupNames[p.Group][0]
-	if l == "en" {
-		group = pos.GroupNames[p.Group][1]
-	}
-	page := web.TracePage{Lang: l, SwitchURL: switchURL(c, l), T: t, Title: name, Name: name, NameOther: other,
-		Group: group, Stars: p.Stars, StarsText: strings.Repeat("★", p.Stars), CertNo: p.CertNo,
-		CertExpiry: dmy(p.CertExpiry), CertValid: p.CertValid, Unit: p.Unit, Story: story, Notice: d.Notice, Link: d.Link,
-		Producer: web.TraceProducer{Name: d.Producer.Name, Kind: t[string(d.Producer.Kind)], Commune: d.Producer.Commune,
-			Province: d.Producer.Province, Address: d.Producer.Address, Phone: d.Producer.Phone}}
-	if d.Lot != nil {
-		lot := &web.TraceLot{Code: d.Lot.Code, Produced: dmy(d.Lot.ProducedOn), Packed: dmy(d.Lot.PackedOn),
-			Expires: dmy(d.Lot.ExpiresOn), Origin: d.Lot.Origin, Certifications: d.Lot.Certifications}
-		for _, e := range d.Lot.Events {
-			what := pos.TraceSteps[e.What][0]
-			if l == "en" {
-				what = pos.TraceSteps[e.What][1]
-			}
-			lot.Events = append(lot.Events, web.TraceEvent{When: dmy(e.When), What: what, Where: e.Where, Who: e.Who, Why: e.Why})
-		}
-		page.Lot = lot
-	}
+	in := web.TraceInput{Lang: l, SwitchURL: switchURL(c, l), Link: d.Link, Notice: d.Notice, Product: d.Product.Product,
+		CertValid: d.Product.CertValid, Producer: d.Producer, Lot: d.Lot, Scan: d.Scan}
 	for _, lb := range d.Lots {
 		u, _ := url.Parse(lb.Link)
-		page.Lots = append(page.Lots, web.TraceLotLink{Code: lb.Lot, URL: u.RequestURI()})
-	}
-	if d.Scan != nil {
-		page.Scan = &web.TraceScan{Serial: d.Scan.Serial, First: d.Scan.First.In(vnTime).Format("15:04 02/01/2006"),
-			Count: d.Scan.Count, Suspicious: d.Scan.Suspicious()}
+		in.Lots = append(in.Lots, web.TraceLotLink{Code: lb.Lot, URL: u.RequestURI()})
 	}
 	var buf bytes.Buffer
-	if err := web.RenderTrace(&buf, page); err != nil {
+	if err := web.RenderTrace(&buf, web.BuildTracePage(in)); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
@@ -345,7 +253,7 @@ func (s *Server) notFound(c *fiber.Ctx, l, msg string) error {
 		return newAPIError(fiber.StatusNotFound, "not_found", msg)
 	}
 	var buf bytes.Buffer
-	if err := web.RenderNotFound(&buf, web.NotFoundPage{Lang: l, T: dict(l), Message: msg}); err != nil {
+	if err := web.RenderNotFound(&buf, web.NotFoundPage{Lang: l, T: web.Words(l), Message: msg}); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
@@ -356,7 +264,7 @@ func (s *Server) notFound(c *fiber.Ctx, l, msg string) error {
 // unguessable (80 random bits); nothing else of the sales is public.
 func (s *Server) eReceipt(c *fiber.Ctx) error {
 	l := lang(c)
-	t := dict(l)
+	t := web.Words(l)
 	id := c.Params("id")
 	if !pos.ValidID(id) {
 		return s.notFound(c, l, t["unknown_receipt"])

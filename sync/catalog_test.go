@@ -1,6 +1,9 @@
 package sync
 
 import (
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,5 +48,38 @@ func TestCentralCatalogVersionsAndPriceHistory(t *testing.T) {
 	}
 	if cur, _ := hs.Catalog(); cur.Version != 2 {
 		t.Fatalf("a refused update moved the version to %d", cur.Version)
+	}
+}
+
+func TestTheHubServesTracePagesForItsCatalog(t *testing.T) {
+	hs := hubStore(t)
+	demo, err := pos.DemoCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hs.PutCatalog(demo, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	app := (&Hub{Store: hs, Log: quiet()}).App()
+	get := func(path, lang string) (int, string) {
+		req, _ := http.NewRequest("GET", path, nil)
+		req.Header.Set("Accept-Language", lang)
+		res, err := app.Test(req, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	code, body := get("/01/08936072100152/10/UM2605-01", "vi")
+	if code != 200 || !strings.Contains(body, "Mật ong rừng tràm U Minh Hạ 500ml") || !strings.Contains(body, "Lô UM2605-01") {
+		t.Fatalf("lot page on the hub: %d", code)
+	}
+	if code, body := get("/01/08936072100152", "en"); code != 200 || !strings.Contains(body, "U Minh Ha melaleuca forest honey") {
+		t.Fatalf("product page in English: %d", code)
+	}
+	if code, _ := get("/01/08936072199994", "vi"); code != 404 {
+		t.Fatalf("unknown GTIN: %d", code)
 	}
 }

@@ -75,6 +75,7 @@ func (h *Hub) App() *fiber.App {
 			return jsonError(c, 500, "internal", "internal error")
 		}})
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok", "role": "hub"}) })
+	app.Get("/01/*", h.trace)
 	api := app.Group("/api/v1")
 	api.Get("/uplink", h.uplinkGate, websocket.New(h.uplink, websocket.Config{HandshakeTimeout: 10 * time.Second}))
 	admin := api.Group("", h.admin)

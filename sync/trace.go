@@ -1,0 +1,96 @@
+package sync
+
+import (
+	"bytes"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ocop-kiosk/kiosk/pos"
+	"github.com/ocop-kiosk/kiosk/web"
+)
+
+// trace serves the GS1 Digital Link pages for every product and lot in the
+// central catalog, as the kiosks do: HTML in Vietnamese or English (readable
+// with no JavaScript), or JSON with Accept: application/json. The hub does not
+// count scans: labels are counted where they are scanned, on the kiosks.
+func (h *Hub) trace(c *fiber.Ctx) error {
+	l := web.PickLang(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
+	t := web.Words(l)
+	raw := string(c.Request().URI().PathOriginal())
+	if q := c.Request().URI().QueryString(); len(q) > 0 {
+		vals, _ := url.ParseQuery(string(q))
+		vals.Del("lang")
+		if len(vals) > 0 {
+			raw += "?" + vals.Encode()
+		}
+	}
+	notFound := func(msg string) error {
+		var buf bytes.Buffer
+		if err := web.RenderNotFound(&buf, web.NotFoundPage{Lang: l, T: t, Message: msg}); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+		return c.Status(fiber.StatusNotFound).Send(buf.Bytes())
+	}
+	dl, err := pos.ParseDigitalLink(raw)
+	if err != nil {
+		return notFound(err.Error())
+	}
+	cv, err := h.Store.Catalog()
+	if err != nil {
+		return err
+	}
+	var prod *pos.Product
+	for i := range cv.Products {
+		if cv.Products[i].GTIN == dl.GTIN {
+			prod = &cv.Products[i]
+		}
+	}
+	if prod == nil {
+		return notFound(strings.Replace(t["unknown_gtin"], "%s", dl.GTIN, 1))
+	}
+	in := web.TraceInput{Lang: l, SwitchURL: c.Path() + "?lang=" + other(l), Product: *prod,
+		CertValid: prod.CertValid(time.Now())}
+	for _, p := range cv.Producers {
+		if p.ID == prod.ProducerID {
+			in.Producer = p
+		}
+	}
+	base := c.Protocol() + "://" + string(c.Request().Host())
+	in.Link, _ = pos.DigitalLink{Base: base, GTIN: dl.GTIN}.String()
+	for i, lot := range cv.Lots {
+		if lot.SKU != prod.SKU {
+			continue
+		}
+		if dl.Lot == "" {
+			link, _ := pos.DigitalLink{GTIN: dl.GTIN, Lot: lot.Code, Expiry: lot.ExpiresOn}.String()
+			in.Lots = append(in.Lots, web.TraceLotLink{Code: lot.Code, URL: link})
+		} else if lot.Code == dl.Lot {
+			in.Lot = &cv.Lots[i]
+			in.Link, _ = pos.DigitalLink{Base: base, GTIN: dl.GTIN, Lot: lot.Code, Serial: dl.Serial, Expiry: lot.ExpiresOn}.String()
+		}
+	}
+	if dl.Lot != "" && in.Lot == nil {
+		in.Notice = strings.Replace(t["unknown_lot"], "%s", dl.Lot, 1)
+	}
+	if strings.Contains(c.Get(fiber.HeaderAccept), "application/json") {
+		return c.JSON(fiber.Map{"link": in.Link, "product": in.Product, "producer": in.Producer, "lot": in.Lot, "notice": in.Notice})
+	}
+	var buf bytes.Buffer
+	if err := web.RenderTrace(&buf, web.BuildTracePage(in)); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderContentLanguage, l)
+	return c.Send(buf.Bytes())
+}
+
+func other(l string) string {
+	if l == "en" {
+		return "vi"
+	}
+	return "en"
+}

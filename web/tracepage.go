@@ -1,0 +1,125 @@
+package web
+
+import (
+	"strings"
+	"time"
+
+	"github.com/ocop-kiosk/kiosk/pos"
+)
+
+// The public pages' words, Vietnamese and English.
+var words = map[string][2]string{
+	"trace": {"Truy xuất nguồn gốc", "Traceability"}, "switch": {"English", "Tiếng Việt"},
+	"stars": {"sao", "stars"}, "certificate": {"Chứng nhận OCOP", "OCOP certificate"},
+	"cert_no": {"Số chứng nhận", "Certificate no."}, "valid_until": {"Hiệu lực đến", "Valid until"},
+	"valid": {"còn hiệu lực", "valid"}, "expired": {"đã hết hiệu lực", "expired"},
+	"lot": {"Lô", "Lot"}, "produced": {"Ngày thu hoạch/sản xuất", "Harvested/produced"},
+	"packed": {"Ngày đóng gói", "Packed"}, "expires": {"Hạn sử dụng", "Best before"},
+	"origin": {"Vùng nguyên liệu", "Origin"}, "certifications": {"Chứng nhận khác", "Certifications"},
+	"history": {"Hành trình", "History"}, "where": {"Ở đâu", "Where"}, "who": {"Ai", "Who"}, "why": {"Vì sao", "Why"},
+	"producer": {"Chủ thể sản xuất", "Producer"}, "commune": {"Xã", "Commune"}, "province": {"Tỉnh", "Province"},
+	"address": {"Địa chỉ", "Address"}, "phone": {"Điện thoại", "Phone"}, "story": {"Câu chuyện sản phẩm", "The product's story"},
+	"lots": {"Các lô", "Lots"}, "this_label": {"Tem số", "Label no."}, "first_scanned": {"Quét lần đầu", "First scanned"},
+	"scanned": {"đã quét", "scanned"}, "times": {"lần", "times"},
+	"not_scanned": {"Tem này chưa được quét bằng điện thoại nào.", "This label has not been scanned by a phone yet."},
+	"suspicious":  {"Tem này được quét nhiều bất thường: có thể là tem sao chép. Hãy báo cho người bán.", "This label has been scanned unusually often: it may be a copy. Please tell the seller."},
+	"unknown_lot": {"Không tìm thấy lô %s; dưới đây là thông tin sản phẩm.", "Lot %s is not known; here is the product."},
+	"not_found":   {"Không tìm thấy", "Not found"}, "unknown_gtin": {"Không có sản phẩm nào mang mã %s.", "No product carries the code %s."},
+	"receipt": {"Hoá đơn điện tử", "E-receipt"}, "total": {"Tổng cộng", "Total"}, "vat": {"Thuế GTGT đã gồm", "VAT included"},
+	"change": {"Tiền thừa", "Change"}, "unknown_receipt": {"Không có hoá đơn này.", "There is no such receipt."},
+	"sale": {"Phiếu", "Receipt"}, "void": {"Phiếu huỷ", "Void"}, "refund": {"Phiếu hoàn tiền", "Refund"},
+	"voided": {"đã huỷ", "voided"}, "refunded": {"đã hoàn tiền", "refunded"}, "partially_refunded": {"đã hoàn một phần", "partly refunded"},
+	"cash": {"Tiền mặt", "Cash"}, "vietqr": {"Chuyển khoản VietQR", "VietQR transfer"}, "card": {"Thẻ", "Card"}, "ewallet": {"Ví điện tử", "E-wallet"},
+	"htx": {"Hợp tác xã", "Cooperative"}, "tht": {"Tổ hợp tác", "Cooperative group"}, "enterprise": {"Doanh nghiệp", "Enterprise"},
+	"household": {"Hộ kinh doanh", "Household business"},
+}
+
+// Words are the public pages' words in one language ("vi" or "en").
+func Words(l string) map[string]string {
+	i := 0
+	if l == "en" {
+		i = 1
+	}
+	out := make(map[string]string, len(words))
+	for k, v := range words {
+		out[k] = v[i]
+	}
+	return out
+}
+
+// PickLang chooses "vi" or "en" for a public page: the ?lang= switch first,
+// then the browser's Accept-Language, Vietnamese by default.
+func PickLang(query, acceptLanguage string) string {
+	if query == "en" || query == "vi" {
+		return query
+	}
+	for _, part := range strings.Split(acceptLanguage, ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		if strings.HasPrefix(tag, "vi") {
+			return "vi"
+		}
+		if strings.HasPrefix(tag, "en") {
+			return "en"
+		}
+	}
+	return "vi"
+}
+
+// TraceInput is what a trace page is built from, on the kiosk or the hub.
+type TraceInput struct {
+	Lang, SwitchURL, Link, Notice string
+	Product                       pos.Product
+	CertValid                     bool
+	Producer                      pos.Producer
+	Lot                           *pos.Lot
+	Lots                          []TraceLotLink
+	Scan                          *pos.ScanStats // nil: scans are not counted here
+}
+
+var vnTime = time.FixedZone("ICT", 7*3600)
+
+func dmy(d pos.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.Time().Format("02/01/2006")
+}
+
+// BuildTracePage lays the trace page out in the input's language.
+func BuildTracePage(in TraceInput) TracePage {
+	l, t, p := in.Lang, Words(in.Lang), in.Product
+	name, other, story := p.Name, p.NameEN, p.Description
+	if l == "en" && p.NameEN != "" {
+		name, other = p.NameEN, p.Name
+		if p.DescriptionEN != "" {
+			story = p.DescriptionEN
+		}
+	}
+	group := pos.GroupNames[p.Group][0]
+	if l == "en" {
+		group = pos.GroupNames[p.Group][1]
+	}
+	page := TracePage{Lang: l, SwitchURL: in.SwitchURL, T: t, Title: name, Name: name, NameOther: other,
+		Group: group, Stars: p.Stars, StarsText: strings.Repeat("★", p.Stars), CertNo: p.CertNo,
+		CertExpiry: dmy(p.CertExpiry), CertValid: in.CertValid, Unit: p.Unit, Story: story, Notice: in.Notice, Link: in.Link,
+		Lots: in.Lots,
+		Producer: TraceProducer{Name: in.Producer.Name, Kind: t[string(in.Producer.Kind)], Commune: in.Producer.Commune,
+			Province: in.Producer.Province, Address: in.Producer.Address, Phone: in.Producer.Phone}}
+	if in.Lot != nil {
+		lot := &TraceLot{Code: in.Lot.Code, Produced: dmy(in.Lot.ProducedOn), Packed: dmy(in.Lot.PackedOn),
+			Expires: dmy(in.Lot.ExpiresOn), Origin: in.Lot.Origin, Certifications: in.Lot.Certifications}
+		for _, e := range in.Lot.Events {
+			what := pos.TraceSteps[e.What][0]
+			if l == "en" {
+				what = pos.TraceSteps[e.What][1]
+			}
+			lot.Events = append(lot.Events, TraceEvent{When: dmy(e.When), What: what, Where: e.Where, Who: e.Who, Why: e.Why})
+		}
+		page.Lot = lot
+	}
+	if in.Scan != nil {
+		page.Scan = &TraceScan{Serial: in.Scan.Serial, First: in.Scan.First.In(vnTime).Format("15:04 02/01/2006"),
+			Count: in.Scan.Count, Suspicious: in.Scan.Suspicious()}
+	}
+	return page
+}
