@@ -2,7 +2,9 @@ package sync
 
 import (
 	"context"
+	"fmt"
 	"net"
+	gosync "sync"
 	"testing"
 	"time"
 )
@@ -50,5 +52,54 @@ func BenchmarkCatchUp10k(b *testing.B) {
 		}
 		b.ReportMetric(el.Seconds(), "s-catch-up")
 		b.ReportMetric(10_000/el.Seconds(), "sales/s")
+	}
+}
+
+// BenchmarkHubIngest20Kiosks is twenty kiosks uploading their queued sales to
+// one hub at once, over loopback: the hub's ingest throughput.
+func BenchmarkHubIngest20Kiosks(b *testing.B) {
+	const kiosks, each = 20, 250
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		hs := hubStore(b)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		app := (&Hub{Store: hs, AdminHash: TokenHash("a"), Log: quiet()}).App()
+		go app.Listener(ln)
+		var ups []*Uplink
+		for k := range kiosks {
+			id := fmt.Sprintf("K%02d", k)
+			tok, err := RegisterKiosk(hs, id)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ks := kioskStore(b, id)
+			sellN(b, ks, each)
+			ups = append(ups, &Uplink{HubURL: "http://" + ln.Addr().String(), KioskID: id, Token: tok, Store: ks, Log: quiet(), Wake: make(chan struct{}, 1)})
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg gosync.WaitGroup
+		b.StartTimer()
+		t0 := time.Now()
+		for _, u := range ups {
+			wg.Add(1)
+			go func() { defer wg.Done(); u.Run(ctx) }()
+		}
+		for {
+			sales, _ := hs.Sales("")
+			if len(sales) == kiosks*each {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		el := time.Since(t0)
+		b.StopTimer()
+		cancel()
+		wg.Wait()
+		app.ShutdownWithTimeout(time.Second)
+		b.ReportMetric(float64(kiosks*each)/el.Seconds(), "sales/s")
+		b.ReportMetric(el.Seconds(), "s-total")
 	}
 }

@@ -5,10 +5,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/ocop-kiosk/kiosk/pos"
 )
@@ -209,5 +212,50 @@ func TestUplinkRefusesWrongAndRevokedTokens(t *testing.T) {
 	}
 	if _, err := RegisterKiosk(hs, "k 1"); err == nil {
 		t.Fatal("a bad kiosk id was registered")
+	}
+}
+
+func TestUplinkOversizedMessagesAndHeartbeats(t *testing.T) {
+	hs := hubStore(t)
+	tok, _ := RegisterKiosk(hs, "K01")
+	_, url := startHub(t, hs, "127.0.0.1:0")
+	dial := func() *websocket.Conn {
+		h := http.Header{"Authorization": {"Bearer " + tok}, "X-Kiosk-Id": {"K01"}}
+		c, _, err := websocket.DefaultDialer.Dial(strings.Replace(url, "http", "ws", 1)+"/api/v1/uplink", h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		var greet Message
+		if err := c.ReadJSON(&greet); err != nil || greet.Type != "ack" {
+			t.Fatalf("greeting: %+v %v", greet, err)
+		}
+		return c
+	}
+	c := dial()
+	if err := c.WriteJSON(Message{Type: "heartbeat", Depth: 7, LastSeq: 3}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "heartbeat recorded", 5*time.Second, func() bool {
+		k, _ := hs.Kiosk("K01")
+		return k.Depth == 7 && !k.LastContact.IsZero()
+	})
+	if err := c.WriteJSON(Message{Type: "teleport"}); err != nil {
+		t.Fatal(err)
+	}
+	var m Message
+	if err := c.ReadJSON(&m); err != nil || m.Code != "unknown_type" {
+		t.Fatalf("unknown type: %+v %v", m, err)
+	}
+	big := `{"type":"batch","records":[],"message":"` + strings.Repeat("x", MaxMessage) + `"}`
+	if err := c.WriteMessage(websocket.TextMessage, []byte(big)); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := c.ReadMessage()
+	if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
+		t.Fatalf("oversized batch: %v, want close 1009", err)
+	}
+	if sales, _ := hs.Sales("K01"); len(sales) != 0 {
+		t.Fatal("the oversized message stored something")
 	}
 }
