@@ -83,3 +83,39 @@ func TestTheHubServesTracePagesForItsCatalog(t *testing.T) {
 		t.Fatalf("unknown GTIN: %d", code)
 	}
 }
+
+func TestHubCatalogAPI(t *testing.T) {
+	hs := hubStore(t)
+	app := (&Hub{Store: hs, AdminHash: TokenHash("admin"), Log: quiet()}).App()
+	do := func(method, path, body string) (int, string) {
+		req, _ := http.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer admin")
+		res, err := app.Test(req, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	producers := strings.Join(pos.ProducerColumns, ",") + "\nUMINH,HTX Ong mật U Minh Hạ,htx,,Cà Mau,,,,,,\n"
+	if code, body := do("POST", "/api/v1/catalog/import?kind=producers", producers); code != 200 {
+		t.Fatalf("producers: %d %s", code, body)
+	}
+	bad := strings.Join(pos.ProductColumns, ",") + "\nMO-500,,Mật ong,,food,9,,,UMINH,chai,220000,8,,,,,\n"
+	if code, body := do("POST", "/api/v1/catalog/import?kind=products", bad); code != 422 || !strings.Contains(body, `"row":2`) {
+		t.Fatalf("a bad row: %d %s", code, body)
+	}
+	if code, body := do("PUT", "/api/v1/products/MO-500", `{"name":"Mật ong","group":"food","stars":5,"producer_id":"UMINH","price":220000,"vat_rate":8}`); code != 200 {
+		t.Fatalf("put product: %d %s", code, body)
+	}
+	if code, body := do("PUT", "/api/v1/products/MO-500/price", `{"price":230000}`); code != 200 || !strings.Contains(body, `"version":3`) {
+		t.Fatalf("price: %d %s", code, body)
+	}
+	if code, _ := do("PUT", "/api/v1/products/NOPE/price", `{"price":1}`); code != 404 {
+		t.Fatalf("price of an unknown product: %d", code)
+	}
+	if code, _ := do("PUT", "/api/v1/products/MO-500", `{"name":"x","group":"cars"}`); code != 422 {
+		t.Fatalf("a bad product: %d", code)
+	}
+}

@@ -86,6 +86,7 @@ func (h *Hub) App() *fiber.App {
 	admin.Get("/catalog", h.getCatalog)
 	admin.Post("/catalog/import", h.importCatalog)
 	admin.Put("/products/:sku/price", h.setPrice)
+	admin.Put("/products/:sku", h.putProduct)
 	h.app = app
 	return app
 }
@@ -359,6 +360,22 @@ func (h *Hub) setPrice(c *fiber.Ctx) error {
 		}
 	}
 	return jsonError(c, fiber.StatusNotFound, "unknown_sku", "no product "+c.Params("sku")+" in the central catalog")
+}
+
+// putProduct creates or replaces one product of the central catalog: PUT
+// /api/v1/products/{sku} with the product as JSON (its producer must exist).
+func (h *Hub) putProduct(c *fiber.Ctx) error {
+	var p pos.Product
+	if err := json.Unmarshal(c.Body(), &p); err != nil {
+		return jsonError(c, fiber.StatusBadRequest, "bad_json", "malformed JSON: "+err.Error())
+	}
+	p.SKU = c.Params("sku")
+	cv, err := h.Store.PutCatalog(pos.Catalog{Products: []pos.Product{p}}, time.Now())
+	if err != nil {
+		return jsonError(c, fiber.StatusUnprocessableEntity, "bad_product", err.Error())
+	}
+	h.catalogChanged()
+	return c.JSON(fiber.Map{"version": cv.Version, "sku": p.SKU})
 }
 
 func (h *Hub) getCatalog(c *fiber.Ctx) error {
