@@ -87,6 +87,7 @@ func (h *Hub) App() *fiber.App {
 	admin.Post("/catalog/import", h.importCatalog)
 	admin.Put("/products/:sku/price", h.setPrice)
 	admin.Put("/products/:sku", h.putProduct)
+	h.reportRoutes(app, admin)
 	h.app = app
 	return app
 }

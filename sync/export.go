@@ -1,0 +1,429 @@
+package sync
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/ocop-kiosk/kiosk/pos"
+	"github.com/ocop-kiosk/kiosk/web"
+)
+
+// Reports leave the hub as CSV (one table a file, UTF-8 with a BOM so that
+// Excel reads Vietnamese right), as a workbook (one sheet a table) and as the
+// managers' pages. All three are drawn from one table model, so a column never
+// means one thing on the page and another in the file.
+
+// reportCol is one column of a report table.
+type reportCol struct {
+	key   string // CSV header and workbook heading: stable, for machines
+	label string // page heading, Vietnamese
+	sub   string // page subtitle, English
+	warn  bool   // a non-zero figure here is something to look into
+}
+
+// reportTable is one table of a report. Cells are string, int, int64, uint64,
+// pos.Money or time.Time.
+type reportTable struct {
+	name       string // ?table= of the CSV export and the sheet's name
+	title, sub string
+	empty      string // what the page says when there are no rows
+	cols       []reportCol
+	rows       [][]any
+	foot       []any // totals, on the page only: files stay one row per record
+}
+
+var (
+	colKiosk   = reportCol{key: "kiosk_id", label: "Quầy", sub: "Kiosk"}
+	colReceipt = reportCol{key: "receipt_no", label: "Biên lai", sub: "Receipt"}
+	colSaleID  = reportCol{key: "sale_id", label: "Mã giao dịch", sub: "Sale id"}
+	colTime    = reportCol{key: "time", label: "Thời điểm", sub: "Time"}
+	colSKU     = reportCol{key: "sku", label: "Mã hàng", sub: "SKU"}
+	colName    = reportCol{key: "name", label: "Sản phẩm", sub: "Product"}
+)
+
+func reconciliationTables(r Reconciliation) []reportTable {
+	kiosks := reportTable{name: "kiosks", title: "Theo quầy", sub: "Per kiosk", empty: "Chưa có quầy nào · No kiosk registered",
+		cols: []reportCol{colKiosk,
+			{key: "sales", label: "Bán", sub: "Sales"},
+			{key: "voids", label: "Hủy", sub: "Voids"},
+			{key: "refunds", label: "Trả hàng", sub: "Refunds"},
+			{key: "gross", label: "Doanh thu gộp", sub: "Gross"},
+			{key: "voided", label: "Tiền hủy", sub: "Voided"},
+			{key: "refunded", label: "Tiền trả lại", sub: "Refunded"},
+			{key: "net", label: "Doanh thu thuần", sub: "Net"},
+			{key: "cash", label: "Tiền mặt", sub: "Cash"},
+			{key: "vietqr", label: "VietQR", sub: "Bank transfer"},
+			{key: "card", label: "Thẻ", sub: "Card"},
+			{key: "ewallet", label: "Ví điện tử", sub: "E-wallet"},
+			{key: "other", label: "Khác", sub: "Other", warn: true},
+			{key: "missing_receipts", label: "Thiếu biên lai", sub: "Missing receipts", warn: true},
+			{key: "duplicate_receipts", label: "Trùng số", sub: "Duplicate receipts", warn: true},
+			{key: "price_diffs", label: "Sai giá", sub: "Price differences", warn: true},
+			{key: "mismatches", label: "Sai tổng", sub: "Mismatched totals", warn: true},
+			{key: "unsynced", label: "Chưa gửi", sub: "Unsynced", warn: true},
+			{key: "last_receipt", label: "Biên lai cuối", sub: "Last receipt"},
+			{key: "last_contact", label: "Liên lạc cuối", sub: "Last contact"},
+		}}
+	gaps := reportTable{name: "gaps", title: "Biên lai chưa về hoặc bị mất", sub: "Receipt-number gaps",
+		empty: "Không thiếu biên lai nào · No gaps",
+		cols: []reportCol{colKiosk,
+			{key: "from", label: "Từ", sub: "From"},
+			{key: "to", label: "Đến", sub: "To"},
+			{key: "count", label: "Số biên lai", sub: "Receipts", warn: true}}}
+	dupes := reportTable{name: "duplicates", title: "Số biên lai trùng", sub: "Receipt numbers held twice",
+		empty: "Không có số trùng · None", cols: []reportCol{colKiosk, colReceipt}}
+	diffs := reportTable{name: "price_diffs", title: "Bán khác giá trung tâm", sub: "Sold off the central price",
+		empty: "Mọi dòng đúng giá · Every line at the central price",
+		cols: []reportCol{colKiosk, colReceipt, colTime, colSKU, colName,
+			{key: "qty", label: "SL", sub: "Qty"},
+			{key: "price", label: "Giá bán", sub: "Sold at"},
+			{key: "central_price", label: "Giá trung tâm", sub: "Central price"},
+			{key: "difference", label: "Chênh lệch", sub: "Difference", warn: true},
+			colSaleID}}
+	mism := reportTable{name: "mismatches", title: "Giao dịch sai tổng", sub: "Records whose totals do not add up",
+		empty: "Không có · None",
+		cols: []reportCol{colKiosk, colReceipt, colTime,
+			{key: "kind", label: "Loại", sub: "Kind"},
+			{key: "reason", label: "Lý do", sub: "Reason"},
+			colSaleID}}
+	units := reportTable{name: "units_sold", title: "Số lượng đã bán (đối chiếu tồn kho)", sub: "Units sold, to compare with a stock count",
+		empty: "Chưa bán gì · Nothing sold",
+		cols: []reportCol{colKiosk, colSKU, colName,
+			{key: "sold", label: "Bán", sub: "Sold"},
+			{key: "voided", label: "Hủy", sub: "Voided"},
+			{key: "refunded", label: "Trả lại", sub: "Refunded"},
+			{key: "units_sold", label: "Đã bán (tất cả)", sub: "Units sold, all held"},
+			{key: "units_sold_day", label: "Đã bán (ngày)", sub: "Units sold, this day"}}}
+	var missing, dup, nd, nm, unsynced int64
+	for _, k := range r.Kiosks {
+		p := k.Payments
+		kiosks.rows = append(kiosks.rows, []any{k.KioskID, k.Sales, k.Voids, k.Refunds, k.Gross, k.Voided, k.Refunded, k.Net,
+			p.Cash, p.VietQR, p.Card, p.Ewallet, p.Other, k.MissingReceipts, len(k.DuplicateReceipts), len(k.PriceDiffs),
+			len(k.Mismatches), k.Unsynced, k.LastReceipt, k.LastContact})
+		missing += int64(k.MissingReceipts)
+		dup += int64(len(k.DuplicateReceipts))
+		nd += int64(len(k.PriceDiffs))
+		nm += int64(len(k.Mismatches))
+		unsynced += int64(k.Unsynced)
+		for _, g := range k.Gaps {
+			gaps.rows = append(gaps.rows, []any{k.KioskID, g.From, g.To, g.Count})
+		}
+		for _, no := range k.DuplicateReceipts {
+			dupes.rows = append(dupes.rows, []any{k.KioskID, no})
+		}
+		for _, d := range k.PriceDiffs {
+			diffs.rows = append(diffs.rows, []any{d.KioskID, d.ReceiptNo, d.Time, d.SKU, d.Name, d.Qty, d.Price, d.CentralPrice, d.Difference, d.SaleID})
+		}
+		for _, m := range k.Mismatches {
+			mism.rows = append(mism.rows, []any{m.KioskID, m.ReceiptNo, m.Time, m.Kind, m.Reason, m.SaleID})
+		}
+		for _, u := range k.UnitsSold {
+			units.rows = append(units.rows, []any{k.KioskID, u.SKU, u.Name, u.Sold, u.Voided, u.Refunded, u.UnitsSold, u.UnitsSoldDay})
+		}
+	}
+	t, p := r.Totals, r.Totals.Payments
+	kiosks.foot = []any{"Tổng · Total", t.Sales, t.Voids, t.Refunds, t.Gross, t.Voided, t.Refunded, t.Net,
+		p.Cash, p.VietQR, p.Card, p.Ewallet, p.Other, missing, dup, nd, nm, unsynced, "", ""}
+	return []reportTable{kiosks, gaps, dupes, diffs, mism, units}
+}
+
+func settlementTables(s Settlement) []reportTable {
+	t := reportTable{name: "settlement", title: "Quyết toán theo chủ thể", sub: "Settlement per producer",
+		empty: "Không có bán hàng trong khoảng này · No sales in these days",
+		cols: []reportCol{
+			{key: "producer_id", label: "Mã chủ thể", sub: "Producer"},
+			{key: "name", label: "Tên", sub: "Name"},
+			{key: "tax_code", label: "MST", sub: "Tax code"},
+			{key: "bank_account", label: "Tài khoản", sub: "Bank account"},
+			{key: "lines", label: "Dòng bán", sub: "Lines"},
+			{key: "units", label: "Số lượng", sub: "Units"},
+			{key: "gross", label: "Doanh thu gộp", sub: "Gross"},
+			{key: "voided", label: "Hủy", sub: "Voided"},
+			{key: "refunded", label: "Trả lại", sub: "Refunded"},
+			{key: "net", label: "Doanh thu thuần", sub: "Net"},
+			{key: "commission", label: "Hoa hồng " + strconv.Itoa(s.CommissionPercent) + " %", sub: "Commission"},
+			{key: "payable", label: "Phải trả", sub: "Payable"},
+		}}
+	for _, p := range s.Producers {
+		t.rows = append(t.rows, []any{p.ProducerID, p.Name, p.TaxCode, p.BankAccount, p.Lines, p.Units, p.Gross, p.Voided,
+			p.Refunded, p.Net, p.Commission, p.Payable})
+	}
+	o := s.Totals
+	t.foot = []any{"Tổng · Total", "", "", "", o.Lines, o.Units, o.Gross, o.Voided, o.Refunded, o.Net, o.Commission, o.Payable}
+	return []reportTable{t}
+}
+
+func findReportTable(ts []reportTable, name string) (reportTable, bool) {
+	for _, t := range ts {
+		if t.name == name {
+			return t, true
+		}
+	}
+	return reportTable{}, false
+}
+
+func reportTableNames(ts []reportTable) string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// csvCell writes a value for a machine: plain integers (no thousands dots),
+// times as RFC 3339 in Vietnam time. Text that a spreadsheet would take for a
+// formula (a product name beginning with =) gets a leading apostrophe.
+func csvCell(v any) string {
+	switch x := v.(type) {
+	case string:
+		if x != "" && strings.ContainsRune("=+-@\t\r", rune(x[0])) {
+			return "'" + x
+		}
+		return x
+	case pos.Money:
+		return strconv.FormatInt(int64(x), 10)
+	case time.Time:
+		if x.IsZero() {
+			return ""
+		}
+		return x.In(reportZone).Format(time.RFC3339)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// writeReportCSV writes one table as CSV: a UTF-8 BOM, the header row of
+// column keys, one row per record.
+func writeReportCSV(w io.Writer, t reportTable) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	head := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		head[i] = c.key
+	}
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	for _, row := range t.rows {
+		rec := make([]string, len(row))
+		for i, v := range row {
+			rec[i] = csvCell(v)
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeReportXLSX writes tables as one workbook, a sheet each, named as the
+// tables. Amounts are numbers formatted #,##0, so they add up in Excel.
+func writeReportXLSX(w io.Writer, tables []reportTable) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	money, err := f.NewStyle(&excelize.Style{NumFmt: 3}) // #,##0
+	if err != nil {
+		return err
+	}
+	for i, t := range tables {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", t.name); err != nil {
+				return err
+			}
+		} else if _, err := f.NewSheet(t.name); err != nil {
+			return err
+		}
+		sw, err := f.NewStreamWriter(t.name)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetColWidth(1, len(t.cols), 16); err != nil {
+			return err
+		}
+		head := make([]any, len(t.cols))
+		for j, c := range t.cols {
+			head[j] = excelize.Cell{StyleID: bold, Value: c.key}
+		}
+		if err := sw.SetRow("A1", head); err != nil {
+			return err
+		}
+		for r, row := range t.rows {
+			cells := make([]any, len(row))
+			for j, v := range row {
+				switch x := v.(type) {
+				case pos.Money:
+					cells[j] = excelize.Cell{StyleID: money, Value: int64(x)}
+				case time.Time:
+					if x.IsZero() {
+						cells[j] = ""
+					} else {
+						cells[j] = x.In(reportZone).Format(time.DateTime)
+					}
+				default:
+					cells[j] = x // text stays text: receipt numbers and SKUs are never formulas here
+				}
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, r+2)
+			if err := sw.SetRow(cell, cells); err != nil {
+				return err
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+	}
+	return f.Write(w)
+}
+
+// reportPageCell writes a value for a manager: amounts as 1.250.000, times as
+// 21/11/2026 14:05 in Vietnam time.
+func reportPageCell(v any, col reportCol) web.ReportCell {
+	c := web.ReportCell{}
+	switch x := v.(type) {
+	case string:
+		c.Text = x
+	case pos.Money:
+		c.Text, c.Num, c.Warn = pos.FormatVND(x), true, col.warn && x != 0
+	case time.Time:
+		if !x.IsZero() {
+			c.Text = x.In(reportZone).Format("02/01/2006 15:04")
+		}
+	case int:
+		c.Text, c.Num, c.Warn = pos.FormatVND(pos.Money(x)), true, col.warn && x != 0
+	case int64:
+		c.Text, c.Num, c.Warn = pos.FormatVND(pos.Money(x)), true, col.warn && x != 0
+	case uint64:
+		c.Text, c.Num, c.Warn = strconv.FormatUint(x, 10), true, col.warn && x != 0
+	default:
+		c.Text = fmt.Sprint(x)
+	}
+	return c
+}
+
+// reportPageTable is t as the pages show it, with its CSV link.
+func reportPageTable(t reportTable, csvURL string) web.ReportTable {
+	out := web.ReportTable{ID: t.name, Title: t.title, Sub: t.sub, Empty: t.empty, CSV: csvURL}
+	for _, c := range t.cols {
+		out.Head = append(out.Head, web.ReportHead{Label: c.label, Sub: c.sub})
+	}
+	for _, row := range t.rows {
+		cells := make([]web.ReportCell, len(row))
+		for i, v := range row {
+			cells[i] = reportPageCell(v, t.cols[i])
+		}
+		out.Rows = append(out.Rows, cells)
+	}
+	if len(t.rows) > 0 {
+		for i, v := range t.foot {
+			out.Foot = append(out.Foot, reportPageCell(v, t.cols[i]))
+		}
+	}
+	return out
+}
+
+// sendReportFile answers a download.
+func sendReportFile(c *fiber.Ctx, name, contentType string, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return fmt.Errorf("report %s: %w", name, err)
+	}
+	c.Set(fiber.HeaderContentType, contentType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(buf.Bytes())
+}
+
+const (
+	reportCSVType  = "text/csv; charset=utf-8"
+	reportXLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+)
+
+// reportQueryError answers a report's bad parameters as 400 bad_query; any
+// other error goes to the app's error handler.
+func reportQueryError(c *fiber.Ctx, err error) error {
+	if errors.Is(err, ErrBadReportQuery) {
+		return jsonError(c, fiber.StatusBadRequest, "bad_query", err.Error())
+	}
+	return err
+}
+
+func (h *Hub) reconciliationFor(c *fiber.Ctx) (Reconciliation, error) {
+	now := time.Now()
+	day, err := reportDateParam("day", c.Query("day"), now)
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	return Reconcile(h.Store, day, now)
+}
+
+// reconciliationCSV answers GET …/reconciliation.csv?day=&table= with one
+// table (kiosks unless table names another).
+func (h *Hub) reconciliationCSV(c *fiber.Ctx) error {
+	r, err := h.reconciliationFor(c)
+	if err != nil {
+		return reportQueryError(c, err)
+	}
+	ts := reconciliationTables(r)
+	name := c.Query("table", "kiosks")
+	t, ok := findReportTable(ts, name)
+	if !ok {
+		return jsonError(c, fiber.StatusBadRequest, "bad_query", "table="+strconv.Quote(name)+", want one of "+reportTableNames(ts))
+	}
+	return sendReportFile(c, "reconciliation-"+r.Day+"-"+t.name+".csv", reportCSVType,
+		func(w io.Writer) error { return writeReportCSV(w, t) })
+}
+
+// reconciliationXLSX answers GET …/reconciliation.xlsx?day= with every table
+// of the day as a sheet.
+func (h *Hub) reconciliationXLSX(c *fiber.Ctx) error {
+	r, err := h.reconciliationFor(c)
+	if err != nil {
+		return reportQueryError(c, err)
+	}
+	return sendReportFile(c, "reconciliation-"+r.Day+".xlsx", reportXLSXType,
+		func(w io.Writer) error { return writeReportXLSX(w, reconciliationTables(r)) })
+}
+
+func (h *Hub) settlementFor(c *fiber.Ctx) (Settlement, error) {
+	from, to, pct, err := settlementParams(c.Query("from"), c.Query("to"), c.Query("commission"), time.Now())
+	if err != nil {
+		return Settlement{}, err
+	}
+	return Settle(h.Store, from, to, pct)
+}
+
+// settlementCSV answers GET …/settlement.csv?from=&to=&commission=.
+func (h *Hub) settlementCSV(c *fiber.Ctx) error {
+	s, err := h.settlementFor(c)
+	if err != nil {
+		return reportQueryError(c, err)
+	}
+	return sendReportFile(c, "settlement-"+s.From+"-"+s.To+".csv", reportCSVType,
+		func(w io.Writer) error { return writeReportCSV(w, settlementTables(s)[0]) })
+}
+
+// settlementXLSX answers GET …/settlement.xlsx?from=&to=&commission=.
+func (h *Hub) settlementXLSX(c *fiber.Ctx) error {
+	s, err := h.settlementFor(c)
+	if err != nil {
+		return reportQueryError(c, err)
+	}
+	return sendReportFile(c, "settlement-"+s.From+"-"+s.To+".xlsx", reportXLSXType,
+		func(w io.Writer) error { return writeReportXLSX(w, settlementTables(s)) })
+}

@@ -1,0 +1,776 @@
+package sync
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/ocop-kiosk/kiosk/pos"
+	"github.com/ocop-kiosk/kiosk/web"
+)
+
+// The managers' reconciliation: what each kiosk sold on a day and what does not
+// add up, and what each producer is owed over a fair. Everything here is
+// computed from the records the hub holds (Store.Sales), the kiosks' last word
+// (Store.Kiosks) and the central price history (Store.CentralPrice); nothing is
+// stored, so a report is always as fresh as the last batch that arrived.
+
+// reportZone is Vietnam's time (UTC+7, no daylight saving). Report days begin
+// and end at its midnight, whatever the hub machine's own zone is.
+var reportZone = time.FixedZone("ICT", 7*3600)
+
+// ErrBadReportQuery is a report asked for with parameters that make no sense: a
+// range that ends before it starts, a commission outside 0–100 %.
+var ErrBadReportQuery = errors.New("bad report query")
+
+// reportDay is the start and end (exclusive) of the calendar day of t, read in
+// Vietnam time.
+func reportDay(t time.Time) (start, end time.Time) {
+	y, m, d := t.In(reportZone).Date()
+	start = time.Date(y, m, d, 0, 0, 0, 0, reportZone)
+	return start, start.AddDate(0, 0, 1)
+}
+
+// MethodTotals sums payments per method. Voids and refunds count negative, so
+// each figure is what that method should hold at the end of the day.
+type MethodTotals struct {
+	Cash    pos.Money `json:"cash"`
+	VietQR  pos.Money `json:"vietqr"`
+	Card    pos.Money `json:"card"`
+	Ewallet pos.Money `json:"ewallet"`
+	// Other is a method the hub does not know; only a tampered (or newer)
+	// kiosk sends one.
+	Other pos.Money `json:"other,omitempty"`
+}
+
+func (m *MethodTotals) add(method string, a pos.Money) {
+	switch method {
+	case pos.MethodCash:
+		m.Cash += a
+	case pos.MethodVietQR:
+		m.VietQR += a
+	case pos.MethodCard:
+		m.Card += a
+	case pos.MethodEwallet:
+		m.Ewallet += a
+	default:
+		m.Other += a
+	}
+}
+
+// DayTotals are the counts and sums of a day's records. Amounts are the
+// records' own totals (VAT-inclusive đồng); a record whose totals do not add up
+// is counted as it is and listed in Mismatches.
+type DayTotals struct {
+	Sales    int          `json:"sales"`
+	Voids    int          `json:"voids"`
+	Refunds  int          `json:"refunds"`
+	Gross    pos.Money    `json:"gross"`    // the sales
+	Voided   pos.Money    `json:"voided"`   // the voids, negative
+	Refunded pos.Money    `json:"refunded"` // the refunds, negative
+	Net      pos.Money    `json:"net"`      // gross + voided + refunded
+	Payments MethodTotals `json:"payments"`
+}
+
+func (t *DayTotals) add(s pos.Sale) {
+	switch s.Kind {
+	case pos.KindSale:
+		t.Sales++
+		t.Gross += s.Total
+	case pos.KindVoid:
+		t.Voids++
+		t.Voided += s.Total
+	case pos.KindRefund:
+		t.Refunds++
+		t.Refunded += s.Total
+	default:
+		return
+	}
+	t.Net += s.Total
+	for _, p := range s.Payments {
+		t.Payments.add(p.Method, p.Amount)
+	}
+}
+
+func (t *DayTotals) merge(o DayTotals) {
+	t.Sales += o.Sales
+	t.Voids += o.Voids
+	t.Refunds += o.Refunds
+	t.Gross += o.Gross
+	t.Voided += o.Voided
+	t.Refunded += o.Refunded
+	t.Net += o.Net
+	t.Payments.Cash += o.Payments.Cash
+	t.Payments.VietQR += o.Payments.VietQR
+	t.Payments.Card += o.Payments.Card
+	t.Payments.Ewallet += o.Payments.Ewallet
+	t.Payments.Other += o.Payments.Other
+}
+
+// ReceiptGap is a run of receipt numbers the kiosk made that the hub does not
+// hold: not arrived yet, or lost.
+type ReceiptGap struct {
+	From    string `json:"from"` // first missing receipt number, K01-000012
+	To      string `json:"to"`   // last missing receipt number
+	FromSeq uint64 `json:"from_seq"`
+	ToSeq   uint64 `json:"to_seq"`
+	Count   uint64 `json:"count"`
+}
+
+// String is the gap as a manager reads it: K01-000012…K01-000014.
+func (g ReceiptGap) String() string {
+	if g.FromSeq == g.ToSeq {
+		return g.From
+	}
+	return g.From + "…" + g.To
+}
+
+// PriceDiff is a line sold at a price other than the central price valid when
+// it was sold.
+type PriceDiff struct {
+	KioskID      string    `json:"kiosk_id"`
+	SaleID       string    `json:"sale_id"`
+	ReceiptNo    string    `json:"receipt_no"`
+	Time         time.Time `json:"time"`
+	SKU          string    `json:"sku"`
+	Name         string    `json:"name"`
+	Qty          int64     `json:"qty"`
+	Price        pos.Money `json:"price"`         // as sold
+	CentralPrice pos.Money `json:"central_price"` // valid at Time
+	Difference   pos.Money `json:"difference"`    // (price − central price) × qty
+}
+
+// Mismatch is a record whose figures do not add up (see checkTotals).
+type Mismatch struct {
+	KioskID   string    `json:"kiosk_id"`
+	SaleID    string    `json:"sale_id"`
+	ReceiptNo string    `json:"receipt_no"`
+	Time      time.Time `json:"time"`
+	Kind      string    `json:"kind"`
+	Reason    string    `json:"reason"`
+}
+
+// UnitsSold is the stock-drift figure of one product at one kiosk: how many
+// units left the kiosk's shelf according to the records the hub holds — units
+// in sales, less units put back by voids, less units returned by refunds — over
+// everything the hub holds from that kiosk (UnitsSold), and over the day alone
+// (UnitsSoldDay). A manager compares stock at the start with a physical count
+// less UnitsSold; a difference is stock drift (theft, breakage, a miscount, or
+// records that have not arrived: see the kiosk's gaps and unsynced depth).
+//
+// A refund record does not say whether its goods went back on the shelf (the
+// kiosk restocks unless the manager says otherwise), so every refunded unit is
+// counted as back; goods refunded without restocking show as drift.
+type UnitsSold struct {
+	SKU          string `json:"sku"`
+	Name         string `json:"name"`
+	Sold         int64  `json:"sold"`
+	Voided       int64  `json:"voided"`   // units back through voids
+	Refunded     int64  `json:"refunded"` // units returned through refunds
+	UnitsSold    int64  `json:"units_sold"`
+	UnitsSoldDay int64  `json:"units_sold_day"`
+}
+
+// KioskDay is one kiosk's line of the reconciliation.
+type KioskDay struct {
+	KioskID string `json:"kiosk_id"`
+	Revoked bool   `json:"revoked,omitempty"`
+	DayTotals
+	LastContact time.Time `json:"last_contact,omitzero"`
+	// Unsynced is how many records were waiting on the kiosk at its last
+	// heartbeat.
+	Unsynced int `json:"unsynced"`
+	// Held counts the kiosk's records the hub holds, every day; LastReceipt is
+	// the highest receipt number among them.
+	Held        int    `json:"held"`
+	LastReceipt string `json:"last_receipt,omitempty"`
+	// Gaps are receipt numbers from 1 up to LastReceipt that the hub does not
+	// hold, over every day: a missing receipt has no time to place it on one.
+	Gaps            []ReceiptGap `json:"gaps"`
+	MissingReceipts uint64       `json:"missing_receipts"`
+	// DuplicateReceipts are receipt numbers held under more than one sale id:
+	// a kiosk restored from an old backup numbers again from there.
+	DuplicateReceipts []string    `json:"duplicate_receipts,omitempty"`
+	PriceDiffs        []PriceDiff `json:"price_diffs"`
+	Mismatches        []Mismatch  `json:"mismatches"`
+	UnitsSold         []UnitsSold `json:"units_sold"`
+}
+
+// Reconciliation is the managers' per-kiosk summary of one day.
+type Reconciliation struct {
+	Day       string    `json:"day"`  // YYYY-MM-DD, Vietnam time
+	From      time.Time `json:"from"` // the day's first instant
+	To        time.Time `json:"to"`   // the next day's first instant
+	Generated time.Time `json:"generated"`
+	// Complete says the day was over when the report was made; later batches
+	// from kiosks that were offline can still change a complete day.
+	Complete bool       `json:"complete"`
+	Kiosks   []KioskDay `json:"kiosks"`
+	Totals   DayTotals  `json:"totals"`
+}
+
+// Reconcile summarises, per kiosk, the records of the calendar day of day (read
+// in Vietnam time, UTC+7): counts and sums by kind and payment method, lines
+// sold off the central price, records whose totals do not add up; and, over
+// everything the hub holds, receipt-number gaps and units sold per product. Every
+// registered kiosk has a line, sales or not.
+func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
+	start, end := reportDay(day)
+	r := Reconciliation{Day: start.Format(time.DateOnly), From: start, To: end,
+		Generated: now, Complete: !now.Before(end), Kiosks: []KioskDay{}}
+	kiosks, err := st.Kiosks()
+	if err != nil {
+		return r, fmt.Errorf("reconciliation of %s: kiosks: %w", r.Day, err)
+	}
+	sales, err := st.Sales("")
+	if err != nil {
+		return r, fmt.Errorf("reconciliation of %s: sales: %w", r.Day, err)
+	}
+	byID := map[string]*KioskDay{}
+	get := func(id string) *KioskDay {
+		kd := byID[id]
+		if kd == nil {
+			kd = &KioskDay{KioskID: id, Gaps: []ReceiptGap{}, PriceDiffs: []PriceDiff{}, Mismatches: []Mismatch{}, UnitsSold: []UnitsSold{}}
+			byID[id] = kd
+		}
+		return kd
+	}
+	for _, k := range kiosks {
+		kd := get(k.ID)
+		kd.Revoked, kd.LastContact, kd.Unsynced = k.Revoked, k.LastContact, k.Depth
+	}
+	seqs := map[string]map[uint64]string{}      // kiosk → receipt seq → sale id
+	units := map[string]map[string]*UnitsSold{} // kiosk → sku → units
+	dupes := map[string]map[string]bool{}       // kiosk → receipt numbers held twice
+	for _, hs := range sales {
+		s := hs.Sale
+		kd := get(s.KioskID)
+		kd.Held++
+		if s.Seq > 0 {
+			if seqs[s.KioskID] == nil {
+				seqs[s.KioskID] = map[uint64]string{}
+			}
+			if other, ok := seqs[s.KioskID][s.Seq]; ok && other != s.ID {
+				if dupes[s.KioskID] == nil {
+					dupes[s.KioskID] = map[string]bool{}
+				}
+				dupes[s.KioskID][pos.ReceiptNo(s.KioskID, s.Seq)] = true
+			}
+			seqs[s.KioskID][s.Seq] = s.ID
+		}
+		inDay := !s.Time.Before(start) && s.Time.Before(end)
+		if units[s.KioskID] == nil {
+			units[s.KioskID] = map[string]*UnitsSold{}
+		}
+		for _, l := range s.Lines {
+			u := units[s.KioskID][l.SKU]
+			if u == nil {
+				u = &UnitsSold{SKU: l.SKU}
+				units[s.KioskID][l.SKU] = u
+			}
+			u.Name = l.Name
+			switch s.Kind {
+			case pos.KindSale:
+				u.Sold += l.Qty
+			case pos.KindVoid:
+				u.Voided -= l.Qty
+			case pos.KindRefund:
+				u.Refunded -= l.Qty
+			default:
+				continue
+			}
+			u.UnitsSold += l.Qty
+			if inDay {
+				u.UnitsSoldDay += l.Qty
+			}
+		}
+		if !inDay {
+			continue
+		}
+		kd.add(s)
+		if hs.Mismatch != "" {
+			kd.Mismatches = append(kd.Mismatches, Mismatch{KioskID: s.KioskID, SaleID: s.ID, ReceiptNo: s.ReceiptNo,
+				Time: s.Time, Kind: s.Kind, Reason: hs.Mismatch})
+		}
+		if s.Kind != pos.KindSale {
+			continue // a void or refund repeats the prices of the sale it undoes
+		}
+		for _, l := range s.Lines {
+			central, ok, err := st.CentralPrice(l.SKU, s.Time)
+			if err != nil {
+				return r, fmt.Errorf("reconciliation of %s: central price of %s: %w", r.Day, l.SKU, err)
+			}
+			if !ok || central == l.Price {
+				continue
+			}
+			kd.PriceDiffs = append(kd.PriceDiffs, PriceDiff{KioskID: s.KioskID, SaleID: s.ID, ReceiptNo: s.ReceiptNo,
+				Time: s.Time, SKU: l.SKU, Name: l.Name, Qty: l.Qty, Price: l.Price, CentralPrice: central,
+				Difference: (l.Price - central) * pos.Money(l.Qty)})
+		}
+	}
+	for id, kd := range byID {
+		kd.Gaps, kd.MissingReceipts, kd.LastReceipt = receiptGaps(id, seqs[id])
+		for no := range dupes[id] {
+			kd.DuplicateReceipts = append(kd.DuplicateReceipts, no)
+		}
+		sort.Strings(kd.DuplicateReceipts)
+		for _, u := range units[id] {
+			kd.UnitsSold = append(kd.UnitsSold, *u)
+		}
+		sort.Slice(kd.UnitsSold, func(i, j int) bool { return kd.UnitsSold[i].SKU < kd.UnitsSold[j].SKU })
+		r.Kiosks = append(r.Kiosks, *kd)
+	}
+	sort.Slice(r.Kiosks, func(i, j int) bool { return r.Kiosks[i].KioskID < r.Kiosks[j].KioskID })
+	for _, kd := range r.Kiosks {
+		r.Totals.merge(kd.DayTotals)
+	}
+	return r, nil
+}
+
+// receiptGaps finds the receipt numbers missing from held. Receipt numbers are
+// gapless from 1 on every kiosk (a bucket sequence that only moves when a sale
+// commits), so numbers below the lowest one held are missing too: a kiosk whose
+// first receipts never arrived must not look whole.
+func receiptGaps(kiosk string, held map[uint64]string) (gaps []ReceiptGap, missing uint64, last string) {
+	gaps = []ReceiptGap{}
+	seqs := make([]uint64, 0, len(held))
+	for s := range held {
+		seqs = append(seqs, s)
+	}
+	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+	want := uint64(1)
+	for _, s := range seqs {
+		if s > want {
+			gaps = append(gaps, ReceiptGap{From: pos.ReceiptNo(kiosk, want), To: pos.ReceiptNo(kiosk, s-1),
+				FromSeq: want, ToSeq: s - 1, Count: s - want})
+			missing += s - want
+		}
+		want = s + 1
+	}
+	if len(seqs) > 0 {
+		last = pos.ReceiptNo(kiosk, seqs[len(seqs)-1])
+	}
+	return gaps, missing, last
+}
+
+// ProducerSettlement is what one producer is owed over a settlement's days.
+type ProducerSettlement struct {
+	ProducerID  string    `json:"producer_id"`
+	Name        string    `json:"name,omitempty"` // from the central catalog
+	TaxCode     string    `json:"tax_code,omitempty"`
+	BankAccount string    `json:"bank_account,omitempty"` // BIN and account, where the payable goes
+	Lines       int       `json:"lines"`                  // lines of sales
+	Units       int64     `json:"units"`                  // units sold less units voided or refunded
+	Gross       pos.Money `json:"gross"`                  // lines of sales
+	Voided      pos.Money `json:"voided"`                 // lines of voids, negative
+	Refunded    pos.Money `json:"refunded"`               // lines of refunds, negative
+	Net         pos.Money `json:"net"`
+	Commission  pos.Money `json:"commission"` // net × percent / 100, half away from zero
+	Payable     pos.Money `json:"payable"`    // net − commission
+}
+
+// Settlement is what each producer is owed across every kiosk of the hub over
+// a run of days (a fair).
+type Settlement struct {
+	From              string               `json:"from"` // first day, YYYY-MM-DD, Vietnam time
+	To                string               `json:"to"`   // last day, included
+	CommissionPercent int                  `json:"commission_percent"`
+	Producers         []ProducerSettlement `json:"producers"`
+	Totals            ProducerSettlement   `json:"totals"`
+}
+
+// Settle works out, per producer, the lines of every record made from the start
+// of from's day to the end of to's day (Vietnam time) by any kiosk: gross of the
+// sales, voids and refunds (negative) in the days they were made, net, the
+// booth's commission at commissionPercent (0–100) and what is payable. A line is
+// worth its price × quantity, recomputed here rather than taken from the
+// kiosk's line total (a record whose line totals were altered shows in the
+// reconciliation's mismatches, not in a producer's money). Producers are sorted
+// by id.
+func Settle(st Store, from, to time.Time, commissionPercent int) (Settlement, error) {
+	start, _ := reportDay(from)
+	last, end := reportDay(to)
+	s := Settlement{From: start.Format(time.DateOnly), To: last.Format(time.DateOnly),
+		CommissionPercent: commissionPercent, Producers: []ProducerSettlement{}}
+	if end.Before(start) || end.Equal(start) {
+		return s, fmt.Errorf("%w: settlement from %s to %s ends before it starts", ErrBadReportQuery, s.From, s.To)
+	}
+	if commissionPercent < 0 || commissionPercent > 100 {
+		return s, fmt.Errorf("%w: commission %d %%, want 0 to 100", ErrBadReportQuery, commissionPercent)
+	}
+	sales, err := st.Sales("")
+	if err != nil {
+		return s, fmt.Errorf("settlement %s–%s: %w", s.From, s.To, err)
+	}
+	cat, err := st.Catalog()
+	if err != nil {
+		return s, fmt.Errorf("settlement %s–%s: catalog: %w", s.From, s.To, err)
+	}
+	producers := map[string]pos.Producer{}
+	for _, p := range cat.Producers {
+		producers[p.ID] = p
+	}
+	by := map[string]*ProducerSettlement{}
+	for _, hs := range sales {
+		sl := hs.Sale
+		if sl.Time.Before(start) || !sl.Time.Before(end) {
+			continue
+		}
+		for i, l := range sl.Lines {
+			if l.Qty < -pos.MaxQty || l.Qty > pos.MaxQty || l.Price < 0 || l.Price > pos.MaxPrice {
+				return s, fmt.Errorf("settlement: record %s (%s) line %d: quantity %d or price %d out of range", sl.ID, sl.ReceiptNo, i+1, l.Qty, l.Price)
+			}
+			p := by[l.ProducerID]
+			if p == nil {
+				p = &ProducerSettlement{ProducerID: l.ProducerID}
+				if cp, ok := producers[l.ProducerID]; ok {
+					p.Name, p.TaxCode = cp.Name, cp.TaxCode
+					if cp.BankAccount != "" {
+						p.BankAccount = cp.BankBIN + " " + cp.BankAccount
+					}
+				}
+				by[l.ProducerID] = p
+			}
+			v := l.Price * pos.Money(l.Qty)
+			switch sl.Kind {
+			case pos.KindSale:
+				p.Lines++
+				p.Gross += v
+			case pos.KindVoid:
+				p.Voided += v
+			case pos.KindRefund:
+				p.Refunded += v
+			default:
+				continue
+			}
+			p.Units += l.Qty
+			p.Net += v
+		}
+	}
+	for _, p := range by {
+		if p.Commission, err = commissionOf(p.Net, commissionPercent); err != nil {
+			return s, fmt.Errorf("settlement of %s: %w", p.ProducerID, err)
+		}
+		p.Payable = p.Net - p.Commission
+		s.Producers = append(s.Producers, *p)
+		t := &s.Totals
+		t.Lines += p.Lines
+		t.Units += p.Units
+		t.Gross += p.Gross
+		t.Voided += p.Voided
+		t.Refunded += p.Refunded
+		t.Net += p.Net
+		t.Commission += p.Commission
+		t.Payable += p.Payable
+	}
+	sort.Slice(s.Producers, func(i, j int) bool { return s.Producers[i].ProducerID < s.Producers[j].ProducerID })
+	return s, nil
+}
+
+// commissionOf is net × percent / 100 rounded to the đồng, halves away from zero
+// (up for a positive net), in integers.
+func commissionOf(net pos.Money, percent int) (pos.Money, error) {
+	if net > math.MaxInt64/100 || net < -math.MaxInt64/100 {
+		return 0, fmt.Errorf("net %d too large for a commission", net)
+	}
+	q := int64(net) * int64(percent)
+	if q >= 0 {
+		return pos.Money((q + 50) / 100), nil
+	}
+	return -pos.Money((-q + 50) / 100), nil
+}
+
+// reportDateParam reads a YYYY-MM-DD query parameter as a day in Vietnam time;
+// empty is the day of now.
+func reportDateParam(name, v string, now time.Time) (time.Time, error) {
+	if v == "" {
+		start, _ := reportDay(now)
+		return start, nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, v, reportZone)
+	if err != nil || t.Year() < 2000 || t.Year() > 2999 {
+		return time.Time{}, fmt.Errorf("%w: %s=%q, want a day as YYYY-MM-DD", ErrBadReportQuery, name, v)
+	}
+	return t, nil
+}
+
+// settlementParams reads from, to (default: today) and commission (default 0).
+func settlementParams(from, to, comm string, now time.Time) (time.Time, time.Time, int, error) {
+	f, err := reportDateParam("from", from, now)
+	if err != nil {
+		return f, f, 0, err
+	}
+	t, err := reportDateParam("to", to, now)
+	if err != nil {
+		return f, t, 0, err
+	}
+	if from != "" && to == "" {
+		t = f // one day when only from is given
+	}
+	if to != "" && from == "" {
+		f = t
+	}
+	if t.Before(f) {
+		return f, t, 0, fmt.Errorf("%w: to %s is before from %s", ErrBadReportQuery, t.Format(time.DateOnly), f.Format(time.DateOnly))
+	}
+	pct := 0
+	if comm != "" {
+		if pct, err = strconv.Atoi(comm); err != nil || pct < 0 || pct > 100 {
+			return f, t, 0, fmt.Errorf("%w: commission=%q, want a whole percent from 0 to 100", ErrBadReportQuery, comm)
+		}
+	}
+	return f, t, pct, nil
+}
+
+// reportRoutes registers the reconciliation: the JSON and the exports under the
+// admin API group (bearer token), and the managers' pages under /reports,
+// which take the admin token as a bearer header or as the hub_admin cookie
+// that the sign-in form sets (a browser following a link or loading the chart
+// cannot send a header).
+func (h *Hub) reportRoutes(app fiber.Router, admin fiber.Router) {
+	admin.Get("/reconciliation", h.reconciliation)
+	admin.Get("/reconciliation.csv", h.reconciliationCSV)
+	admin.Get("/reconciliation.xlsx", h.reconciliationXLSX)
+	admin.Get("/settlement", h.settlement)
+	admin.Get("/settlement.csv", h.settlementCSV)
+	admin.Get("/settlement.xlsx", h.settlementXLSX)
+	app.Get("/reports", func(c *fiber.Ctx) error { return c.Redirect("/reports/reconciliation", fiber.StatusSeeOther) })
+	app.Get("/reports/login", h.reportLoginForm)
+	app.Post("/reports/login", h.reportLogin)
+	app.Post("/reports/logout", h.reportLogout)
+	app.Get("/reports/reconciliation", h.reportAuth, h.reconciliationPage)
+	app.Get("/reports/reconciliation.csv", h.reportAuth, h.reconciliationCSV)
+	app.Get("/reports/reconciliation.xlsx", h.reportAuth, h.reconciliationXLSX)
+	app.Get("/reports/settlement", h.reportAuth, h.settlementPage)
+	app.Get("/reports/settlement.csv", h.reportAuth, h.settlementCSV)
+	app.Get("/reports/settlement.xlsx", h.reportAuth, h.settlementXLSX)
+	app.Get("/reports/chart.svg", h.reportAuth, h.salesChart)
+}
+
+// reconciliation answers GET /api/v1/reconciliation?day=YYYY-MM-DD (default:
+// today in Vietnam).
+func (h *Hub) reconciliation(c *fiber.Ctx) error {
+	r, err := h.reconciliationFor(c)
+	if err != nil {
+		return reportQueryError(c, err)
+	}
+	return c.JSON(r)
+}
+
+// settlement answers GET /api/v1/settlement?from=&to=&commission=N (default:
+// today, no commission).
+func (h *Hub) settlement(c *fiber.Ctx) error {
+	s, err := h.settlementFor(c)
+	if err != nil {
+		return reportQueryError(c, err)
+	}
+	return c.JSON(s)
+}
+
+// reportCookie carries the admin token for the managers' pages.
+const reportCookie = "hub_admin"
+
+func (h *Hub) adminTokenOK(tok string) bool {
+	return tok != "" && len(h.AdminHash) > 0 && subtle.ConstantTimeCompare(TokenHash(tok), h.AdminHash) == 1
+}
+
+// reportAuth lets through the admin token, as a bearer header or as the
+// hub_admin cookie: 401 without one, 403 with a wrong one. A browser asking
+// for a page gets the sign-in form with that status instead of JSON.
+func (h *Hub) reportAuth(c *fiber.Ctx) error {
+	tok := bearerToken(c)
+	if tok == "" {
+		if v := c.Cookies(reportCookie); v != "" {
+			if tok, _ = url.QueryUnescape(v); tok == "" {
+				tok = v
+			}
+		}
+	}
+	if tok == "" {
+		return h.reportDenied(c, fiber.StatusUnauthorized, "unauthorized", "sign in at /reports/login, or send the admin token as Authorization: Bearer", "")
+	}
+	if !h.adminTokenOK(tok) {
+		clearReportCookie(c) // the token changed since it was set
+		return h.reportDenied(c, fiber.StatusForbidden, "forbidden", "wrong admin token",
+			"Mã quản trị sai hoặc đã đổi: đăng nhập lại · The admin token is wrong or has changed: sign in again.")
+	}
+	return c.Next()
+}
+
+func (h *Hub) reportDenied(c *fiber.Ctx, status int, code, msg, pageMsg string) error {
+	if !strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
+		return jsonError(c, status, code, msg)
+	}
+	p := web.HubLoginPage{Message: pageMsg, Next: reportNext(c.OriginalURL())}
+	return renderReportPage(c, status, func(w io.Writer) error { return web.RenderHubLoginPage(w, p) })
+}
+
+// reportNext keeps a return path only when it is one of the report pages, so
+// the sign-in form cannot be made to redirect anywhere else.
+func reportNext(u string) string {
+	if strings.HasPrefix(u, "/reports/") && !strings.HasPrefix(u, "/reports/log") && !strings.ContainsAny(u, "\\\r\n") {
+		return u
+	}
+	return ""
+}
+
+func (h *Hub) reportLoginForm(c *fiber.Ctx) error {
+	p := web.HubLoginPage{Next: reportNext(c.Query("next"))}
+	return renderReportPage(c, fiber.StatusOK, func(w io.Writer) error { return web.RenderHubLoginPage(w, p) })
+}
+
+// reportLogin takes the form's token and, when it is the admin token, sets the
+// cookie the report pages accept: HttpOnly (no script reads it), SameSite
+// Strict (no other site's page can use it), Secure over HTTPS, 12 hours.
+func (h *Hub) reportLogin(c *fiber.Ctx) error {
+	tok := strings.TrimSpace(c.FormValue("token"))
+	next := reportNext(c.FormValue("next"))
+	if !h.adminTokenOK(tok) {
+		h.Log.Warn("report sign-in refused", "addr", c.IP())
+		p := web.HubLoginPage{Message: "Sai mã quản trị · Wrong admin token.", Next: next}
+		return renderReportPage(c, fiber.StatusForbidden, func(w io.Writer) error { return web.RenderHubLoginPage(w, p) })
+	}
+	c.Cookie(&fiber.Cookie{Name: reportCookie, Value: url.QueryEscape(tok), Path: "/reports", MaxAge: 12 * 3600,
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode, Secure: c.Protocol() == "https"})
+	if next == "" {
+		next = "/reports/reconciliation"
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (h *Hub) reportLogout(c *fiber.Ctx) error {
+	clearReportCookie(c)
+	return c.Redirect("/reports/login", fiber.StatusSeeOther)
+}
+
+func clearReportCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: reportCookie, Value: "", Path: "/reports", MaxAge: -1, Expires: time.Unix(1, 0),
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode, Secure: c.Protocol() == "https"})
+}
+
+// renderReportPage answers an HTML page that loads nothing but its chart.
+func renderReportPage(c *fiber.Ctx, status int, render func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
+		return fmt.Errorf("render report page: %w", err)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("Referrer-Policy", "no-referrer")
+	return c.Status(status).Send(buf.Bytes())
+}
+
+func reportMoney(m pos.Money) string { return pos.FormatVND(m) + " ₫" }
+
+func reportStamp(t time.Time) string { return t.In(reportZone).Format("02/01/2006 15:04:05") }
+
+// reconciliationPage answers GET /reports/reconciliation?day=. A bad day shows
+// today's figures under an error, with status 400.
+func (h *Hub) reconciliationPage(c *fiber.Ctx) error {
+	now := time.Now()
+	status, msg := fiber.StatusOK, ""
+	day, err := reportDateParam("day", c.Query("day"), now)
+	if err != nil {
+		status, msg = fiber.StatusBadRequest, "Ngày không hợp lệ · "+err.Error()
+		day, _ = reportDay(now)
+	}
+	r, err := Reconcile(h.Store, day, now)
+	if err != nil {
+		return err
+	}
+	p := reconciliationPageData(r)
+	p.Error = msg
+	return renderReportPage(c, status, func(w io.Writer) error { return web.RenderReconciliationPage(w, p) })
+}
+
+func reconciliationPageData(r Reconciliation) web.ReconciliationPage {
+	p := web.ReconciliationPage{Day: r.Day, Prev: r.From.AddDate(0, 0, -1).Format(time.DateOnly),
+		Next: r.From.AddDate(0, 0, 1).Format(time.DateOnly), Generated: reportStamp(r.Generated), Complete: r.Complete,
+		ChartURL:     chartURL(r.From.AddDate(0, 0, -6), r.From),
+		ChartCaption: "Doanh thu thuần 7 ngày đến " + r.Day + " · Net sales, the seven days to " + r.Day}
+	var missing uint64
+	var diffs, mism, unsynced int
+	for _, k := range r.Kiosks {
+		missing += k.MissingReceipts + uint64(len(k.DuplicateReceipts))
+		diffs += len(k.PriceDiffs)
+		mism += len(k.Mismatches)
+		unsynced += k.Unsynced
+	}
+	t := r.Totals
+	p.Stats = []web.ReportStat{
+		{Label: "Doanh thu thuần", Sub: "Net", Value: reportMoney(t.Net)},
+		{Label: "Doanh thu gộp", Sub: "Gross", Value: reportMoney(t.Gross)},
+		{Label: "Giao dịch bán", Sub: "Sales", Value: strconv.Itoa(t.Sales)},
+		{Label: "Hủy / trả lại", Sub: "Voids / refunds", Value: strconv.Itoa(t.Voids) + " / " + strconv.Itoa(t.Refunds)},
+		{Label: "Biên lai thiếu hoặc trùng", Sub: "Missing or duplicate receipts", Value: strconv.FormatUint(missing, 10), Warn: missing > 0},
+		{Label: "Dòng sai giá", Sub: "Price differences", Value: strconv.Itoa(diffs), Warn: diffs > 0},
+		{Label: "Giao dịch sai tổng", Sub: "Mismatched totals", Value: strconv.Itoa(mism), Warn: mism > 0},
+		{Label: "Chưa gửi về", Sub: "Unsynced at the kiosks", Value: strconv.Itoa(unsynced), Warn: unsynced > 0},
+	}
+	q := url.Values{"day": {r.Day}}
+	for _, t := range reconciliationTables(r) {
+		tq := url.Values{"day": {r.Day}, "table": {t.name}}
+		p.Tables = append(p.Tables, reportPageTable(t, "/reports/reconciliation.csv?"+tq.Encode()))
+	}
+	p.Exports = []web.ReportLink{
+		{Label: "Excel (.xlsx)", URL: "/reports/reconciliation.xlsx?" + q.Encode()},
+		{Label: "CSV", URL: "/reports/reconciliation.csv?" + q.Encode()},
+	}
+	return p
+}
+
+// settlementPage answers GET /reports/settlement?from=&to=&commission=.
+func (h *Hub) settlementPage(c *fiber.Ctx) error {
+	now := time.Now()
+	status, msg := fiber.StatusOK, ""
+	from, to, pct, err := settlementParams(c.Query("from"), c.Query("to"), c.Query("commission"), now)
+	if err != nil {
+		status, msg = fiber.StatusBadRequest, "Tham số không hợp lệ · "+err.Error()
+		from, _ = reportDay(now)
+		to, pct = from, 0
+	}
+	s, err := Settle(h.Store, from, to, pct)
+	if err != nil {
+		return reportQueryError(c, err)
+	}
+	p := settlementPageData(s, from, to, now)
+	p.Error = msg
+	return renderReportPage(c, status, func(w io.Writer) error { return web.RenderSettlementPage(w, p) })
+}
+
+func settlementPageData(s Settlement, from, to, now time.Time) web.SettlementPage {
+	p := web.SettlementPage{From: s.From, To: s.To, Commission: s.CommissionPercent, Generated: reportStamp(now)}
+	if !to.After(from.AddDate(0, 0, MaxChartDays-1)) {
+		p.ChartURL = chartURL(from, to)
+		p.ChartCaption = "Doanh thu thuần " + s.From + " – " + s.To + " · Net sales " + s.From + " to " + s.To
+	}
+	t := s.Totals
+	p.Stats = []web.ReportStat{
+		{Label: "Doanh thu gộp", Sub: "Gross", Value: reportMoney(t.Gross)},
+		{Label: "Hủy và trả lại", Sub: "Voids and refunds", Value: reportMoney(t.Voided + t.Refunded)},
+		{Label: "Doanh thu thuần", Sub: "Net", Value: reportMoney(t.Net)},
+		{Label: "Hoa hồng " + strconv.Itoa(s.CommissionPercent) + " %", Sub: "Commission", Value: reportMoney(t.Commission)},
+		{Label: "Phải trả chủ thể", Sub: "Payable to producers", Value: reportMoney(t.Payable)},
+	}
+	q := url.Values{"from": {s.From}, "to": {s.To}, "commission": {strconv.Itoa(s.CommissionPercent)}}
+	for _, t := range settlementTables(s) {
+		p.Tables = append(p.Tables, reportPageTable(t, "/reports/settlement.csv?"+q.Encode()))
+	}
+	p.Exports = []web.ReportLink{
+		{Label: "Excel (.xlsx)", URL: "/reports/settlement.xlsx?" + q.Encode()},
+		{Label: "CSV", URL: "/reports/settlement.csv?" + q.Encode()},
+	}
+	return p
+}
