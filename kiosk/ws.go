@@ -615,15 +615,20 @@ func (h *hub) checkout(cl *wsClient, m inMsg) {
 	h.broadcastCart(t)
 }
 
-// broadcastAll sends a message to every screen of every till.
-func (h *hub) broadcastAll(v any) {
+// allTills is a snapshot of the tills.
+func (h *hub) allTills() []*till {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	tills := make([]*till, 0, len(h.tills))
 	for _, t := range h.tills {
 		tills = append(tills, t)
 	}
-	h.mu.Unlock()
-	for _, t := range tills {
+	return tills
+}
+
+// broadcastAll sends a message to every screen of every till.
+func (h *hub) broadcastAll(v any) {
+	for _, t := range h.allTills() {
 		t.mu.Lock()
 		h.broadcast(t, v)
 		t.mu.Unlock()
@@ -633,13 +638,7 @@ func (h *hub) broadcastAll(v any) {
 // rebroadcastCarts sends every till's cart again (after the catalog changed
 // the prices it shows).
 func (h *hub) rebroadcastCarts() {
-	h.mu.Lock()
-	tills := make([]*till, 0, len(h.tills))
-	for _, t := range h.tills {
-		tills = append(tills, t)
-	}
-	h.mu.Unlock()
-	for _, t := range tills {
+	for _, t := range h.allTills() {
 		t.mu.Lock()
 		if len(t.lines) > 0 {
 			t.seq++
