@@ -155,7 +155,7 @@ func (s *Server) trace(c *fiber.Ctx) error {
 	}
 	dl, err := pos.ParseDigitalLink(raw)
 	if err != nil {
-		return s.notFound(c, l, http400(err))
+		return s.notFound(c, l, err.Error())
 	}
 	p := s.index.Load().Lookup(dl.GTIN)
 	if p == nil {
@@ -214,8 +214,6 @@ func (s *Server) trace(c *fiber.Ctx) error {
 	return s.renderTrace(c, l, data)
 }
 
-func http400(err error) string { return err.Error() }
-
 // linkset lists the links a GS1 resolver needs (RFC 9264, GS1 link types).
 func linkset(d traceData, dl pos.DigitalLink) fiber.Map {
 	page := []fiber.Map{{"href": d.Link, "title": d.Product.Name, "hreflang": []string{"vi", "en"}, "type": "text/html"}}
@@ -245,8 +243,6 @@ func (s *Server) renderTrace(c *fiber.Ctx, l string, d traceData) error {
 	c.Set(fiber.HeaderVary, "Accept, Accept-Language")
 	return c.Send(buf.Bytes())
 }
-
-var vnTime = time.FixedZone("ICT", 7*3600)
 
 func (s *Server) notFound(c *fiber.Ctx, l, msg string) error {
 	if strings.Contains(c.Get(fiber.HeaderAccept), "json") {
@@ -281,7 +277,7 @@ func (s *Server) eReceipt(c *fiber.Ctx) error {
 	}
 	m := func(v pos.Money) string { return v.String() }
 	page := web.ReceiptPage{Lang: l, SwitchURL: switchURL(c, l), T: t, Seller: s.cfg.Seller.Name, TaxCode: s.cfg.Seller.TaxCode,
-		Address: s.cfg.Seller.Address, ReceiptNo: sale.ReceiptNo, Time: sale.Time.In(vnTime).Format("15:04 02/01/2006"),
+		Address: s.cfg.Seller.Address, ReceiptNo: sale.ReceiptNo, Time: sale.Time.In(pos.VietnamTime).Format("15:04 02/01/2006"),
 		Kind: t[sale.Kind], Total: m(sale.Total)}
 	if sale.Status != pos.StatusCompleted {
 		page.Status = t[sale.Status]

@@ -6,6 +6,10 @@ import (
 	"time"
 )
 
+// VietnamTime is the zone receipts, reports and pages show times in (UTC+7, no
+// daylight saving), whatever zone the machine runs in.
+var VietnamTime = time.FixedZone("ICT", 7*3600)
+
 // Date is a calendar day (YYYY-MM-DD) with no time zone games: it marshals as the
 // plain string and the zero Date as "".
 type Date struct{ y, m, d int }

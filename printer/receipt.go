@@ -42,9 +42,6 @@ type Receipt struct {
 	Copy bool // a reprint: marked "BẢN SAO / COPY"
 }
 
-// vnTime is Vietnam's time zone (no daylight saving), for times on paper.
-var vnTime = time.FixedZone("ICT", 7*3600)
-
 // ReceiptFromSale lays out a committed record. qrBase, when set, is the origin
 // of the e-receipt link (…/r/{sale id}).
 func ReceiptFromSale(s pos.Sale, seller Seller, qrBase string, original string) Receipt {
@@ -111,7 +108,7 @@ func WriteReceipt(e *Encoder, r Receipt) {
 		e.Bold(true).Line("PHIẾU HOÀN TIỀN / REFUND").Bold(false)
 	}
 	e.SetAlign(AlignLeft)
-	e.Columns2("Số: "+r.ReceiptNo, r.Time.In(vnTime).Format("02/01/2006 15:04"))
+	e.Columns2("Số: "+r.ReceiptNo, r.Time.In(pos.VietnamTime).Format("02/01/2006 15:04"))
 	if r.Till != "" {
 		e.Line("Quầy: " + r.Till)
 	}

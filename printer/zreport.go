@@ -23,9 +23,9 @@ func WriteZReport(e *Encoder, z pos.ZReport, seller Seller, producerNames map[st
 		title = "BÁO CÁO CUỐI CA (Z) / Z-REPORT"
 	}
 	e.Line(title).Bold(false).SetAlign(AlignLeft)
-	e.Columns2("Ca: "+z.Shift.ID, z.Shift.OpenedAt.In(vnTime).Format("02/01/2006 15:04"))
+	e.Columns2("Ca: "+z.Shift.ID, z.Shift.OpenedAt.In(pos.VietnamTime).Format("02/01/2006 15:04"))
 	if z.Shift.ClosedAt != nil {
-		e.Columns2("Đóng ca", z.Shift.ClosedAt.In(vnTime).Format("02/01/2006 15:04"))
+		e.Columns2("Đóng ca", z.Shift.ClosedAt.In(pos.VietnamTime).Format("02/01/2006 15:04"))
 	}
 	if z.FirstReceipt != "" {
 		e.Columns2("Phiếu", z.FirstReceipt+" … "+z.LastReceipt)

@@ -319,5 +319,5 @@ func chartParams(from, to string, now time.Time) (time.Time, time.Time, error) {
 
 // chartURL is the page's link to the chart of [from, to].
 func chartURL(from, to time.Time) string {
-	return "/reports/chart.svg?from=" + from.In(reportZone).Format(time.DateOnly) + "&to=" + to.In(reportZone).Format(time.DateOnly)
+	return "/reports/chart.svg?from=" + from.In(pos.VietnamTime).Format(time.DateOnly) + "&to=" + to.In(pos.VietnamTime).Format(time.DateOnly)
 }

@@ -195,7 +195,7 @@ func csvCell(v any) string {
 		if x.IsZero() {
 			return ""
 		}
-		return x.In(reportZone).Format(time.RFC3339)
+		return x.In(pos.VietnamTime).Format(time.RFC3339)
 	default:
 		return fmt.Sprint(x)
 	}
@@ -273,7 +273,7 @@ func writeReportXLSX(w io.Writer, tables []reportTable) error {
 					if x.IsZero() {
 						cells[j] = ""
 					} else {
-						cells[j] = x.In(reportZone).Format(time.DateTime)
+						cells[j] = x.In(pos.VietnamTime).Format(time.DateTime)
 					}
 				default:
 					cells[j] = x // text stays text: receipt numbers and SKUs are never formulas here
@@ -302,7 +302,7 @@ func reportPageCell(v any, col reportCol) web.ReportCell {
 		c.Text, c.Num, c.Warn = pos.FormatVND(x), true, col.warn && x != 0
 	case time.Time:
 		if !x.IsZero() {
-			c.Text = x.In(reportZone).Format("02/01/2006 15:04")
+			c.Text = x.In(pos.VietnamTime).Format("02/01/2006 15:04")
 		}
 	case int:
 		c.Text, c.Num, c.Warn = pos.FormatVND(pos.Money(x)), true, col.warn && x != 0

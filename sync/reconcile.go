@@ -25,10 +25,6 @@ import (
 // (Store.Kiosks) and the central price history (Store.CentralPrice); nothing is
 // stored, so a report is always as fresh as the last batch that arrived.
 
-// reportZone is Vietnam's time (UTC+7, no daylight saving). Report days begin
-// and end at its midnight, whatever the hub machine's own zone is.
-var reportZone = time.FixedZone("ICT", 7*3600)
-
 // ErrBadReportQuery is a report asked for with parameters that make no sense: a
 // range that ends before it starts, a commission outside 0–100 %.
 var ErrBadReportQuery = errors.New("bad report query")
@@ -36,8 +32,8 @@ var ErrBadReportQuery = errors.New("bad report query")
 // reportDay is the start and end (exclusive) of the calendar day of t, read in
 // Vietnam time.
 func reportDay(t time.Time) (start, end time.Time) {
-	y, m, d := t.In(reportZone).Date()
-	start = time.Date(y, m, d, 0, 0, 0, 0, reportZone)
+	y, m, d := t.In(pos.VietnamTime).Date()
+	start = time.Date(y, m, d, 0, 0, 0, 0, pos.VietnamTime)
 	return start, start.AddDate(0, 0, 1)
 }
 
@@ -497,7 +493,7 @@ func reportDateParam(name, v string, now time.Time) (time.Time, error) {
 		start, _ := reportDay(now)
 		return start, nil
 	}
-	t, err := time.ParseInLocation(time.DateOnly, v, reportZone)
+	t, err := time.ParseInLocation(time.DateOnly, v, pos.VietnamTime)
 	if err != nil || t.Year() < 2000 || t.Year() > 2999 {
 		return time.Time{}, fmt.Errorf("%w: %s=%q, want a day as YYYY-MM-DD", ErrBadReportQuery, name, v)
 	}
@@ -674,7 +670,7 @@ func renderReportPage(c *fiber.Ctx, status int, render func(io.Writer) error) er
 
 func reportMoney(m pos.Money) string { return pos.FormatVND(m) + " ₫" }
 
-func reportStamp(t time.Time) string { return t.In(reportZone).Format("02/01/2006 15:04:05") }
+func reportStamp(t time.Time) string { return t.In(pos.VietnamTime).Format("02/01/2006 15:04:05") }
 
 // reconciliationPage answers GET /reports/reconciliation?day=. A bad day shows
 // today's figures under an error, with status 400.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"strings"
-	"time"
 
 	"github.com/ocop-kiosk/kiosk/pos"
 )
@@ -76,8 +75,6 @@ type TraceInput struct {
 	Scan                          *pos.ScanStats // nil: scans are not counted here
 }
 
-var vnTime = time.FixedZone("ICT", 7*3600)
-
 func dmy(d pos.Date) string {
 	if d.IsZero() {
 		return ""
@@ -118,7 +115,7 @@ func BuildTracePage(in TraceInput) TracePage {
 		page.Lot = lot
 	}
 	if in.Scan != nil {
-		page.Scan = &TraceScan{Serial: in.Scan.Serial, First: in.Scan.First.In(vnTime).Format("15:04 02/01/2006"),
+		page.Scan = &TraceScan{Serial: in.Scan.Serial, First: in.Scan.First.In(pos.VietnamTime).Format("15:04 02/01/2006"),
 			Count: in.Scan.Count, Suspicious: in.Scan.Suspicious()}
 	}
 	return page
