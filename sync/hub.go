@@ -221,25 +221,9 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 	if !sendCatalog() {
 		return
 	}
-	in := make(chan Message)
-	readErr := make(chan error, 1)
 	done := make(chan struct{})
 	defer close(done)
-	go func() {
-		for {
-			_ = conn.SetReadDeadline(time.Now().Add(2 * time.Minute))
-			var m Message
-			if err := conn.ReadJSON(&m); err != nil {
-				readErr <- err
-				return
-			}
-			select {
-			case in <- m:
-			case <-done:
-				return
-			}
-		}
-	}()
+	in, readErr := readMessages(conn, 2*time.Minute, done)
 	for {
 		select {
 		case err := <-readErr:

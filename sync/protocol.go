@@ -1,6 +1,10 @@
 package sync
 
-import "github.com/ocop-kiosk/kiosk/pos"
+import (
+	"time"
+
+	"github.com/ocop-kiosk/kiosk/pos"
+)
 
 // Uplink protocol, version 1: JSON messages on the websocket GET /api/v1/uplink,
 // which a kiosk opens with "Authorization: Bearer <kiosk token>" and the header
@@ -36,4 +40,35 @@ type Message struct {
 	Code    string             `json:"code,omitempty"`
 	Message string             `json:"message,omitempty"`
 	Catalog *CatalogVersion    `json:"catalog,omitempty"`
+}
+
+// jsonConn is the reading side of either websocket library (gorilla on the
+// kiosk, fasthttp's on the hub).
+type jsonConn interface {
+	ReadJSON(v any) error
+	SetReadDeadline(t time.Time) error
+}
+
+// readMessages reads messages in a goroutine of its own, so that the
+// connection's one writer can wait on them together with its other work. A
+// read error ends it (reported once on the error channel); so does done.
+func readMessages(conn jsonConn, idle time.Duration, done <-chan struct{}) (<-chan Message, <-chan error) {
+	in := make(chan Message)
+	readErr := make(chan error, 1)
+	go func() {
+		for {
+			_ = conn.SetReadDeadline(time.Now().Add(idle))
+			var m Message
+			if err := conn.ReadJSON(&m); err != nil {
+				readErr <- err
+				return
+			}
+			select {
+			case in <- m:
+			case <-done:
+				return
+			}
+		}
+	}()
+	return in, readErr
 }

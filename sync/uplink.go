@@ -125,25 +125,9 @@ func (u *Uplink) session(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	conn.SetReadLimit(MaxMessage)
-	in := make(chan Message, 4)
-	readErr := make(chan error, 1)
 	done := make(chan struct{})
 	defer close(done)
-	go func() {
-		for {
-			_ = conn.SetReadDeadline(time.Now().Add(60 * time.Second))
-			var m Message
-			if err := conn.ReadJSON(&m); err != nil {
-				readErr <- err
-				return
-			}
-			select {
-			case in <- m:
-			case <-done:
-				return
-			}
-		}
-	}()
+	in, readErr := readMessages(conn, 60*time.Second, done)
 	write := func(m Message) error {
 		_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
 		return conn.WriteJSON(m)
