@@ -6,16 +6,16 @@
 // the cart and returns to the attract screen.
 
 import { api } from './api.js';
-import { debounce, productsURL } from './catalog.js';
+import { productsURL } from './catalog.js';
 import { renderCart, wireCart } from './cartview.js';
-import { formatDate, formatNumber, formatVND } from './format.js';
+import { formatDate, formatVND } from './format.js';
 import { GROUPS, errorText, getLang, productDescription, productName, t } from './i18n.js';
 import { clearQR, drawQR } from './qrcanvas.js';
 import { ScanDetector } from './scanner.js';
 import { traceLinkPath, withLang } from './trace.js';
 import {
   $, closeDialog, h, initLang, openDialog, pageParams, productCard, productThumb, setChildren,
-  showConn, starsBadge, switchLang, toast,
+  showConn, showGridState, starsBadge, switchLang, toast, wireSearch,
 } from './ui.js';
 import { VirtualGrid } from './vgrid.js';
 import { KioskSocket } from './ws.js';
@@ -347,29 +347,8 @@ function renderFilters() {
     () => { query.stars = n; apply(); }, 'stars-chip')));
 }
 
-function showGridState({ total, loading, error }) {
-  const info = $('#grid-info');
-  if (error) info.textContent = `${t('grid.failed')}: ${errorText(error.code, error.message)}`;
-  else if (loading && total === null) info.textContent = t('common.loading');
-  else if (total === 0) info.textContent = t('grid.empty');
-  else info.textContent = t('grid.count', { n: formatNumber(total) });
-}
-
 function setupSearch() {
-  const box = $('#search');
-  const clear = $('#search-clear');
-  const run = debounce(() => grid.setQuery({ ...query }), 120);
-  box.addEventListener('input', () => {
-    query.q = box.value;
-    clear.hidden = box.value === '';
-    run();
-  });
-  clear.addEventListener('click', () => {
-    box.value = '';
-    query.q = '';
-    clear.hidden = true;
-    grid.setQuery({ ...query });
-  });
+  wireSearch(query, () => grid.setQuery({ ...query }));
 }
 
 // ---- product detail ----

@@ -2,15 +2,15 @@
 // barcode scanner, the cart (kept on the server, mirrored here) and checkout.
 
 import { api } from './api.js';
-import { debounce, productsURL } from './catalog.js';
+import { productsURL } from './catalog.js';
 import { renderCart as renderCart0, wireCart } from './cartview.js';
 import { Checkout } from './checkout.js';
-import { formatNumber, formatVND, parseAmount } from './format.js';
+import { formatVND, parseAmount } from './format.js';
 import { GROUPS, errorText, productName, t } from './i18n.js';
 import { ScanDetector } from './scanner.js';
 import {
   $, closeDialog, flash, h, initLang, keypad, openDialog, pageParams, productCard, setChildren,
-  showConn, showPrinters, startSyncBadge, toast, typeKey,
+  showConn, showGridState, showPrinters, startSyncBadge, toast, typeKey, wireSearch,
 } from './ui.js';
 import { VirtualGrid } from './vgrid.js';
 import { KioskSocket } from './ws.js';
@@ -158,24 +158,8 @@ function renderFilters() {
   }, n ? `${n}★` : t('stars.any'))));
 }
 
-function showGridState({ total, loading, error }) {
-  const info = $('#grid-info');
-  info.classList.toggle('error', Boolean(error));
-  if (error) info.textContent = `${t('grid.failed')}: ${errorText(error.code, error.message)}`;
-  else if (loading && total === null) info.textContent = t('common.loading');
-  else if (total === 0) info.textContent = t('grid.empty');
-  else info.textContent = t('grid.count', { n: formatNumber(total) });
-}
-
 function setupSearch() {
-  const box = $('#search');
-  const clear = $('#search-clear');
-  const run = debounce(() => grid.setQuery({ ...query }), 120);
-  box.addEventListener('input', () => {
-    query.q = box.value;
-    clear.hidden = box.value === '';
-    run();
-  });
+  const { box, clear, run, reset } = wireSearch(query, () => grid.setQuery({ ...query }));
   box.addEventListener('keydown', (e) => {
     if (e.key !== 'Enter' || e.defaultPrevented) return;
     // Enter on a search with one match adds it (a code typed by hand).
@@ -183,20 +167,11 @@ function setupSearch() {
     api(productsURL({ ...query, limit: 2, offset: 0 })).then((res) => {
       if (res.products && res.products.length === 1) {
         addProduct(res.products[0]);
-        box.value = '';
-        query.q = '';
-        clear.hidden = true;
-        grid.setQuery({ ...query });
+        reset();
       }
     }).catch(() => {});
   });
-  clear.addEventListener('click', () => {
-    box.value = '';
-    query.q = '';
-    clear.hidden = true;
-    grid.setQuery({ ...query });
-    box.focus();
-  });
+  clear.addEventListener('click', () => box.focus());
 }
 
 function addProduct(p, card) {

@@ -3,10 +3,10 @@
 // pad. Pages import what they need; nothing here runs at import time.
 
 import { api, device } from './api.js';
-import { formatVND, initials } from './format.js';
+import { formatNumber, formatVND, initials } from './format.js';
 import { errorText, getLang, pickLang, printerStateLabel, productName, setLang, t } from './i18n.js';
 import { groupIcon } from './icons.js';
-import { starsText } from './catalog.js';
+import { debounce, starsText } from './catalog.js';
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
@@ -356,4 +356,40 @@ export const money = formatVND;
 // errorMessage is the text of a caught error, translated when it is an API error.
 export function errorMessage(err) {
   return errorText(err && err.code, err && err.message);
+}
+
+// ---- catalog grid ----
+
+// showGridState writes a product grid's state (loading, empty, how many,
+// failed) into its #grid-info line.
+export function showGridState({ total, loading, error }) {
+  const info = $('#grid-info');
+  info.classList.toggle('error', Boolean(error));
+  if (error) info.textContent = `${t('grid.failed')}: ${errorText(error.code, error.message)}`;
+  else if (loading && total === null) info.textContent = t('common.loading');
+  else if (total === 0) info.textContent = t('grid.empty');
+  else info.textContent = t('grid.count', { n: formatNumber(total) });
+}
+
+// wireSearch connects the #search box and its #search-clear button to a
+// query: typing sets query.q and calls apply once the typing pauses; clearing
+// empties it at once. It returns the box, the debounced run and reset, for
+// pages that add keys of their own.
+export function wireSearch(query, apply) {
+  const box = $('#search');
+  const clear = $('#search-clear');
+  const run = debounce(apply, 120);
+  const reset = () => {
+    box.value = '';
+    query.q = '';
+    clear.hidden = true;
+    apply();
+  };
+  box.addEventListener('input', () => {
+    query.q = box.value;
+    clear.hidden = box.value === '';
+    run();
+  });
+  clear.addEventListener('click', reset);
+  return { box, clear, run, reset };
 }
