@@ -564,20 +564,7 @@ func (s *Store) PendingPrintJobs() ([]PrintJob, error) {
 
 // PrintJobs returns the print jobs in the given state ("" for all), oldest first.
 func (s *Store) PrintJobs(state string) ([]PrintJob, error) {
-	var out []PrintJob
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bPrintJobs).ForEach(func(_, v []byte) error {
-			var j PrintJob
-			if err := json.Unmarshal(v, &j); err != nil {
-				return err
-			}
-			if state == "" || j.State == state {
-				out = append(out, j)
-			}
-			return nil
-		})
-	})
-	return out, err
+	return listJSON(s, bPrintJobs, func(_ *bolt.Tx, j *PrintJob) bool { return state == "" || j.State == state })
 }
 
 // AddPrintJob queues a document that is not part of a sale's transaction (a
@@ -662,18 +649,7 @@ func (s *Store) PutDevice(d Device) error {
 
 // Devices returns the paired devices.
 func (s *Store) Devices() ([]Device, error) {
-	var out []Device
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bDevices).ForEach(func(_, v []byte) error {
-			var d Device
-			if err := json.Unmarshal(v, &d); err != nil {
-				return err
-			}
-			out = append(out, d)
-			return nil
-		})
-	})
-	return out, err
+	return listJSON[Device](s, bDevices, nil)
 }
 
 // RevokeDevice marks a device's token as no longer valid.

@@ -2,7 +2,6 @@ package pos
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -121,18 +120,7 @@ func (s *Store) Shift(id string) (Shift, error) {
 
 // Shifts returns every shift, oldest first.
 func (s *Store) Shifts() ([]Shift, error) {
-	var out []Shift
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bShifts).ForEach(func(_, v []byte) error {
-			var sh Shift
-			if err := json.Unmarshal(v, &sh); err != nil {
-				return err
-			}
-			out = append(out, sh)
-			return nil
-		})
-	})
-	return out, err
+	return listJSON[Shift](s, bShifts, nil)
 }
 
 // CloseShift closes shift id (the open one when id is empty) with the cash counted

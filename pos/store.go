@@ -305,6 +305,30 @@ func logStock(tx *bolt.Tx, m StockMove) error {
 	return putJSON(b, u64(n), m)
 }
 
+// listJSON decodes every record of a bucket in key order. keep, when not nil,
+// may complete a record from the transaction and says whether to list it. A
+// bucket that does not exist yet lists nothing.
+func listJSON[T any](s *Store, bucket []byte, keep func(tx *bolt.Tx, x *T) bool) ([]T, error) {
+	var out []T
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucket)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var x T
+			if err := json.Unmarshal(v, &x); err != nil {
+				return fmt.Errorf("%s %q: %w", bucket, k, err)
+			}
+			if keep == nil || keep(tx, &x) {
+				out = append(out, x)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
 // ---- meta ----
 
 // Meta reads a value kept in the meta bucket (settings such as the manager PIN hash).
@@ -331,35 +355,20 @@ func (s *Store) SetMeta(key, value string) error {
 
 // Producers returns all producers keyed by id.
 func (s *Store) Producers() (map[string]Producer, error) {
-	out := map[string]Producer{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bProducers).ForEach(func(k, v []byte) error {
-			var p Producer
-			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("producer %s: %w", k, err)
-			}
-			out[p.ID] = p
-			return nil
-		})
-	})
+	list, err := listJSON[Producer](s, bProducers, nil)
+	out := make(map[string]Producer, len(list))
+	for _, p := range list {
+		out[p.ID] = p
+	}
 	return out, err
 }
 
 // Products returns all products, with current stock, in SKU order.
 func (s *Store) Products() ([]Product, error) {
-	var out []Product
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bProducts).ForEach(func(k, v []byte) error {
-			var p Product
-			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("product %s: %w", k, err)
-			}
-			p.Stock = getStock(tx, p.SKU)
-			out = append(out, p)
-			return nil
-		})
+	return listJSON(s, bProducts, func(tx *bolt.Tx, p *Product) bool {
+		p.Stock = getStock(tx, p.SKU)
+		return true
 	})
-	return out, err
 }
 
 // Product returns one product with its current stock.
@@ -568,18 +577,7 @@ func (s *Store) AdjustStock(sku string, delta int64, reason string) (int64, erro
 
 // StockMoves returns the logged stock moves, oldest first.
 func (s *Store) StockMoves() ([]StockMove, error) {
-	var out []StockMove
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bStockLog).ForEach(func(_, v []byte) error {
-			var m StockMove
-			if err := json.Unmarshal(v, &m); err != nil {
-				return err
-			}
-			out = append(out, m)
-			return nil
-		})
-	})
-	return out, err
+	return listJSON[StockMove](s, bStockLog, nil)
 }
 
 // ---- backup ----

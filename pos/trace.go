@@ -1,7 +1,6 @@
 package pos
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -210,23 +209,10 @@ func (s *Store) Scans(gtin, lot, serial string) (ScanStats, error) {
 // FlaggedScans lists the labels scanned at least SuspiciousScans times, most
 // scanned first.
 func (s *Store) FlaggedScans() ([]ScanStats, error) {
-	out := []ScanStats{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bScans)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(_, v []byte) error {
-			var st ScanStats
-			if err := json.Unmarshal(v, &st); err != nil {
-				return err
-			}
-			if st.Suspicious() {
-				out = append(out, st)
-			}
-			return nil
-		})
-	})
+	out, err := listJSON(s, bScans, func(_ *bolt.Tx, st *ScanStats) bool { return st.Suspicious() })
+	if out == nil {
+		out = []ScanStats{}
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Count > out[j].Count })
 	return out, err
 }
