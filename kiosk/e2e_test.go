@@ -174,12 +174,48 @@ func TestBrowserReconnectsAfterTheKioskRestarts(t *testing.T) {
 	)
 }
 
-func TestBrowserSelfServiceScreenshot(t *testing.T) {
-	if os.Getenv("KIOSK_SCREENSHOTS") == "" {
-		t.Skip("only makes the README screenshot (KIOSK_SCREENSHOTS=1)")
-	}
+// touchTargets measures the visible buttons, links and inputs: how many, and
+// which are smaller than 48 px either way.
+const touchTargets = `(() => {
+  const seen = [...document.querySelectorAll('button, a[href], input, select, [role=button]')]
+    .filter(el => { const r = el.getBoundingClientRect(); const cs = getComputedStyle(el);
+      return r.width > 0 && r.height > 0 && cs.visibility !== 'hidden' && !el.closest('[hidden], dialog:not([open])'); });
+  const small = seen.filter(el => { const r = el.getBoundingClientRect(); return r.width < 48 || r.height < 48; })
+    .map(el => (el.dataset.testid || el.id || el.tagName) + ' ' + Math.round(el.getBoundingClientRect().width) + 'x' + Math.round(el.getBoundingClientRect().height));
+  return {count: seen.length, small};
+})()`
+
+func TestBrowserTouchTargetsAreAtLeast48px(t *testing.T) {
 	k := startKiosk(t, t.TempDir())
-	ctx := browser(t, 1080, 1920)
-	within(t, ctx, 20*time.Second, chromedp.Navigate(k.url+"/self?lang=en"), chromedp.Sleep(time.Second))
-	screenshot(t, ctx, "self-attract")
+	for _, tt := range []struct {
+		path          string
+		width, height int
+		atLeast       int // targets the page must show (the display has only its language switch)
+		shot          string
+	}{
+		{"/till?till=T1", 1280, 800, 20, ""},
+		{"/till?till=T1", 1920, 1080, 20, ""},
+		{"/self?lang=en", 1080, 1920, 2, "self-attract"},
+		{"/display?till=T1", 1280, 800, 1, ""},
+	} {
+		t.Run(fmt.Sprintf("%s at %dx%d", tt.path, tt.width, tt.height), func(t *testing.T) {
+			ctx := browser(t, tt.width, tt.height)
+			var got struct {
+				Count int
+				Small []string
+			}
+			within(t, ctx, 20*time.Second, chromedp.Navigate(k.url+tt.path), connState("connected"),
+				chromedp.Sleep(300*time.Millisecond), chromedp.Evaluate(touchTargets, &got))
+			if got.Count < tt.atLeast {
+				t.Fatalf("only %d touch targets found: the page did not render", got.Count)
+			}
+			if len(got.Small) > 0 {
+				t.Errorf("touch targets under 48 px: %q", got.Small)
+			}
+			t.Logf("%d touch targets, all at least 48 px", got.Count)
+			if tt.shot != "" {
+				screenshot(t, ctx, tt.shot)
+			}
+		})
+	}
 }
