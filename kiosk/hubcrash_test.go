@@ -174,7 +174,7 @@ func TestHubAndKioskKilledMidUploadAgreeSaleForSale(t *testing.T) {
 	sellHTTP(k.url, 120)
 	hub.kill(t) // mid-upload
 	sellHTTP(k.url, 80)
-	hub = startHubProcess(t, hubDir, hubAddr)
+	startHubProcess(t, hubDir, hubAddr) // restarted on the same data
 	time.Sleep(150 * time.Millisecond)
 	if err := k.cmd.Process.Signal(syscall.SIGKILL); err != nil { // the kiosk dies mid catch-up
 		t.Fatal(err)

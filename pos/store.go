@@ -15,6 +15,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // SchemaVersion is the layout of the store's buckets. Open refuses a store written
@@ -97,7 +98,7 @@ func Open(path string, o StoreOptions) (*Store, error) {
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("open %s: %w (stop the other kiosk, or give this one its own -data folder)", path, ErrLocked)
 		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -637,7 +638,7 @@ func Restore(src, dst string) (sales int, err error) {
 	if _, err := os.Stat(dst); err == nil {
 		lock, err := bolt.Open(dst, 0o600, &bolt.Options{Timeout: time.Second})
 		if err != nil {
-			if errors.Is(err, bolt.ErrTimeout) {
+			if errors.Is(err, berrors.ErrTimeout) {
 				return 0, fmt.Errorf("restore into %s: %w (stop the kiosk first)", dst, ErrLocked)
 			}
 			return 0, fmt.Errorf("restore into %s: %w", dst, err)

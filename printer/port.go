@@ -70,7 +70,7 @@ func ParseURL(raw string) (Target, error) {
 			t.Path += ":9100"
 		}
 	default:
-		return Target{}, fmt.Errorf("printer URL %q: scheme %q, want serial:, tcp://, dev: or file:", raw, u.Scheme)
+		return Target{}, fmt.Errorf("printer URL %q: scheme %q, want one of serial, tcp, dev or file", raw, u.Scheme)
 	}
 	if t.Path == "" || t.Path == ":9100" {
 		return Target{}, fmt.Errorf("printer URL %q: no device, host or folder", raw)

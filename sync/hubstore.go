@@ -14,6 +14,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/ocop-kiosk/kiosk/pos"
 )
@@ -89,7 +90,7 @@ func OpenHubStore(path string) (*BoltStore, error) {
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, berrors.ErrTimeout) {
 			return nil, fmt.Errorf("open %s: %w", path, ErrHubLocked)
 		}
 		return nil, fmt.Errorf("open hub store %s: %w", path, err)
