@@ -11,11 +11,10 @@ import { renderCart, wireCart } from './cartview.js';
 import { formatDate, formatVND } from './format.js';
 import { GROUPS, errorText, getLang, productDescription, productName, t } from './i18n.js';
 import { clearQR, drawQR } from './qrcanvas.js';
-import { ScanDetector } from './scanner.js';
 import { traceLinkPath, withLang } from './trace.js';
 import {
   $, closeDialog, h, initLang, openDialog, pageParams, productCard, productThumb, setChildren,
-  showConn, showGridState, starsBadge, switchLang, toast, wireSearch,
+  listenForScans, showConn, showGridState, starsBadge, switchLang, toast, wireSearch,
 } from './ui.js';
 import { VirtualGrid } from './vgrid.js';
 import { KioskSocket } from './ws.js';
@@ -61,7 +60,7 @@ sock.connect();
 loadProvinces();
 setupSearch();
 setupIdle();
-const scanKey = setupScanner();
+const scanKey = listenForScans(onScan);
 wireCart($('#cart-lines'), { send, cart: () => state.cart });
 $('#pay').addEventListener('click', startPay);
 $('#pay-close').addEventListener('click', cancelPay);
@@ -158,42 +157,6 @@ function setupIdle() {
 }
 
 // ---- barcode scanner and trace pages ----
-
-function isTextField(el) {
-  return el && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['button', 'checkbox', 'radio', 'submit'].includes(el.type)));
-}
-
-// setupScanner listens for the scanner (a keyboard that types a burst ending
-// in Enter) anywhere on the page, and answers the key handler, which the trace
-// page's frame gets too: keys typed while it has the focus never reach this
-// document.
-function setupScanner() {
-  const scanner = new ScanDetector();
-  let snapshot = null;
-  const onKey = (e) => {
-    if (e.isComposing || e.ctrlKey || e.altKey || e.metaKey) return;
-    // An event of the frame is timed on the frame's clock.
-    const view = e.view && e.view !== window && e.view.performance ? e.view : window;
-    const time = e.timeStamp + (view.performance.timeOrigin - performance.timeOrigin);
-    const r = scanner.feed(e.key, time);
-    if (r.kind === 'start') {
-      const el = document.activeElement;
-      snapshot = isTextField(el) ? { el, value: el.value } : null;
-    } else if (r.kind === 'scan') {
-      e.preventDefault();
-      e.stopPropagation();
-      // The search box got the burst's characters: take them back out.
-      if (snapshot && snapshot.el.value !== snapshot.value) {
-        snapshot.el.value = snapshot.value;
-        snapshot.el.dispatchEvent(new Event('input', { bubbles: true }));
-      }
-      snapshot = null;
-      onScan(r.code);
-    }
-  };
-  document.addEventListener('keydown', onKey, true);
-  return onKey;
-}
 
 // onScan opens a label's trace page (its QR is a GS1 Digital Link) or adds
 // the product whose barcode, GTIN or SKU was scanned.

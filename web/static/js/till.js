@@ -7,10 +7,9 @@ import { renderCart as renderCart0, wireCart } from './cartview.js';
 import { Checkout } from './checkout.js';
 import { formatVND, parseAmount } from './format.js';
 import { GROUPS, errorText, productName, t } from './i18n.js';
-import { ScanDetector } from './scanner.js';
 import {
   $, closeDialog, flash, h, initLang, keypad, openDialog, pageParams, productCard, setChildren,
-  showConn, showGridState, showPrinters, startSyncBadge, toast, typeKey, wireSearch,
+  listenForScans, showConn, showGridState, showPrinters, startSyncBadge, toast, typeKey, wireSearch,
 } from './ui.js';
 import { VirtualGrid } from './vgrid.js';
 import { KioskSocket } from './ws.js';
@@ -57,7 +56,7 @@ grid.setQuery({ ...query });
 sock.lang = document.documentElement.lang;
 sock.connect();
 setupSearch();
-setupScanner();
+listenForScans(onScan);
 setupCartButtons();
 setupQtyDialog();
 
@@ -183,32 +182,6 @@ function addProduct(p, card) {
 }
 
 // ---- barcode scanner ----
-
-function isTextField(el) {
-  return el && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['button', 'checkbox', 'radio', 'submit'].includes(el.type)));
-}
-
-function setupScanner() {
-  const scanner = new ScanDetector();
-  let snapshot = null;
-  document.addEventListener('keydown', (e) => {
-    if (e.isComposing || e.ctrlKey || e.altKey || e.metaKey) return;
-    const r = scanner.feed(e.key, e.timeStamp);
-    if (r.kind === 'start') {
-      const el = document.activeElement;
-      snapshot = isTextField(el) ? { el, value: el.value } : null;
-    } else if (r.kind === 'scan') {
-      e.preventDefault();
-      e.stopPropagation();
-      if (snapshot && snapshot.el.value !== snapshot.value) {
-        snapshot.el.value = snapshot.value;
-        snapshot.el.dispatchEvent(new Event('input', { bubbles: true }));
-      }
-      snapshot = null;
-      onScan(r.code);
-    }
-  }, true);
-}
 
 function onScan(code) {
   if (checkout.busyPaying()) {

@@ -6,6 +6,7 @@ import { api, device } from './api.js';
 import { formatNumber, formatVND, initials } from './format.js';
 import { errorText, getLang, pickLang, printerStateLabel, productName, setLang, t } from './i18n.js';
 import { groupIcon } from './icons.js';
+import { ScanDetector } from './scanner.js';
 import { debounce, starsText } from './catalog.js';
 
 export const $ = (sel, root = document) => root.querySelector(sel);
@@ -392,4 +393,41 @@ export function wireSearch(query, apply) {
   });
   clear.addEventListener('click', reset);
   return { box, clear, run, reset };
+}
+
+// ---- barcode scanner ----
+
+function isTextField(el) {
+  return el && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !['button', 'checkbox', 'radio', 'submit'].includes(el.type)));
+}
+
+// listenForScans hears the barcode scanner (a keyboard that types a burst
+// ending in Enter) anywhere on the page and hands each code to onScan. If the
+// burst went into a text box, its characters are taken back out. It answers
+// the key handler, for frames whose keys never reach this document.
+export function listenForScans(onScan) {
+  const scanner = new ScanDetector();
+  let snapshot = null;
+  const onKey = (e) => {
+    if (e.isComposing || e.ctrlKey || e.altKey || e.metaKey) return;
+    // An event of a frame is timed on the frame's clock.
+    const view = e.view && e.view !== window && e.view.performance ? e.view : window;
+    const time = e.timeStamp + (view.performance.timeOrigin - performance.timeOrigin);
+    const r = scanner.feed(e.key, time);
+    if (r.kind === 'start') {
+      const el = document.activeElement;
+      snapshot = isTextField(el) ? { el, value: el.value } : null;
+    } else if (r.kind === 'scan') {
+      e.preventDefault();
+      e.stopPropagation();
+      if (snapshot && snapshot.el.value !== snapshot.value) {
+        snapshot.el.value = snapshot.value;
+        snapshot.el.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      snapshot = null;
+      onScan(r.code);
+    }
+  };
+  document.addEventListener('keydown', onKey, true);
+  return onKey;
 }
