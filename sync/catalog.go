@@ -152,17 +152,21 @@ func putPrice(tx *bolt.Tx, sku string, from time.Time, price pos.Money) error {
 	return b.Put(k, v)
 }
 
+// priceBucket is sku's price history, or nil when the hub never priced it.
+func priceBucket(tx *bolt.Tx, sku string) *bolt.Bucket {
+	if root := tx.Bucket(bPrices); root != nil {
+		return root.Bucket([]byte(sku))
+	}
+	return nil
+}
+
 // CentralPrice is the central price of sku valid at t, and false when the hub
 // had no price for it then.
 func (s *BoltStore) CentralPrice(sku string, t time.Time) (pos.Money, bool, error) {
 	var price pos.Money
 	found := false
 	err := s.db.View(func(tx *bolt.Tx) error {
-		root := tx.Bucket(bPrices)
-		if root == nil {
-			return nil
-		}
-		b := root.Bucket([]byte(sku))
+		b := priceBucket(tx, sku)
 		if b == nil {
 			return nil
 		}
@@ -185,11 +189,7 @@ func (s *BoltStore) CentralPrice(sku string, t time.Time) (pos.Money, bool, erro
 func (s *BoltStore) PriceHistory(sku string) ([]PricePoint, error) {
 	var out []PricePoint
 	err := s.db.View(func(tx *bolt.Tx) error {
-		root := tx.Bucket(bPrices)
-		if root == nil {
-			return nil
-		}
-		b := root.Bucket([]byte(sku))
+		b := priceBucket(tx, sku)
 		if b == nil {
 			return nil
 		}
