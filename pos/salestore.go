@@ -19,31 +19,6 @@ type OutboxRecord struct {
 	Sale   Sale      `json:"sale"`
 }
 
-// PrintJob is a receipt (or other document) waiting for its printer. It is written
-// in the same transaction as the sale it prints, so no committed sale lacks one.
-type PrintJob struct {
-	ID      uint64    `json:"id"`
-	SaleID  string    `json:"sale_id,omitempty"`
-	Doc     string    `json:"doc"`     // "receipt", "zreport", "label", "test"
-	Printer string    `json:"printer"` // role: "receipt" or "label"
-	Copy    bool      `json:"copy,omitempty"`
-	Ref     string    `json:"ref,omitempty"`     // what the document is about: a shift id, a lot id
-	Payload []byte    `json:"payload,omitempty"` // document data the layout needs (JSON)
-	State   string    `json:"state"`             // JobPending, JobPrinted or JobFailed
-	Created time.Time `json:"created"`
-	// Attempts counts tries that reached the printer; Error is the last failure.
-	Attempts int        `json:"attempts"`
-	Error    string     `json:"error,omitempty"`
-	Printed  *time.Time `json:"printed,omitempty"`
-}
-
-// Print job states.
-const (
-	JobPending = "pending"
-	JobPrinted = "printed"
-	JobFailed  = "failed" // will not print: the document or its printer is gone
-)
-
 type idemRecord struct {
 	Hash   []byte    `json:"hash"`
 	SaleID string    `json:"sale_id"`
@@ -475,7 +450,7 @@ func restock(tx *bolt.Tx, lines []Line) error {
 	return nil
 }
 
-// ---- outbox and print jobs ----
+// ---- outbox ----
 
 // Outbox returns up to limit outbox records after seq, in order.
 func (s *Store) Outbox(after uint64, limit int) ([]OutboxRecord, error) {
@@ -539,133 +514,6 @@ func (s *Store) OutboxDepth() (int, error) {
 	var n int
 	err := s.db.View(func(tx *bolt.Tx) error { n = tx.Bucket(bOutbox).Stats().KeyN; return nil })
 	return n, err
-}
-
-// PendingPrintJobs returns the jobs still to print, oldest first, without
-// scanning the printed ones.
-func (s *Store) PendingPrintJobs() ([]PrintJob, error) {
-	var out []PrintJob
-	err := s.db.View(func(tx *bolt.Tx) error {
-		pb := tx.Bucket(bPrintJobs)
-		return tx.Bucket(bPrintWait).ForEach(func(k, _ []byte) error {
-			var j PrintJob
-			ok, err := getJSON(pb, k, &j)
-			if err != nil {
-				return err
-			}
-			if ok {
-				out = append(out, j)
-			}
-			return nil
-		})
-	})
-	return out, err
-}
-
-// PrintJobs returns the print jobs in the given state ("" for all), oldest first.
-func (s *Store) PrintJobs(state string) ([]PrintJob, error) {
-	return listJSON(s, bPrintJobs, func(_ *bolt.Tx, j *PrintJob) bool { return state == "" || j.State == state })
-}
-
-// AddPrintJob queues a document that is not part of a sale's transaction (a
-// reprint, a Z-report, labels) and returns it with its id.
-func (s *Store) AddPrintJob(j PrintJob) (PrintJob, error) {
-	if j.Doc == "" || j.Printer == "" {
-		return j, fmt.Errorf("%w: print job needs a document and a printer", ErrBadAmount)
-	}
-	if j.SaleID != "" {
-		if _, err := s.Sale(j.SaleID); err != nil {
-			return j, err
-		}
-	}
-	err := s.commit(func(tx *bolt.Tx) error {
-		pb := tx.Bucket(bPrintJobs)
-		n, err := pb.NextSequence()
-		if err != nil {
-			return abortTx{err}
-		}
-		j.ID, j.State, j.Created, j.Attempts, j.Error, j.Printed = n, JobPending, s.now(), 0, "", nil
-		if err := tx.Bucket(bPrintWait).Put(u64(n), nil); err != nil {
-			return abortTx{err}
-		}
-		return putJSON(pb, u64(n), j)
-	})
-	return j, err
-}
-
-// UpdatePrintJob records the outcome of a print attempt.
-func (s *Store) UpdatePrintJob(j PrintJob) error {
-	return s.commit(func(tx *bolt.Tx) error {
-		pb := tx.Bucket(bPrintJobs)
-		if pb.Get(u64(j.ID)) == nil {
-			return fmt.Errorf("%w: print job %d", ErrNotFound, j.ID)
-		}
-		var err error
-		if j.State == JobPending {
-			err = tx.Bucket(bPrintWait).Put(u64(j.ID), nil)
-		} else {
-			err = tx.Bucket(bPrintWait).Delete(u64(j.ID))
-		}
-		if err != nil {
-			return abortTx{err}
-		}
-		return putJSON(pb, u64(j.ID), j)
-	})
-}
-
-// PrintJob returns one print job.
-func (s *Store) PrintJob(id uint64) (PrintJob, error) {
-	var j PrintJob
-	err := s.db.View(func(tx *bolt.Tx) error {
-		ok, err := getJSON(tx.Bucket(bPrintJobs), u64(id), &j)
-		if err == nil && !ok {
-			err = fmt.Errorf("%w: print job %d", ErrNotFound, id)
-		}
-		return err
-	})
-	return j, err
-}
-
-// ---- devices ----
-
-// Device is a screen paired with the kiosk (a tablet as customer display, a second
-// till). Only a hash of its token is kept.
-type Device struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	// Role and Till bind a screen paired for one job: a customer display of till
-	// T1 may only watch T1. Empty means a full till.
-	Role      string    `json:"role,omitempty"`
-	Till      string    `json:"till,omitempty"`
-	TokenHash []byte    `json:"token_hash"`
-	Created   time.Time `json:"created"`
-	Revoked   bool      `json:"revoked,omitempty"`
-}
-
-// PutDevice records a paired device.
-func (s *Store) PutDevice(d Device) error {
-	return s.commit(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bDevices), []byte(d.ID), d) })
-}
-
-// Devices returns the paired devices.
-func (s *Store) Devices() ([]Device, error) {
-	return listJSON[Device](s, bDevices, nil)
-}
-
-// RevokeDevice marks a device's token as no longer valid.
-func (s *Store) RevokeDevice(id string) error {
-	return s.commit(func(tx *bolt.Tx) error {
-		var d Device
-		ok, err := getJSON(tx.Bucket(bDevices), []byte(id), &d)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return fmt.Errorf("%w: device %q", ErrNotFound, id)
-		}
-		d.Revoked = true
-		return putJSON(tx.Bucket(bDevices), []byte(id), d)
-	})
 }
 
 // TrimIdempotency forgets idempotency keys older than age, so the bucket stays small.
