@@ -31,8 +31,8 @@ type priceChange struct {
 // every screen is told which prices changed (the till shows it to the vendor)
 // and gets its cart again. A sale is priced when it commits, as always.
 func (s *Server) applyCentralCatalog(cv hubsync.CatalogVersion) error {
-	if cv.Version <= s.catalogVersion() {
-		return nil
+	if cv.Version == s.catalogVersion() {
+		return nil // a version older than the kiosk's comes from a hub restored from a snapshot: it is the hub's now
 	}
 	before := map[string]pos.Money{}
 	ix := s.index.Load()

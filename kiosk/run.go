@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -63,6 +64,13 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	if cfg.HubURL != "" {
+		srv.uplink = &hubsync.Uplink{HubURL: cfg.HubURL, KioskID: cfg.KioskID, Token: cfg.HubToken, Store: store,
+			Log: log, Wake: make(chan struct{}, 1), OnCatalog: srv.applyCentralCatalog, CatalogVersion: srv.catalogVersion}
+		if err := verifyNumbering(ctx, store, srv.uplink, log); err != nil {
+			return err
+		}
+	}
 
 	ln := cfg.Listener
 	if ln == nil {
@@ -81,9 +89,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 
 	go trimIdempotency(ctx, store, cfg)
-	if cfg.HubURL != "" {
-		srv.uplink = &hubsync.Uplink{HubURL: cfg.HubURL, KioskID: cfg.KioskID, Token: cfg.HubToken, Store: store,
-			Log: log, Wake: make(chan struct{}, 1), OnCatalog: srv.applyCentralCatalog, CatalogVersion: srv.catalogVersion}
+	if srv.uplink != nil {
 		uctx, stopUplink := context.WithCancel(context.Background())
 		uplinkDone := make(chan struct{})
 		go func() { srv.uplink.Run(uctx); close(uplinkDone) }()
@@ -116,16 +122,17 @@ func Run(ctx context.Context, cfg Config) error {
 	return nil
 }
 
-// IdempotencyWindow is how long a till may retry a sale with the same
-// Idempotency-Key and get the first sale back.
-const IdempotencyWindow = 7 * 24 * time.Hour
+// IdempotencyKeep is how many of the newest records keep their Idempotency-Key:
+// a till retrying within that many sales gets the first sale back. Keys are aged
+// by the record sequence, not the clock, so a clock set ahead cannot expire them.
+const IdempotencyKeep = 50_000
 
-// trimIdempotency forgets old idempotency keys at start and then daily.
+// trimIdempotency forgets the oldest idempotency keys at start and then daily.
 func trimIdempotency(ctx context.Context, store *pos.Store, cfg Config) {
 	t := time.NewTicker(24 * time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := store.TrimIdempotency(IdempotencyWindow); err != nil {
+		if n, err := store.TrimIdempotency(IdempotencyKeep); err != nil {
 			cfg.Logger.Error("trimming idempotency keys", "err", err)
 		} else if n > 0 {
 			cfg.Logger.Info("forgot old idempotency keys", "count", n)
@@ -136,6 +143,38 @@ func trimIdempotency(ctx context.Context, store *pos.Store, cfg Config) {
 		case <-t.C:
 		}
 	}
+}
+
+// verifyWait bounds how long a kiosk starting on an unverified store waits for
+// the hub before it serves in its provisional receipt series.
+const verifyWait = 3 * time.Second
+
+// verifyNumbering makes sure a kiosk linked to a hub never issues a receipt
+// number the hub may already hold. A new store may be replacing a machine
+// mid-fair, so its numbering starts unverified; so does a restored one. Before
+// serving, the kiosk asks the hub once (briefly): if the hub answers, the kiosk
+// recovers what it lacks and numbers on after it; if not, it sells in a
+// provisional series until the uplink gets through.
+func verifyNumbering(ctx context.Context, store *pos.Store, up *hubsync.Uplink, log *slog.Logger) error {
+	if store.Fresh() {
+		if _, err := store.Unverify("a new store on a kiosk linked to a hub"); err != nil {
+			return err
+		}
+	}
+	num, err := store.Numbering()
+	if err != nil || num.Verified {
+		return err
+	}
+	vctx, cancel := context.WithTimeout(ctx, verifyWait)
+	defer cancel()
+	res, err := up.Verify(vctx)
+	if err != nil {
+		log.Warn("receipt numbering not verified: the hub did not answer; receipts are numbered in a provisional series until it does",
+			"series", store.KioskID()+"-"+num.Series, "reason", num.Reason, "err", err)
+		return nil
+	}
+	log.Info("receipt numbering verified with the hub", "recovered", res.Recovered, "moved", res.Moved, "lost", len(res.Lost))
+	return nil
 }
 
 // setupPIN applies -manager-pin, or makes a PIN on first start and shows it once.
@@ -257,14 +296,51 @@ func loopbackAddr(addr string) string {
 	return net.JoinHostPort(host, port)
 }
 
+// RestoreResult is what `kiosk restore` did.
+type RestoreResult struct {
+	Sales     int // records in the backup
+	Numbering pos.Numbering
+	Recovery  pos.Recovery
+	HubErr    error // why the hub could not be asked, when it was not
+}
+
 // Restore replaces the kiosk's store with a backup. The kiosk must be stopped; the
-// replaced store is kept beside the new one.
-func Restore(cfg Config, file string) (sales int, err error) {
+// replaced store is kept beside the new one. The backup is behind whatever was
+// sold after it: with a hub configured, Restore asks it at once for the records
+// the backup lacks, so the kiosk numbers on after them; when the hub cannot be
+// reached, the kiosk will sell in a provisional receipt series until it can.
+func Restore(ctx context.Context, cfg Config, file string) (RestoreResult, error) {
+	var r RestoreResult
 	if err := cfg.normalize(); err != nil {
-		return 0, err
+		return r, err
 	}
 	if err := os.MkdirAll(filepath.Dir(cfg.StorePath()), 0o700); err != nil {
-		return 0, err
+		return r, err
 	}
-	return pos.Restore(file, cfg.StorePath())
+	var err error
+	if r.Sales, err = pos.Restore(file, cfg.StorePath()); err != nil {
+		return r, err
+	}
+	store, err := pos.Open(cfg.StorePath(), pos.StoreOptions{KioskID: cfg.KioskID})
+	if err != nil {
+		return r, err
+	}
+	defer store.Close()
+	if cfg.HubURL != "" {
+		up := &hubsync.Uplink{HubURL: cfg.HubURL, KioskID: cfg.KioskID, Token: cfg.HubToken, Store: store, Log: cfg.Logger}
+		vctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		r.Recovery, r.HubErr = up.Verify(vctx)
+		cancel()
+	}
+	r.Numbering, err = store.Numbering()
+	return r, err
+}
+
+// Check runs `kiosk check` on the data folder's store: bbolt's consistency check
+// and the store's own, without writing.
+func Check(cfg Config) (pos.CheckReport, error) {
+	if err := cfg.normalize(); err != nil {
+		return pos.CheckReport{}, err
+	}
+	return pos.Check(cfg.StorePath())
 }

@@ -420,18 +420,24 @@ func (s *Server) afterUndo(c *fiber.Ctx, rec pos.Sale) error {
 }
 
 // syncStatus tells screens how far the upstream sync is: the records waiting in
-// the outbox, the hub, whether it is reachable and what it acknowledged.
+// the outbox, the hub, whether it is reachable and what it acknowledged, and
+// whether receipts are numbered in a provisional series until the hub is reached.
 func (s *Server) syncStatus(c *fiber.Ctx) error {
 	depth, err := s.store.OutboxDepth()
 	if err != nil {
 		return err
 	}
+	num, err := s.store.Numbering()
+	if err != nil {
+		return err
+	}
 	if s.uplink == nil {
-		return c.JSON(fiber.Map{"hub": "", "linked": false, "hub_reachable": false, "outbox_depth": depth, "last_acked": nil})
+		return c.JSON(fiber.Map{"hub": "", "linked": false, "hub_reachable": false, "outbox_depth": depth, "last_acked": nil,
+			"numbering": num})
 	}
 	st := s.uplink.Status()
 	return c.JSON(fiber.Map{"hub": st.Hub, "linked": true, "hub_reachable": st.Reachable, "outbox_depth": depth,
-		"last_acked": st.LastAcked, "last_sync": st.LastSync, "last_error": st.LastError})
+		"last_acked": st.LastAcked, "last_sync": st.LastSync, "last_error": st.LastError, "numbering": num})
 }
 
 // ---- shifts ----
@@ -484,10 +490,7 @@ func (s *Server) closeShift(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.AddPrintJob(pos.PrintJob{Doc: "zreport", Printer: "receipt", Ref: z.Shift.ID}); err != nil {
-		s.log.Error("queueing the Z-report", "shift", z.Shift.ID, "err", err)
-	}
-	s.queue.Wake()
+	s.queue.Wake() // CloseShift queued the Z-report in the same transaction
 	return c.JSON(z)
 }
 

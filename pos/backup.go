@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -31,37 +30,25 @@ func (s *Store) Backup(w io.Writer, sized func(int64)) (int64, error) {
 	return n, err
 }
 
-// CheckBackup opens a backup file read-only and verifies it is a store this build
-// can read, returning how many sales it holds.
+// CheckBackup opens a backup file read-only and verifies it is a kiosk store
+// this build can read and that bbolt finds consistent, returning how many sales
+// records it holds.
 func CheckBackup(path string) (sales int, err error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	r, err := Check(path)
 	if err != nil {
 		return 0, fmt.Errorf("backup %s: %w", path, err)
 	}
-	defer db.Close()
-	err = db.View(func(tx *bolt.Tx) error {
-		m := tx.Bucket(bMeta)
-		if m == nil {
-			return fmt.Errorf("%w: no meta bucket, not a kiosk store", ErrSchema)
-		}
-		n, err := strconv.Atoi(string(m.Get(kSchema)))
-		if err != nil || n < 1 || n > SchemaVersion {
-			return fmt.Errorf("%w: version %q", ErrSchema, m.Get(kSchema))
-		}
-		if b := tx.Bucket(bSales); b != nil {
-			sales = b.Stats().KeyN
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("backup %s: %w", path, err)
-	}
-	return sales, nil
+	return r.Records, nil
 }
 
 // Restore replaces the store file at dst with the backup at src. The kiosk must be
 // stopped: Restore takes the store's lock first and fails with ErrLocked otherwise.
 // The replaced file is kept beside it as dst.before-restore-<time>.
+//
+// A backup is behind the sales made after it, which the hub may hold: the
+// restored store's numbering is marked not verified, so that the kiosk sells in
+// a provisional receipt series until it has recovered those records from the hub
+// (see Numbering). The backup file itself is not changed.
 func Restore(src, dst string) (sales int, err error) {
 	sales, err = CheckBackup(src)
 	if err != nil {
@@ -73,15 +60,20 @@ func Restore(src, dst string) (sales int, err error) {
 			if errors.Is(err, berrors.ErrTimeout) {
 				return 0, fmt.Errorf("restore into %s: %w (stop the kiosk first)", dst, ErrLocked)
 			}
-			return 0, fmt.Errorf("restore into %s: %w", dst, err)
+			// A damaged store is what a restore is for: it is kept aside below.
+		} else {
+			lock.Close()
 		}
-		lock.Close()
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return 0, err
 	}
 	tmp := dst + ".restoring"
 	if err := copyFileSync(src, tmp); err != nil {
+		return 0, fmt.Errorf("restore: %w", err)
+	}
+	if err := markRestored(tmp, src); err != nil {
+		os.Remove(tmp)
 		return 0, fmt.Errorf("restore: %w", err)
 	}
 	if _, err := os.Stat(dst); err == nil {
@@ -95,6 +87,37 @@ func Restore(src, dst string) (sales int, err error) {
 		return 0, fmt.Errorf("restore: %w", err)
 	}
 	return sales, syncDir(filepath.Dir(dst))
+}
+
+// markRestored stops trusting the numbering of a restored copy (and brings an
+// old schema forward on the way, so the kiosk id is known).
+func markRestored(path, from string) error {
+	db, err := openBolt(path, time.Second, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var kiosk string
+	err = db.View(func(tx *bolt.Tx) error {
+		if _, _, err := identify(tx); err != nil {
+			return err
+		}
+		kiosk = storeKiosk(tx)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if kiosk == "" {
+		kiosk = "K01"
+	}
+	if err := prepare(db, kiosk, false); err != nil {
+		return err
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		_, err := unverify(tx, "restored from the backup "+filepath.Base(from))
+		return err
+	})
 }
 
 func copyFileSync(src, dst string) error {

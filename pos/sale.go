@@ -141,8 +141,12 @@ type Sale struct {
 	Status    string    `json:"status"`
 	Original  string    `json:"original,omitempty"` // voids and refunds: the sale they undo
 	Reason    string    `json:"reason,omitempty"`
-	Note      string    `json:"note,omitempty"`
-	UndoneBy  []string  `json:"undone_by,omitempty"` // voids/refunds recorded against this sale
+	// Restocked tells of a refund whether its goods went back on the shelf (a
+	// void always puts them back), so a store recovering the record from the
+	// hub can replay its stock change.
+	Restocked bool     `json:"restocked,omitempty"`
+	Note      string   `json:"note,omitempty"`
+	UndoneBy  []string `json:"undone_by,omitempty"` // voids/refunds recorded against this sale
 }
 
 // priceLines prices req's lines against look (the store's product lookup).

@@ -11,7 +11,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// OutboxRecord is a committed sale (or void/refund) waiting to go upstream.
+// OutboxRecord is a committed sale (or void/refund) as it goes upstream: Seq is
+// its place in the store's record sequence, which the hub acknowledges.
 type OutboxRecord struct {
 	Seq    uint64    `json:"seq"`
 	SaleID string    `json:"sale_id"`
@@ -19,17 +20,9 @@ type OutboxRecord struct {
 	Sale   Sale      `json:"sale"`
 }
 
-type idemRecord struct {
-	Hash   []byte    `json:"hash"`
-	SaleID string    `json:"sale_id"`
-	Time   time.Time `json:"time"`
-}
-
-// MaxIdempotencyKey bounds the Idempotency-Key a client may send.
-const MaxIdempotencyKey = 128
-
-// ReceiptNo formats a receipt number: K01-000123.
-func ReceiptNo(kiosk string, seq uint64) string { return fmt.Sprintf("%s-%06d", kiosk, seq) }
+// ReceiptNo formats a receipt number of a series: K01-000123, or K01-R1-000004
+// for the provisional series R1 of kiosk K01 (the series is "K01-R1").
+func ReceiptNo(series string, n uint64) string { return fmt.Sprintf("%s-%06d", series, n) }
 
 // CommitSale prices req from the catalog, settles its payments and commits it
 // durably together with its stock changes, outbox record and receipt print job. With
@@ -118,38 +111,53 @@ func (s *Store) CommitSale(req SaleRequest, idemKey string) (sale Sale, replayed
 			return err
 		}
 		if idemKey != "" {
-			if err := putJSON(tx.Bucket(bIdem), []byte(idemKey), idemRecord{Hash: hash, SaleID: sale.ID, Time: now}); err != nil {
-				return err
-			}
+			return putIdem(tx, idemKey, idemRecord{Hash: hash, SaleID: sale.ID, Time: now, Seq: sale.Seq})
 		}
 		return nil
 	})
 	return sale, replayed, err
 }
 
-// writeRecord numbers rec and writes it with its indexes, outbox record and print
-// job. Every error it returns aborts the transaction.
+// writeRecord numbers rec — its record sequence, and its receipt number in the
+// store's current series — and writes it with its indexes, shift totals and
+// receipt print job. Every error it returns aborts the transaction. The outbox
+// needs no write of its own: it is a cursor over the record sequence.
 func (s *Store) writeRecord(tx *bolt.Tx, rec *Sale) error {
-	rb, err := tx.Bucket(bReceipts).CreateBucketIfNotExists([]byte(s.kioskID))
+	series := s.kioskID
+	if n := readNumbering(tx); !n.Verified {
+		series += "-" + n.Series
+	}
+	rb, err := tx.Bucket(bReceipts).CreateBucketIfNotExists([]byte(series))
 	if err != nil {
 		return abortTx{err}
 	}
-	seq, err := rb.NextSequence()
+	rn, err := rb.NextSequence()
+	if err != nil {
+		return abortTx{err}
+	}
+	seq, err := tx.Bucket(bSalesSeq).NextSequence()
 	if err != nil {
 		return abortTx{err}
 	}
 	rec.Seq = seq
-	rec.ReceiptNo = ReceiptNo(s.kioskID, seq)
+	rec.ReceiptNo = ReceiptNo(series, rn)
+	if err := putRecord(tx, rec); err != nil {
+		return err
+	}
+	_, err = queuePrintJob(tx, PrintJob{SaleID: rec.ID, Doc: "receipt", Printer: "receipt", Created: rec.Time})
+	return err
+}
+
+// putRecord writes a numbered record with its indexes and adds it to its shift's
+// totals.
+func putRecord(tx *bolt.Tx, rec *Sale) error {
 	if err := putJSON(tx.Bucket(bSales), []byte(rec.ID), rec); err != nil {
 		return err
 	}
-	tk := make([]byte, 16)
-	binary.BigEndian.PutUint64(tk, uint64(rec.Time.UnixNano()))
-	binary.BigEndian.PutUint64(tk[8:], seq)
-	if err := tx.Bucket(bSalesTime).Put(tk, []byte(rec.ID)); err != nil {
+	if err := tx.Bucket(bSalesTime).Put(timeKey(rec.Time, rec.Seq), []byte(rec.ID)); err != nil {
 		return abortTx{err}
 	}
-	if err := tx.Bucket(bSalesSeq).Put(u64(seq), []byte(rec.ID)); err != nil {
+	if err := tx.Bucket(bSalesSeq).Put(u64(rec.Seq), []byte(rec.ID)); err != nil {
 		return abortTx{err}
 	}
 	if rec.Original != "" {
@@ -157,23 +165,28 @@ func (s *Store) writeRecord(tx *bolt.Tx, rec *Sale) error {
 			return abortTx{err}
 		}
 	}
-	ob := tx.Bucket(bOutbox)
-	on, err := ob.NextSequence()
-	if err != nil {
-		return abortTx{err}
-	}
-	if err := putJSON(ob, u64(on), OutboxRecord{Seq: on, SaleID: rec.ID, Time: rec.Time, Sale: *rec}); err != nil {
-		return err
-	}
+	return addToShift(tx, rec)
+}
+
+func timeKey(t time.Time, seq uint64) []byte {
+	k := make([]byte, 16)
+	binary.BigEndian.PutUint64(k, uint64(t.UnixNano()))
+	binary.BigEndian.PutUint64(k[8:], seq)
+	return k
+}
+
+// queuePrintJob adds a print job inside a transaction.
+func queuePrintJob(tx *bolt.Tx, j PrintJob) (PrintJob, error) {
 	pb := tx.Bucket(bPrintJobs)
-	pn, err := pb.NextSequence()
+	n, err := pb.NextSequence()
 	if err != nil {
-		return abortTx{err}
+		return j, abortTx{err}
 	}
-	if err := tx.Bucket(bPrintWait).Put(u64(pn), nil); err != nil {
-		return abortTx{err}
+	j.ID, j.State = n, JobPending
+	if err := tx.Bucket(bPrintWait).Put(u64(n), nil); err != nil {
+		return j, abortTx{err}
 	}
-	return putJSON(pb, u64(pn), PrintJob{ID: pn, SaleID: rec.ID, Doc: "receipt", Printer: "receipt", State: JobPending, Created: rec.Time})
+	return j, putJSON(pb, u64(n), j)
 }
 
 // readSale reads a record and derives its status from the voids and refunds that
@@ -226,47 +239,62 @@ func (s *Store) Sale(id string) (Sale, error) {
 	return sl, err
 }
 
-// SalesSince returns up to limit records made at or after since, oldest first.
+// SalesSince returns up to limit records, oldest first, from the first record
+// made at or after since onwards in record order. A record made after the clock
+// was set back carries an earlier time than the one before it; it is still
+// listed, because the listing follows the record sequence, not the clock.
 func (s *Store) SalesSince(since time.Time, limit int) ([]Sale, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
 	out := []Sale{}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bSalesTime).Cursor()
-		start := make([]byte, 8)
+		first := uint64(1)
 		if !since.IsZero() && since.UnixNano() > 0 {
-			binary.BigEndian.PutUint64(start, uint64(since.UnixNano()))
-		}
-		for k, v := c.Seek(start); k != nil && len(out) < limit; k, v = c.Next() {
-			sl, err := readSale(tx, string(v))
-			if err != nil {
-				return err
+			// The earliest record (by sequence) among those stamped since then:
+			// the time index's keys end with the sequence, so no record is read.
+			first = 0
+			c := tx.Bucket(bSalesTime).Cursor()
+			for k, _ := c.Seek(u64(uint64(since.UnixNano()))); k != nil; k, _ = c.Next() {
+				if seq := binary.BigEndian.Uint64(k[8:]); first == 0 || seq < first {
+					first = seq
+				}
 			}
-			out = append(out, sl)
+			if first == 0 {
+				return nil
+			}
 		}
-		return nil
+		var err error
+		out, err = salesFrom(tx, first, limit, out)
+		return err
 	})
 	return out, err
 }
 
-// SalesAfter returns up to limit records with a receipt sequence above seq, in
-// receipt order: a cursor that never skips or repeats a record.
+// salesFrom appends up to limit records from sequence first on, in order.
+func salesFrom(tx *bolt.Tx, first uint64, limit int, out []Sale) ([]Sale, error) {
+	c := tx.Bucket(bSalesSeq).Cursor()
+	for k, v := c.Seek(u64(first)); k != nil && len(out) < limit; k, v = c.Next() {
+		sl, err := readSale(tx, string(v))
+		if err != nil {
+			return out, err
+		}
+		out = append(out, sl)
+	}
+	return out, nil
+}
+
+// SalesAfter returns up to limit records with a record sequence above seq, in
+// order: a cursor that never skips or repeats a record.
 func (s *Store) SalesAfter(seq uint64, limit int) ([]Sale, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
 	out := []Sale{}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bSalesSeq).Cursor()
-		for k, v := c.Seek(u64(seq + 1)); k != nil && len(out) < limit; k, v = c.Next() {
-			sl, err := readSale(tx, string(v))
-			if err != nil {
-				return err
-			}
-			out = append(out, sl)
-		}
-		return nil
+		var err error
+		out, err = salesFrom(tx, seq+1, limit, out)
+		return err
 	})
 	return out, err
 }
@@ -428,6 +456,7 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 			Time: now, Lines: lines, Total: total, VAT: vatBreakdown(lines), Status: StatusCompleted,
 			Payments: []Payment{{Method: method, Amount: total}}, Original: orig.ID, Reason: rr.Reason}
 		if rr.Restock == nil || *rr.Restock {
+			rec.Restocked = true
 			if err := restock(tx, lines); err != nil {
 				return err
 			}
@@ -452,95 +481,76 @@ func restock(tx *bolt.Tx, lines []Line) error {
 
 // ---- outbox ----
 
-// Outbox returns up to limit outbox records after seq, in order.
+// The outbox is a cursor over the record sequence: every record above the hub's
+// acknowledgement is still to go upstream. Nothing is copied for it, so it costs
+// nothing without a hub, and a hub restored from an older snapshot is sent again
+// whatever it lost, from the records themselves.
+
+// Outbox returns up to limit records after seq, in order. While the numbering is
+// not verified against the hub (see Numbering) it returns nothing: provisional
+// records may only go upstream once their sequence numbers cannot clash with
+// what the hub already holds.
 func (s *Store) Outbox(after uint64, limit int) ([]OutboxRecord, error) {
 	var out []OutboxRecord
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bOutbox).Cursor()
-		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
-			var r OutboxRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return err
+		if !readNumbering(tx).Verified {
+			return nil
+		}
+		sales := tx.Bucket(bSales)
+		c := tx.Bucket(bSalesSeq).Cursor()
+		for k, id := c.Seek(u64(after + 1)); k != nil && len(out) < limit; k, id = c.Next() {
+			var r Sale
+			if _, err := getJSON(sales, id, &r); err != nil {
+				return fmt.Errorf("record %s: %w", id, err)
 			}
-			out = append(out, r)
+			out = append(out, OutboxRecord{Seq: r.Seq, SaleID: r.ID, Time: r.Time, Sale: r})
 		}
 		return nil
 	})
 	return out, err
 }
 
-// TrimOutbox removes the outbox records up to and including seq: the hub has
-// acknowledged them. It returns how many went.
-func (s *Store) TrimOutbox(seq uint64) (int, error) {
-	n := 0
-	err := s.commit(func(tx *bolt.Tx) error {
-		n = 0
-		c := tx.Bucket(bOutbox).Cursor()
-		var keys [][]byte
-		for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= seq; k, _ = c.Next() {
-			keys = append(keys, bytes.Clone(k))
-		}
-		for _, k := range keys {
-			if err := tx.Bucket(bOutbox).Delete(k); err != nil {
-				return abortTx{err}
-			}
-			n++
-		}
-		if v := tx.Bucket(bMeta).Get(kAcked); len(v) == 8 && binary.BigEndian.Uint64(v) >= seq {
-			return nil // never move the acknowledgement back
-		}
+// SetAcked records the hub's acknowledgement: every record up to seq is held
+// upstream. It may move back, when the hub says it holds less than it did
+// (restored from an older snapshot): those records are then sent again.
+func (s *Store) SetAcked(seq uint64) error {
+	return s.commit(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bMeta).Put(kAcked, u64(seq)); err != nil {
 			return abortTx{err}
 		}
 		return nil
 	})
+}
+
+// Acked is the highest record sequence the hub has acknowledged.
+func (s *Store) Acked() (uint64, error) {
+	var n uint64
+	err := s.db.View(func(tx *bolt.Tx) error { n = acked(tx); return nil })
 	return n, err
 }
 
-// Acked is the highest outbox sequence the hub has acknowledged.
-func (s *Store) Acked() (uint64, error) {
-	var n uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bMeta).Get(kAcked); len(v) == 8 {
-			n = binary.BigEndian.Uint64(v)
-		}
-		return nil
-	})
-	return n, err
+func acked(tx *bolt.Tx) uint64 {
+	if v := tx.Bucket(bMeta).Get(kAcked); len(v) == 8 {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
 }
 
 // OutboxDepth is the number of records not yet acknowledged upstream.
 func (s *Store) OutboxDepth() (int, error) {
 	var n int
-	err := s.db.View(func(tx *bolt.Tx) error { n = tx.Bucket(bOutbox).Stats().KeyN; return nil })
-	return n, err
-}
-
-// TrimIdempotency forgets idempotency keys older than age, so the bucket stays small.
-func (s *Store) TrimIdempotency(age time.Duration) (int, error) {
-	cut := s.now().Add(-age)
-	n := 0
-	err := s.commit(func(tx *bolt.Tx) error {
-		n = 0
-		b := tx.Bucket(bIdem)
-		var old [][]byte
-		err := b.ForEach(func(k, v []byte) error {
-			var r idemRecord
-			if json.Unmarshal(v, &r) == nil && r.Time.Before(cut) {
-				old = append(old, bytes.Clone(k))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, k := range old {
-			if err := b.Delete(k); err != nil {
-				return abortTx{err}
-			}
-			n++
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if top, a := lastSeq(tx), acked(tx); top > a {
+			n = int(top - a)
 		}
 		return nil
 	})
+	return n, err
+}
+
+// LastSeq is the sequence number of the newest record.
+func (s *Store) LastSeq() (uint64, error) {
+	var n uint64
+	err := s.db.View(func(tx *bolt.Tx) error { n = lastSeq(tx); return nil })
 	return n, err
 }

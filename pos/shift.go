@@ -1,9 +1,7 @@
 package pos
 
 import (
-	"encoding/binary"
 	"fmt"
-	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -21,19 +19,17 @@ type Shift struct {
 	ClosedAt *time.Time `json:"closed_at,omitempty"`
 	Counted  Money      `json:"counted,omitempty"`
 	ClosedBy string     `json:"closed_by,omitempty"`
-	// FromSeq and ToSeq bound the receipt sequence numbers that can belong to the
-	// shift, so its report does not depend on the clock (which may be set back).
+	// FromSeq and ToSeq bound the record sequence numbers of the shift (its
+	// report is kept as running totals, see shifttotals.go).
 	FromSeq uint64 `json:"from_seq"`
 	ToSeq   uint64 `json:"to_seq,omitempty"`
+	// Recovered marks a shift known only from records recovered from the hub
+	// (sold on a store that was lost): its cash count is not known here.
+	Recovered bool `json:"recovered,omitempty"`
 }
 
-// receiptSeq is the last receipt sequence number used by this kiosk.
-func (s *Store) receiptSeq(tx *bolt.Tx) uint64 {
-	if b := tx.Bucket(bReceipts).Bucket([]byte(s.kioskID)); b != nil {
-		return b.Sequence()
-	}
-	return 0
-}
+// lastSeq is the sequence number of the store's newest record.
+func lastSeq(tx *bolt.Tx) uint64 { return tx.Bucket(bSalesSeq).Sequence() }
 
 // Open reports whether the shift has not been closed.
 func (s Shift) Open() bool { return s.ClosedAt == nil }
@@ -51,7 +47,7 @@ func (s *Store) newShift(tx *bolt.Tx, now time.Time, float Money, by string, aut
 		return Shift{}, abortTx{err}
 	}
 	sh := Shift{ID: ShiftID(s.kioskID, n), KioskID: s.kioskID, OpenedAt: now, OpenedBy: by, Float: float, Auto: auto,
-		FromSeq: s.receiptSeq(tx) + 1}
+		FromSeq: lastSeq(tx) + 1}
 	if err := putJSON(b, []byte(sh.ID), sh); err != nil {
 		return Shift{}, err
 	}
@@ -124,7 +120,8 @@ func (s *Store) Shifts() ([]Shift, error) {
 }
 
 // CloseShift closes shift id (the open one when id is empty) with the cash counted
-// in the drawer, and returns its Z-report.
+// in the drawer, queues its Z-report on the receipt printer in the same
+// transaction, and returns the report.
 func (s *Store) CloseShift(id string, counted Money, by string) (ZReport, error) {
 	if counted < 0 || counted > MaxFloat {
 		return ZReport{}, fmt.Errorf("%w: counted cash %d", ErrBadAmount, counted)
@@ -150,12 +147,17 @@ func (s *Store) CloseShift(id string, counted Money, by string) (ZReport, error)
 			return fmt.Errorf("%w: %s closed at %s", ErrShiftClosed, sh.ID, sh.ClosedAt.Format(time.RFC3339))
 		}
 		now := s.now()
-		sh.ClosedAt, sh.Counted, sh.ClosedBy, sh.ToSeq = &now, counted, by, s.receiptSeq(tx)
+		sh.ClosedAt, sh.Counted, sh.ClosedBy, sh.ToSeq = &now, counted, by, lastSeq(tx)
 		z, err = zReport(tx, sh)
 		if err != nil {
 			return err
 		}
 		if err := putJSON(tx.Bucket(bShifts), []byte(sh.ID), sh); err != nil {
+			return err
+		}
+		// The Z-report is printed from the same transaction that closes the shift:
+		// a crash cannot leave a closed shift without its report.
+		if _, err := queuePrintJob(tx, PrintJob{Doc: "zreport", Printer: "receipt", Ref: sh.ID, Created: now}); err != nil {
 			return err
 		}
 		if string(cur) == sh.ID {
@@ -222,68 +224,4 @@ func (s *Store) ShiftReport(id string) (ZReport, error) {
 		return err
 	})
 	return z, err
-}
-
-func zReport(tx *bolt.Tx, sh Shift) (ZReport, error) {
-	z := ZReport{Shift: sh, ByMethod: map[string]Money{}, Units: map[string]int64{}, Closed: !sh.Open()}
-	byVAT := map[int]Money{}
-	byProd := map[string]*ProducerTotal{}
-	c := tx.Bucket(bSalesSeq).Cursor()
-	for k, v := c.Seek(u64(sh.FromSeq)); k != nil; k, v = c.Next() {
-		if sh.ToSeq > 0 && binary.BigEndian.Uint64(k) > sh.ToSeq {
-			break
-		}
-		var r Sale
-		if _, err := getJSON(tx.Bucket(bSales), v, &r); err != nil {
-			return z, err
-		}
-		if r.ShiftID != sh.ID {
-			continue
-		}
-		if z.FirstReceipt == "" {
-			z.FirstReceipt = r.ReceiptNo
-		}
-		z.LastReceipt = r.ReceiptNo
-		switch r.Kind {
-		case KindSale:
-			z.Sales++
-			z.Gross += r.Total
-		case KindVoid:
-			z.Voids++
-			z.VoidTotal += r.Total
-		case KindRefund:
-			z.Refunds++
-			z.RefundTotal += r.Total
-		}
-		for _, p := range r.Payments {
-			z.ByMethod[p.Method] += p.Amount
-		}
-		for _, l := range r.Lines {
-			byVAT[l.VATRate] += l.Total
-			pt := byProd[l.ProducerID]
-			if pt == nil {
-				pt = &ProducerTotal{ProducerID: l.ProducerID}
-				byProd[l.ProducerID] = pt
-			}
-			pt.Units += l.Qty
-			pt.Net += l.Total
-			pt.VAT += l.VAT
-			z.Units[l.SKU] += l.Qty
-		}
-	}
-	z.Net = z.Gross + z.VoidTotal + z.RefundTotal
-	for r, g := range byVAT {
-		z.ByVAT = append(z.ByVAT, VATLine{Rate: r, Gross: g, VAT: VATContained(g, r)})
-	}
-	sort.Slice(z.ByVAT, func(i, j int) bool { return z.ByVAT[i].Rate < z.ByVAT[j].Rate })
-	for _, pt := range byProd {
-		z.ByProducer = append(z.ByProducer, *pt)
-	}
-	sort.Slice(z.ByProducer, func(i, j int) bool { return z.ByProducer[i].ProducerID < z.ByProducer[j].ProducerID })
-	z.ExpectedCash = sh.Float + z.ByMethod[MethodCash]
-	z.CountedCash = sh.Counted
-	if !sh.Open() {
-		z.CashDifference = sh.Counted - z.ExpectedCash
-	}
-	return z, nil
 }

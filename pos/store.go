@@ -5,25 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
-
-// SchemaVersion is the layout of the store's buckets. Open refuses a store written
-// by a newer version rather than misreading it.
-const SchemaVersion = 1
 
 // ErrLocked reports a store already opened by another process.
 var ErrLocked = errors.New("store is in use by another kiosk process")
-
-// ErrSchema reports a store this build cannot read.
-var ErrSchema = errors.New("store schema not supported")
 
 var (
 	bMeta      = []byte("meta")
@@ -33,31 +22,28 @@ var (
 	bStockLog  = []byte("stock_log")
 	bLots      = []byte("lots")
 	bSales     = []byte("sales")
-	bSalesTime = []byte("sales_by_time") // unixnano|seq → id
-	bSalesSeq  = []byte("sales_by_seq")  // receipt seq → id
-	bUndo      = []byte("undo")          // original id|undo id → nil
-	bReceipts  = []byte("receipts")      // one nested bucket per kiosk id; its sequence numbers receipts
-	bOutbox    = []byte("outbox")        // seq → OutboxRecord
-	bPrintJobs = []byte("print_jobs")    // seq → PrintJob
-	bPrintWait = []byte("print_pending") // seq → nil, the jobs still to print
-	bIdem      = []byte("idempotency")   // key → idemRecord
-	bShifts    = []byte("shifts")        // id → Shift
-	bDevices   = []byte("devices")       // id → Device
+	bSalesTime = []byte("sales_by_time")      // unixnano|seq → id
+	bSalesSeq  = []byte("sales_by_seq")       // record seq → id; its sequence numbers records, the outbox reads it
+	bUndo      = []byte("undo")               // original id|undo id → nil
+	bReceipts  = []byte("receipts")           // one nested bucket per receipt series (K01, K01-R1); its sequence numbers receipts
+	bPrintJobs = []byte("print_jobs")         // seq → PrintJob
+	bPrintWait = []byte("print_pending")      // seq → nil, the jobs still to print
+	bIdem      = []byte("idempotency")        // key → idemRecord
+	bIdemSeq   = []byte("idempotency_by_seq") // record seq → key, to forget the oldest keys first
+	bTotals    = []byte("shift_totals")       // nested per shift id: its running Z-report totals
+	bShifts    = []byte("shifts")             // id → Shift
+	bDevices   = []byte("devices")            // id → Device
 
 	allBuckets = [][]byte{bMeta, bProducers, bProducts, bStock, bStockLog, bLots, bSales, bSalesTime, bSalesSeq,
-		bUndo, bReceipts, bOutbox, bPrintJobs, bPrintWait, bIdem, bShifts, bDevices}
+		bUndo, bReceipts, bPrintJobs, bPrintWait, bIdem, bIdemSeq, bTotals, bShifts, bDevices}
 
 	kSchema       = []byte("schema_version")
+	kStoreKind    = []byte("store_kind")
+	kStoreKiosk   = []byte("kiosk_id")
 	kCurrentShift = []byte("current_shift")
 	kAcked        = []byte("outbox_acked")
+	kNumbering    = []byte("numbering")
 )
-
-// StoreOptions configures Open.
-type StoreOptions struct {
-	KioskID string        // numbers receipts, e.g. "K01"
-	Timeout time.Duration // how long to wait for another process's lock; default 1 s
-	Now     func() time.Time
-}
 
 // Store is the kiosk's bbolt database. Every sale is one fsync'ed transaction that
 // also holds its stock changes, outbox record and print job; concurrent sales are
@@ -67,6 +53,7 @@ type Store struct {
 	kioskID string
 	now     func() time.Time
 	path    string
+	fresh   bool // created by this Open
 
 	reqs    chan *commitReq
 	stop    chan struct{}
@@ -79,56 +66,11 @@ type Store struct {
 	closeMu sync.Once
 }
 
-// Open opens or creates the store at path.
-func Open(path string, o StoreOptions) (*Store, error) {
-	if o.KioskID == "" {
-		o.KioskID = "K01"
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = time.Second
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout})
-	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, fmt.Errorf("open %s: %w (stop the other kiosk, or give this one its own -data folder)", path, ErrLocked)
-		}
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		m := tx.Bucket(bMeta)
-		v := m.Get(kSchema)
-		if v == nil {
-			return m.Put(kSchema, []byte(strconv.Itoa(SchemaVersion)))
-		}
-		n, err := strconv.Atoi(string(v))
-		if err != nil || n > SchemaVersion || n < 1 {
-			return fmt.Errorf("%w: version %q, this kiosk reads up to %d", ErrSchema, v, SchemaVersion)
-		}
-		return nil
-	})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	s := &Store{db: db, kioskID: o.KioskID, now: o.Now, path: path,
-		reqs: make(chan *commitReq, 1024), stop: make(chan struct{}), stopped: make(chan struct{})}
-	go s.committer()
-	return s, nil
-}
-
 // KioskID is the id this store numbers receipts for.
 func (s *Store) KioskID() string { return s.kioskID }
+
+// Fresh tells whether Open created the store (there was no file).
+func (s *Store) Fresh() bool { return s.fresh }
 
 // Path is the store's file.
 func (s *Store) Path() string { return s.path }

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -19,6 +20,10 @@ import (
 var (
 	bCatalog = []byte("catalog")       // "current" → CatalogVersion
 	bPrices  = []byte("price_history") // nested per SKU: unixnano → price
+	// bChanged keeps, per kind ("producers", "products", "lots"), the version
+	// in which each record last changed, so a kiosk gets only what changed
+	// since its version; "since" → the first version it covers.
+	bChanged = []byte("catalog_changed")
 )
 
 // CatalogVersion is the central catalog as a kiosk receives it.
@@ -37,12 +42,90 @@ type PricePoint struct {
 }
 
 func ensureCatalogBuckets(tx *bolt.Tx) error {
-	for _, b := range [][]byte{bCatalog, bPrices} {
+	for _, b := range [][]byte{bCatalog, bPrices, bChanged} {
 		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 			return err
 		}
 	}
+	for _, kind := range []string{"producers", "products", "lots"} {
+		if _, err := tx.Bucket(bChanged).CreateBucketIfNotExists([]byte(kind)); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// markChanged records that a catalog record changed in version v (when it is
+// new or differs from what the catalog held).
+func markChanged(tx *bolt.Tx, kind, key string, old, nu any, existed bool, v uint64) error {
+	if existed {
+		a, _ := json.Marshal(old)
+		b, _ := json.Marshal(nu)
+		if bytes.Equal(a, b) {
+			return nil
+		}
+	}
+	return tx.Bucket(bChanged).Bucket([]byte(kind)).Put([]byte(key), u64key(v))
+}
+
+// inCatalog tells whether sku is in the central catalog; known is false when
+// the hub keeps no catalog (kiosks sell on their own).
+func inCatalog(tx *bolt.Tx, sku string) (in, known bool) {
+	var prods *bolt.Bucket
+	if b := tx.Bucket(bChanged); b != nil {
+		prods = b.Bucket([]byte("products"))
+	}
+	if prods == nil {
+		return false, false
+	}
+	if k, _ := prods.Cursor().First(); k == nil {
+		return false, false
+	}
+	return prods.Get([]byte(sku)) != nil, true
+}
+
+// CatalogSince returns what a kiosk at version known needs to reach the current
+// version: only the records changed since (Delta true), or the whole catalog
+// when the hub cannot tell (the kiosk has none, is ahead of a hub restored from
+// an older snapshot, or older than the change record).
+func (s *BoltStore) CatalogSince(known uint64) (CatalogVersion, bool, error) {
+	cv, err := s.Catalog()
+	if err != nil || known == 0 || known >= cv.Version {
+		return cv, false, err
+	}
+	delta := false
+	err = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bChanged)
+		if b == nil {
+			return nil
+		}
+		if v := b.Get([]byte("since")); len(v) != 8 || binary.BigEndian.Uint64(v) > known+1 {
+			return nil
+		}
+		changed := func(kind, key string) bool {
+			v := b.Bucket([]byte(kind)).Get([]byte(key))
+			return len(v) != 8 || binary.BigEndian.Uint64(v) > known
+		}
+		out := CatalogVersion{Version: cv.Version, Published: cv.Published}
+		for _, p := range cv.Producers {
+			if changed("producers", p.ID) {
+				out.Producers = append(out.Producers, p)
+			}
+		}
+		for _, p := range cv.Products {
+			if changed("products", p.SKU) {
+				out.Products = append(out.Products, p)
+			}
+		}
+		for _, l := range cv.Lots {
+			if changed("lots", l.ID()) {
+				out.Lots = append(out.Lots, l)
+			}
+		}
+		cv, delta = out, true
+		return nil
+	})
+	return cv, delta, err
 }
 
 // Catalog returns the current central catalog (version 0: none yet).
@@ -76,12 +159,38 @@ func (s *BoltStore) PutCatalog(c pos.Catalog, now time.Time) (CatalogVersion, er
 				return err
 			}
 		}
+		next := cur.Version + 1
+		if tx.Bucket(bChanged).Get([]byte("since")) == nil {
+			// The change record starts now; a kiosk older than this gets it all.
+			if err := tx.Bucket(bChanged).Put([]byte("since"), u64key(next)); err != nil {
+				return err
+			}
+			for _, p := range cur.Producers {
+				if err := markChanged(tx, "producers", p.ID, nil, nil, false, cur.Version); err != nil {
+					return err
+				}
+			}
+			for _, p := range cur.Products {
+				if err := markChanged(tx, "products", p.SKU, nil, nil, false, cur.Version); err != nil {
+					return err
+				}
+			}
+			for _, l := range cur.Lots {
+				if err := markChanged(tx, "lots", l.ID(), nil, nil, false, cur.Version); err != nil {
+					return err
+				}
+			}
+		}
 		producers := map[string]pos.Producer{}
 		for _, p := range cur.Producers {
 			producers[p.ID] = p
 		}
 		for _, p := range c.Producers {
 			if err := p.Validate(); err != nil {
+				return err
+			}
+			old, existed := producers[p.ID]
+			if err := markChanged(tx, "producers", p.ID, old, p, existed, next); err != nil {
 				return err
 			}
 			producers[p.ID] = p
@@ -98,10 +207,14 @@ func (s *BoltStore) PutCatalog(c pos.Catalog, now time.Time) (CatalogVersion, er
 				return fmt.Errorf("product %s: unknown producer %q", p.SKU, p.ProducerID)
 			}
 			p.Stock = 0
-			if old, ok := products[p.SKU]; !ok || old.Price != p.Price {
+			old, existed := products[p.SKU]
+			if !existed || old.Price != p.Price {
 				if err := putPrice(tx, p.SKU, now, p.Price); err != nil {
 					return err
 				}
+			}
+			if err := markChanged(tx, "products", p.SKU, old, p, existed, next); err != nil {
+				return err
 			}
 			products[p.SKU] = p
 		}
@@ -116,9 +229,13 @@ func (s *BoltStore) PutCatalog(c pos.Catalog, now time.Time) (CatalogVersion, er
 			if _, ok := products[l.SKU]; !ok {
 				return fmt.Errorf("lot %s: %w %q", l.Code, pos.ErrUnknownSKU, l.SKU)
 			}
+			old, existed := lots[l.ID()]
+			if err := markChanged(tx, "lots", l.ID(), old, l, existed, next); err != nil {
+				return err
+			}
 			lots[l.ID()] = l
 		}
-		out = CatalogVersion{Version: cur.Version + 1, Published: now}
+		out = CatalogVersion{Version: next, Published: now}
 		for _, p := range producers {
 			out.Producers = append(out.Producers, p)
 		}

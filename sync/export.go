@@ -68,7 +68,7 @@ func reconciliationTables(r Reconciliation) []reportTable {
 			{key: "missing_receipts", label: "Thiếu biên lai", sub: "Missing receipts", warn: true},
 			{key: "duplicate_receipts", label: "Trùng số", sub: "Duplicate receipts", warn: true},
 			{key: "price_diffs", label: "Sai giá", sub: "Price differences", warn: true},
-			{key: "mismatches", label: "Sai tổng", sub: "Mismatched totals", warn: true},
+			{key: "mismatches", label: "Cần kiểm tra", sub: "Records to check", warn: true},
 			{key: "unsynced", label: "Chưa gửi", sub: "Unsynced", warn: true},
 			{key: "last_receipt", label: "Biên lai cuối", sub: "Last receipt"},
 			{key: "last_contact", label: "Liên lạc cuối", sub: "Last contact"},
@@ -89,7 +89,7 @@ func reconciliationTables(r Reconciliation) []reportTable {
 			{key: "central_price", label: "Giá trung tâm", sub: "Central price"},
 			{key: "difference", label: "Chênh lệch", sub: "Difference", warn: true},
 			colSaleID}}
-	mism := reportTable{name: "mismatches", title: "Giao dịch sai tổng", sub: "Records whose totals do not add up",
+	mism := reportTable{name: "mismatches", title: "Giao dịch cần kiểm tra", sub: "Records the hub could not have produced: totals that do not add up, unknown products or payment methods, a void or refund without its sale, a reused sequence number",
 		empty: "Không có · None",
 		cols: []reportCol{colKiosk, colReceipt, colTime,
 			{key: "kind", label: "Loại", sub: "Kind"},

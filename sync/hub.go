@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -189,9 +190,10 @@ func (h *Hub) uplinkGate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// uplink receives a kiosk's batches and heartbeats and sends it the central
-// catalog when it is behind. A reader goroutine hands messages over; this
-// goroutine is the connection's only writer.
+// uplink receives a kiosk's batches and heartbeats, sends back its records when
+// it recovers a store, and sends it the central catalog when its version
+// differs. A reader goroutine hands messages over; this goroutine is the
+// connection's only writer.
 func (h *Hub) uplink(conn *websocket.Conn) {
 	id, _ := conn.Locals("kiosk").(string)
 	known, _ := strconv.ParseUint(conn.Headers("X-Catalog-Version"), 10, 64)
@@ -204,19 +206,29 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 	if err != nil {
 		return
 	}
-	// Tell the kiosk where the hub stands, so it resumes from there.
-	if !send(Message{Type: "ack", Seq: k.Acked}) {
+	// Tell the kiosk where the hub stands, so it resumes (or recovers) from there.
+	if !send(Message{Type: "ack", Seq: k.Acked, LastSeq: k.Top}) {
 		return
 	}
 	changed := h.subscribe()
 	defer h.unsubscribe(changed)
 	sendCatalog := func() bool {
-		cv, err := h.Store.Catalog()
-		if err != nil || cv.Version <= known {
-			return err == nil
+		cv, delta, err := h.Store.CatalogSince(known)
+		if err != nil {
+			h.Log.Error("central catalog", "err", err)
+			return true
+		}
+		if cv.Version == 0 || cv.Version == known {
+			return true
+		}
+		parts := catalogParts(cv)
+		for i, p := range parts {
+			if !send(CatalogMessage{Type: "catalog", Catalog: p, Part: i + 1, Parts: len(parts), Delta: delta}) {
+				return false
+			}
 		}
 		known = cv.Version
-		return send(CatalogMessage{Type: "catalog", Catalog: cv})
+		return true
 	}
 	if !sendCatalog() {
 		return
@@ -228,7 +240,10 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 		select {
 		case err := <-readErr:
 			if errors.Is(err, websocket.ErrReadLimit) {
-				_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseMessageTooBig, "batch too large"), time.Now().Add(time.Second))
+				msg := fmt.Sprintf("a message from the kiosk was over %d bytes and was refused", MaxMessage)
+				h.Log.Warn("uplink message too large", "kiosk", id)
+				_ = h.Store.UplinkError(id, msg, time.Now())
+				_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseMessageTooBig, "message too large"), time.Now().Add(time.Second))
 			}
 			return
 		case <-changed:
@@ -244,21 +259,50 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 }
 
 func (h *Hub) handleUplink(id string, m Message, send func(any) bool) bool {
+	refuse := func(code string, err error) bool {
+		h.Log.Warn("uplink message refused", "kiosk", id, "type", m.Type, "err", err)
+		_ = h.Store.UplinkError(id, code+": "+err.Error(), time.Now())
+		return send(Message{Type: "error", Code: code, Message: err.Error()})
+	}
 	switch m.Type {
 	case "batch":
 		if len(m.Records) > MaxBatch {
-			return send(Message{Type: "error", Code: "batch_too_large", Message: "at most 200 records a batch"})
+			return refuse("batch_too_large", fmt.Errorf("%d records, at most %d a batch", len(m.Records), MaxBatch))
 		}
 		acked, err := h.Store.Ingest(id, m.Records, time.Now())
 		if err != nil {
-			h.Log.Warn("batch refused", "kiosk", id, "err", err)
-			return send(Message{Type: "error", Code: "batch_refused", Message: err.Error()})
+			return refuse("batch_refused", err)
 		}
+		return send(Message{Type: "ack", Seq: acked})
+	case "recover":
+		recs, more, err := h.Store.KioskRecords(id, m.Seq, MaxBatch)
+		if err != nil {
+			return refuse("recover_failed", err)
+		}
+		k, err := h.Store.Kiosk(id)
+		if err != nil {
+			return refuse("recover_failed", err)
+		}
+		if fit := fitRecords(recs); len(fit) < len(recs) {
+			recs, more = fit, true
+		}
+		h.Log.Info("kiosk recovering its store", "kiosk", id, "after", m.Seq, "records", len(recs))
+		return send(Message{Type: "records", Records: recs, Seq: k.Acked, More: more})
+	case "lost":
+		acked, err := h.Store.MarkLost(id, m.Ranges, time.Now())
+		if err != nil {
+			return refuse("lost_refused", err)
+		}
+		h.Log.Warn("kiosk reports records lost with its old store", "kiosk", id, "ranges", m.Ranges)
 		return send(Message{Type: "ack", Seq: acked})
 	case "heartbeat":
 		_ = h.Store.Heartbeat(id, m.Depth, time.Now())
 		return true
 	case "catalog_ack":
+		return true
+	case "error":
+		h.Log.Warn("kiosk reports an uplink problem", "kiosk", id, "code", m.Code, "message", m.Message)
+		_ = h.Store.UplinkError(id, "kiosk: "+m.Code+": "+m.Message, time.Now())
 		return true
 	}
 	return send(Message{Type: "error", Code: "unknown_type", Message: "unknown message type " + m.Type})

@@ -10,7 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -37,9 +39,17 @@ type Kiosk struct {
 	TokenHash   []byte    `json:"token_hash"`
 	Created     time.Time `json:"created"`
 	Revoked     bool      `json:"revoked,omitempty"`
-	Acked       uint64    `json:"acked"` // highest contiguous outbox sequence held
+	Acked       uint64    `json:"acked"` // highest contiguous record sequence held
+	Top         uint64    `json:"top"`   // highest record sequence held
 	LastContact time.Time `json:"last_contact,omitzero"`
 	Depth       int       `json:"depth"` // the kiosk's unsynced records at its last heartbeat
+	// Lost are record sequences the kiosk reported lost with a store it had
+	// to replace before they reached the hub.
+	Lost []pos.SeqRange `json:"lost,omitempty"`
+	// LastError is the last problem with the kiosk's uplink the hub saw (a
+	// refused batch, a message over the size limit), for the managers' pages.
+	LastError     string    `json:"last_error,omitempty"`
+	LastErrorTime time.Time `json:"last_error_time,omitzero"`
 }
 
 // HubSale is a record as the hub keeps it: the kiosk's record, when it arrived,
@@ -48,7 +58,10 @@ type HubSale struct {
 	Sale     pos.Sale  `json:"sale"`
 	Seq      uint64    `json:"seq"` // the kiosk's outbox sequence
 	Received time.Time `json:"received"`
-	Mismatch string    `json:"mismatch,omitempty"` // why the totals do not add up
+	// Mismatch says why the hub could not have produced the record itself: its
+	// totals do not add up, a void or refund without its sale, an unknown SKU or
+	// payment method, a sequence number another sale already holds.
+	Mismatch string `json:"mismatch,omitempty"`
 }
 
 // Store is what the hub needs of its storage. BoltStore implements it; a
@@ -62,9 +75,21 @@ type Store interface {
 	// the highest contiguous sequence now held for the kiosk.
 	Ingest(kioskID string, recs []pos.OutboxRecord, now time.Time) (uint64, error)
 	Heartbeat(kioskID string, depth int, now time.Time) error
+	// KioskRecords returns up to limit of a kiosk's records with a sequence above
+	// after, in order, and whether more follow: a kiosk recovering its store
+	// reads back what it sent.
+	KioskRecords(kioskID string, after uint64, limit int) ([]pos.OutboxRecord, bool, error)
+	// MarkLost records sequences the kiosk lost before they reached the hub, so
+	// the acknowledgement can pass them; it returns the new acknowledgement.
+	MarkLost(kioskID string, lost []pos.SeqRange, now time.Time) (uint64, error)
+	// UplinkError notes a problem with a kiosk's uplink for the managers.
+	UplinkError(kioskID, msg string, now time.Time) error
 	Sales(kioskID string) ([]HubSale, error)
 	// The central catalog: versions, and each product's price history.
 	Catalog() (CatalogVersion, error)
+	// CatalogSince is what a kiosk at version known needs: the records changed
+	// since (delta true) or the whole catalog.
+	CatalogSince(known uint64) (CatalogVersion, bool, error)
 	PutCatalog(c pos.Catalog, now time.Time) (CatalogVersion, error)
 	CentralPrice(sku string, at time.Time) (pos.Money, bool, error)
 	PriceHistory(sku string) ([]PricePoint, error)
@@ -199,7 +224,9 @@ func (s *BoltStore) RevokeKiosk(id string) error {
 
 // Ingest stores a batch in one transaction. A sale already held (a replayed
 // batch, a kiosk retrying after a lost acknowledgement) is skipped, so each sale
-// is stored exactly once. A record must belong to the kiosk that sends it.
+// is stored exactly once. A record must belong to the kiosk that sends it. A
+// different sale under a sequence number already held is not a duplicate: it is
+// stored and flagged (a kiosk numbering again from an old backup).
 func (s *BoltStore) Ingest(kioskID string, recs []pos.OutboxRecord, now time.Time) (uint64, error) {
 	var acked uint64
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -215,31 +242,32 @@ func (s *BoltStore) Ingest(kioskID string, recs []pos.OutboxRecord, now time.Tim
 			if r.Sale.KioskID != kioskID || r.SaleID != r.Sale.ID || r.Seq == 0 || !pos.ValidID(r.SaleID) {
 				return fmt.Errorf("record %d (%s) does not belong to kiosk %s", r.Seq, r.SaleID, kioskID)
 			}
-			if tx.Bucket(bSales).Get([]byte(r.SaleID)) == nil {
-				hs := HubSale{Sale: r.Sale, Seq: r.Seq, Received: now, Mismatch: checkTotals(r.Sale)}
-				b, err := json.Marshal(hs)
-				if err != nil {
-					return err
-				}
-				if err := tx.Bucket(bSales).Put([]byte(r.SaleID), b); err != nil {
-					return err
-				}
+			if tx.Bucket(bSales).Get([]byte(r.SaleID)) != nil {
+				continue // held already
 			}
-			key := make([]byte, 8)
-			binary.BigEndian.PutUint64(key, r.Seq)
-			if err := seqs.Put(key, []byte(r.SaleID)); err != nil {
+			key := u64key(r.Seq)
+			holder := seqs.Get(key)
+			flags := checkRecord(tx, r.Sale)
+			if len(holder) > 0 {
+				flags = append([]string{fmt.Sprintf("sequence %d is already held by sale %s %s: the kiosk numbered again (restored from an old backup?)",
+					r.Seq, holder, receiptOf(tx, holder))}, flags...)
+			}
+			hs := HubSale{Sale: r.Sale, Seq: r.Seq, Received: now, Mismatch: strings.Join(flags, "; ")}
+			b, err := json.Marshal(hs)
+			if err != nil {
 				return err
 			}
-		}
-		// The acknowledgement only moves over sequences without gaps.
-		key := make([]byte, 8)
-		for {
-			binary.BigEndian.PutUint64(key, k.Acked+1)
-			if seqs.Get(key) == nil {
-				break
+			if err := tx.Bucket(bSales).Put([]byte(r.SaleID), b); err != nil {
+				return err
 			}
-			k.Acked++
+			if len(holder) == 0 {
+				if err := seqs.Put(key, []byte(r.SaleID)); err != nil {
+					return err
+				}
+			}
+			k.Top = max(k.Top, r.Seq)
 		}
+		k.Acked = advance(seqs, k.Acked)
 		k.LastContact = now
 		acked = k.Acked
 		return putKiosk(tx, k)
@@ -247,9 +275,178 @@ func (s *BoltStore) Ingest(kioskID string, recs []pos.OutboxRecord, now time.Tim
 	return acked, err
 }
 
-// checkTotals recomputes a record from its lines, never trusting the kiosk's
-// word for a total: each line's total is price × qty, the sale's total is the
-// sum of its lines, and the payments cover it.
+// advance moves an acknowledgement over the sequences held without a gap (a
+// sequence marked lost counts as held).
+func advance(seqs *bolt.Bucket, acked uint64) uint64 {
+	for seqs.Get(u64key(acked+1)) != nil {
+		acked++
+	}
+	return acked
+}
+
+func u64key(n uint64) []byte {
+	k := make([]byte, 8)
+	binary.BigEndian.PutUint64(k, n)
+	return k
+}
+
+func receiptOf(tx *bolt.Tx, id []byte) string {
+	var hs HubSale
+	if v := tx.Bucket(bSales).Get(id); v != nil && json.Unmarshal(v, &hs) == nil {
+		return "(" + hs.Sale.ReceiptNo + ")"
+	}
+	return ""
+}
+
+// KioskRecords reads back a kiosk's records after a sequence, in order.
+func (s *BoltStore) KioskRecords(kioskID string, after uint64, limit int) ([]pos.OutboxRecord, bool, error) {
+	out := []pos.OutboxRecord{}
+	more := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if _, err := getKiosk(tx, kioskID); err != nil {
+			return err
+		}
+		seqs := tx.Bucket(bSeqs).Bucket([]byte(kioskID))
+		if seqs == nil {
+			return nil
+		}
+		c := seqs.Cursor()
+		for k, id := c.Seek(u64key(after + 1)); k != nil; k, id = c.Next() {
+			v := tx.Bucket(bSales).Get(id)
+			if len(id) == 0 || v == nil {
+				continue // lost
+			}
+			if len(out) == limit {
+				more = true
+				return nil
+			}
+			var hs HubSale
+			if err := json.Unmarshal(v, &hs); err != nil {
+				return fmt.Errorf("sale %s: %w", id, err)
+			}
+			out = append(out, pos.OutboxRecord{Seq: hs.Seq, SaleID: hs.Sale.ID, Time: hs.Sale.Time, Sale: hs.Sale})
+		}
+		return nil
+	})
+	return out, more, err
+}
+
+// MarkLost records lost sequences below the highest one held (a kiosk cannot
+// declare lost what it never numbered) and moves the acknowledgement over them.
+func (s *BoltStore) MarkLost(kioskID string, lost []pos.SeqRange, now time.Time) (uint64, error) {
+	var acked uint64
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		k, err := getKiosk(tx, kioskID)
+		if err != nil {
+			return err
+		}
+		seqs, err := tx.Bucket(bSeqs).CreateBucketIfNotExists([]byte(kioskID))
+		if err != nil {
+			return err
+		}
+		for _, r := range lost {
+			if r.From == 0 || r.To < r.From || r.To >= k.Top || r.To-r.From > 1_000_000 {
+				return fmt.Errorf("lost records %d–%d: not a gap below the newest record held (%d)", r.From, r.To, k.Top)
+			}
+			for q := r.From; q <= r.To; q++ {
+				if seqs.Get(u64key(q)) == nil {
+					if err := seqs.Put(u64key(q), []byte{}); err != nil {
+						return err
+					}
+				}
+			}
+			k.Lost = append(k.Lost, r)
+		}
+		k.Acked = advance(seqs, k.Acked)
+		k.LastContact = now
+		acked = k.Acked
+		return putKiosk(tx, k)
+	})
+	return acked, err
+}
+
+// UplinkError notes a problem with a kiosk's uplink.
+func (s *BoltStore) UplinkError(kioskID, msg string, now time.Time) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		k, err := getKiosk(tx, kioskID)
+		if err != nil {
+			return err
+		}
+		k.LastError, k.LastErrorTime = msg, now
+		return putKiosk(tx, k)
+	})
+}
+
+// checkRecord lists what in a record the hub could not have produced itself,
+// never trusting the kiosk's word: each line's total is price × qty with a sign
+// that fits the kind, the sale's total is the sum of its lines, the payments
+// cover it with methods the kiosk knows, a void or refund undoes a sale the hub
+// holds from the same kiosk and no more than it sold, and every SKU is in the
+// central catalog (when the hub keeps one).
+func checkRecord(tx *bolt.Tx, s pos.Sale) []string {
+	var flags []string
+	if r := checkTotals(s); r != "" {
+		flags = append(flags, r)
+	}
+	switch s.Kind {
+	case pos.KindSale, pos.KindVoid, pos.KindRefund:
+	default:
+		flags = append(flags, fmt.Sprintf("unknown kind %q", s.Kind))
+	}
+	for i, l := range s.Lines {
+		if (s.Kind == pos.KindSale) != (l.Qty > 0) || l.Qty == 0 || l.Price < 0 {
+			flags = append(flags, fmt.Sprintf("line %d (%s): quantity %d at %d does not fit a %s", i+1, l.SKU, l.Qty, l.Price, s.Kind))
+		}
+		switch l.VATRate {
+		case 0, 5, 8, 10:
+		default:
+			flags = append(flags, fmt.Sprintf("line %d (%s): VAT rate %d %%", i+1, l.SKU, l.VATRate))
+		}
+		if in, known := inCatalog(tx, l.SKU); known && !in {
+			flags = append(flags, fmt.Sprintf("line %d: SKU %q is not in the central catalog", i+1, l.SKU))
+		}
+	}
+	for _, p := range s.Payments {
+		if !slices.Contains(pos.Methods, p.Method) {
+			flags = append(flags, fmt.Sprintf("unknown payment method %q", p.Method))
+		}
+	}
+	if len(s.Lines) == 0 && s.Kind == pos.KindSale {
+		flags = append(flags, "a sale with no lines")
+	}
+	if s.Kind == pos.KindVoid || s.Kind == pos.KindRefund {
+		flags = append(flags, checkUndo(tx, s)...)
+	}
+	return flags
+}
+
+// checkUndo checks a void or refund against the sale it undoes.
+func checkUndo(tx *bolt.Tx, s pos.Sale) []string {
+	var orig HubSale
+	v := tx.Bucket(bSales).Get([]byte(s.Original))
+	if s.Original == "" || v == nil || json.Unmarshal(v, &orig) != nil {
+		return []string{fmt.Sprintf("a %s of sale %q, which the hub does not hold", s.Kind, s.Original)}
+	}
+	if orig.Sale.KioskID != s.KioskID || orig.Sale.Kind != pos.KindSale {
+		return []string{fmt.Sprintf("a %s of %s, a %s of kiosk %s", s.Kind, orig.Sale.ReceiptNo, orig.Sale.Kind, orig.Sale.KioskID)}
+	}
+	if s.Kind == pos.KindVoid && s.Total != -orig.Sale.Total {
+		return []string{fmt.Sprintf("a void of %d for a sale of %d", s.Total, orig.Sale.Total)}
+	}
+	sold := map[string]int64{}
+	for _, l := range orig.Sale.Lines {
+		sold[l.SKU] += l.Qty
+	}
+	var flags []string
+	for _, l := range s.Lines {
+		if -l.Qty > sold[l.SKU] {
+			flags = append(flags, fmt.Sprintf("%s returns %d of %s, the sale had %d", s.Kind, -l.Qty, l.SKU, sold[l.SKU]))
+		}
+	}
+	return flags
+}
+
+// checkTotals recomputes a record's totals from its lines.
 func checkTotals(s pos.Sale) string {
 	var sum pos.Money
 	for i, l := range s.Lines {

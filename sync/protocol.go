@@ -1,33 +1,52 @@
 package sync
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/ocop-kiosk/kiosk/pos"
 )
 
-// Uplink protocol, version 1: JSON messages on the websocket GET /api/v1/uplink,
+// Uplink protocol, version 2: JSON messages on the websocket GET /api/v1/uplink,
 // which a kiosk opens with "Authorization: Bearer <kiosk token>" and the header
 // X-Kiosk-Id.
 //
-//	kiosk → hub  {"type":"batch","records":[OutboxRecord…]}   in outbox order
+//	hub → kiosk  {"type":"ack","seq":A,"last_seq":T}   greeting: the highest contiguous
+//	             record sequence held (A) and the highest held (T)
+//	kiosk → hub  {"type":"recover","seq":S}   send back my records after S
+//	hub → kiosk  {"type":"records","records":[OutboxRecord…],"seq":A,"more":bool}
+//	kiosk → hub  {"type":"lost","ranges":[{"from":F,"to":T}…]}   sequences lost with
+//	             a replaced store before they reached the hub; answered by an ack
+//	kiosk → hub  {"type":"batch","records":[OutboxRecord…]}   in record order
+//	hub → kiosk  {"type":"ack","seq":A}
 //	kiosk → hub  {"type":"heartbeat","depth":N,"last_seq":S}
-//	hub → kiosk  {"type":"ack","seq":S}   the highest contiguous sequence held
-//	hub → kiosk  {"type":"catalog","catalog":CatalogVersion}   when the kiosk is behind
+//	hub → kiosk  {"type":"catalog","catalog":CatalogVersion,"part":I,"parts":N,"delta":bool}
+//	             when the kiosk's catalog version differs from the hub's: in parts of
+//	             at most MaxPart bytes, only the records changed since the kiosk's
+//	             version when delta is true; the kiosk applies the version once it
+//	             has every part
 //	kiosk → hub  {"type":"catalog_ack","seq":VERSION}
-//	hub → kiosk  {"type":"error","code":"…","message":"…"}
+//	either way   {"type":"error","code":"…","message":"…"}   the other side notes it
+//	             (the kiosk's uplink status, the hub's kiosk list)
 //
-// The kiosk sends its catalog version in the header X-Catalog-Version.
+// The kiosk sends its catalog version in the header X-Catalog-Version. No
+// message is larger than MaxMessage: batches and records are cut at MaxPart
+// bytes as well as at MaxBatch records.
 const (
-	ProtocolVersion = 1
+	ProtocolVersion = 2
 	MaxBatch        = 200     // records per batch
 	MaxMessage      = 4 << 20 // bytes per message
+	MaxPart         = 1 << 20 // bytes of records or catalog in one message, before framing
 )
 
-// CatalogMessage carries a central catalog version down to a kiosk.
+// CatalogMessage carries a central catalog version, or one part of it, down to
+// a kiosk.
 type CatalogMessage struct {
 	Type    string         `json:"type"`
 	Catalog CatalogVersion `json:"catalog"`
+	Part    int            `json:"part"`  // 1…Parts
+	Parts   int            `json:"parts"` // how many parts the version has
+	Delta   bool           `json:"delta,omitempty"`
 }
 
 // Message is any uplink message.
@@ -37,9 +56,65 @@ type Message struct {
 	Seq     uint64             `json:"seq,omitempty"`
 	Depth   int                `json:"depth,omitempty"`
 	LastSeq uint64             `json:"last_seq,omitempty"`
+	More    bool               `json:"more,omitempty"`
+	Ranges  []pos.SeqRange     `json:"ranges,omitempty"`
 	Code    string             `json:"code,omitempty"`
 	Message string             `json:"message,omitempty"`
 	Catalog *CatalogVersion    `json:"catalog,omitempty"`
+	Part    int                `json:"part,omitempty"`
+	Parts   int                `json:"parts,omitempty"`
+	Delta   bool               `json:"delta,omitempty"`
+}
+
+// fitRecords cuts recs to the longest prefix of at most MaxPart bytes of JSON
+// (at least one record).
+func fitRecords(recs []pos.OutboxRecord) []pos.OutboxRecord {
+	size := 0
+	for i, r := range recs {
+		b, _ := json.Marshal(r)
+		size += len(b) + 1
+		if size > MaxPart && i > 0 {
+			return recs[:i]
+		}
+	}
+	return recs
+}
+
+// catalogParts splits a catalog version into parts of at most about MaxPart
+// bytes each; every part carries the version and its date.
+func catalogParts(cv CatalogVersion) []CatalogVersion {
+	parts := []CatalogVersion{{Version: cv.Version, Published: cv.Published}}
+	size := 0
+	room := func(v any) *CatalogVersion {
+		b, _ := json.Marshal(v)
+		if size+len(b) > MaxPart && size > 0 {
+			parts = append(parts, CatalogVersion{Version: cv.Version, Published: cv.Published})
+			size = 0
+		}
+		size += len(b) + 1
+		return &parts[len(parts)-1]
+	}
+	for _, p := range cv.Producers {
+		c := room(p)
+		c.Producers = append(c.Producers, p)
+	}
+	for _, p := range cv.Products {
+		c := room(p)
+		c.Products = append(c.Products, p)
+	}
+	for _, l := range cv.Lots {
+		c := room(l)
+		c.Lots = append(c.Lots, l)
+	}
+	return parts
+}
+
+// merge adds a part's records to a catalog being received.
+func (c *CatalogVersion) merge(part CatalogVersion) {
+	c.Version, c.Published = part.Version, part.Published
+	c.Producers = append(c.Producers, part.Producers...)
+	c.Products = append(c.Products, part.Products...)
+	c.Lots = append(c.Lots, part.Lots...)
 }
 
 // jsonConn is the reading side of either websocket library (gorilla on the

@@ -255,7 +255,11 @@ func TestReconciliationOfADayPerKiosk(t *testing.T) {
 			!strings.Contains(k02.Mismatches[0].Reason, "is not 40000") {
 			t.Errorf("K02 mismatches %+v", k02.Mismatches)
 		}
-		if len(k01.Mismatches) != 0 {
+	})
+
+	t.Run("a line of a product the central catalog does not have is listed", func(t *testing.T) {
+		if len(k01.Mismatches) != 1 || k01.Mismatches[0].ReceiptNo != "K01-000001" ||
+			!strings.Contains(k01.Mismatches[0].Reason, `"LOCAL-1" is not in the central catalog`) {
 			t.Errorf("K01 mismatches %+v", k01.Mismatches)
 		}
 	})

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -19,8 +20,11 @@ import (
 type Outbox interface {
 	Outbox(after uint64, limit int) ([]pos.OutboxRecord, error)
 	OutboxDepth() (int, error)
-	TrimOutbox(seq uint64) (int, error)
 	Acked() (uint64, error)
+	SetAcked(seq uint64) error
+	Numbering() (pos.Numbering, error)
+	RecoverBase() (uint64, error)
+	Recover(recs []pos.OutboxRecord, hubAcked uint64) (pos.Recovery, error)
 }
 
 // Uplink ships the kiosk's outbox to the hub: in order, in batches, each trimmed
@@ -103,11 +107,21 @@ func (u *Uplink) Run(ctx context.Context) {
 	}
 }
 
-// session is one connection: it resumes from the hub's acknowledgement, sends
-// batches while there is anything to send, heartbeats, and applies the central
-// catalog whenever the hub sends a newer version. A reader goroutine hands the
-// hub's messages over; this goroutine is the only writer.
-func (u *Uplink) session(ctx context.Context) error {
+// link is one open uplink connection: a reader goroutine hands the hub's
+// messages over; the goroutine that owns the link is its only writer.
+type link struct {
+	u       *Uplink
+	conn    *websocket.Conn
+	in      <-chan Message
+	readErr <-chan error
+	done    chan struct{}
+	// catalog collects the parts of a catalog version being received.
+	catalog *CatalogVersion
+}
+
+// dial opens the uplink and reads the hub's greeting: its acknowledgement and
+// the highest sequence it holds.
+func (u *Uplink) dial(ctx context.Context) (*link, Message, error) {
 	url := strings.Replace(strings.TrimRight(u.HubURL, "/"), "http", "ws", 1) + "/api/v1/uplink"
 	h := http.Header{"Authorization": {"Bearer " + u.Token}, "X-Kiosk-Id": {u.KioskID}}
 	if u.CatalogVersion != nil {
@@ -117,62 +131,200 @@ func (u *Uplink) session(ctx context.Context) error {
 	conn, resp, err := d.DialContext(ctx, url, h)
 	if err != nil {
 		if resp != nil {
-			return fmt.Errorf("hub refused the uplink: %s", resp.Status)
+			return nil, Message{}, fmt.Errorf("hub refused the uplink: %s", resp.Status)
 		}
-		return fmt.Errorf("hub unreachable: %w", err)
+		return nil, Message{}, fmt.Errorf("hub unreachable: %w", err)
 	}
-	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
 	conn.SetReadLimit(MaxMessage)
-	done := make(chan struct{})
-	defer close(done)
-	in, readErr := readMessages(conn, 60*time.Second, done)
-	write := func(m Message) error {
-		_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
-		return conn.WriteJSON(m)
-	}
-	// handle deals with whatever the hub sends; it reports an acknowledgement.
-	handle := func(m Message) (ack uint64, isAck bool, err error) {
-		switch m.Type {
-		case "ack":
-			return m.Seq, true, u.acked(m.Seq)
-		case "catalog":
-			if m.Catalog == nil || u.OnCatalog == nil {
-				return 0, false, nil
-			}
-			if err := u.OnCatalog(*m.Catalog); err != nil {
-				u.Log.Error("central catalog refused", "version", m.Catalog.Version, "err", err)
-				return 0, false, nil // keep selling on the last catalog
-			}
-			return 0, false, write(Message{Type: "catalog_ack", Seq: m.Catalog.Version})
-		case "error":
-			return 0, false, fmt.Errorf("hub: %s: %s", m.Code, m.Message)
-		}
-		return 0, false, fmt.Errorf("hub sent %q", m.Type)
-	}
-	next := func() (Message, error) {
-		select {
-		case m := <-in:
-			return m, nil
-		case err := <-readErr:
-			return Message{}, err
-		case <-time.After(60 * time.Second):
-			return Message{}, fmt.Errorf("hub silent for a minute")
-		}
-	}
-	// The hub greets with its acknowledgement.
+	l := &link{u: u, conn: conn, done: make(chan struct{})}
+	l.in, l.readErr = readMessages(conn, 60*time.Second, l.done)
 	for {
-		m, err := next()
+		m, err := l.next()
 		if err != nil {
-			return err
+			l.close()
+			return nil, Message{}, err
 		}
-		if _, isAck, err := handle(m); err != nil {
-			return err
-		} else if isAck {
+		if m.Type == "ack" {
+			return l, m, nil
+		}
+		if err := l.handle(m); err != nil {
+			l.close()
+			return nil, Message{}, err
+		}
+	}
+}
+
+func (l *link) close() {
+	close(l.done)
+	l.conn.Close()
+}
+
+func (l *link) write(m Message) error {
+	_ = l.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	return l.conn.WriteJSON(m)
+}
+
+// next waits for the hub's next message. A message over the size limit is
+// reported to the hub before the connection goes, so neither side retries in
+// silence.
+func (l *link) next() (Message, error) {
+	select {
+	case m := <-l.in:
+		return m, nil
+	case err := <-l.readErr:
+		if errors.Is(err, websocket.ErrReadLimit) {
+			_ = l.write(Message{Type: "error", Code: "message_too_large", Message: fmt.Sprintf("a message from the hub was over %d bytes", MaxMessage)})
+			return Message{}, fmt.Errorf("the hub sent a message over %d bytes: %w", MaxMessage, err)
+		}
+		return Message{}, err
+	case <-time.After(60 * time.Second):
+		return Message{}, fmt.Errorf("hub silent for a minute")
+	}
+}
+
+// handle deals with what the hub may send at any time: catalog parts and
+// errors. Acknowledgements and records are the callers' to wait for.
+func (l *link) handle(m Message) error {
+	switch m.Type {
+	case "catalog":
+		if m.Catalog == nil || l.u.OnCatalog == nil {
+			return nil
+		}
+		if m.Part <= 1 || l.catalog == nil || l.catalog.Version != m.Catalog.Version {
+			l.catalog = &CatalogVersion{}
+		}
+		l.catalog.merge(*m.Catalog)
+		if m.Part < m.Parts {
+			return nil
+		}
+		cv := *l.catalog
+		l.catalog = nil
+		if err := l.u.OnCatalog(cv); err != nil {
+			l.u.Log.Error("central catalog refused", "version", cv.Version, "err", err)
+			_ = l.write(Message{Type: "error", Code: "catalog_refused", Message: fmt.Sprintf("catalog version %d: %v", cv.Version, err)})
+			return nil // keep selling on the last catalog
+		}
+		return l.write(Message{Type: "catalog_ack", Seq: cv.Version})
+	case "error":
+		return fmt.Errorf("hub: %s: %s", m.Code, m.Message)
+	}
+	return fmt.Errorf("hub sent %q", m.Type)
+}
+
+// await waits for a message of type want, handling whatever else comes first.
+func (l *link) await(want string) (Message, error) {
+	for {
+		m, err := l.next()
+		if err != nil {
+			return m, err
+		}
+		if m.Type == want {
+			return m, nil
+		}
+		if err := l.handle(m); err != nil {
+			return m, err
+		}
+	}
+}
+
+// reconcile brings the kiosk's store and the hub into agreement after the
+// greeting. A store that is not verified, or behind what the hub holds, first
+// takes in the hub's records and verifies its numbering; otherwise the hub's
+// acknowledgement becomes the outbox cursor — also when it is behind what the
+// kiosk thought was acknowledged (a hub restored from an older snapshot), so
+// that what the hub lost is sent again from the sales store.
+func (l *link) reconcile(greet Message) (pos.Recovery, error) {
+	st := l.u.Store
+	num, err := st.Numbering()
+	if err != nil {
+		return pos.Recovery{}, err
+	}
+	base, err := st.RecoverBase()
+	if err != nil {
+		return pos.Recovery{}, err
+	}
+	if num.Verified && greet.LastSeq <= base {
+		if acked, err := st.Acked(); err == nil && greet.Seq < acked {
+			l.u.Log.Warn("the hub holds less than it acknowledged before (restored from an older snapshot?); sending again",
+				"hub_acked", greet.Seq, "kiosk_acked", acked)
+		}
+		return pos.Recovery{}, st.SetAcked(greet.Seq)
+	}
+	var recs []pos.OutboxRecord
+	after, hubAcked := base, greet.Seq
+	for {
+		if err := l.write(Message{Type: "recover", Seq: after}); err != nil {
+			return pos.Recovery{}, err
+		}
+		m, err := l.await("records")
+		if err != nil {
+			return pos.Recovery{}, fmt.Errorf("recovering from the hub: %w", err)
+		}
+		recs = append(recs, m.Records...)
+		hubAcked = m.Seq
+		if len(m.Records) > 0 {
+			after = m.Records[len(m.Records)-1].Seq
+		}
+		if !m.More || len(m.Records) == 0 {
 			break
 		}
 	}
+	res, err := st.Recover(recs, hubAcked)
+	if err != nil {
+		return res, fmt.Errorf("recovering from the hub: %w", err)
+	}
+	l.u.Log.Info("receipt numbering verified with the hub", "recovered", res.Recovered, "moved", res.Moved,
+		"lost", len(res.Lost), "hub_acked", hubAcked)
+	if len(res.Skipped) > 0 {
+		l.u.Log.Warn("records from the hub not taken in", "records", res.Skipped)
+	}
+	if len(res.Lost) > 0 {
+		if err := l.write(Message{Type: "lost", Ranges: res.Lost}); err != nil {
+			return res, err
+		}
+		m, err := l.await("ack")
+		if err != nil {
+			return res, err
+		}
+		if err := st.SetAcked(m.Seq); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// Verify connects once, recovers from the hub whatever the store lacks and
+// verifies its numbering, then disconnects (`kiosk restore`, and a kiosk
+// starting on an unverified store before it serves).
+func (u *Uplink) Verify(ctx context.Context) (pos.Recovery, error) {
+	if u.Log == nil {
+		u.Log = slog.Default()
+	}
+	l, greet, err := u.dial(ctx)
+	if err != nil {
+		return pos.Recovery{}, err
+	}
+	defer l.close()
+	stop := context.AfterFunc(ctx, func() { l.conn.Close() })
+	defer stop()
+	return l.reconcile(greet)
+}
+
+// session is one connection: it reconciles with the hub's greeting, sends
+// batches while there is anything to send, heartbeats, and applies the central
+// catalog whenever the hub sends a newer version.
+func (u *Uplink) session(ctx context.Context) error {
+	l, greet, err := u.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer l.close()
+	stop := context.AfterFunc(ctx, func() { l.conn.Close() })
+	defer stop()
+	if _, err := l.reconcile(greet); err != nil {
+		return err
+	}
+	u.noteAck(greet.Seq)
 	u.set(true, nil)
 	heartbeat := time.NewTicker(20 * time.Second)
 	defer heartbeat.Stop()
@@ -186,57 +338,49 @@ func (u *Uplink) session(ctx context.Context) error {
 			return err
 		}
 		if len(recs) > 0 {
-			if err := write(Message{Type: "batch", Records: recs}); err != nil {
+			recs = fitRecords(recs)
+			if err := l.write(Message{Type: "batch", Records: recs}); err != nil {
 				return err
 			}
-			for {
-				m, err := next()
-				if err != nil {
-					return err
-				}
-				ack, isAck, err := handle(m)
-				if err != nil {
-					return err
-				}
-				if isAck {
-					if ack < recs[len(recs)-1].Seq {
-						return fmt.Errorf("hub acknowledged %d of a batch up to %d", ack, recs[len(recs)-1].Seq)
-					}
-					break
-				}
+			m, err := l.await("ack")
+			if err != nil {
+				return err
 			}
+			if m.Seq < recs[len(recs)-1].Seq {
+				return fmt.Errorf("hub acknowledged %d of a batch up to %d", m.Seq, recs[len(recs)-1].Seq)
+			}
+			if err := u.Store.SetAcked(m.Seq); err != nil {
+				return err
+			}
+			u.noteAck(m.Seq)
 			continue
 		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case err := <-readErr:
+		case err := <-l.readErr:
 			return err
-		case m := <-in:
-			if _, _, err := handle(m); err != nil {
+		case m := <-l.in:
+			if m.Type == "ack" {
+				continue
+			}
+			if err := l.handle(m); err != nil {
 				return err
 			}
 		case <-u.Wake:
 		case <-time.After(2 * time.Second):
 		case <-heartbeat.C:
 			depth, _ := u.Store.OutboxDepth()
-			if err := write(Message{Type: "heartbeat", Depth: depth, LastSeq: acked}); err != nil {
+			if err := l.write(Message{Type: "heartbeat", Depth: depth, LastSeq: acked}); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-// acked trims the outbox up to the hub's acknowledgement.
-func (u *Uplink) acked(seq uint64) error {
-	if seq == 0 {
-		return nil
-	}
-	if _, err := u.Store.TrimOutbox(seq); err != nil {
-		return err
-	}
+// noteAck remembers the hub's last acknowledgement for the status.
+func (u *Uplink) noteAck(seq uint64) {
 	u.mu.Lock()
 	u.lastAck, u.lastSync = seq, time.Now()
 	u.mu.Unlock()
-	return nil
 }

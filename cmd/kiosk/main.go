@@ -1,5 +1,7 @@
 // Command kiosk runs an OCOP sales kiosk: `kiosk` serves the till, API and public
-// pages; `kiosk backup FILE` and `kiosk restore FILE` save and restore its store;
+// pages; `kiosk backup FILE` and `kiosk restore FILE` save and restore its store
+// (restore recovers from the hub what the backup lacks); `kiosk check` checks the
+// store without writing;
 // `kiosk print-test -printer URL` prints a sample receipt, a code-page table and a
 // QR; `kiosk ports` lists serial ports. Every flag has a KIOSK_* environment twin
 // (-kiosk-id ↔ KIOSK_KIOSK_ID).
@@ -66,13 +68,38 @@ func dispatch(ctx context.Context, cfg kiosk.Config, args []string) error {
 			}
 			return err
 		}
-		sales, err := kiosk.Restore(cfg, args[1])
-		if err == nil {
-			fmt.Printf("store restored from %s (%d sales records); start the kiosk again\n", args[1], sales)
+		r, err := kiosk.Restore(ctx, cfg, args[1])
+		if err != nil {
+			return err
 		}
-		return err
+		fmt.Printf("store restored from %s (%d sales records)\n", args[1], r.Sales)
+		switch {
+		case r.Numbering.Verified && cfg.HubURL != "":
+			fmt.Printf("checked with the hub: %d records sold after the backup recovered; receipt numbers go on after them\n", r.Recovery.Recovered)
+			if len(r.Recovery.Lost) > 0 {
+				fmt.Printf("records lost with the old store before they reached the hub: %v (the hub's reconciliation lists them)\n", r.Recovery.Lost)
+			}
+		case cfg.HubURL != "":
+			fmt.Printf("the hub could not be asked (%v): until it can, receipts are numbered %s-%s-000001, … so that no number is used twice\n",
+				r.HubErr, cfg.KioskID, r.Numbering.Series)
+		default:
+			fmt.Printf("no hub given (-hub): receipts are numbered %s-%s-000001, … until the kiosk is linked to its hub and has recovered what it sold after the backup\n",
+				cfg.KioskID, r.Numbering.Series)
+		}
+		fmt.Println("start the kiosk again")
+		return nil
+	case "check":
+		r, err := kiosk.Check(cfg)
+		if err != nil {
+			return err
+		}
+		fmt.Print(r)
+		if len(r.Problems) > 0 {
+			return fmt.Errorf("%d problems found", len(r.Problems))
+		}
+		return nil
 	}
-	return fmt.Errorf("unknown command %q; commands: run (default), backup FILE, restore FILE, print-test -printer URL, ports", args[0])
+	return fmt.Errorf("unknown command %q; commands: run (default), check, backup FILE, restore FILE, print-test -printer URL, ports", args[0])
 }
 
 type printerFlags map[string]string
