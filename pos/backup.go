@@ -92,7 +92,7 @@ func Restore(src, dst string) (sales int, err error) {
 // markRestored stops trusting the numbering of a restored copy (and brings an
 // old schema forward on the way, so the kiosk id is known).
 func markRestored(path, from string) error {
-	db, err := openBolt(path, time.Second, false)
+	db, err := openBolt(path, time.Second, false, storeAdvice)
 	if err != nil {
 		return err
 	}

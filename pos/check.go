@@ -32,17 +32,11 @@ type CheckReport struct {
 // indexes. It never writes. An error means the file cannot be used as it is.
 func Check(path string) (CheckReport, error) {
 	r := CheckReport{Path: path}
-	if _, err := inspectFile(path); err != nil {
-		return r, err
-	}
-	db, err := openBolt(path, time.Second, true)
+	db, _, err := OpenFile(path, time.Second, true, storeAdvice)
 	if err != nil {
 		return r, err
 	}
 	defer db.Close()
-	if err := verify(db); err != nil {
-		return r, err
-	}
 	err = db.View(func(tx *bolt.Tx) error {
 		schema, kiosk, err := identify(tx)
 		if err != nil {

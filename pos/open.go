@@ -69,19 +69,9 @@ func Open(path string, o StoreOptions) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	fresh, err := inspectFile(path)
+	db, fresh, err := OpenFile(path, o.Timeout, false, storeAdvice)
 	if err != nil {
 		return nil, err
-	}
-	db, err := openBolt(path, o.Timeout, false)
-	if err != nil {
-		return nil, err
-	}
-	if !fresh {
-		if err := verify(db); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("open store %s: %w. %s", path, err, storeAdvice)
-		}
 	}
 	if err := prepare(db, o.KioskID, fresh); err != nil {
 		db.Close()
@@ -93,9 +83,36 @@ func Open(path string, o StoreOptions) (*Store, error) {
 	return s, nil
 }
 
+// OpenFile opens a store's bbolt file for the kiosk and the hub alike, or
+// creates it when no file is there (fresh). It refuses, with advice to the
+// person running it and without writing anything: an empty file (bbolt would
+// silently make it a new database), a file bbolt cannot read or that panics or
+// faults while it does, and one whose pages fail bbolt's consistency check. A
+// file held by another process is ErrLocked after timeout.
+func OpenFile(path string, timeout time.Duration, readOnly bool, advice string) (db *bolt.DB, fresh bool, err error) {
+	fresh, err = inspectFile(path, advice)
+	if err != nil {
+		return nil, false, err
+	}
+	if fresh && readOnly {
+		return nil, false, fmt.Errorf("open %s: %w", path, fs.ErrNotExist)
+	}
+	db, err = openBolt(path, timeout, readOnly, advice)
+	if err != nil {
+		return nil, false, err
+	}
+	if !fresh {
+		if err := verify(db); err != nil {
+			db.Close()
+			return nil, false, fmt.Errorf("open store %s: %w. %s", path, err, advice)
+		}
+	}
+	return db, fresh, nil
+}
+
 // inspectFile tells whether path is still to be created, and refuses what bbolt
 // would silently turn into a new database: an empty file.
-func inspectFile(path string) (fresh bool, err error) {
+func inspectFile(path, advice string) (fresh bool, err error) {
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -106,18 +123,18 @@ func inspectFile(path string) (fresh bool, err error) {
 		return false, fmt.Errorf("open store %s: %w: it is a folder", path, ErrNotAStore)
 	case st.Size() == 0:
 		return false, fmt.Errorf("open store %s: %w: the file is empty (0 bytes), so it holds no sales, "+
-			"not even the receipt counter. %s", path, ErrDamaged, storeAdvice)
+			"not even the receipt counter. %s", path, ErrDamaged, advice)
 	}
 	return false, nil
 }
 
 // openBolt opens a bbolt file. A damaged file can make bbolt panic or fault while
 // it reads the meta and freelist pages; both become ErrDamaged.
-func openBolt(path string, timeout time.Duration, readOnly bool) (db *bolt.DB, err error) {
+func openBolt(path string, timeout time.Duration, readOnly bool, advice string) (db *bolt.DB, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			db, err = nil, fmt.Errorf("open store %s: %w: %v. %s", path, ErrDamaged, r, storeAdvice)
+			db, err = nil, fmt.Errorf("open store %s: %w: %v. %s", path, ErrDamaged, r, advice)
 		}
 	}()
 	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: readOnly})
@@ -125,11 +142,11 @@ func openBolt(path string, timeout time.Duration, readOnly bool) (db *bolt.DB, e
 		return db, nil
 	}
 	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("open %s: %w (stop the other kiosk, or give this one its own -data folder)", path, ErrLocked)
+		return nil, fmt.Errorf("open %s: %w (stop the other process, or give this one its own -data folder)", path, ErrLocked)
 	}
 	if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) || errors.Is(err, berrors.ErrVersionMismatch) ||
 		strings.Contains(err.Error(), "file size too small") {
-		return nil, fmt.Errorf("open store %s: %w: %v. %s", path, ErrDamaged, err, storeAdvice)
+		return nil, fmt.Errorf("open store %s: %w: %v. %s", path, ErrDamaged, err, advice)
 	}
 	return nil, fmt.Errorf("open store %s: %w", path, err)
 }

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/ocop-kiosk/kiosk/pos"
 )
@@ -108,17 +107,38 @@ var (
 // BoltStore is the hub's bbolt store.
 type BoltStore struct{ db *bolt.DB }
 
-// OpenHubStore opens or creates the hub store at path.
+// hubKind marks a file as a hub store, so that no other bbolt file (a kiosk's
+// store) is taken for one and written over.
+const hubKind = "ocop-hub-store"
+
+var kHubKind = []byte("store_kind")
+
+// ErrNotAHubStore reports a file that is not a hub store.
+var ErrNotAHubStore = errors.New("not a hub store")
+
+// hubAdvice is what a person can do about a hub store the hub will not open.
+const hubAdvice = "The hub does not write over it. `hub check` says what the file holds; put back a copy of " +
+	"hub.db taken while the hub was stopped (the kiosks send again whatever it lacks), or move the file aside " +
+	"to start an empty hub (then register the kiosks again)."
+
+// OpenHubStore opens or creates the hub store at path. It refuses, without
+// writing, a file that is empty, damaged, or not a hub store.
 func OpenHubStore(path string) (*BoltStore, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	db, fresh, err := pos.OpenFile(path, time.Second, false, hubAdvice)
 	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
+		if errors.Is(err, pos.ErrLocked) {
 			return nil, fmt.Errorf("open %s: %w", path, ErrHubLocked)
 		}
-		return nil, fmt.Errorf("open hub store %s: %w", path, err)
+		return nil, err
+	}
+	if !fresh {
+		if err := db.View(identifyHub); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open hub store %s: %w. %s", path, err, hubAdvice)
+		}
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bMeta, bKiosks, bSales, bSeqs} {
@@ -126,13 +146,72 @@ func OpenHubStore(path string) (*BoltStore, error) {
 				return err
 			}
 		}
-		return nil
+		return tx.Bucket(bMeta).Put(kHubKind, []byte(hubKind))
 	})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return &BoltStore{db: db}, nil
+}
+
+// identifyHub checks that a store is a hub's: it says so, or (made before
+// stores named their kind) it has the hub's kiosks bucket and no kiosk schema.
+func identifyHub(tx *bolt.Tx) error {
+	m := tx.Bucket(bMeta)
+	if m != nil {
+		if kind := m.Get(kHubKind); kind != nil {
+			if string(kind) != hubKind {
+				return fmt.Errorf("%w: it is a %q", ErrNotAHubStore, kind)
+			}
+			return nil
+		}
+		if m.Get([]byte("schema_version")) != nil {
+			return fmt.Errorf("%w: it is a kiosk's store", ErrNotAHubStore)
+		}
+	}
+	if m == nil || tx.Bucket(bKiosks) == nil {
+		return fmt.Errorf("%w: it does not say it is one", ErrNotAHubStore)
+	}
+	return nil
+}
+
+// HubCheck is what CheckHubStore found.
+type HubCheck struct {
+	Path    string `json:"path"`
+	Kiosks  int    `json:"kiosks"`
+	Records int    `json:"records"`
+	Catalog uint64 `json:"catalog_version"`
+}
+
+// CheckHubStore opens a hub store read-only, runs bbolt's consistency check and
+// verifies it is a hub store. It never writes.
+func CheckHubStore(path string) (HubCheck, error) {
+	r := HubCheck{Path: path}
+	db, _, err := pos.OpenFile(path, time.Second, true, hubAdvice)
+	if err != nil {
+		return r, err
+	}
+	defer db.Close()
+	err = db.View(func(tx *bolt.Tx) error {
+		if err := identifyHub(tx); err != nil {
+			return err
+		}
+		r.Kiosks = tx.Bucket(bKiosks).Stats().KeyN
+		if b := tx.Bucket(bSales); b != nil {
+			r.Records = b.Stats().KeyN
+		}
+		if b := tx.Bucket(bCatalog); b != nil {
+			var cv struct {
+				Version uint64 `json:"version"`
+			}
+			if v := b.Get([]byte("current")); v != nil && json.Unmarshal(v, &cv) == nil {
+				r.Catalog = cv.Version
+			}
+		}
+		return nil
+	})
+	return r, err
 }
 
 // Meta reads a hub setting (the admin token's hash).
