@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	fws "github.com/fasthttp/websocket"
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 
@@ -239,7 +240,7 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 	for {
 		select {
 		case err := <-readErr:
-			if errors.Is(err, websocket.ErrReadLimit) {
+			if errors.Is(err, fws.ErrReadLimit) { // fasthttp's, which the contrib package does not re-export
 				msg := fmt.Sprintf("a message from the kiosk was over %d bytes and was refused", MaxMessage)
 				h.Log.Warn("uplink message too large", "kiosk", id)
 				_ = h.Store.UplinkError(id, msg, time.Now())

@@ -46,6 +46,7 @@ type Uplink struct {
 	CatalogVersion func() uint64
 
 	mu        gosync.Mutex
+	report    string // a problem to tell the hub at the next connection
 	connected bool
 	lastErr   string
 	lastAck   uint64
@@ -145,6 +146,13 @@ func (u *Uplink) dial(ctx context.Context) (*link, Message, error) {
 			return nil, Message{}, err
 		}
 		if m.Type == "ack" {
+			u.mu.Lock()
+			report := u.report
+			u.report = ""
+			u.mu.Unlock()
+			if report != "" {
+				_ = l.write(Message{Type: "error", Code: "message_too_large", Message: report})
+			}
 			return l, m, nil
 		}
 		if err := l.handle(m); err != nil {
@@ -165,21 +173,30 @@ func (l *link) write(m Message) error {
 }
 
 // next waits for the hub's next message. A message over the size limit is
-// reported to the hub before the connection goes, so neither side retries in
+// reported to the hub at the next connection, so neither side retries in
 // silence.
 func (l *link) next() (Message, error) {
 	select {
 	case m := <-l.in:
 		return m, nil
 	case err := <-l.readErr:
-		if errors.Is(err, websocket.ErrReadLimit) {
-			_ = l.write(Message{Type: "error", Code: "message_too_large", Message: fmt.Sprintf("a message from the hub was over %d bytes", MaxMessage)})
-			return Message{}, fmt.Errorf("the hub sent a message over %d bytes: %w", MaxMessage, err)
-		}
-		return Message{}, err
+		return Message{}, l.readFailed(err)
 	case <-time.After(60 * time.Second):
 		return Message{}, fmt.Errorf("hub silent for a minute")
 	}
+}
+
+// readFailed explains a read error. A message over the size limit has already
+// closed the connection (the library answers 1009): the hub is told at the next
+// one, right after its greeting.
+func (l *link) readFailed(err error) error {
+	if !errors.Is(err, websocket.ErrReadLimit) {
+		return err
+	}
+	l.u.mu.Lock()
+	l.u.report = fmt.Sprintf("a message from the hub was over %d bytes and was refused", MaxMessage)
+	l.u.mu.Unlock()
+	return fmt.Errorf("the hub sent a message over %d bytes: %w", MaxMessage, err)
 }
 
 // handle deals with what the hub may send at any time: catalog parts and
@@ -359,7 +376,7 @@ func (u *Uplink) session(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case err := <-l.readErr:
-			return err
+			return l.readFailed(err)
 		case m := <-l.in:
 			if m.Type == "ack" {
 				continue
