@@ -196,6 +196,12 @@ func (s *Store) Recover(recs []OutboxRecord, hubAcked uint64) (Recovery, error) 
 				return err
 			}
 		}
+		if !n.Verified {
+			// A provisional series that numbered nothing is free for the next time.
+			if b := tx.Bucket(bReceipts).Bucket([]byte(s.kioskID + "-" + n.Series)); b == nil || b.Sequence() == 0 {
+				n.Restores--
+			}
+		}
 		n.Verified = true
 		if err := writeNumbering(tx, n); err != nil {
 			return err
