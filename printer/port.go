@@ -17,7 +17,11 @@ type Port interface {
 	// stalls (the port is then closed and must be reopened).
 	Write(ctx context.Context, b []byte) error
 	// Query sends a status request (DLE EOT n) and returns the one-byte reply,
-	// or ErrNoReply when none comes in time or the transport cannot read.
+	// or ErrNoReply when none comes in time or the transport cannot read. The
+	// reply is matched to the request: whatever the printer sent before it is
+	// drained first, and on a serial line the request waits until the bytes
+	// written before can have left the line at its baud, so that it is answered
+	// after them, not from behind them.
 	Query(ctx context.Context, req []byte) (byte, error)
 	Close() error
 }

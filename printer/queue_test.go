@@ -372,13 +372,19 @@ type ptyPair struct {
 
 func startPTY(t *testing.T, dir string) *ptyPair {
 	t.Helper()
+	return startPTYAt(t, filepath.Join(dir, "kiosk-tty"), filepath.Join(dir, "printer-tty"))
+}
+
+// startPTYAt is startPTY with the two device paths given.
+func startPTYAt(t *testing.T, kiosk, printer string) *ptyPair {
+	t.Helper()
 	if _, err := exec.LookPath("socat"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("socat is not installed (.ci/test installs it)")
 		}
 		t.Skip("socat is not installed; apt-get install socat (./.ci/test does)")
 	}
-	p := &ptyPair{kiosk: filepath.Join(dir, "kiosk-tty"), printer: filepath.Join(dir, "printer-tty")}
+	p := &ptyPair{kiosk: kiosk, printer: printer}
 	os.Remove(p.kiosk)
 	os.Remove(p.printer)
 	p.cmd = exec.Command("socat", "pty,raw,echo=0,link="+p.printer, "pty,raw,echo=0,link="+p.kiosk)
@@ -401,11 +407,16 @@ func (p *ptyPair) kill() {
 	}
 }
 
-// serveSerial runs an emulator on the printer end; stopAfter > 0 makes it stop
-// reading after that many bytes, like a printer whose buffer is full.
+// serveSerial runs an emulator on the printer end of p.
 func serveSerial(t *testing.T, p *ptyPair, emu *Emulator) {
 	t.Helper()
-	f, err := os.OpenFile(p.printer, os.O_RDWR, 0)
+	serveSerialAt(t, p.printer, emu)
+}
+
+// serveSerialAt runs an emulator on the printer device at path.
+func serveSerialAt(t *testing.T, path string, emu *Emulator) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -467,9 +478,10 @@ func TestSerialPrinterUnpluggedMidReceiptPrintsOnceWhenBack(t *testing.T) {
 	}()
 	s := queueStore(t)
 	// generic-58 rasterises the Vietnamese lines: 150 lines make a receipt of
-	// about 200 KB, more than the pty and socat buffers hold.
+	// about 200 KB, more than the pty and socat buffers hold. The queue asks
+	// how the job went once it can have left the line: 4 s at 460800 baud.
 	sale := sellLines(t, s, 150)
-	q := runQueue(t, s, "serial:"+p.kiosk+"?baud=115200&profile=generic-58")
+	q := runQueue(t, s, "serial:"+p.kiosk+"?baud=460800&profile=generic-58")
 	select {
 	case <-started:
 	case <-time.After(5 * time.Second):
