@@ -43,6 +43,9 @@ type Target struct {
 	Path    string // device, host:port or folder
 	Query   url.Values
 	Profile Profile
+	// Keep is how many jobs' files a virtual printer (file:) keeps, the newest;
+	// 0 keeps all. The URL's keep= sets it; the kiosk sets its default.
+	Keep int
 }
 
 // ParseURL reads a printer URL:
@@ -50,7 +53,7 @@ type Target struct {
 //	serial:/dev/ttyUSB0?baud=19200&parity=N&data=8&stop=1&profile=NAME
 //	tcp://HOST:9100?profile=NAME
 //	dev:/dev/usb/lp0?profile=NAME
-//	file:DIR?profile=NAME
+//	file:DIR?profile=NAME&keep=N
 //
 // with the profile overrides of ProfileFromQuery.
 func ParseURL(raw string) (Target, error) {
@@ -87,6 +90,13 @@ func ParseURL(raw string) (Target, error) {
 			return Target{}, err
 		}
 	}
+	if v := t.Query.Get("keep"); v != "" && t.Scheme == "file" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return Target{}, fmt.Errorf("printer URL keep=%q: want how many jobs' files to keep (0: all)", v)
+		}
+		t.Keep = n
+	}
 	return t, nil
 }
 
@@ -100,7 +110,7 @@ func (t Target) Open(ctx context.Context) (Port, error) {
 	case "dev":
 		return openDevice(t.Path)
 	case "file":
-		return openFilePrinter(t.Path, t.Profile)
+		return openFilePrinter(t.Path, t.Profile, t.Keep)
 	}
 	return nil, fmt.Errorf("printer scheme %q", t.Scheme)
 }

@@ -2,12 +2,14 @@ package printer
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -535,4 +537,79 @@ func TestStalledSerialWriteIsCutByTheWatchdog(t *testing.T) {
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("the watchdog took %s", d)
 	}
+}
+
+func TestTheVirtualPrinterKeepsTheFilesOfTheNewestJobsOnly(t *testing.T) {
+	dir := t.TempDir()
+	// Left by an earlier run: eight jobs, a print test and a half-written file.
+	for i := 1; i <= 8; i++ {
+		for _, ext := range []string{".bin", ".png"} {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("job-%06d-receipt-OLD%d%s", i, i, ext)), []byte("x"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, n := range []string{"print-test.bin", "print-test.png", "job-000009-receipt-X.png.tmp"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := queueStore(t)
+	var sales []pos.Sale
+	for range 3 {
+		sales = append(sales, sell(t, s))
+	}
+	q := runQueue(t, s, "file:"+dir+"?keep=5")
+	eventually(t, "three printed", 10*time.Second, func() bool { return jobOf(t, s, sales[2].ID).State == pos.JobPrinted })
+	// At start the folder was cut to the five newest jobs by id (4 to 8; the
+	// print test is older than any job), then each new job pushed out the
+	// oldest: the two newest old jobs are left beside the three new ones.
+	want := []string{"job-000007-receipt-OLD7", "job-000008-receipt-OLD8"}
+	for i, sale := range sales {
+		want = append(want, fmt.Sprintf("job-%06d-receipt-%s", i+1, sale.ID))
+	}
+	slices.Sort(want)
+	if got := folderJobs(t, dir); !slices.Equal(got, want) {
+		t.Fatalf("jobs in the folder:\n%v\nwant\n%v", got, want)
+	}
+	for range 4 {
+		sales = append(sales, sell(t, s))
+	}
+	q.Wake()
+	eventually(t, "seven printed", 10*time.Second, func() bool { return jobOf(t, s, sales[6].ID).State == pos.JobPrinted })
+	want = want[:0]
+	for i, sale := range sales[2:] {
+		want = append(want, fmt.Sprintf("job-%06d-receipt-%s", i+3, sale.ID))
+	}
+	slices.Sort(want)
+	if got := folderJobs(t, dir); !slices.Equal(got, want) {
+		t.Fatalf("jobs in the folder:\n%v\nwant\n%v", got, want)
+	}
+}
+
+// folderJobs lists the jobs whose .bin and .png are both in dir, by name; a
+// file without its pair fails the test.
+func folderJobs(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, e := range entries {
+		base := strings.TrimSuffix(strings.TrimSuffix(e.Name(), ".bin"), ".png")
+		if base == e.Name() {
+			t.Fatalf("unexpected file %s", e.Name())
+		}
+		count[base]++
+	}
+	var out []string
+	for base, n := range count {
+		if n != 2 {
+			t.Fatalf("%s has %d of its two files", base, n)
+		}
+		out = append(out, base)
+	}
+	slices.Sort(out)
+	return out
 }
