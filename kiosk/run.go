@@ -81,6 +81,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 
 	go trimIdempotency(ctx, store, cfg)
+	go trimPrintHistory(ctx, store, cfg)
 	if cfg.HubURL != "" {
 		srv.uplink = &hubsync.Uplink{HubURL: cfg.HubURL, KioskID: cfg.KioskID, Token: cfg.HubToken, Store: store,
 			Log: log, Wake: make(chan struct{}, 1), OnCatalog: srv.applyCentralCatalog, CatalogVersion: srv.catalogVersion}
