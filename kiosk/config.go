@@ -30,6 +30,9 @@ type Config struct {
 	BaseURL    string // origin used in trace QR codes
 	Demo       bool   // load the demo OCOP catalog into an empty store
 	ManagerPIN string // sets the manager PIN; empty keeps the stored one (or makes one)
+	// PrintHistory is how many finished print jobs the store keeps, and how
+	// many jobs' files the virtual printer keeps (the newest); default 2000.
+	PrintHistory int
 
 	// Seller heads every receipt: the booth or showroom, its tax code (MST) and
 	// address.
@@ -54,7 +57,8 @@ var reKioskID = regexp.MustCompile(`^[A-Z0-9]{1,12}$`)
 
 // Defaults returns the configuration `go run ./cmd/kiosk` uses with no flags.
 func Defaults() Config {
-	return Config{Addr: ":8080", DataDir: "./kiosk-data", KioskID: "K01", Demo: true, Printers: map[string]string{}}
+	return Config{Addr: ":8080", DataDir: "./kiosk-data", KioskID: "K01", Demo: true, Printers: map[string]string{},
+		PrintHistory: 2000}
 }
 
 // normalize fills defaults and checks the fields.
@@ -75,6 +79,12 @@ func (c *Config) normalize() error {
 	}
 	if c.Printers == nil {
 		c.Printers = map[string]string{}
+	}
+	if c.PrintHistory == 0 {
+		c.PrintHistory = d.PrintHistory
+	}
+	if c.PrintHistory < 1 {
+		return fmt.Errorf("print history %d: want how many finished print jobs to keep, at least 1", c.PrintHistory)
 	}
 	if _, ok := c.Printers["receipt"]; !ok {
 		c.Printers["receipt"] = "file:" + filepath.Join(c.DataDir, "prints")

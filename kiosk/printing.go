@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,7 +15,8 @@ import (
 	"github.com/ocop-kiosk/kiosk/printer"
 )
 
-// printTargets parses the configured printer URLs.
+// printTargets parses the configured printer URLs. A virtual printer keeps as
+// many jobs' files as the store keeps finished jobs, unless its URL says keep=.
 func printTargets(cfg Config) (map[string]printer.Target, error) {
 	out := map[string]printer.Target{}
 	for name, raw := range cfg.Printers {
@@ -21,9 +24,37 @@ func printTargets(cfg Config) (map[string]printer.Target, error) {
 		if err != nil {
 			return nil, fmt.Errorf("printer %s: %w", name, err)
 		}
+		if t.Scheme == "file" && t.Query.Get("keep") == "" {
+			t.Keep = cfg.PrintHistory
+		}
 		out[name] = t
 	}
 	return out, nil
+}
+
+// printTrimEvery is how often finished print jobs beyond -print-history are
+// trimmed from the store, after the trim at start.
+const printTrimEvery = 15 * time.Minute
+
+// trimPrintHistory keeps the store's finished print jobs to cfg.PrintHistory:
+// at start, then every printTrimEvery, until ctx ends.
+func trimPrintHistory(ctx context.Context, store *pos.Store, cfg Config) {
+	t := time.NewTicker(printTrimEvery)
+	defer t.Stop()
+	for {
+		n, err := store.TrimPrintJobs(cfg.PrintHistory)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			cfg.Logger.Error("trimming print jobs", "err", err)
+		case n > 0:
+			cfg.Logger.Info("trimmed finished print jobs", "count", n, "kept", cfg.PrintHistory)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // renderer makes the bytes of a print job for a printer profile: receipts from
@@ -137,37 +168,53 @@ func (s *Server) reprint(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusAccepted).JSON(job)
 }
 
-// listPrintJobs answers ?state=pending|printed|failed (default pending) and
-// ?sale= to follow one receipt.
+// listPrintJobs answers ?state=pending|printed|failed|all (default pending) a
+// page at a time, newest first: ?limit= (default 100, at most 500) and
+// ?before=ID, the "next" of the page before. ?sale= follows one receipt: every
+// job of that sale (few), oldest first, as the till reads them, filtered by
+// state only when one is asked for.
 func (s *Server) listPrintJobs(c *fiber.Ctx) error {
-	state := c.Query("state", pos.JobPending)
-	var jobs []pos.PrintJob
-	var err error
-	if state == pos.JobPending {
-		jobs, err = s.store.PendingPrintJobs()
-	} else {
-		jobs, err = s.store.PrintJobs(state)
-	}
-	if err != nil {
-		return err
+	state := c.Query("state")
+	switch state {
+	case "", "all", pos.JobPending, pos.JobPrinted, pos.JobFailed:
+	default:
+		return newAPIError(fiber.StatusBadRequest, "bad_query", fmt.Sprintf("state=%q: want pending, printed, failed or all", state))
 	}
 	if sale := c.Query("sale"); sale != "" {
-		all, err := s.store.PrintJobs("")
+		jobs, err := s.store.PrintJobsOfSale(sale)
 		if err != nil {
 			return err
 		}
-		jobs = jobs[:0]
-		for _, j := range all {
-			if j.SaleID == sale {
-				jobs = append(jobs, j)
-			}
+		if state != "" && state != "all" {
+			jobs = slices.DeleteFunc(jobs, func(j pos.PrintJob) bool { return j.State != state })
+		}
+		return c.JSON(fiber.Map{"jobs": jobs})
+	}
+	switch state {
+	case "":
+		state = pos.JobPending
+	case "all":
+		state = ""
+	}
+	limit, err := queryInt(c, "limit", 100, 1, 500)
+	if err != nil {
+		return err
+	}
+	var before uint64
+	if v := c.Query("before"); v != "" {
+		if before, err = strconv.ParseUint(v, 10, 64); err != nil || before == 0 {
+			return newAPIError(fiber.StatusBadRequest, "bad_query", fmt.Sprintf("before=%q: want a print job id (the next of the page before)", v))
 		}
 	}
-	if jobs == nil {
-		jobs = []pos.PrintJob{}
+	jobs, next, err := s.store.PrintJobPage(state, before, limit)
+	if err != nil {
+		return err
 	}
-	sort.Slice(jobs, func(i, j int) bool { return jobs[i].ID < jobs[j].ID })
-	return c.JSON(fiber.Map{"jobs": jobs})
+	out := fiber.Map{"jobs": jobs}
+	if next != 0 {
+		out["next"] = next
+	}
+	return c.JSON(out)
 }
 
 // printZReport queues the Z-report of a shift (the open one with ?shift= empty).

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -146,6 +148,18 @@ func TestAnInvalidPrinterURLStopsTheKioskWithAClearError(t *testing.T) {
 	}
 }
 
+func TestANegativePrintHistoryStopsTheKioskWithAClearError(t *testing.T) {
+	cfg := Defaults()
+	cfg.DataDir = t.TempDir()
+	cfg.Logger = quietLogger()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.PrintHistory = -5
+	err := Run(t.Context(), cfg)
+	if err == nil || !strings.Contains(err.Error(), "print history") {
+		t.Fatalf("Run: %v", err)
+	}
+}
+
 func TestLabelJobsPrintOnATSPLAndAnESCPOSPrinter(t *testing.T) {
 	lj := LabelJob{Size: "", Label: printer.Label{Name: "Mật ong rừng tràm U Minh Hạ 500ml", NameEN: "U Minh Ha forest honey", Stars: 5,
 		Producer: "HTX Ong mật U Minh Hạ", Lot: "UM2611-01", Price: 220000, QR: "https://kiosk.example.vn/01/08936072100152/10/UM2611-01"}}
@@ -186,4 +200,129 @@ func jsonBytes(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+type printJobsAnswer struct {
+	Jobs []pos.PrintJob `json:"jobs"`
+	Next uint64         `json:"next"`
+}
+
+func (k *testKiosk) printJobs(t *testing.T, query string) printJobsAnswer {
+	t.Helper()
+	r := k.do("GET", "/api/v1/print-jobs?"+query, nil)
+	if r.Status != 200 {
+		t.Fatalf("print jobs ?%s: %d %s", query, r.Status, r.Body)
+	}
+	var a printJobsAnswer
+	r.json(t, &a)
+	return a
+}
+
+func TestPrintHistoryIsBoundedInTheStoreAndInThePrintsFolder(t *testing.T) {
+	dir := t.TempDir()
+	keep := func(c *Config) { c.PrintHistory = 3 }
+	k := startKiosk(t, dir, keep)
+	price := k.product("CM-MO-500").Price
+	var sales []pos.Sale
+	for range 6 {
+		body := sale("CM-MO-500", 1)
+		body["payments"] = []map[string]any{{"method": "card", "amount": price}}
+		sales = append(sales, k.sell(t, body))
+	}
+	last := sales[len(sales)-1]
+	waitFor(t, "every receipt printed", func() bool {
+		jobs := k.printJobs(t, "sale="+last.ID).Jobs
+		return len(jobs) == 1 && jobs[0].State == pos.JobPrinted
+	})
+	// The virtual printer keeps the newest three jobs' files.
+	bins, _ := filepath.Glob(filepath.Join(dir, "prints", "*.bin"))
+	pngs, _ := filepath.Glob(filepath.Join(dir, "prints", "*.png"))
+	if len(bins) != 3 || len(pngs) != 3 {
+		t.Fatalf("prints folder: %d .bin and %d .png, want 3 of each", len(bins), len(pngs))
+	}
+	for _, s := range sales[3:] {
+		if len(printed(t, dir, s.ID)) != 1 {
+			t.Errorf("the receipt of %s, one of the newest three, is not in the folder", s.ReceiptNo)
+		}
+	}
+
+	// The store trims at start (and every quarter of an hour).
+	k.stop()
+	k = startKiosk(t, dir, keep)
+	var ids []uint64
+	waitFor(t, "the store trimmed to three printed jobs", func() bool {
+		a := k.printJobs(t, "state=printed")
+		ids = ids[:0]
+		for _, j := range a.Jobs {
+			ids = append(ids, j.ID)
+		}
+		return len(a.Jobs) == 3 && a.Next == 0
+	})
+	if ids[0] != 6 || ids[2] != 4 {
+		t.Fatalf("printed jobs kept: %v, want 6, 5, 4 (newest first)", ids)
+	}
+	if jobs := k.printJobs(t, "sale="+sales[0].ID).Jobs; len(jobs) != 0 {
+		t.Errorf("the first sale's job is still held: %+v", jobs)
+	}
+	if jobs := k.printJobs(t, "sale="+last.ID).Jobs; len(jobs) != 1 || jobs[0].State != pos.JobPrinted {
+		t.Errorf("the last sale's job: %+v", jobs)
+	}
+}
+
+func TestPrintJobsAreListedAPageAtATimeNewestFirst(t *testing.T) {
+	dir := t.TempDir()
+	k := startKiosk(t, dir)
+	price := k.product("CM-MO-500").Price
+	var sales []pos.Sale
+	for range 5 {
+		body := sale("CM-MO-500", 1)
+		body["payments"] = []map[string]any{{"method": "card", "amount": price}}
+		sales = append(sales, k.sell(t, body))
+	}
+	if r := k.do("POST", "/api/v1/sales/"+sales[0].ID+"/reprint", nil); r.Status != 202 {
+		t.Fatalf("reprint: %d %s", r.Status, r.Body)
+	}
+	waitFor(t, "every job printed", func() bool { return len(k.printJobs(t, "state=pending").Jobs) == 0 })
+
+	var got []uint64
+	query := "state=all&limit=2"
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("paging does not end")
+		}
+		a := k.printJobs(t, query)
+		for _, j := range a.Jobs {
+			got = append(got, j.ID)
+		}
+		if a.Next == 0 {
+			break
+		}
+		query = "state=all&limit=2&before=" + strconv.FormatUint(a.Next, 10)
+	}
+	if !slices.Equal(got, []uint64{6, 5, 4, 3, 2, 1}) {
+		t.Fatalf("walked %v, want 6 to 1", got)
+	}
+	// Following one receipt: its jobs, oldest first (the till takes the last).
+	jobs := k.printJobs(t, "sale="+sales[0].ID).Jobs
+	if len(jobs) != 2 || jobs[0].Copy || !jobs[1].Copy {
+		t.Fatalf("jobs of the reprinted sale: %+v", jobs)
+	}
+	if jobs := k.printJobs(t, "sale="+sales[0].ID+"&state=pending").Jobs; len(jobs) != 0 {
+		t.Fatalf("pending jobs of a printed sale: %+v", jobs)
+	}
+
+	for _, tt := range []struct{ name, query string }{
+		{"a limit of zero", "limit=0"},
+		{"a limit over 500", "limit=501"},
+		{"a cursor that is not a number", "before=abc"},
+		{"a cursor of zero", "before=0"},
+		{"an unknown state", "state=lost"},
+	} {
+		t.Run(tt.name+" is refused", func(t *testing.T) {
+			r := k.do("GET", "/api/v1/print-jobs?"+tt.query, nil)
+			if r.Status != 400 || r.errCode(t) != "bad_query" {
+				t.Fatalf("%d %s", r.Status, r.Body)
+			}
+		})
+	}
 }

@@ -89,6 +89,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 
 	go trimIdempotency(ctx, store, cfg)
+	go trimPrintHistory(ctx, store, cfg)
 	if srv.uplink != nil {
 		uctx, stopUplink := context.WithCancel(context.Background())
 		uplinkDone := make(chan struct{})

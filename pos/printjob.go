@@ -1,6 +1,9 @@
 package pos
 
 import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -115,4 +118,158 @@ func (s *Store) PrintJob(id uint64) (PrintJob, error) {
 		return err
 	})
 	return j, err
+}
+
+// PrintJobPage lists print jobs newest first: those in state (JobPending,
+// JobPrinted, JobFailed, or "" for any) with an id below before (0: from the
+// newest), at most limit of them. next is the id to pass as before for the page
+// after this one, 0 when this page holds the last of them. Ids only grow, so a
+// walk from page to page meets every job once, however many jobs are added
+// meanwhile (those come before the first page).
+func (s *Store) PrintJobPage(state string, before uint64, limit int) (jobs []PrintJob, next uint64, err error) {
+	if limit < 1 {
+		limit = 1
+	}
+	jobs = []PrintJob{}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		pb, wait := tx.Bucket(bPrintJobs), tx.Bucket(bPrintWait)
+		// Pending jobs have an index of their own; the others are found by
+		// walking every job, a quick look at the bytes first.
+		walk := pb
+		if state == JobPending {
+			walk = wait
+		}
+		var want []byte
+		if state != "" {
+			want = []byte(`"state":"` + state + `"`)
+		}
+		c := walk.Cursor()
+		var k []byte
+		if before == 0 {
+			k, _ = c.Last()
+		} else {
+			k, _ = c.Seek(u64(before))
+			if k == nil {
+				k, _ = c.Last()
+			}
+			if k != nil && binary.BigEndian.Uint64(k) >= before {
+				k, _ = c.Prev()
+			}
+		}
+		for ; k != nil; k, _ = c.Prev() {
+			v := pb.Get(k)
+			if v == nil || (want != nil && !bytes.Contains(v, want)) {
+				continue
+			}
+			var j PrintJob
+			if err := json.Unmarshal(v, &j); err != nil {
+				return fmt.Errorf("print job %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			if state != "" && j.State != state {
+				continue
+			}
+			if len(jobs) == limit {
+				next = jobs[len(jobs)-1].ID // there is at least one more
+				return nil
+			}
+			jobs = append(jobs, j)
+		}
+		return nil
+	})
+	return jobs, next, err
+}
+
+// PrintJobsOfSale returns the jobs of one sale (its receipt, reprints), oldest
+// first. It looks at the jobs the store still holds (see TrimPrintJobs).
+func (s *Store) PrintJobsOfSale(saleID string) ([]PrintJob, error) {
+	out := []PrintJob{}
+	key, err := json.Marshal(saleID)
+	if err != nil {
+		return nil, err
+	}
+	want := append([]byte(`"sale_id":`), key...)
+	err = s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bPrintJobs).ForEach(func(k, v []byte) error {
+			if !bytes.Contains(v, want) {
+				return nil
+			}
+			var j PrintJob
+			if err := json.Unmarshal(v, &j); err != nil {
+				return fmt.Errorf("print job %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			if j.SaleID == saleID {
+				out = append(out, j)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// printTrimBatch is how many jobs one trimming transaction removes at most: a
+// sale committed meanwhile waits for no more than that.
+const printTrimBatch = 256
+
+// TrimPrintJobs forgets finished (printed or failed) print jobs beyond the
+// newest keep of them, in small transactions, and says how many it removed.
+// Pending jobs are never touched. "Newest" is by job id, a sequence, so a
+// kiosk clock set wrong or changed cannot make it drop the wrong jobs.
+func (s *Store) TrimPrintJobs(keep int) (int, error) {
+	if keep < 0 {
+		return 0, fmt.Errorf("%w: keep %d print jobs", ErrBadAmount, keep)
+	}
+	// The id of the keep-th newest finished job: every finished job below it
+	// goes. Jobs added later have higher ids and are not concerned.
+	var cut uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		wait := tx.Bucket(bPrintWait)
+		c := tx.Bucket(bPrintJobs).Cursor()
+		n := 0
+		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
+			if wait.Get(k) != nil {
+				continue
+			}
+			if n == keep {
+				cut = binary.BigEndian.Uint64(k) + 1
+				return nil
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil || cut == 0 {
+		return 0, err
+	}
+	removed := 0
+	from := uint64(0)
+	for {
+		var batch [][]byte
+		err := s.commit(func(tx *bolt.Tx) error {
+			batch = batch[:0]
+			pb, wait := tx.Bucket(bPrintJobs), tx.Bucket(bPrintWait)
+			c := pb.Cursor()
+			for k, _ := c.Seek(u64(from)); k != nil && len(batch) < printTrimBatch; k, _ = c.Next() {
+				if binary.BigEndian.Uint64(k) >= cut {
+					break
+				}
+				if wait.Get(k) == nil {
+					batch = append(batch, bytes.Clone(k))
+				}
+			}
+			for _, k := range batch {
+				if err := pb.Delete(k); err != nil {
+					return abortTx{err}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return removed, fmt.Errorf("trimming print jobs: %w", err)
+		}
+		removed += len(batch)
+		if len(batch) < printTrimBatch {
+			return removed, nil
+		}
+		from = binary.BigEndian.Uint64(batch[len(batch)-1]) + 1
+	}
 }

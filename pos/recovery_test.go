@@ -49,7 +49,7 @@ func TestARestoredStoreNumbersProvisionallyThenRecoversFromTheHub(t *testing.T) 
 	}
 	backup := backupTo(t, old)
 	lost := []Sale{old.sell(t, honey), old.sell(t, honey)} // K01-000004, 5: at the hub, not in the backup
-	v, err := old.Void(lost[0].ID, "wrong jar")                // K01-000006
+	v, err := old.Void(lost[0].ID, "wrong jar")            // K01-000006
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -14,18 +17,118 @@ import (
 // filePrinter is the virtual printer, the kiosk's default: every job becomes
 // DIR/NAME.bin (the exact bytes a real printer would get) and DIR/NAME.png (what
 // it would print, drawn by the emulator). It is always ready.
+//
+// It keeps the files of the newest keep jobs (0: all): a fair's 40,000 sales
+// would otherwise leave 40,000 previews behind. Newest is by the job id in the
+// name (job-000123-…), a sequence, for the files found at start, and by the
+// order of writing after that, so a clock set wrong removes nothing it should
+// keep.
 type filePrinter struct {
-	mu  sync.Mutex
-	dir string
-	p   Profile
-	seq int
+	mu   sync.Mutex
+	dir  string
+	p    Profile
+	seq  int
+	keep int
+	jobs []string // names of the jobs whose files are in dir, oldest first
 }
 
-func openFilePrinter(dir string, p Profile) (Port, error) {
+func openFilePrinter(dir string, p Profile, keep int) (Port, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("virtual printer folder %s: %w", dir, err)
 	}
-	return &filePrinter{dir: dir, p: p}, nil
+	f := &filePrinter{dir: dir, p: p, keep: keep}
+	if keep > 0 {
+		jobs, err := jobsInFolder(dir)
+		if err != nil {
+			return nil, fmt.Errorf("virtual printer folder %s: %w", dir, err)
+		}
+		f.jobs = jobs
+		f.trim()
+	}
+	return f, nil
+}
+
+// jobsInFolder lists the jobs whose files are in dir, oldest first: files not
+// named for a job id (print tests, unnamed writes) first, by name, then jobs by
+// id. Files a crash left half-written (.tmp) are removed.
+func jobsInFolder(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, e := range entries {
+		n := e.Name()
+		if strings.HasSuffix(n, ".tmp") {
+			_ = os.Remove(filepath.Join(dir, n))
+			continue
+		}
+		base, ok := strings.CutSuffix(n, ".bin")
+		if !ok {
+			base, ok = strings.CutSuffix(n, ".png")
+		}
+		if ok && !e.IsDir() && !seen[base] {
+			seen[base] = true
+			names = append(names, base)
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		ia, oka := jobNumber(a)
+		ib, okb := jobNumber(b)
+		switch {
+		case oka && okb && ia != ib:
+			if ia < ib {
+				return -1
+			}
+			return 1
+		case oka != okb:
+			if okb {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	return names, nil
+}
+
+// jobNumber reads the id of a name like job-000123-receipt-….
+func jobNumber(name string) (uint64, bool) {
+	rest, ok := strings.CutPrefix(name, "job-")
+	if !ok {
+		return 0, false
+	}
+	digits, _, _ := strings.Cut(rest, "-")
+	n, err := strconv.ParseUint(digits, 10, 64)
+	return n, err == nil
+}
+
+// kept records a job written now and removes the files of the oldest jobs
+// beyond keep. Called with f.mu held.
+func (f *filePrinter) kept(name string) {
+	if f.keep <= 0 {
+		return
+	}
+	if i := slices.Index(f.jobs, name); i >= 0 { // written again (a print test): now the newest
+		f.jobs = slices.Delete(f.jobs, i, i+1)
+	}
+	f.jobs = append(f.jobs, name)
+	f.trim()
+}
+
+func (f *filePrinter) trim() {
+	n := len(f.jobs) - f.keep
+	if n <= 0 {
+		return
+	}
+	for _, name := range f.jobs[:n] {
+		// A file that cannot be removed is left; the job is forgotten all the
+		// same, or every later write would try it again.
+		_ = os.Remove(filepath.Join(f.dir, name+".png"))
+		_ = os.Remove(filepath.Join(f.dir, name+".bin"))
+	}
+	f.jobs = slices.Delete(f.jobs, 0, n)
 }
 
 var reJobName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
@@ -43,6 +146,8 @@ func (f *filePrinter) Write(ctx context.Context, b []byte) error {
 // without its .png.
 func (f *filePrinter) WriteJob(_ context.Context, name string, b []byte) error {
 	name = reJobName.ReplaceAllString(name, "_")
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.p.Language != "tspl" { // the emulator reads ESC/POS; TSPL jobs keep only their bytes
 		doc, err := Decode(b, f.p)
 		if err != nil {
@@ -59,6 +164,7 @@ func (f *filePrinter) WriteJob(_ context.Context, name string, b []byte) error {
 	if err := writeAtomic(filepath.Join(f.dir, name+".bin"), b); err != nil {
 		return fmt.Errorf("virtual printer: %w", err)
 	}
+	f.kept(name)
 	return nil
 }
 

@@ -17,7 +17,11 @@ type Port interface {
 	// stalls (the port is then closed and must be reopened).
 	Write(ctx context.Context, b []byte) error
 	// Query sends a status request (DLE EOT n) and returns the one-byte reply,
-	// or ErrNoReply when none comes in time or the transport cannot read.
+	// or ErrNoReply when none comes in time or the transport cannot read. The
+	// reply is matched to the request: whatever the printer sent before it is
+	// drained first, and on a serial line the request waits until the bytes
+	// written before can have left the line at its baud, so that it is answered
+	// after them, not from behind them.
 	Query(ctx context.Context, req []byte) (byte, error)
 	Close() error
 }
@@ -39,6 +43,9 @@ type Target struct {
 	Path    string // device, host:port or folder
 	Query   url.Values
 	Profile Profile
+	// Keep is how many jobs' files a virtual printer (file:) keeps, the newest;
+	// 0 keeps all. The URL's keep= sets it; the kiosk sets its default.
+	Keep int
 }
 
 // ParseURL reads a printer URL:
@@ -46,7 +53,7 @@ type Target struct {
 //	serial:/dev/ttyUSB0?baud=19200&parity=N&data=8&stop=1&profile=NAME
 //	tcp://HOST:9100?profile=NAME
 //	dev:/dev/usb/lp0?profile=NAME
-//	file:DIR?profile=NAME
+//	file:DIR?profile=NAME&keep=N
 //
 // with the profile overrides of ProfileFromQuery.
 func ParseURL(raw string) (Target, error) {
@@ -83,6 +90,13 @@ func ParseURL(raw string) (Target, error) {
 			return Target{}, err
 		}
 	}
+	if v := t.Query.Get("keep"); v != "" && t.Scheme == "file" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return Target{}, fmt.Errorf("printer URL keep=%q: want how many jobs' files to keep (0: all)", v)
+		}
+		t.Keep = n
+	}
 	return t, nil
 }
 
@@ -96,7 +110,7 @@ func (t Target) Open(ctx context.Context) (Port, error) {
 	case "dev":
 		return openDevice(t.Path)
 	case "file":
-		return openFilePrinter(t.Path, t.Profile)
+		return openFilePrinter(t.Path, t.Profile, t.Keep)
 	}
 	return nil, fmt.Errorf("printer scheme %q", t.Scheme)
 }

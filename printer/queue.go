@@ -37,7 +37,9 @@ const (
 // after it. Paper out, cover open or an unplugged printer hold that printer's
 // jobs (never the sale) until it recovers; a job is marked printed only after the
 // printer took all of it and still reports itself fine, so after a fault it is
-// printed again whole, once.
+// printed again whole, once. "After" is the port's part (see Port.Query): the
+// answer must be to a question asked once the job's bytes have left the line,
+// never one that was already waiting, so a printer that hung keeps its job.
 type Queue struct {
 	store    JobStore
 	render   Renderer

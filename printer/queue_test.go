@@ -2,12 +2,14 @@ package printer
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -372,13 +374,19 @@ type ptyPair struct {
 
 func startPTY(t *testing.T, dir string) *ptyPair {
 	t.Helper()
+	return startPTYAt(t, filepath.Join(dir, "kiosk-tty"), filepath.Join(dir, "printer-tty"))
+}
+
+// startPTYAt is startPTY with the two device paths given.
+func startPTYAt(t *testing.T, kiosk, printer string) *ptyPair {
+	t.Helper()
 	if _, err := exec.LookPath("socat"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("socat is not installed (.ci/test installs it)")
 		}
 		t.Skip("socat is not installed; apt-get install socat (./.ci/test does)")
 	}
-	p := &ptyPair{kiosk: filepath.Join(dir, "kiosk-tty"), printer: filepath.Join(dir, "printer-tty")}
+	p := &ptyPair{kiosk: kiosk, printer: printer}
 	os.Remove(p.kiosk)
 	os.Remove(p.printer)
 	p.cmd = exec.Command("socat", "pty,raw,echo=0,link="+p.printer, "pty,raw,echo=0,link="+p.kiosk)
@@ -401,11 +409,16 @@ func (p *ptyPair) kill() {
 	}
 }
 
-// serveSerial runs an emulator on the printer end; stopAfter > 0 makes it stop
-// reading after that many bytes, like a printer whose buffer is full.
+// serveSerial runs an emulator on the printer end of p.
 func serveSerial(t *testing.T, p *ptyPair, emu *Emulator) {
 	t.Helper()
-	f, err := os.OpenFile(p.printer, os.O_RDWR, 0)
+	serveSerialAt(t, p.printer, emu)
+}
+
+// serveSerialAt runs an emulator on the printer device at path.
+func serveSerialAt(t *testing.T, path string, emu *Emulator) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -467,9 +480,10 @@ func TestSerialPrinterUnpluggedMidReceiptPrintsOnceWhenBack(t *testing.T) {
 	}()
 	s := queueStore(t)
 	// generic-58 rasterises the Vietnamese lines: 150 lines make a receipt of
-	// about 200 KB, more than the pty and socat buffers hold.
+	// about 200 KB, more than the pty and socat buffers hold. The queue asks
+	// how the job went once it can have left the line: 4 s at 460800 baud.
 	sale := sellLines(t, s, 150)
-	q := runQueue(t, s, "serial:"+p.kiosk+"?baud=115200&profile=generic-58")
+	q := runQueue(t, s, "serial:"+p.kiosk+"?baud=460800&profile=generic-58")
 	select {
 	case <-started:
 	case <-time.After(5 * time.Second):
@@ -523,4 +537,79 @@ func TestStalledSerialWriteIsCutByTheWatchdog(t *testing.T) {
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("the watchdog took %s", d)
 	}
+}
+
+func TestTheVirtualPrinterKeepsTheFilesOfTheNewestJobsOnly(t *testing.T) {
+	dir := t.TempDir()
+	// Left by an earlier run: eight jobs, a print test and a half-written file.
+	for i := 1; i <= 8; i++ {
+		for _, ext := range []string{".bin", ".png"} {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("job-%06d-receipt-OLD%d%s", i, i, ext)), []byte("x"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, n := range []string{"print-test.bin", "print-test.png", "job-000009-receipt-X.png.tmp"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := queueStore(t)
+	var sales []pos.Sale
+	for range 3 {
+		sales = append(sales, sell(t, s))
+	}
+	q := runQueue(t, s, "file:"+dir+"?keep=5")
+	eventually(t, "three printed", 10*time.Second, func() bool { return jobOf(t, s, sales[2].ID).State == pos.JobPrinted })
+	// At start the folder was cut to the five newest jobs by id (4 to 8; the
+	// print test is older than any job), then each new job pushed out the
+	// oldest: the two newest old jobs are left beside the three new ones.
+	want := []string{"job-000007-receipt-OLD7", "job-000008-receipt-OLD8"}
+	for i, sale := range sales {
+		want = append(want, fmt.Sprintf("job-%06d-receipt-%s", i+1, sale.ID))
+	}
+	slices.Sort(want)
+	if got := folderJobs(t, dir); !slices.Equal(got, want) {
+		t.Fatalf("jobs in the folder:\n%v\nwant\n%v", got, want)
+	}
+	for range 4 {
+		sales = append(sales, sell(t, s))
+	}
+	q.Wake()
+	eventually(t, "seven printed", 10*time.Second, func() bool { return jobOf(t, s, sales[6].ID).State == pos.JobPrinted })
+	want = want[:0]
+	for i, sale := range sales[2:] {
+		want = append(want, fmt.Sprintf("job-%06d-receipt-%s", i+3, sale.ID))
+	}
+	slices.Sort(want)
+	if got := folderJobs(t, dir); !slices.Equal(got, want) {
+		t.Fatalf("jobs in the folder:\n%v\nwant\n%v", got, want)
+	}
+}
+
+// folderJobs lists the jobs whose .bin and .png are both in dir, by name; a
+// file without its pair fails the test.
+func folderJobs(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, e := range entries {
+		base := strings.TrimSuffix(strings.TrimSuffix(e.Name(), ".bin"), ".png")
+		if base == e.Name() {
+			t.Fatalf("unexpected file %s", e.Name())
+		}
+		count[base]++
+	}
+	var out []string
+	for base, n := range count {
+		if n != 2 {
+			t.Fatalf("%s has %d of its two files", base, n)
+		}
+		out = append(out, base)
+	}
+	slices.Sort(out)
+	return out
 }

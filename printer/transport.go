@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"sync"
@@ -27,11 +26,20 @@ import (
 // device errors or drains. On a real UART without flow control writes always
 // drain at the baud rate; the stall happens with USB adapters whose device went
 // away without an error, and with pseudo-terminals nobody reads.
+//
+// Status requests wait for the line: Write returns once the kernel holds the
+// bytes, long before a printer at 9600 baud has them (a 1 KB receipt takes a
+// second), and a DLE EOT sent then queues behind the job. So the port keeps
+// the time by which everything written can have left the line at the baud,
+// and Query waits for it, plus a margin, before it drains the input and asks.
 type serialPort struct {
-	mu   sync.Mutex
-	p    *serial.Port
-	set  serialSettings
-	name string
+	mu      sync.Mutex
+	p       *serial.Port
+	in      *replyReader
+	set     serialSettings
+	name    string
+	lineEnd time.Time // when every byte written so far can have left the line
+	settle  time.Time // lineEnd of the last job plus a margin: no question before
 }
 
 func openSerial(t Target) (Port, error) {
@@ -49,7 +57,23 @@ func openSerial(t Target) (Port, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open serial printer %s: %w", t.Path, err)
 	}
-	return &serialPort{p: p, set: set, name: t.Path}, nil
+	return &serialPort{p: p, in: readReplies(p, true), set: set, name: t.Path}, nil
+}
+
+// settleMargin is added to a job's line time before the printer is asked how
+// it went: a USB adapter's clock, a printer busy cutting. The proportional part
+// covers a line a few per cent slower than its nominal rate.
+func settleMargin(lineTime time.Duration) time.Duration {
+	return 200*time.Millisecond + lineTime/20
+}
+
+// sent accounts n bytes handed to the line now.
+func (s *serialPort) sent(n int) {
+	now := time.Now()
+	if s.lineEnd.Before(now) {
+		s.lineEnd = now
+	}
+	s.lineEnd = s.lineEnd.Add(time.Duration(n*s.set.bitsPerByte()) * time.Second / time.Duration(s.set.Baud))
 }
 
 // chunk is about 100 ms of line time, at least 64 bytes.
@@ -64,6 +88,7 @@ func (s *serialPort) Write(ctx context.Context, b []byte) error {
 		return fmt.Errorf("serial printer %s: %w", s.name, os.ErrClosed)
 	}
 	n := s.chunk()
+	start := time.Now()
 	for len(b) > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -76,7 +101,9 @@ func (s *serialPort) Write(ctx context.Context, b []byte) error {
 		if err := s.watched(c, limit); err != nil {
 			return err
 		}
+		s.sent(len(c))
 	}
+	s.settle = s.lineEnd.Add(settleMargin(s.lineEnd.Sub(start)))
 	return nil
 }
 
@@ -102,29 +129,44 @@ func (s *serialPort) watched(c []byte, limit time.Duration) error {
 	}
 }
 
+// Query waits until the last job can have left the line, drains what the
+// printer sent before, asks, and takes the first status byte after the request.
 func (s *serialPort) Query(ctx context.Context, req []byte) (byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.p == nil {
 		return 0, fmt.Errorf("serial printer %s: %w", s.name, os.ErrClosed)
 	}
-	if err := s.watched(req, time.Second); err != nil {
+	if err := sleepCtx(ctx, time.Until(s.settle)); err != nil {
 		return 0, err
 	}
-	deadline := time.Now().Add(500 * time.Millisecond)
-	var buf [1]byte
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		n, err := s.p.Read(buf[:])
-		if n == 1 {
-			return buf[0], nil
+	b, err := s.in.ask(ctx, func() error {
+		if err := s.watched(req, time.Second); err != nil {
+			return err // watched closed the port
 		}
-		// tarm/serial reports a read timeout as io.EOF (or 0, nil).
-		if err != nil && !errors.Is(err, io.EOF) {
-			s.closeLocked()
-			return 0, fmt.Errorf("serial printer %s: %w", s.name, err)
-		}
+		s.sent(len(req))
+		return nil
+	}, 500*time.Millisecond)
+	if errors.Is(err, errLineRead) {
+		s.closeLocked() // the line is gone
+		return 0, fmt.Errorf("serial printer %s: %w", s.name, err)
 	}
-	return 0, ErrNoReply
+	return b, err
+}
+
+// sleepCtx waits for d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (s *serialPort) closeLocked() {
@@ -145,10 +187,16 @@ func (s *serialPort) Close() error {
 
 // ---- TCP 9100 ----
 
+// tcpPort drives a network printer. As on a serial line, what the printer sent
+// before a status request is drained first (see replyReader); the answer to a
+// request sent after a job waits behind the job in the printer's buffer, so its
+// timeout grows with the job.
 type tcpPort struct {
-	mu   sync.Mutex
-	c    net.Conn
-	addr string
+	mu     sync.Mutex
+	c      net.Conn
+	in     *replyReader
+	addr   string
+	queued int // bytes written since the last answer
 }
 
 func dialTCP(ctx context.Context, addr string) (Port, error) {
@@ -157,7 +205,7 @@ func dialTCP(ctx context.Context, addr string) (Port, error) {
 	if err != nil {
 		return nil, fmt.Errorf("network printer %s: %w", addr, err)
 	}
-	return &tcpPort{c: c, addr: addr}, nil
+	return &tcpPort{c: c, in: readReplies(c, false), addr: addr}, nil
 }
 
 func (t *tcpPort) Write(ctx context.Context, b []byte) error {
@@ -169,7 +217,9 @@ func (t *tcpPort) Write(ctx context.Context, b []byte) error {
 		deadline = d
 	}
 	_ = t.c.SetWriteDeadline(deadline)
-	if _, err := t.c.Write(b); err != nil {
+	n, err := t.c.Write(b)
+	t.queued += n
+	if err != nil {
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
 			return fmt.Errorf("network printer %s: %w", t.addr, ErrStalled)
@@ -179,23 +229,27 @@ func (t *tcpPort) Write(ctx context.Context, b []byte) error {
 	return nil
 }
 
+// Query drains what the printer sent before, asks, and takes the first status
+// byte after the request. It waits a second, and longer behind a job that
+// the printer may still be taking in (10 KB a second, a slow raster printer).
 func (t *tcpPort) Query(ctx context.Context, req []byte) (byte, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	_ = t.c.SetWriteDeadline(time.Now().Add(time.Second))
-	if _, err := t.c.Write(req); err != nil {
-		return 0, fmt.Errorf("network printer %s: %w", t.addr, err)
-	}
-	_ = t.c.SetReadDeadline(time.Now().Add(time.Second))
-	var buf [1]byte
-	if _, err := io.ReadFull(t.c, buf[:]); err != nil {
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			return 0, ErrNoReply
+	timeout := time.Second + time.Duration(t.queued)*100*time.Microsecond
+	b, err := t.in.ask(ctx, func() error {
+		_ = t.c.SetWriteDeadline(time.Now().Add(time.Second))
+		if _, err := t.c.Write(req); err != nil {
+			return fmt.Errorf("network printer %s: %w", t.addr, err)
 		}
-		return 0, fmt.Errorf("network printer %s: %w", t.addr, err)
+		return nil
+	}, timeout)
+	switch {
+	case err == nil:
+		t.queued = 0
+	case errors.Is(err, errLineRead):
+		err = fmt.Errorf("network printer %s: %w", t.addr, err)
 	}
-	return buf[0], nil
+	return b, err
 }
 
 func (t *tcpPort) Close() error { return t.c.Close() }
@@ -207,7 +261,7 @@ func (t *tcpPort) Close() error { return t.c.Close() }
 type devicePort struct {
 	mu   sync.Mutex
 	f    *os.File
-	rw   bool
+	in   *replyReader // nil when the device cannot be read
 	path string
 }
 
@@ -220,7 +274,11 @@ func openDevice(path string) (Port, error) {
 	if err != nil {
 		return nil, fmt.Errorf("printer device %s: %w", path, err)
 	}
-	return &devicePort{f: f, rw: rw, path: path}, nil
+	d := &devicePort{f: f, path: path}
+	if rw {
+		d.in = readReplies(f, true)
+	}
+	return d, nil
 }
 
 func (d *devicePort) Write(ctx context.Context, b []byte) error {
@@ -246,30 +304,25 @@ func (d *devicePort) Write(ctx context.Context, b []byte) error {
 	}
 }
 
+// Query drains what the printer sent before, asks, and takes the first status
+// byte after the request (one reader for the port's life, so a late answer
+// cannot be taken by a reader left over from an earlier request).
 func (d *devicePort) Query(ctx context.Context, req []byte) (byte, error) {
-	if !d.rw {
+	if d.in == nil {
 		return 0, ErrNoReply
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if _, err := d.f.Write(req); err != nil {
-		return 0, fmt.Errorf("printer device %s: %w", d.path, err)
-	}
-	got := make(chan byte, 1)
-	go func() {
-		var buf [1]byte
-		if n, _ := d.f.Read(buf[:]); n == 1 {
-			got <- buf[0]
+	b, err := d.in.ask(ctx, func() error {
+		if _, err := d.f.Write(req); err != nil {
+			return fmt.Errorf("printer device %s: %w", d.path, err)
 		}
-	}()
-	select {
-	case b := <-got:
-		return b, nil
-	case <-time.After(500 * time.Millisecond):
-		return 0, ErrNoReply
-	case <-ctx.Done():
-		return 0, ctx.Err()
+		return nil
+	}, 500*time.Millisecond)
+	if errors.Is(err, errLineRead) {
+		err = fmt.Errorf("printer device %s: %w", d.path, err)
 	}
+	return b, err
 }
 
 func (d *devicePort) Close() error { return d.f.Close() }
