@@ -344,18 +344,61 @@ func (s *Server) getSale(c *fiber.Ctx) error {
 	return c.JSON(sale)
 }
 
-// listSales answers ?since=RFC3339 or YYYY-MM-DD (records made from then on) or
-// ?after=SEQ (records after that receipt sequence, in receipt order), with ?limit=.
-// With neither, it lists from the first record.
+// listSales answers, with ?limit= (1–1000, default 100):
+//   - ?q=RECEIPT: the record with that receipt number (K01-000123, K01-R1-000004,
+//     or just 123 of the main series);
+//   - ?order=desc (&before=SEQ): newest first, a page at a time — the manager's
+//     list — with the next page's cursor in "next" (0 when none is left);
+//   - ?after=SEQ: records after that record sequence, oldest first, a cursor
+//     that never skips;
+//   - ?since=RFC3339 or YYYY-MM-DD: from the first record made then on, in
+//     record order (a clock set back does not hide what came after);
+//   - nothing: from the first record.
 func (s *Server) listSales(c *fiber.Ctx) error {
 	limit, err := queryInt(c, "limit", 100, 1, 1000)
 	if err != nil {
 		return err
 	}
-	if v := c.Query("after"); v != "" {
-		seq, err := strconv.ParseUint(v, 10, 64)
+	if q := strings.TrimSpace(c.Query("q")); q != "" {
+		sale, err := s.store.SaleByReceipt(q)
+		if errors.Is(err, pos.ErrNotFound) {
+			return c.JSON(fiber.Map{"sales": []pos.Sale{}, "count": 0})
+		}
 		if err != nil {
-			return newAPIError(fiber.StatusBadRequest, "bad_query", fmt.Sprintf("after=%q: want a receipt sequence number", v))
+			return err
+		}
+		return c.JSON(fiber.Map{"sales": []pos.Sale{sale}, "count": 1})
+	}
+	cursor := func(name string) (uint64, error) {
+		v := c.Query(name)
+		if v == "" {
+			return 0, nil
+		}
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return 0, newAPIError(fiber.StatusBadRequest, "bad_query", fmt.Sprintf("%s=%q: want a record sequence number", name, v))
+		}
+		return n, nil
+	}
+	switch c.Query("order", "asc") {
+	case "desc":
+		before, err := cursor("before")
+		if err != nil {
+			return err
+		}
+		sales, next, err := s.store.SalesBefore(before, limit)
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"sales": sales, "count": len(sales), "next": next})
+	case "asc":
+	default:
+		return newAPIError(fiber.StatusBadRequest, "bad_query", "order: asc or desc")
+	}
+	if c.Query("after") != "" {
+		seq, err := cursor("after")
+		if err != nil {
+			return err
 		}
 		sales, err := s.store.SalesAfter(seq, limit)
 		if err != nil {
@@ -442,15 +485,18 @@ func (s *Server) syncStatus(c *fiber.Ctx) error {
 
 // ---- shifts ----
 
+// listShifts answers the shifts newest first, ?limit= (default 100) at a time,
+// ?before=SHIFT for the next page (its id is in "next").
 func (s *Server) listShifts(c *fiber.Ctx) error {
-	sh, err := s.store.Shifts()
+	limit, err := queryInt(c, "limit", 100, 1, 1000)
 	if err != nil {
 		return err
 	}
-	if sh == nil {
-		sh = []pos.Shift{}
+	sh, next, err := s.store.ShiftsBefore(c.Query("before"), limit)
+	if err != nil {
+		return err
 	}
-	return c.JSON(fiber.Map{"shifts": sh})
+	return c.JSON(fiber.Map{"shifts": sh, "next": next})
 }
 
 func (s *Server) currentShift(c *fiber.Ctx) error {
@@ -522,15 +568,22 @@ func (s *Server) adjustStock(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"sku": c.Params("sku"), "stock": after})
 }
 
+// stockMoves answers the logged stock moves newest first, ?limit= (default 100)
+// at a time, ?before=ID for the next page (in "next", 0 when none is left).
 func (s *Server) stockMoves(c *fiber.Ctx) error {
-	m, err := s.store.StockMoves()
+	limit, err := queryInt(c, "limit", 100, 1, 1000)
 	if err != nil {
 		return err
 	}
-	if m == nil {
-		m = []pos.StockMove{}
+	before, err := strconv.ParseUint(c.Query("before", "0"), 10, 64)
+	if err != nil {
+		return newAPIError(fiber.StatusBadRequest, "bad_query", "before: want a stock move id")
 	}
-	return c.JSON(fiber.Map{"moves": m})
+	m, next, err := s.store.StockMovesBefore(before, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"moves": m, "next": next})
 }
 
 // importCatalog takes a catalog file as the raw body or as the "file" field of a

@@ -14,6 +14,7 @@ import (
 // StockMove is a logged stock change other than a sale: an import, an adjustment
 // after a count, a delivery.
 type StockMove struct {
+	ID     uint64    `json:"id,omitempty"` // its place in the log (set when read)
 	Time   time.Time `json:"time"`
 	SKU    string    `json:"sku"`
 	Delta  int64     `json:"delta"`

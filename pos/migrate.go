@@ -38,6 +38,16 @@ func migrate1to2(tx *bolt.Tx, want string) (string, error) {
 			return "", err
 		}
 	}
+	err = tx.Bucket(bSales).ForEach(func(id, v []byte) error {
+		var sl Sale
+		if err := json.Unmarshal(v, &sl); err != nil {
+			return fmt.Errorf("sale %s: %w", id, err)
+		}
+		return tx.Bucket(bReceiptIx).Put([]byte(sl.ReceiptNo), id)
+	})
+	if err != nil {
+		return "", err
+	}
 	if tx.Bucket(bOutboxV1) != nil {
 		if err := tx.DeleteBucket(bOutboxV1); err != nil {
 			return "", err

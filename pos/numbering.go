@@ -376,6 +376,9 @@ func takeIn(tx *bolt.Tx, r *Sale) error {
 	if err := tx.Bucket(bSalesTime).Put(timeKey(r.Time, r.Seq), []byte(r.ID)); err != nil {
 		return abortTx{err}
 	}
+	if err := tx.Bucket(bReceiptIx).Put([]byte(r.ReceiptNo), []byte(r.ID)); err != nil {
+		return abortTx{err}
+	}
 	if r.Original != "" {
 		if err := tx.Bucket(bUndo).Put([]byte(r.Original+"|"+r.ID), nil); err != nil {
 			return abortTx{err}

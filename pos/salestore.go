@@ -160,6 +160,9 @@ func putRecord(tx *bolt.Tx, rec *Sale) error {
 	if err := tx.Bucket(bSalesSeq).Put(u64(rec.Seq), []byte(rec.ID)); err != nil {
 		return abortTx{err}
 	}
+	if err := tx.Bucket(bReceiptIx).Put([]byte(rec.ReceiptNo), []byte(rec.ID)); err != nil {
+		return abortTx{err}
+	}
 	if rec.Original != "" {
 		if err := tx.Bucket(bUndo).Put([]byte(rec.Original+"|"+rec.ID), nil); err != nil {
 			return abortTx{err}

@@ -24,6 +24,7 @@ var (
 	bSales     = []byte("sales")
 	bSalesTime = []byte("sales_by_time")      // unixnano|seq → id
 	bSalesSeq  = []byte("sales_by_seq")       // record seq → id; its sequence numbers records, the outbox reads it
+	bReceiptIx = []byte("sales_by_receipt")   // receipt number → id
 	bUndo      = []byte("undo")               // original id|undo id → nil
 	bReceipts  = []byte("receipts")           // one nested bucket per receipt series (K01, K01-R1); its sequence numbers receipts
 	bPrintJobs = []byte("print_jobs")         // seq → PrintJob
@@ -34,7 +35,7 @@ var (
 	bShifts    = []byte("shifts")             // id → Shift
 	bDevices   = []byte("devices")            // id → Device
 
-	allBuckets = [][]byte{bMeta, bProducers, bProducts, bStock, bStockLog, bLots, bSales, bSalesTime, bSalesSeq,
+	allBuckets = [][]byte{bMeta, bProducers, bProducts, bStock, bStockLog, bLots, bSales, bSalesTime, bSalesSeq, bReceiptIx,
 		bUndo, bReceipts, bPrintJobs, bPrintWait, bIdem, bIdemSeq, bTotals, bShifts, bDevices}
 
 	kSchema       = []byte("schema_version")

@@ -303,9 +303,15 @@ function reportView(z, title) {
 
 // ---- sales ----
 
+// The sales list goes newest first, a page at a time, so that after thousands
+// of sales the newest can still be voided, refunded or reprinted; a receipt
+// number finds any record.
+const salesView = { q: '', before: 0, pages: [] };
+
 async function renderSales(section) {
-  const res = await api('/api/v1/sales', { query: { since: isoDay(), limit: 1000 } });
-  const sales = (res.sales || []).slice().reverse();
+  const query = salesView.q ? { q: salesView.q } : { order: 'desc', limit: 50, before: salesView.before || undefined };
+  const res = await api('/api/v1/sales', { query });
+  const sales = res.sales || [];
   const rows = sales.map((s) => {
     const methods = (s.payments || []).map((p) => t(`pay.${p.method}`)).join(' + ');
     const actions = h('div', { class: 'actions' },
@@ -317,7 +323,7 @@ async function renderSales(section) {
       actions.append(h('button', { type: 'button', class: 'btn-secondary', testid: 'sale-refund', on: { click: () => refundSale(s) } }, t('sales.refund')));
     }
     return h('tr', { testid: 'sale-row', dataset: { id: s.id, receipt: s.receipt_no } },
-      h('td', {}, formatTime(s.time)),
+      h('td', {}, formatDateTime(s.time)),
       h('td', {}, h('strong', {}, s.receipt_no)),
       h('td', {}, h('span', { class: `badge badge-${s.kind}` }, t(`kind.${s.kind}`))),
       h('td', { class: 'num' }, formatVND(s.total)),
@@ -325,11 +331,25 @@ async function renderSales(section) {
       h('td', {}, s.kind === 'sale' ? h('span', { class: `badge badge-${s.status}` }, t(`status.${s.status}`)) : ''),
       h('td', {}, actions));
   });
+  const search = h('input', { type: 'search', testid: 'sales-search', placeholder: t('sales.search'), value: salesView.q,
+    on: { keydown: (e) => { if (e.key === 'Enter') find(); } } });
+  const find = () => { salesView.q = search.value.trim(); salesView.before = 0; salesView.pages = []; show('sales'); };
+  const nav = h('div', { class: 'form-row' });
+  if (salesView.q || salesView.before) {
+    nav.append(h('button', { type: 'button', class: 'btn-secondary', testid: 'sales-newest',
+      on: { click: () => { salesView.q = ''; salesView.before = 0; salesView.pages = []; show('sales'); } } }, t('sales.newest')));
+  }
+  if (!salesView.q && res.next) {
+    nav.append(h('button', { type: 'button', class: 'btn-secondary', testid: 'sales-older',
+      on: { click: () => { salesView.pages.push(salesView.before); salesView.before = res.next; show('sales'); } } }, t('sales.older')));
+  }
   heading(section, 'sales',
-    h('div', { class: 'form-row' }, h('h3', {}, t('sales.today')),
+    h('div', { class: 'form-row' }, h('h3', {}, t('sales.recent')), search,
+      h('button', { type: 'button', class: 'btn-secondary', testid: 'sales-find', on: { click: find } }, t('sales.find')),
       h('button', { type: 'button', class: 'btn-secondary', on: { click: () => show('sales') } }, t('common.refresh'))),
-    sales.length === 0 ? h('p', { class: 'hint' }, t('sales.empty')) : h('div', { class: 'panel' },
-      table([[t('sales.time')], [t('sales.receipt')], [t('sales.kind')], [t('sales.total'), true], [t('sales.paid_by')], [t('sales.status')], [t('sales.actions')]], rows, 'sales')));
+    sales.length === 0 ? h('p', { class: 'hint' }, t(salesView.q ? 'sales.not_found' : 'sales.empty')) : h('div', { class: 'panel' },
+      table([[t('sales.time')], [t('sales.receipt')], [t('sales.kind')], [t('sales.total'), true], [t('sales.paid_by')], [t('sales.status')], [t('sales.actions')]], rows, 'sales')),
+    nav);
 }
 
 async function reprint(s) {
@@ -455,8 +475,8 @@ function stockEditor(box, p, after) {
 
 async function loadMoves(box) {
   try {
-    const res = await mapi('/api/v1/stock/moves');
-    const moves = (res.moves || []).slice(-30).reverse();
+    const res = await mapi('/api/v1/stock/moves', { query: { limit: 30 } });
+    const moves = res.moves || [];
     setChildren(box, table([[t('sales.time')], ['SKU'], ['±', true], [t('stock.after'), true], [t('stock.reason')]],
       moves.map((m) => h('tr', {}, h('td', {}, formatDateTime(m.time)), h('td', {}, m.sku), h('td', { class: 'num' }, m.delta > 0 ? `+${m.delta}` : String(m.delta)),
         h('td', { class: 'num' }, String(m.after)), h('td', {}, m.reason))), 'stock-moves'));
