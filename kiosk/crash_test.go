@@ -58,7 +58,7 @@ func startProcess(t *testing.T, dataDir string) *kioskProcess {
 }
 
 // startCmd starts a kiosk command and waits until it serves.
-func startCmd(t *testing.T, cmd *exec.Cmd) *kioskProcess {
+func startCmd(t testing.TB, cmd *exec.Cmd) *kioskProcess {
 	t.Helper()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

@@ -34,7 +34,7 @@ func printTargets(cfg Config) (map[string]printer.Target, error) {
 
 // printTrimEvery is how often finished print jobs beyond -print-history are
 // trimmed from the store, after the trim at start.
-const printTrimEvery = 15 * time.Minute
+const printTrimEvery = time.Minute
 
 // trimPrintHistory keeps the store's finished print jobs to cfg.PrintHistory:
 // at start, then every printTrimEvery, until ctx ends.

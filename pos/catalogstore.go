@@ -23,7 +23,7 @@ type StockMove struct {
 }
 
 func logStock(tx *bolt.Tx, m StockMove) error {
-	b := tx.Bucket(bStockLog)
+	b := appending(tx, bStockLog)
 	n, err := b.NextSequence()
 	if err != nil {
 		return abortTx{err}

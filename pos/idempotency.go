@@ -26,7 +26,7 @@ func putIdem(tx *bolt.Tx, key string, r idemRecord) error {
 	if err := putJSON(tx.Bucket(bIdem), []byte(key), r); err != nil {
 		return err
 	}
-	if err := tx.Bucket(bIdemSeq).Put(u64(r.Seq), []byte(key)); err != nil {
+	if err := appending(tx, bIdemSeq).Put(u64(r.Seq), []byte(key)); err != nil {
 		return abortTx{err}
 	}
 	return nil

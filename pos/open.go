@@ -97,15 +97,24 @@ func OpenFile(path string, timeout time.Duration, readOnly bool, advice string) 
 	if fresh && readOnly {
 		return nil, false, fmt.Errorf("open %s: %w", path, fs.ErrNotExist)
 	}
+	if !fresh {
+		// The check reads every page. It runs on a read-only handle that is closed
+		// afterwards, so the pages it touched do not stay in the process's memory.
+		ro, err := openBolt(path, timeout, true, advice)
+		if err != nil {
+			return nil, false, err
+		}
+		err = verify(ro)
+		if cerr := ro.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("open store %s: %w. %s", path, err, advice)
+		}
+	}
 	db, err = openBolt(path, timeout, readOnly, advice)
 	if err != nil {
 		return nil, false, err
-	}
-	if !fresh {
-		if err := verify(db); err != nil {
-			db.Close()
-			return nil, false, fmt.Errorf("open store %s: %w. %s", path, err, advice)
-		}
 	}
 	return db, fresh, nil
 }
