@@ -139,15 +139,18 @@ func (h *Hub) listKiosks(c *fiber.Ctx) error {
 		return err
 	}
 	type view struct {
-		ID          string    `json:"id"`
-		Revoked     bool      `json:"revoked"`
-		Acked       uint64    `json:"acked"`
-		LastContact time.Time `json:"last_contact,omitzero"`
-		Depth       int       `json:"unsynced"`
+		ID            string         `json:"id"`
+		Revoked       bool           `json:"revoked"`
+		Acked         uint64         `json:"acked"`
+		LastContact   time.Time      `json:"last_contact,omitzero"`
+		Depth         int            `json:"unsynced"`
+		Lost          []pos.SeqRange `json:"lost,omitempty"`
+		LastError     string         `json:"last_error,omitempty"`
+		LastErrorTime time.Time      `json:"last_error_time,omitzero"`
 	}
 	out := []view{}
 	for _, k := range ks {
-		out = append(out, view{k.ID, k.Revoked, k.Acked, k.LastContact, k.Depth})
+		out = append(out, view{k.ID, k.Revoked, k.Acked, k.LastContact, k.Depth, k.Lost, k.LastError, k.LastErrorTime})
 	}
 	return c.JSON(fiber.Map{"kiosks": out})
 }

@@ -190,10 +190,16 @@ type KioskDay struct {
 	// the highest receipt number among them.
 	Held        int    `json:"held"`
 	LastReceipt string `json:"last_receipt,omitempty"`
-	// Gaps are receipt numbers from 1 up to LastReceipt that the hub does not
-	// hold, over every day: a missing receipt has no time to place it on one.
-	Gaps            []ReceiptGap `json:"gaps"`
-	MissingReceipts uint64       `json:"missing_receipts"`
+	// Gaps are records from 1 up to the newest that the hub does not hold,
+	// over every day: a missing record has no time to place it on one. They are
+	// named by record sequence, which is the main-series receipt number unless
+	// the kiosk sold in a provisional series after a restore.
+	Gaps []ReceiptGap `json:"gaps"`
+	// Lost are records the kiosk reported lost with a store it replaced before
+	// they reached the hub (not counted in Gaps).
+	Lost            []pos.SeqRange `json:"lost,omitempty"`
+	LastError       string         `json:"last_uplink_error,omitempty"`
+	MissingReceipts uint64         `json:"missing_receipts"`
 	// DuplicateReceipts are receipt numbers held under more than one sale id:
 	// a kiosk restored from an old backup numbers again from there.
 	DuplicateReceipts []string    `json:"duplicate_receipts,omitempty"`
@@ -243,7 +249,7 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 	}
 	for _, k := range kiosks {
 		kd := get(k.ID)
-		kd.Revoked, kd.LastContact, kd.Unsynced = k.Revoked, k.LastContact, k.Depth
+		kd.Revoked, kd.LastContact, kd.Unsynced, kd.Lost, kd.LastError = k.Revoked, k.LastContact, k.Depth, k.Lost, k.LastError
 	}
 	seqs := map[string]map[uint64]string{}      // kiosk → receipt seq → sale id
 	units := map[string]map[string]*UnitsSold{} // kiosk → sku → units
@@ -315,6 +321,16 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 		}
 	}
 	for id, kd := range byID {
+		for _, r := range kd.Lost {
+			if seqs[id] == nil {
+				seqs[id] = map[uint64]string{}
+			}
+			for q := r.From; q <= r.To; q++ {
+				if _, ok := seqs[id][q]; !ok {
+					seqs[id][q] = "" // known lost: not a gap
+				}
+			}
+		}
 		kd.Gaps, kd.MissingReceipts, kd.LastReceipt = receiptGaps(id, seqs[id])
 		for no := range dupes[id] {
 			kd.DuplicateReceipts = append(kd.DuplicateReceipts, no)
