@@ -2,7 +2,6 @@ package kiosk
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -120,9 +119,9 @@ func (s *Server) routes() {
 	api.Get("/products/:sku", s.getProduct)
 	api.Get("/producers", s.listProducers)
 	api.Get("/lots", s.listLots)
-	api.Post("/lots", jsonLimit, mgr, s.putLot)
+	api.Post("/lots", jsonLimit, mgr, s.createLot)
 	api.Get("/lots/:sku/:lot", s.getLot)
-	api.Put("/lots/:sku/:lot", jsonLimit, mgr, s.putLot)
+	api.Put("/lots/:sku/:lot", jsonLimit, mgr, s.editLot)
 	api.Post("/lots/:sku/:lot/events", jsonLimit, mgr, s.addTraceEvent)
 	api.Post("/lots/:sku/:lot/labels", jsonLimit, mgr, s.printLabels)
 	api.Get("/scans/flagged", mgr, s.flaggedScans)
@@ -174,37 +173,6 @@ func limitBody(n int) fiber.Handler {
 		}
 		return c.Next()
 	}
-}
-
-// decodeJSON reads the body strictly enough to catch garbage: one JSON value, no
-// trailing data. Unknown fields are ignored (a till may send prices; they are not
-// used).
-func decodeJSON(c *fiber.Ctx, v any) error {
-	body := c.Body()
-	if len(bytes.TrimSpace(body)) == 0 {
-		return newAPIError(fiber.StatusBadRequest, "bad_json", "request body is empty; want JSON")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
-		var se *json.SyntaxError
-		if !errors.As(err, &se) && strings.Contains(err.Error(), "want YYYY-MM-DD") {
-			// Well-formed JSON with a date that is not a date.
-			return newAPIError(fiber.StatusUnprocessableEntity, "bad_date", err.Error())
-		}
-		return newAPIError(fiber.StatusBadRequest, "bad_json", "malformed JSON: "+err.Error())
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return newAPIError(fiber.StatusBadRequest, "bad_json", "malformed JSON: data after the JSON value")
-	}
-	return nil
-}
-
-// decodeOptionalJSON is decodeJSON for bodies that may be empty.
-func decodeOptionalJSON(c *fiber.Ctx, v any) error {
-	if len(bytes.TrimSpace(c.Body())) == 0 {
-		return nil
-	}
-	return decodeJSON(c, v)
 }
 
 func who(c *fiber.Ctx) string {
@@ -319,7 +287,7 @@ func (s *Server) listProducers(c *fiber.Ctx) error {
 
 func (s *Server) postSale(c *fiber.Ctx) error {
 	var req pos.SaleRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := decodeSaleJSON(c, &req); err != nil {
 		return err
 	}
 	sale, replayed, err := s.store.CommitSale(req, c.Get("Idempotency-Key"))
