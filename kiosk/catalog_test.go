@@ -3,9 +3,14 @@ package kiosk
 import (
 	"bytes"
 	"encoding/json"
+	"mime/multipart"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/ocop-kiosk/kiosk/pos"
 )
 
 func TestCatalogXLSXExportImportsIntoAnEmptyKiosk(t *testing.T) {
@@ -109,4 +114,76 @@ func countProducts(t *testing.T, k *testKiosk) int {
 	var out struct{ Total int }
 	k.do("GET", "/api/v1/products?limit=1", nil).json(t, &out)
 	return out.Total
+}
+
+// hostileImport is a 32 MiB catalog file (the import limit), as the body itself
+// or as the file of a multipart form, as the manager screen sends it.
+func hostileImport(t *testing.T, body []byte, multipartForm bool) (data []byte, contentType string) {
+	t.Helper()
+	if !multipartForm {
+		return body, "text/csv"
+	}
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, err := mw.CreateFormFile("file", "products.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write(body); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes(), mw.FormDataContentType()
+}
+
+// An import the size of the body limit is refused at its row without the
+// kiosk taking more than the body it already holds: the parse streams.
+func TestHostileCatalogImportsAreRefusedInBoundedMemory(t *testing.T) {
+	k := startKiosk(t, t.TempDir())
+	header := strings.Join(pos.ProductColumns, ",") + "\n"
+	fill := func(unit string) []byte {
+		size := MaxImportBody - 1024 // room for a multipart envelope
+		return append([]byte(header), bytes.Repeat([]byte(unit), (size-len(header))/len(unit))...)
+	}
+	for _, tt := range []struct {
+		name      string
+		body      []byte
+		multipart bool
+		row       int
+		message   string
+	}{
+		{"blank lines", fill("\n"), false, pos.MaxImportRows + 2, "more than 200000 rows"},
+		{"blank lines in a form", fill("\n"), true, pos.MaxImportRows + 2, "more than 200000 rows"},
+		{"one giant cell", fill("a"), false, 2, "longer than 64 KiB"},
+		{"one giant cell in a form", fill("a"), true, 2, "longer than 64 KiB"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			data, ctype := hostileImport(t, tt.body, tt.multipart)
+			runtime.GC()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			r := k.do("POST", "/api/v1/catalog/import?kind=products", data, "X-Manager-Pin", testPIN, "Content-Type", ctype)
+			runtime.ReadMemStats(&after)
+			var e struct {
+				Error struct {
+					Code    string
+					Details pos.ImportError
+				}
+			}
+			r.json(t, &e)
+			rows := e.Error.Details.Rows
+			if r.Status != 422 || e.Error.Code != "import_rejected" || len(rows) != 1 || rows[0].Row != tt.row || !strings.Contains(rows[0].Message, tt.message) {
+				t.Fatalf("want 422 import_rejected on row %d saying %q; got %d %.300s", tt.row, tt.message, r.Status, r.Body)
+			}
+			// The kiosk holds the body it was sent (fasthttp reads it whole), so
+			// the budget is the body and a margin, not a multiple of it.
+			alloc := after.TotalAlloc - before.TotalAlloc
+			t.Logf("%s: %.1f MB allocated for a %.1f MB request", tt.name, float64(alloc)/(1<<20), float64(len(data))/(1<<20))
+			if budget := uint64(len(data)) + 48<<20; alloc > budget {
+				t.Errorf("the import allocated %.1f MB, budget %.1f MB", float64(alloc)/(1<<20), float64(budget)/(1<<20))
+			}
+		})
+	}
 }

@@ -1,8 +1,6 @@
 package kiosk
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -496,79 +494,6 @@ func (s *Server) stockMoves(c *fiber.Ctx) error {
 		m = []pos.StockMove{}
 	}
 	return c.JSON(fiber.Map{"moves": m})
-}
-
-// importCatalog takes a catalog file as the raw body or as the "file" field of a
-// multipart form: a CSV of one kind (?kind=producers|products|lots), or an .xlsx
-// workbook (sheets named producers, products, lots, or ?kind= for its first
-// sheet). Nothing is written unless every row is good; bad rows come back with
-// their row numbers.
-func (s *Server) importCatalog(c *fiber.Ctx) error {
-	kind := c.Query("kind")
-	data := c.Body()
-	name := ""
-	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
-		fh, err := c.FormFile("file")
-		if err != nil {
-			return newAPIError(fiber.StatusBadRequest, "bad_request", "multipart import needs a \"file\" field")
-		}
-		f, err := fh.Open()
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if data, err = io.ReadAll(io.LimitReader(f, MaxImportBody+1)); err != nil {
-			return err
-		}
-		name = strings.ToLower(fh.Filename)
-	}
-	var cat pos.Catalog
-	var err error
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) { // a zip: .xlsx
-		cat, err = pos.ParseCatalogXLSX(kind, bytes.NewReader(data))
-	} else {
-		if kind == "" {
-			kind = strings.TrimSuffix(name, ".csv")
-		}
-		cat, err = pos.ParseCatalogCSV(kind, bytes.NewReader(data))
-	}
-	if err != nil {
-		var ie *pos.ImportError
-		if !errors.As(err, &ie) {
-			return newAPIError(fiber.StatusBadRequest, "bad_query", err.Error())
-		}
-		return err
-	}
-	if err := s.store.PutCatalog(cat, "import ("+who(c)+")"); err != nil {
-		return err
-	}
-	if err := s.reindex(); err != nil {
-		return err
-	}
-	s.hub.broadcastAll(map[string]any{"type": "catalog", "version": time.Now().UnixMilli()})
-	s.log.Info("catalog imported", "producers", len(cat.Producers), "products", len(cat.Products), "lots", len(cat.Lots), "by", who(c))
-	return c.JSON(fiber.Map{"imported": cat.Len(), "producers": len(cat.Producers), "products": len(cat.Products), "lots": len(cat.Lots)})
-}
-
-// exportCatalog answers one kind as CSV, or with ?format=xlsx the whole catalog
-// as a workbook that imports back as it is.
-func (s *Server) exportCatalog(c *fiber.Ctx) error {
-	var buf bytes.Buffer
-	if c.Query("format") == "xlsx" {
-		if err := s.store.WriteCatalogXLSX(&buf); err != nil {
-			return err
-		}
-		c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		c.Set(fiber.HeaderContentDisposition, `attachment; filename="catalog-`+s.cfg.KioskID+`.xlsx"`)
-		return c.Send(buf.Bytes())
-	}
-	kind := c.Query("kind", pos.FileProducts)
-	if err := s.store.ExportCSV(kind, &buf); err != nil {
-		return newAPIError(fiber.StatusBadRequest, "bad_query", err.Error())
-	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+kind+`.csv"`)
-	return c.Send(buf.Bytes())
 }
 
 // ---- devices and backup ----
