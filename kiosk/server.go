@@ -47,6 +47,7 @@ type Server struct {
 	hub    *hub
 	pairs  *pairing
 	limits *limiter
+	disk   *diskWatch
 	port   atomic.Pointer[string] // the port the kiosk listens on, for printed links
 	uplink *hubsync.Uplink        // nil without -hub
 
@@ -69,6 +70,7 @@ func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
 	s.hub = newHub(s)
 	s.pairs = newPairing()
 	s.limits = newLimiter()
+	s.disk = newDiskWatch(cfg.DataDir)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "ocop-kiosk",
 		DisableStartupMessage: true,
@@ -109,7 +111,7 @@ func (s *Server) routes() {
 	app.Get("/01/*", s.rateLimit, s.trace)
 	app.Get("/r/:id", s.rateLimit, s.eReceipt)
 
-	api := app.Group("/api/v1", s.guard.till)
+	api := app.Group("/api/v1", s.guard.till, s.watchDisk)
 	mgr := s.guard.manager
 	jsonLimit := limitBody(MaxJSONBody)
 
@@ -180,9 +182,21 @@ func who(c *fiber.Ctx) string {
 	return ""
 }
 
+// healthz answers 200 {"status":"ok"} while the kiosk can sell, and 503
+// {"status":"degraded","disk":"full"} while its disk is full, so a monitor
+// that only looks at the status code notices.
 func (s *Server) healthz(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"status": "ok", "kiosk_id": s.cfg.KioskID, "schema": pos.SchemaVersion,
-		"uptime_s": int(time.Since(s.started).Seconds())})
+	d := s.disk.state()
+	body := fiber.Map{"status": "ok", "kiosk_id": s.cfg.KioskID, "schema": pos.SchemaVersion,
+		"uptime_s": int(time.Since(s.started).Seconds()), "disk": "ok"}
+	if d.FreeKnown {
+		body["disk_free"] = d.Free
+	}
+	if d.Full {
+		body["status"], body["disk"] = "degraded", "full"
+		return c.Status(fiber.StatusServiceUnavailable).JSON(body)
+	}
+	return c.JSON(body)
 }
 
 // ---- catalog ----
