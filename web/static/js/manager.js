@@ -10,7 +10,7 @@ import { errorText, getLang, printerStateLabel, productName, t } from './i18n.js
 import { drawQR } from './qrcanvas.js';
 import { serialsText, traceLinkPath, tracePath, withLang } from './trace.js';
 import {
-  $, $$, closeDialog, h, initLang, keypad, openDialog, setChildren, showPrinters, startSyncBadge, toast, typeKey,
+  $, $$, closeDialog, h, initLang, keypad, openDialog, setChildren, showPrinters, startSyncBadge, toast, typeKey, watchDisk,
 } from './ui.js';
 
 const TABS = ['shift', 'sales', 'stock', 'lots', 'import', 'printers', 'pairing'];
@@ -32,6 +32,7 @@ $('#lock').addEventListener('click', () => {
   askPin().then(() => show(tab));
 });
 startSyncBadge();
+watchDisk();
 refreshPrinters();
 setInterval(refreshPrinters, 10000);
 start();
