@@ -145,7 +145,7 @@ type sheetRows struct {
 }
 
 func (s *sheetRows) next() ([]string, int, error) {
-	for s.rows.Next() {
+	if s.rows.Next() {
 		s.row++
 		if s.row > MaxImportRows+1 {
 			return nil, 0, RowError{Row: s.row, Message: fmt.Sprintf("sheet %q has more than %d rows below the header", s.sheet, MaxImportRows)}
