@@ -3,9 +3,14 @@ package kiosk
 import (
 	"bytes"
 	"encoding/json"
+	"mime/multipart"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/ocop-kiosk/kiosk/pos"
 )
 
 func TestCatalogXLSXExportImportsIntoAnEmptyKiosk(t *testing.T) {
@@ -109,4 +114,92 @@ func countProducts(t *testing.T, k *testKiosk) int {
 	var out struct{ Total int }
 	k.do("GET", "/api/v1/products?limit=1", nil).json(t, &out)
 	return out.Total
+}
+
+// allocated is what the process allocates while fn runs.
+func allocated(fn func()) uint64 {
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// hostileImport is a 32 MiB catalog file (the import limit), as the body itself
+// or as the file of a multipart form, as the manager screen sends it.
+func hostileImport(t *testing.T, body []byte, multipartForm bool) (data []byte, contentType string) {
+	t.Helper()
+	if !multipartForm {
+		return body, "text/csv"
+	}
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, err := mw.CreateFormFile("file", "products.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write(body); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes(), mw.FormDataContentType()
+}
+
+// An import the size of the body limit is refused at its row, and refusing it
+// costs next to nothing beyond reading the request: the parse streams from
+// the body the server holds or the form's file, and never rebuilds either.
+func TestHostileCatalogImportsAreRefusedInBoundedMemory(t *testing.T) {
+	k := startKiosk(t, t.TempDir())
+	header := strings.Join(pos.ProductColumns, ",") + "\n"
+	fill := func(unit string) []byte {
+		size := MaxImportBody - 1024 // room for a multipart envelope
+		return append([]byte(header), bytes.Repeat([]byte(unit), (size-len(header))/len(unit))...)
+	}
+	for _, tt := range []struct {
+		name      string
+		body      []byte
+		multipart bool
+		row       int
+		message   string
+	}{
+		{"blank lines", fill("\n"), false, pos.MaxImportRows + 2, "more than 200000 rows"},
+		{"blank lines in a form", fill("\n"), true, pos.MaxImportRows + 2, "more than 200000 rows"},
+		{"one giant cell", fill("a"), false, 2, "longer than 64 KiB"},
+		{"one giant cell in a form", fill("a"), true, 2, "longer than 64 KiB"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			data, ctype := hostileImport(t, tt.body, tt.multipart)
+			// What the server spends on reading such a request before any
+			// handler runs (fasthttp holds the body, and a form's file), as the
+			// baseline: the same request to a route that does not exist.
+			base := allocated(func() {
+				if r := k.do("POST", "/api/v1/no-such-route", data, "X-Manager-Pin", testPIN, "Content-Type", ctype); r.Status != 404 {
+					t.Fatalf("baseline: %d", r.Status)
+				}
+			})
+			var r resp
+			alloc := allocated(func() {
+				r = k.do("POST", "/api/v1/catalog/import?kind=products", data, "X-Manager-Pin", testPIN, "Content-Type", ctype)
+			})
+			var e struct {
+				Error struct {
+					Code    string
+					Details pos.ImportError
+				}
+			}
+			r.json(t, &e)
+			rows := e.Error.Details.Rows
+			if r.Status != 422 || e.Error.Code != "import_rejected" || len(rows) != 1 || rows[0].Row != tt.row || !strings.Contains(rows[0].Message, tt.message) {
+				t.Fatalf("want 422 import_rejected on row %d saying %q; got %d %.300s", tt.row, tt.message, r.Status, r.Body)
+			}
+			t.Logf("%s: %.1f MB allocated for a %.1f MB request, %.1f MB without the import", tt.name,
+				float64(alloc)/(1<<20), float64(len(data))/(1<<20), float64(base)/(1<<20))
+			if alloc > base+16<<20 {
+				t.Errorf("the import allocated %.1f MB beyond reading the request", float64(alloc-base)/(1<<20))
+			}
+		})
+	}
 }

@@ -83,6 +83,10 @@ func toAPIError(err error) *apiError {
 	if errors.As(err, &ie) {
 		return &apiError{Status: fiber.StatusUnprocessableEntity, Code: "import_rejected", Message: ie.Error(), Details: ie}
 	}
+	if isDiskFull(err) {
+		return newAPIError(fiber.StatusInsufficientStorage, "disk_full",
+			"the kiosk's disk is full: nothing was saved. Make room (old prints, backups) and try again")
+	}
 	for _, m := range errorCodes {
 		if errors.Is(err, m.err) {
 			return &apiError{Status: m.status, Code: m.code, Message: err.Error()}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -73,22 +74,13 @@ func (s *Server) getLot(c *fiber.Ctx) error {
 	return c.JSON(s.lotViews(c, []pos.Lot{l})[0])
 }
 
-// putLot creates (POST /lots) or replaces (PUT /lots/{sku}/{lot}) a lot.
-func (s *Server) putLot(c *fiber.Ctx) error {
+// createLot makes a new lot: POST /lots with the whole lot.
+func (s *Server) createLot(c *fiber.Ctx) error {
 	var l pos.Lot
 	if err := decodeJSON(c, &l); err != nil {
 		return err
 	}
-	if c.Method() == fiber.MethodPut {
-		sku, code, err := lotParams(c)
-		if err != nil {
-			return err
-		}
-		l.SKU, l.Code = sku, code
-		if _, err := s.store.Lot(l.SKU, l.Code); err != nil {
-			return err
-		}
-	} else if _, err := s.store.Lot(l.SKU, l.Code); err == nil {
+	if _, err := s.store.Lot(l.SKU, l.Code); err == nil {
 		return newAPIError(fiber.StatusConflict, "lot_exists", fmt.Sprintf("lot %s of %s exists; PUT to change it", l.Code, l.SKU))
 	}
 	if err := s.store.PutLot(l); err != nil {
@@ -98,11 +90,45 @@ func (s *Server) putLot(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	status := fiber.StatusOK
-	if c.Method() == fiber.MethodPost {
-		status = fiber.StatusCreated
+	return c.Status(fiber.StatusCreated).JSON(s.lotViews(c, []pos.Lot{saved})[0])
+}
+
+// lotEdit is the body of PUT /lots/{sku}/{lot}: the fields to replace. The
+// path names the lot; a body may repeat its sku and lot (the manager screen
+// sends them) but not name another.
+type lotEdit struct {
+	SKU  *string `json:"sku"`
+	Code *string `json:"lot"`
+	pos.LotChange
+}
+
+// editLot replaces the fields the body carries and keeps the others:
+// PUT /lots/{sku}/{lot}. A body that is not an object of lot fields changes
+// nothing (decodeJSON).
+func (s *Server) editLot(c *fiber.Ctx) error {
+	sku, code, err := lotParams(c)
+	if err != nil {
+		return err
 	}
-	return c.Status(status).JSON(s.lotViews(c, []pos.Lot{saved})[0])
+	var e lotEdit
+	if err := decodeJSON(c, &e); err != nil {
+		return err
+	}
+	if e.SKU != nil && strings.TrimSpace(*e.SKU) != sku {
+		return fieldError("sku", fmt.Sprintf("sku %q: the path names lot %s of %s; a lot cannot move to another product", *e.SKU, code, sku))
+	}
+	if e.Code != nil && strings.TrimSpace(*e.Code) != code {
+		return fieldError("lot", fmt.Sprintf("lot %q: the path names lot %s of %s; a lot's code cannot change", *e.Code, code, sku))
+	}
+	if e.IsEmpty() {
+		return fieldError("", "the body names no field to change: produced_on, packed_on, expires_on, origin, certifications, quantity or events")
+	}
+	saved, err := s.store.UpdateLot(sku, code, e.LotChange)
+	if err != nil {
+		return fieldAPIError(err)
+	}
+	s.log.Info("lot edited", "lot", saved.ID(), "by", who(c))
+	return c.JSON(s.lotViews(c, []pos.Lot{saved})[0])
 }
 
 // fieldAPIError turns a validation error of one field into a 422.

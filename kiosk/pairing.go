@@ -37,9 +37,14 @@ func newPairing() *pairing {
 	return &pairing{codes: map[string]pairingCode{}, attempts: map[string][]time.Time{}, now: time.Now}
 }
 
-// newPairing makes a code for a screen: POST /api/v1/pairing {"till","role"}.
+// newPairing makes a code for a screen: POST /api/v1/pairing {"till","role"},
+// both optional (T1, display). Anything else in the body is refused, and a
+// refused request leaves no code behind.
 func (s *Server) newPairing(c *fiber.Ctx) error {
-	var body struct{ Till, Role string }
+	var body struct {
+		Till string `json:"till"`
+		Role string `json:"role"`
+	}
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
@@ -85,7 +90,9 @@ func (s *Server) newPairing(c *fiber.Ctx) error {
 // public (the screen has no token yet), so wrong codes are counted per client
 // address and answered 429 after pairingMaxClaims.
 func (s *Server) claimPairing(c *fiber.Ctx) error {
-	var body struct{ Code string }
+	var body struct {
+		Code string `json:"code"`
+	}
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}

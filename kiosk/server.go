@@ -1,9 +1,6 @@
 package kiosk
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -50,6 +47,7 @@ type Server struct {
 	hub    *hub
 	pairs  *pairing
 	limits *limiter
+	disk   *diskWatch
 	port   atomic.Pointer[string] // the port the kiosk listens on, for printed links
 	uplink *hubsync.Uplink        // nil without -hub
 
@@ -72,6 +70,7 @@ func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
 	s.hub = newHub(s)
 	s.pairs = newPairing()
 	s.limits = newLimiter()
+	s.disk = newDiskWatch(cfg.DataDir)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "ocop-kiosk",
 		DisableStartupMessage: true,
@@ -112,7 +111,7 @@ func (s *Server) routes() {
 	app.Get("/01/*", s.rateLimit, s.trace)
 	app.Get("/r/:id", s.rateLimit, s.eReceipt)
 
-	api := app.Group("/api/v1", s.guard.till)
+	api := app.Group("/api/v1", s.guard.till, s.watchDisk)
 	mgr := s.guard.manager
 	jsonLimit := limitBody(MaxJSONBody)
 
@@ -120,9 +119,9 @@ func (s *Server) routes() {
 	api.Get("/products/:sku", s.getProduct)
 	api.Get("/producers", s.listProducers)
 	api.Get("/lots", s.listLots)
-	api.Post("/lots", jsonLimit, mgr, s.putLot)
+	api.Post("/lots", jsonLimit, mgr, s.createLot)
 	api.Get("/lots/:sku/:lot", s.getLot)
-	api.Put("/lots/:sku/:lot", jsonLimit, mgr, s.putLot)
+	api.Put("/lots/:sku/:lot", jsonLimit, mgr, s.editLot)
 	api.Post("/lots/:sku/:lot/events", jsonLimit, mgr, s.addTraceEvent)
 	api.Post("/lots/:sku/:lot/labels", jsonLimit, mgr, s.printLabels)
 	api.Get("/scans/flagged", mgr, s.flaggedScans)
@@ -176,37 +175,6 @@ func limitBody(n int) fiber.Handler {
 	}
 }
 
-// decodeJSON reads the body strictly enough to catch garbage: one JSON value, no
-// trailing data. Unknown fields are ignored (a till may send prices; they are not
-// used).
-func decodeJSON(c *fiber.Ctx, v any) error {
-	body := c.Body()
-	if len(bytes.TrimSpace(body)) == 0 {
-		return newAPIError(fiber.StatusBadRequest, "bad_json", "request body is empty; want JSON")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
-		var se *json.SyntaxError
-		if !errors.As(err, &se) && strings.Contains(err.Error(), "want YYYY-MM-DD") {
-			// Well-formed JSON with a date that is not a date.
-			return newAPIError(fiber.StatusUnprocessableEntity, "bad_date", err.Error())
-		}
-		return newAPIError(fiber.StatusBadRequest, "bad_json", "malformed JSON: "+err.Error())
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return newAPIError(fiber.StatusBadRequest, "bad_json", "malformed JSON: data after the JSON value")
-	}
-	return nil
-}
-
-// decodeOptionalJSON is decodeJSON for bodies that may be empty.
-func decodeOptionalJSON(c *fiber.Ctx, v any) error {
-	if len(bytes.TrimSpace(c.Body())) == 0 {
-		return nil
-	}
-	return decodeJSON(c, v)
-}
-
 func who(c *fiber.Ctx) string {
 	if s, ok := c.Locals("who").(string); ok {
 		return s
@@ -214,9 +182,21 @@ func who(c *fiber.Ctx) string {
 	return ""
 }
 
+// healthz answers 200 {"status":"ok"} while the kiosk can sell, and 503
+// {"status":"degraded","disk":"full"} while its disk is full, so a monitor
+// that only looks at the status code notices.
 func (s *Server) healthz(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"status": "ok", "kiosk_id": s.cfg.KioskID, "schema": pos.SchemaVersion,
-		"uptime_s": int(time.Since(s.started).Seconds())})
+	d := s.disk.state()
+	body := fiber.Map{"status": "ok", "kiosk_id": s.cfg.KioskID, "schema": pos.SchemaVersion,
+		"uptime_s": int(time.Since(s.started).Seconds()), "disk": "ok"}
+	if d.FreeKnown {
+		body["disk_free"] = d.Free
+	}
+	if d.Full {
+		body["status"], body["disk"] = "degraded", "full"
+		return c.Status(fiber.StatusServiceUnavailable).JSON(body)
+	}
+	return c.JSON(body)
 }
 
 // ---- catalog ----
@@ -319,7 +299,7 @@ func (s *Server) listProducers(c *fiber.Ctx) error {
 
 func (s *Server) postSale(c *fiber.Ctx) error {
 	var req pos.SaleRequest
-	if err := decodeJSON(c, &req); err != nil {
+	if err := decodeSaleJSON(c, &req); err != nil {
 		return err
 	}
 	sale, replayed, err := s.store.CommitSale(req, c.Get("Idempotency-Key"))
@@ -584,79 +564,6 @@ func (s *Server) stockMoves(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"moves": m, "next": next})
-}
-
-// importCatalog takes a catalog file as the raw body or as the "file" field of a
-// multipart form: a CSV of one kind (?kind=producers|products|lots), or an .xlsx
-// workbook (sheets named producers, products, lots, or ?kind= for its first
-// sheet). Nothing is written unless every row is good; bad rows come back with
-// their row numbers.
-func (s *Server) importCatalog(c *fiber.Ctx) error {
-	kind := c.Query("kind")
-	data := c.Body()
-	name := ""
-	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
-		fh, err := c.FormFile("file")
-		if err != nil {
-			return newAPIError(fiber.StatusBadRequest, "bad_request", "multipart import needs a \"file\" field")
-		}
-		f, err := fh.Open()
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if data, err = io.ReadAll(io.LimitReader(f, MaxImportBody+1)); err != nil {
-			return err
-		}
-		name = strings.ToLower(fh.Filename)
-	}
-	var cat pos.Catalog
-	var err error
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) { // a zip: .xlsx
-		cat, err = pos.ParseCatalogXLSX(kind, bytes.NewReader(data))
-	} else {
-		if kind == "" {
-			kind = strings.TrimSuffix(name, ".csv")
-		}
-		cat, err = pos.ParseCatalogCSV(kind, bytes.NewReader(data))
-	}
-	if err != nil {
-		var ie *pos.ImportError
-		if !errors.As(err, &ie) {
-			return newAPIError(fiber.StatusBadRequest, "bad_query", err.Error())
-		}
-		return err
-	}
-	if err := s.store.PutCatalog(cat, "import ("+who(c)+")"); err != nil {
-		return err
-	}
-	if err := s.reindex(); err != nil {
-		return err
-	}
-	s.hub.broadcastAll(map[string]any{"type": "catalog", "version": time.Now().UnixMilli()})
-	s.log.Info("catalog imported", "producers", len(cat.Producers), "products", len(cat.Products), "lots", len(cat.Lots), "by", who(c))
-	return c.JSON(fiber.Map{"imported": cat.Len(), "producers": len(cat.Producers), "products": len(cat.Products), "lots": len(cat.Lots)})
-}
-
-// exportCatalog answers one kind as CSV, or with ?format=xlsx the whole catalog
-// as a workbook that imports back as it is.
-func (s *Server) exportCatalog(c *fiber.Ctx) error {
-	var buf bytes.Buffer
-	if c.Query("format") == "xlsx" {
-		if err := s.store.WriteCatalogXLSX(&buf); err != nil {
-			return err
-		}
-		c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		c.Set(fiber.HeaderContentDisposition, `attachment; filename="catalog-`+s.cfg.KioskID+`.xlsx"`)
-		return c.Send(buf.Bytes())
-	}
-	kind := c.Query("kind", pos.FileProducts)
-	if err := s.store.ExportCSV(kind, &buf); err != nil {
-		return newAPIError(fiber.StatusBadRequest, "bad_query", err.Error())
-	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+kind+`.csv"`)
-	return c.Send(buf.Bytes())
 }
 
 // ---- devices and backup ----

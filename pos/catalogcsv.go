@@ -1,7 +1,6 @@
 package pos
 
 import (
-	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The CSV headers of the three catalog files, in order.
@@ -34,21 +34,27 @@ func (e RowError) Error() string {
 	return fmt.Sprintf("row %d: %s", e.Row, e.Message)
 }
 
-// ImportError lists every bad row of an import; nothing of it was written.
+// ImportError lists the bad rows of an import; nothing of it was written.
+// Truncated says the file was not read past MaxImportErrors bad rows.
 type ImportError struct {
-	Kind string     `json:"kind"`
-	Rows []RowError `json:"rows"`
+	Kind      string     `json:"kind"`
+	Rows      []RowError `json:"rows"`
+	Truncated bool       `json:"truncated,omitempty"`
 }
 
-// MaxImportErrors bounds how many bad rows one import reports.
+// MaxImportErrors bounds how many bad rows one import reports: past it, the
+// file is not read further.
 const MaxImportErrors = 100
 
-// MaxImportRows bounds the rows of one import file.
+// MaxImportRows bounds the rows of one import file below its header.
 const MaxImportRows = 200_000
 
 func (e *ImportError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s import: %d bad row(s), nothing imported", e.Kind, len(e.Rows))
+	if e.Truncated {
+		fmt.Fprintf(&b, " (stopped after %d bad rows)", len(e.Rows))
+	}
 	for i, r := range e.Rows {
 		if i == 3 {
 			fmt.Fprintf(&b, "; …")
@@ -65,7 +71,7 @@ var ErrImport = errors.New("import rejected")
 // Is lets errors.Is(err, ErrImport) find an ImportError.
 func (e *ImportError) Is(target error) bool { return target == ErrImport }
 
-// table reads a CSV (or any sheet turned into rows) with a required header.
+// table reads a catalog file's rows against its header, one row at a time.
 type table struct {
 	rowErrs int // errors filed before the current row
 	kind    string
@@ -75,84 +81,86 @@ type table struct {
 	record  []string
 }
 
-// readRows reads all records of r as CSV. A UTF-8 byte-order mark, as Excel writes,
-// is skipped. Empty lines, which encoding/csv skips, come back as empty records so
-// that rows keep the numbers a spreadsheet or editor shows.
-func readRows(r io.Reader) ([][]string, error) {
-	br := bufio.NewReader(r)
-	if bom, err := br.Peek(3); err == nil && string(bom) == "\ufeff" {
-		_, _ = br.Discard(3)
+// readTable reads the header from src, then calls each for every row that is
+// not blank, with the table on that row. It stops at the end of the file, at
+// a row that breaks a limit of the file, or after MaxImportErrors bad rows,
+// and returns the bad rows as an *ImportError.
+func readTable(kind string, src rowSource, required, known []string, each func(t *table)) error {
+	t := &table{kind: kind, cols: map[string]int{}, errs: &ImportError{Kind: kind}, row: 1}
+	header, row, err := src.next()
+	switch {
+	case err == io.EOF:
+		return &ImportError{Kind: kind, Rows: []RowError{{Row: 1, Message: "file is empty; want a header row"}}}
+	case err != nil:
+		return t.broken(err)
+	case row != 1:
+		header = nil // the first line is empty, so there is no header
 	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
-	var rows [][]string
-	prevEnd := 0 // the line the previous record ended on
+	t.header(header, required, known)
+	if t.failed() {
+		return t.errs
+	}
 	for {
-		rec, err := cr.Read()
+		if len(t.errs.Rows) >= MaxImportErrors {
+			t.errs.Truncated = true
+			break
+		}
+		rec, row, err := src.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, RowError{Row: pe.StartLine, Message: pe.Err.Error()}
-			}
-			return nil, err
+			return t.broken(err)
 		}
-		// Empty lines between records count as rows, as a spreadsheet shows
-		// them; a quoted field spanning lines stays one row.
-		start, _ := cr.FieldPos(0)
-		for line := prevEnd + 1; line < start; line++ {
-			rows = append(rows, nil)
+		if blank(rec) {
+			continue
 		}
-		rows = append(rows, rec)
-		last := len(rec) - 1
-		prevEnd, _ = cr.FieldPos(last)
-		prevEnd += strings.Count(rec[last], "\n")
-		if len(rows) > MaxImportRows+1 {
-			return nil, fmt.Errorf("more than %d rows", MaxImportRows)
-		}
+		t.at(row, rec)
+		each(t)
 	}
-	return rows, nil
+	return t.result()
 }
 
-func newTable(kind string, rows [][]string, required []string, known []string) (*table, [][]string, error) {
-	t := &table{kind: kind, cols: map[string]int{}, errs: &ImportError{Kind: kind}}
-	if len(rows) == 0 {
-		return nil, nil, &ImportError{Kind: kind, Rows: []RowError{{Row: 1, Message: "file is empty; want a header row"}}}
-	}
+func (t *table) header(rec []string, required, known []string) {
 	knownSet := map[string]bool{}
 	for _, k := range known {
 		knownSet[k] = true
 	}
-	for i, h := range rows[0] {
+	knownList := strings.Join(known, ", ")
+	for i, h := range rec {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if h == "" {
 			continue
 		}
 		if !knownSet[h] {
-			t.errs.Rows = append(t.errs.Rows, RowError{Row: 1, Column: h, Message: "unknown column; known: " + strings.Join(known, ", ")})
+			t.fail(h, "unknown column; known: %s", knownList)
 			continue
 		}
 		if _, dup := t.cols[h]; dup {
-			t.errs.Rows = append(t.errs.Rows, RowError{Row: 1, Column: h, Message: "column appears twice"})
+			t.fail(h, "column appears twice")
 		}
 		t.cols[h] = i
 	}
 	for _, c := range required {
 		if _, ok := t.cols[c]; !ok {
-			t.errs.Rows = append(t.errs.Rows, RowError{Row: 1, Column: c, Message: "required column missing"})
+			t.fail(c, "required column missing")
 		}
 	}
-	if len(t.errs.Rows) > 0 {
-		return nil, nil, t.errs
-	}
-	return t, rows[1:], nil
 }
 
-func (t *table) at(rowIdx int, rec []string) {
-	t.row, t.record, t.rowErrs = rowIdx+2, rec, len(t.errs.Rows)
+// broken ends the parse at a row that breaks a limit of the file (or a file
+// that is not CSV), keeping the bad rows found before it.
+func (t *table) broken(err error) error {
+	var re RowError
+	if !errors.As(err, &re) {
+		re = RowError{Row: t.row, Message: err.Error()}
+	}
+	t.errs.Rows = append(t.errs.Rows, re)
+	return t.errs
+}
+
+func (t *table) at(row int, rec []string) {
+	t.row, t.record, t.rowErrs = row, rec, len(t.errs.Rows)
 }
 
 func (t *table) has(col string) bool {
@@ -170,8 +178,22 @@ func (t *table) str(col string) string {
 
 func (t *table) fail(col, format string, a ...any) {
 	if len(t.errs.Rows) < MaxImportErrors {
-		t.errs.Rows = append(t.errs.Rows, RowError{Row: t.row, Column: col, Message: fmt.Sprintf(format, a...)})
+		t.errs.Rows = append(t.errs.Rows, RowError{Row: t.row, Column: clip(col), Message: clip(fmt.Sprintf(format, a...))})
 	}
+}
+
+// clip shortens what an error quotes of a cell: a report of a hundred bad
+// rows must stay readable (and small) whatever the cells hold.
+func clip(s string) string {
+	const max = 300
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // reGrouped matches whole numbers written with thousands separators, as
@@ -246,28 +268,16 @@ func (t *table) result() error {
 // failed reports whether the table has bad rows (and the parse returns nothing).
 func (t *table) failed() bool { return len(t.errs.Rows) > 0 }
 
-// ParseProducersCSV reads producers.csv. Every bad row is reported; no partial result.
+// ParseProducersCSV reads producers.csv as it streams in. Bad rows are
+// reported (up to MaxImportErrors); no partial result.
 func ParseProducersCSV(r io.Reader) ([]Producer, error) {
-	rows, err := readRows(r)
-	if err != nil {
-		return nil, wrapRead("producers", err)
-	}
-	return ParseProducerRows(rows)
+	return parseProducers(newCSVRows(r))
 }
 
-// ParseProducerRows reads producers from rows whose first row is the header.
-func ParseProducerRows(rows [][]string) ([]Producer, error) {
-	t, body, err := newTable("producers", rows, []string{"id", "name", "kind"}, ProducerColumns)
-	if err != nil {
-		return nil, err
-	}
+func parseProducers(src rowSource) ([]Producer, error) {
 	seen := map[string]int{}
 	var out []Producer
-	for i, rec := range body {
-		if blank(rec) {
-			continue
-		}
-		t.at(i, rec)
+	err := readTable(FileProducers, src, []string{"id", "name", "kind"}, ProducerColumns, func(t *table) {
 		p := Producer{ID: t.str("id"), Name: t.str("name"), Kind: ProducerKind(strings.ToLower(t.str("kind"))),
 			TaxCode: t.str("tax_code"), Province: t.str("province"), Commune: t.str("commune"), Address: t.str("address"),
 			Phone: t.str("phone"), BankBIN: t.str("bank_bin"), BankAccount: t.str("bank_account"), BankAccountName: t.str("bank_account_name")}
@@ -276,10 +286,12 @@ func ParseProducerRows(rows [][]string) ([]Producer, error) {
 			t.fail("id", "producer %s already on row %d", p.ID, first)
 		}
 		seen[p.ID] = t.row
-		out = append(out, p)
-	}
-	if t.failed() {
-		return nil, t.result()
+		if !t.failed() { // a failed import returns nothing: keep nothing
+			out = append(out, p)
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -292,29 +304,17 @@ type ProductRows struct {
 	Rows       []int // file row of each product
 }
 
-// ParseProductsCSV reads products.csv. Every bad row is reported; no partial result.
+// ParseProductsCSV reads products.csv as it streams in. Bad rows are
+// reported (up to MaxImportErrors); no partial result.
 func ParseProductsCSV(r io.Reader) (ProductRows, error) {
-	rows, err := readRows(r)
-	if err != nil {
-		return ProductRows{}, wrapRead("products", err)
-	}
-	return ParseProductRows(rows)
+	return parseProducts(newCSVRows(r))
 }
 
-// ParseProductRows reads products from rows whose first row is the header.
-func ParseProductRows(rows [][]string) (ProductRows, error) {
-	t, body, err := newTable("products", rows, []string{"sku", "name", "group", "stars", "producer_id", "price", "vat_rate"}, ProductColumns)
-	if err != nil {
-		return ProductRows{}, err
-	}
+func parseProducts(src rowSource) (ProductRows, error) {
 	var out ProductRows
 	seen := map[string]int{}
 	codes := map[string]string{} // gtin/barcode → sku, so a scan finds one product
-	for i, rec := range body {
-		if blank(rec) {
-			continue
-		}
-		t.at(i, rec)
+	err := readTable(FileProducts, src, []string{"sku", "name", "group", "stars", "producer_id", "price", "vat_rate"}, ProductColumns, func(t *table) {
 		p := Product{SKU: t.str("sku"), GTIN: t.str("gtin"), Name: t.str("name"), NameEN: t.str("name_en"),
 			Group: Group(strings.ToLower(t.str("group"))), Stars: int(t.int("stars")), CertNo: t.str("cert_no"),
 			CertExpiry: t.date("cert_expiry"), ProducerID: t.str("producer_id"), Unit: t.str("unit"),
@@ -334,12 +334,14 @@ func ParseProductRows(rows [][]string) (ProductRows, error) {
 			}
 			codes[c] = p.SKU
 		}
-		out.Products = append(out.Products, p)
-		out.StockGiven = append(out.StockGiven, t.has("stock"))
-		out.Rows = append(out.Rows, t.row)
-	}
-	if t.failed() {
-		return ProductRows{}, t.result()
+		if !t.failed() {
+			out.Products = append(out.Products, p)
+			out.StockGiven = append(out.StockGiven, t.has("stock"))
+			out.Rows = append(out.Rows, t.row)
+		}
+	})
+	if err != nil {
+		return ProductRows{}, err
 	}
 	return out, nil
 }
@@ -350,28 +352,16 @@ type LotRows struct {
 	Rows []int
 }
 
-// ParseLotsCSV reads lots.csv. Every bad row is reported; no partial result.
+// ParseLotsCSV reads lots.csv as it streams in. Bad rows are reported (up to
+// MaxImportErrors); no partial result.
 func ParseLotsCSV(r io.Reader) (LotRows, error) {
-	rows, err := readRows(r)
-	if err != nil {
-		return LotRows{}, wrapRead("lots", err)
-	}
-	return ParseLotRows(rows)
+	return parseLots(newCSVRows(r))
 }
 
-// ParseLotRows reads lots from rows whose first row is the header.
-func ParseLotRows(rows [][]string) (LotRows, error) {
-	t, body, err := newTable("lots", rows, []string{"sku", "lot"}, LotColumns)
-	if err != nil {
-		return LotRows{}, err
-	}
+func parseLots(src rowSource) (LotRows, error) {
 	var out LotRows
 	seen := map[string]int{}
-	for i, rec := range body {
-		if blank(rec) {
-			continue
-		}
-		t.at(i, rec)
+	err := readTable(FileLots, src, []string{"sku", "lot"}, LotColumns, func(t *table) {
 		l := Lot{SKU: t.str("sku"), Code: t.str("lot"), ProducedOn: t.date("produced_on"), PackedOn: t.date("packed_on"),
 			ExpiresOn: t.date("expires_on"), Origin: t.str("origin"), Certifications: t.list("certifications"), Quantity: t.int("quantity")}
 		t.validated(l.Validate)
@@ -379,11 +369,13 @@ func ParseLotRows(rows [][]string) (LotRows, error) {
 			t.fail("lot", "lot %s already on row %d", l.ID(), first)
 		}
 		seen[l.ID()] = t.row
-		out.Lots = append(out.Lots, l)
-		out.Rows = append(out.Rows, t.row)
-	}
-	if t.failed() {
-		return LotRows{}, t.result()
+		if !t.failed() {
+			out.Lots = append(out.Lots, l)
+			out.Rows = append(out.Rows, t.row)
+		}
+	})
+	if err != nil {
+		return LotRows{}, err
 	}
 	return out, nil
 }
@@ -395,14 +387,6 @@ func blank(rec []string) bool {
 		}
 	}
 	return true
-}
-
-func wrapRead(kind string, err error) error {
-	var re RowError
-	if errors.As(err, &re) {
-		return &ImportError{Kind: kind, Rows: []RowError{re}}
-	}
-	return &ImportError{Kind: kind, Rows: []RowError{{Row: 0, Message: err.Error()}}}
 }
 
 // WriteProducersCSV writes producers in the import format.

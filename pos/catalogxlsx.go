@@ -57,14 +57,12 @@ func ParseCatalogXLSX(kind string, r io.Reader) (Catalog, error) {
 		if sheet == "" {
 			sheet = sheets[0]
 		}
-		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+		rows, err := f.Rows(sheet) // streams the sheet's XML row by row
 		if err != nil {
 			return Catalog{}, &ImportError{Kind: k, Rows: []RowError{{Message: fmt.Sprintf("sheet %q: %v", sheet, err)}}}
 		}
-		if len(rows) > MaxImportRows+1 {
-			return Catalog{}, &ImportError{Kind: k, Rows: []RowError{{Message: fmt.Sprintf("sheet %q has more than %d rows", sheet, MaxImportRows)}}}
-		}
-		c, err := catalogFromRows(k, rows)
+		c, err := parseCatalog(k, &sheetRows{rows: rows, sheet: sheet})
+		rows.Close()
 		if err != nil {
 			return Catalog{}, err
 		}
@@ -73,19 +71,20 @@ func ParseCatalogXLSX(kind string, r io.Reader) (Catalog, error) {
 	return all, nil
 }
 
-func catalogFromRows(kind string, rows [][]string) (Catalog, error) {
+// parseCatalog reads one kind of catalog file from src.
+func parseCatalog(kind string, src rowSource) (Catalog, error) {
 	var c Catalog
 	switch kind {
 	case FileProducers:
-		ps, err := ParseProducerRows(rows)
+		ps, err := parseProducers(src)
 		c.Producers = ps
 		return c, err
 	case FileProducts:
-		pr, err := ParseProductRows(rows)
+		pr, err := parseProducts(src)
 		c.Products, c.StockGiven, c.ProductRows = pr.Products, pr.StockGiven, pr.Rows
 		return c, err
 	case FileLots:
-		lr, err := ParseLotRows(rows)
+		lr, err := parseLots(src)
 		c.Lots, c.LotRows = lr.Lots, lr.Rows
 		return c, err
 	}
@@ -112,10 +111,6 @@ func (s *Store) WriteCatalogXLSX(w io.Writer) error {
 		if err := s.ExportCSV(kind, &sb); err != nil {
 			return err
 		}
-		rows, err := readRows(strings.NewReader(sb.String()))
-		if err != nil {
-			return err
-		}
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", kind); err != nil {
 				return err
@@ -127,12 +122,20 @@ func (s *Store) WriteCatalogXLSX(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		for r, row := range rows {
-			cells := make([]any, len(row))
-			for j, v := range row {
+		src := newCSVRows(strings.NewReader(sb.String()))
+		for {
+			rec, row, err := src.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("export %s: %w", kind, err)
+			}
+			cells := make([]any, len(rec))
+			for j, v := range rec {
 				cells[j] = v // text, so GTINs keep their leading zeros
 			}
-			cell, _ := excelize.CoordinatesToCellName(1, r+1)
+			cell, _ := excelize.CoordinatesToCellName(1, row)
 			if err := sw.SetRow(cell, cells); err != nil {
 				return err
 			}

@@ -14,33 +14,17 @@ const (
 	FileLots      = "lots"
 )
 
-// ParseCatalogCSV reads one catalog file of the given kind into a Catalog ready for
-// PutCatalog. Every bad row is reported in an *ImportError.
+// ParseCatalogCSV reads one catalog file of the given kind into a Catalog ready
+// for PutCatalog, row by row as r streams in: whatever r holds, the parse keeps
+// one row and the records parsed so far. Bad rows are reported in an
+// *ImportError; a file that breaks a limit (MaxImportRows, MaxImportRecord,
+// MaxImportErrors) is refused at the row where it does, unread beyond it.
 func ParseCatalogCSV(kind string, r io.Reader) (Catalog, error) {
-	var c Catalog
 	switch kind {
-	case FileProducers:
-		ps, err := ParseProducersCSV(r)
-		if err != nil {
-			return c, err
-		}
-		c.Producers = ps
-	case FileProducts:
-		pr, err := ParseProductsCSV(r)
-		if err != nil {
-			return c, err
-		}
-		c.Products, c.StockGiven, c.ProductRows = pr.Products, pr.StockGiven, pr.Rows
-	case FileLots:
-		lr, err := ParseLotsCSV(r)
-		if err != nil {
-			return c, err
-		}
-		c.Lots, c.LotRows = lr.Lots, lr.Rows
-	default:
-		return c, fmt.Errorf("catalog file kind %q, want producers, products or lots", kind)
+	case FileProducers, FileProducts, FileLots:
+		return parseCatalog(kind, newCSVRows(r))
 	}
-	return c, nil
+	return Catalog{}, fmt.Errorf("catalog file kind %q, want producers, products or lots", kind)
 }
 
 // Len is the number of records in c.

@@ -83,13 +83,8 @@ func (s *Store) Lot(sku, code string) (Lot, error) {
 // PutLot creates or replaces a lot (its product must exist). Trace events of an
 // existing lot are kept unless l carries its own.
 func (s *Store) PutLot(l Lot) error {
-	if err := l.Validate(); err != nil {
+	if err := validLot(&l); err != nil {
 		return err
-	}
-	for i := range l.Events {
-		if err := l.Events[i].Validate(); err != nil {
-			return err
-		}
 	}
 	return s.commit(func(tx *bolt.Tx) error {
 		if tx.Bucket(bProducts).Get([]byte(l.SKU)) == nil {
@@ -104,6 +99,98 @@ func (s *Store) PutLot(l Lot) error {
 		}
 		return putJSON(tx.Bucket(bLots), []byte(l.ID()), l)
 	})
+}
+
+// LotChange is an edit of a lot: each field that is set replaces the lot's
+// value, each nil field keeps it. An edit carrying nothing is refused, so a
+// request that lost its body cannot pass for "clear everything".
+type LotChange struct {
+	ProducedOn     *Date         `json:"produced_on"`
+	PackedOn       *Date         `json:"packed_on"`
+	ExpiresOn      *Date         `json:"expires_on"`
+	Origin         *string       `json:"origin"`
+	Certifications *[]string     `json:"certifications"`
+	Quantity       *int64        `json:"quantity"`
+	Events         *[]TraceEvent `json:"events"`
+}
+
+// IsEmpty reports whether ch changes nothing.
+func (ch LotChange) IsEmpty() bool { return ch == LotChange{} }
+
+// apply returns l with ch's fields replaced.
+func (ch LotChange) apply(l Lot) Lot {
+	if ch.ProducedOn != nil {
+		l.ProducedOn = *ch.ProducedOn
+	}
+	if ch.PackedOn != nil {
+		l.PackedOn = *ch.PackedOn
+	}
+	if ch.ExpiresOn != nil {
+		l.ExpiresOn = *ch.ExpiresOn
+	}
+	if ch.Origin != nil {
+		l.Origin = *ch.Origin
+	}
+	if ch.Certifications != nil {
+		l.Certifications = *ch.Certifications
+	}
+	if ch.Quantity != nil {
+		l.Quantity = *ch.Quantity
+	}
+	if ch.Events != nil {
+		l.Events = *ch.Events
+	}
+	return l
+}
+
+// UpdateLot edits an existing lot: the fields ch sets replace the lot's, the
+// others are kept, and the result is checked as a whole (an expiry before the
+// production date is refused) before anything is written. Reading, checking
+// and writing happen in one transaction, so two edits of different fields
+// cannot undo each other.
+func (s *Store) UpdateLot(sku, code string, ch LotChange) (Lot, error) {
+	if ch.IsEmpty() {
+		return Lot{}, fieldErr("", "lot %s of %s: the edit changes no field", code, sku)
+	}
+	var l Lot
+	err := s.commit(func(tx *bolt.Tx) error {
+		var old Lot
+		ok, err := getJSON(tx.Bucket(bLots), []byte(sku+"/"+code), &old)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: lot %s of %s", ErrNotFound, code, sku)
+		}
+		l = ch.apply(old)
+		if err := validLot(&l); err != nil {
+			return err
+		}
+		if l.ID() != old.ID() { // Validate trims; the key must not move
+			return fieldErr("lot", "lot %q of %s: the code cannot change", l.Code, l.SKU)
+		}
+		return putJSON(tx.Bucket(bLots), []byte(l.ID()), l)
+	})
+	if err != nil {
+		return Lot{}, err
+	}
+	return l, nil
+}
+
+// validLot checks a lot and its history.
+func validLot(l *Lot) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	if len(l.Events) > MaxTraceEvents {
+		return fieldErr("events", "lot %s: %d events, at most %d", l.ID(), len(l.Events), MaxTraceEvents)
+	}
+	for i := range l.Events {
+		if err := l.Events[i].Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // MaxTraceEvents bounds a lot's history.

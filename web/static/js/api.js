@@ -89,6 +89,8 @@ export async function api(path, options = {}) {
   }
   if (!res.ok) {
     const e = data && data.error ? data.error : {};
+    // The page's disk banner (ui.js) listens: a full disk stops every sale.
+    if (e.code === 'disk_full' && typeof window !== 'undefined') window.dispatchEvent(new Event('kiosk:disk-full'));
     throw new ApiError(res.status, e.code || `http_${res.status}`, e.message || res.statusText, e.details);
   }
   return data;

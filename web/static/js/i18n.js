@@ -25,6 +25,8 @@ export const dict = {
   'common.clear': { vi: 'Xoá hết', en: 'Clear' },
   'common.save': { vi: 'Lưu', en: 'Save' },
   'conn.connected': { vi: 'Đã kết nối', en: 'Connected' },
+  'disk.full': { vi: 'Bộ nhớ của quầy đã đầy: đơn hàng không lưu được. Hãy xoá bớt tệp cũ (bản in, bản sao lưu) — bán lại được ngay khi có chỗ.', en: 'The kiosk’s storage is full: sales cannot be saved. Delete old files (prints, backups) — selling resumes as soon as there is room.' },
+  'disk.full_self': { vi: 'Quầy tự phục vụ tạm dừng thanh toán — mời quý khách thanh toán tại quầy thu ngân.', en: 'Self-service payment is paused — please pay at the counter.' },
   'conn.reconnecting': { vi: 'Đang kết nối lại…', en: 'Reconnecting…' },
   'printer.label': { vi: 'Máy in', en: 'Printer' },
   'printer.ready': { vi: 'sẵn sàng', en: 'ready' },
@@ -423,6 +425,7 @@ export const dict = {
   'err.too_many_attempts': { vi: 'Nhập sai quá nhiều lần — xin mã mới sau vài phút', en: 'Too many wrong codes — ask for a new one in a few minutes' },
   'err.bad_till': { vi: 'Tên quầy: 1–16 chữ, số hoặc dấu -', en: 'Till: 1–16 letters, digits or -' },
   'err.bad_role': { vi: 'Vai trò không hợp lệ', en: 'Invalid role' },
+  'err.disk_full': { vi: 'Bộ nhớ của quầy đã đầy — chưa lưu được gì', en: 'The kiosk’s storage is full — nothing was saved' },
   'err.internal': { vi: 'Lỗi trong máy — xem nhật ký của quầy', en: 'Internal error — see the kiosk log' },
 };
 

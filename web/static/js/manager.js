@@ -10,7 +10,7 @@ import { errorText, getLang, printerStateLabel, productName, t } from './i18n.js
 import { drawQR } from './qrcanvas.js';
 import { serialsText, traceLinkPath, tracePath, withLang } from './trace.js';
 import {
-  $, $$, closeDialog, h, initLang, keypad, openDialog, setChildren, showPrinters, startSyncBadge, toast, typeKey,
+  $, $$, closeDialog, h, initLang, keypad, openDialog, setChildren, showPrinters, startSyncBadge, toast, typeKey, watchDisk,
 } from './ui.js';
 
 const TABS = ['shift', 'sales', 'stock', 'lots', 'import', 'printers', 'pairing'];
@@ -32,6 +32,7 @@ $('#lock').addEventListener('click', () => {
   askPin().then(() => show(tab));
 });
 startSyncBadge();
+watchDisk();
 refreshPrinters();
 setInterval(refreshPrinters, 10000);
 start();
@@ -579,15 +580,17 @@ function dateInput(testid, iso) {
 }
 
 // readDays reads the date fields named into body; a date that is not one
-// marks its field and throws.
-function readDays(inputs, labels, names, body) {
+// marks its field and throws. An empty field is left out, or sent as "" with
+// clearEmpty (an edit replaces only the fields it carries, so clearing a date
+// must say so).
+function readDays(inputs, labels, names, body, clearEmpty = false) {
   for (const name of names) {
     const day = parseDay(inputs[name].value);
     if (day === null) {
       markInvalid(inputs, name);
       throw new Error(t('lots.bad_date', { field: labels[name] }));
     }
-    if (day) body[name] = day;
+    if (day || clearEmpty) body[name] = day;
   }
 }
 
@@ -638,7 +641,7 @@ function lotForm(p, lot, after) {
       sku: p.sku, lot: code, quantity, origin: inputs.origin.value.trim(),
       certifications: inputs.certifications.value.split(/[,;]/).map((c) => c.trim()).filter(Boolean),
     };
-    readDays(inputs, labels, ['produced_on', 'packed_on', 'expires_on'], body);
+    readDays(inputs, labels, ['produced_on', 'packed_on', 'expires_on'], body, Boolean(lot));
     let saved;
     try {
       saved = lot

@@ -14,7 +14,7 @@ import { clearQR, drawQR } from './qrcanvas.js';
 import { traceLinkPath, withLang } from './trace.js';
 import {
   $, closeDialog, h, initLang, openDialog, pageParams, productCard, productThumb, setChildren,
-  listenForScans, showConn, showGridState, starsBadge, switchLang, toast, wireSearch,
+  listenForScans, noteError, showConn, showGridState, starsBadge, switchLang, toast, watchDisk, wireSearch,
 } from './ui.js';
 import { VirtualGrid } from './vgrid.js';
 import { KioskSocket } from './ws.js';
@@ -56,6 +56,7 @@ renderAttract();
 renderFilters();
 renderCartPanel();
 showConn('reconnecting');
+watchDisk('disk.full_self');
 sock.connect();
 loadProvinces();
 setupSearch();
@@ -267,6 +268,7 @@ function onMessage(m) {
       grid.refresh();
       break;
     case 'error':
+      noteError(m.code);
       if (payState === 'waiting' && m.ref && m.ref === payRef) {
         payRef = null;
         const err = $('#pay-error');

@@ -9,7 +9,7 @@ import { formatVND, parseAmount } from './format.js';
 import { GROUPS, errorText, productName, t } from './i18n.js';
 import {
   $, closeDialog, flash, h, initLang, keypad, openDialog, pageParams, productCard, setChildren,
-  listenForScans, showConn, showGridState, showPrinters, startSyncBadge, toast, typeKey, wireSearch,
+  listenForScans, noteError, showConn, showGridState, showPrinters, startSyncBadge, toast, typeKey, watchDisk, wireSearch,
 } from './ui.js';
 import { VirtualGrid } from './vgrid.js';
 import { KioskSocket } from './ws.js';
@@ -52,6 +52,7 @@ renderCart();
 showConn('reconnecting');
 showPrinters(null);
 startSyncBadge();
+watchDisk();
 grid.setQuery({ ...query });
 sock.lang = document.documentElement.lang;
 sock.connect();
@@ -112,6 +113,7 @@ function onMessage(m) {
       }
       break;
     case 'error':
+      noteError(m.code);
       if (!checkout.onError(m)) toast(errorText(m.code, m.message), { kind: 'error' });
       break;
     default:

@@ -161,6 +161,63 @@ function showPairBanner(on) {
   el.hidden = false;
 }
 
+// ---- disk full ----
+
+// A full disk stops sales: the kiosk answers disk_full until space returns.
+// watchDisk asks /healthz when the page opens, every 30 s, and every 3 s
+// while the disk is full, and keeps a banner up meanwhile (key: its words,
+// which differ for tourists). noteError puts it up at once when a request or
+// a checkout comes back with disk_full.
+let diskFull = false;
+let diskKey = 'disk.full';
+let diskTimer = null;
+
+export function watchDisk(key = 'disk.full') {
+  diskKey = key;
+  window.addEventListener('kiosk:disk-full', () => noteError('disk_full'));
+  checkDisk();
+}
+
+export function noteError(code) {
+  if (code !== 'disk_full') return;
+  showDiskBanner(true);
+  scheduleDiskCheck();
+}
+
+async function checkDisk() {
+  try {
+    const res = await fetch('/healthz', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    const body = await res.json();
+    showDiskBanner(Boolean(body && body.disk === 'full'));
+  } catch {
+    // The kiosk is out of reach: the connection pill says so.
+  }
+  scheduleDiskCheck();
+}
+
+function scheduleDiskCheck() {
+  clearTimeout(diskTimer);
+  diskTimer = setTimeout(checkDisk, diskFull ? 3000 : 30000);
+}
+
+function showDiskBanner(on) {
+  diskFull = on;
+  let el = $('#disk-banner');
+  if (!on) {
+    if (!el) return;
+    el.hidden = true;
+    if (el.popover && el.matches(':popover-open')) el.hidePopover();
+    return;
+  }
+  if (!el) {
+    el = h('div', { id: 'disk-banner', class: 'disk-banner', role: 'alert', testid: 'disk-banner' },
+      h('span', { 'data-i18n': diskKey }, t(diskKey)));
+    document.body.append(el);
+  }
+  el.hidden = false;
+  raise(el); // above the checkout dialog the failed sale came from
+}
+
 // receiptPrinter picks the printer a sale's receipt goes to (role "receipt",
 // else the first).
 export function receiptPrinter(printers) {
@@ -249,8 +306,8 @@ export function toast(text, { kind = 'info', action = null, ms } = {}) {
   return el;
 }
 
-// raise puts the toasts in the top layer, above an open modal dialog (a
-// popover shown after the dialog is drawn over it).
+// raise puts the toasts (or a banner) in the top layer, above an open modal
+// dialog (a popover shown after the dialog is drawn over it).
 function raise(box) {
   if (typeof box.showPopover !== 'function') return;
   if (!box.popover) box.popover = 'manual';
