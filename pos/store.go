@@ -48,7 +48,7 @@ var (
 	bDevices   = []byte("devices")       // id → Device
 
 	allBuckets = [][]byte{bMeta, bProducers, bProducts, bStock, bStockLog, bLots, bSales, bSalesTime, bSalesSeq,
-		bUndo, bReceipts, bOutbox, bPrintJobs, bPrintWait, bIdem, bShifts, bDevices}
+		bUndo, bReceipts, bOutbox, bPrintJobs, bPrintWait, bIdem, bShifts, bDevices, bOrders, bOrderCodes, bOrderIdem}
 
 	kSchema       = []byte("schema_version")
 	kCurrentShift = []byte("current_shift")
