@@ -620,3 +620,22 @@ func (b *OrderBook) list(state string, limit int) ([]Order, error) {
 	}
 	return out, err
 }
+
+// ByKey returns the order a checkout made under an idempotency key, or
+// ErrNotFound.
+func (b *OrderBook) ByKey(key string) (Order, error) {
+	var o Order
+	err := b.s.db.View(func(tx *bolt.Tx) error {
+		var rec orderIdem
+		ok, err := getJSON(tx.Bucket(bOrderIdem), []byte(key), &rec)
+		if err != nil {
+			return fmt.Errorf("order idempotency key %q: %w", key, err)
+		}
+		if !ok {
+			return fmt.Errorf("%w: no order under idempotency key %q", ErrNotFound, key)
+		}
+		_, err = getJSON(tx.Bucket(bOrders), []byte(rec.OrderID), &o)
+		return err
+	})
+	return o, err
+}
