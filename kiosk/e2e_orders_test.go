@@ -99,7 +99,9 @@ func TestBrowserSelfServiceOrderIsConfirmedAtTheTill(t *testing.T) {
 	within(t, till, 15*time.Second,
 		poll(`document.querySelector('`+tid("orders-open")+`').dataset.count === '1'`),
 		chromedp.Click(tid("orders-open"), chromedp.ByQuery),
-		chromedp.WaitVisible(row, chromedp.ByQuery),
+		chromedp.WaitVisible(row, chromedp.ByQuery))
+	screenshot(t, till, "till-orders")
+	within(t, till, 15*time.Second,
 		chromedp.Click(row+` `+tid("order-transfer"), chromedp.ByQuery),
 		poll(`document.querySelector('#checkout-dialog').dataset.mode === 'paying'`),
 		poll(`document.querySelector('#qr-ref').textContent.includes('`+ref+`')`),
@@ -107,7 +109,6 @@ func TestBrowserSelfServiceOrderIsConfirmedAtTheTill(t *testing.T) {
 		chromedp.WaitVisible(tid("sale-result"), chromedp.ByQuery),
 		chromedp.AttributeValue(tid("sale-result"), "data-receipt", &receipt, &ok, chromedp.ByQuery),
 	)
-	screenshot(t, till, "till-order-paid")
 	within(t, self, 10*time.Second, poll(`document.querySelector('`+tid("self-thanks")+`').dataset.state === 'paid' && document.querySelector('`+tid("self-thanks")+`').dataset.receipt === '`+receipt+`'`))
 	sales := listAllSales(t, k.url)
 	if len(sales) != 1 || sales[0].ReceiptNo != receipt || sales[0].Total != total || sales[0].Payments[0].Reference != ref {
@@ -142,6 +143,41 @@ func TestBrowserSelfServiceOrderIsConfirmedAtTheTill(t *testing.T) {
 		t.Fatalf("the cash sale: %+v", sales[len(sales)-1])
 	}
 	for _, e := range append(selfErrs(), tillErrs()...) {
+		t.Errorf("JavaScript error: %s", e)
+	}
+}
+
+func TestBrowserCustomerDisplayShowsWhomATransferGoesTo(t *testing.T) {
+	k := startKiosk(t, t.TempDir(), withBank)
+	ctx := browser(t, 1280, 800)
+	errs := jsErrors(ctx)
+	within(t, ctx, 20*time.Second, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(k.url+"/display?till=T1&lang=vi"))
+	waitConnected(t, ctx)
+	till, _ := connect(t, k, "till=T1&role=till")
+	till.send(map[string]any{"type": "cart.add", "sku": "BT-KD-400"})
+	till.expect("cart")
+	till.send(map[string]any{"type": "pay.vietqr"})
+	ref := till.expect("vietqr")["pending"].(map[string]any)["reference"].(string)
+	within(t, ctx, 10*time.Second, chromedp.WaitVisible(tid("display-qr"), chromedp.ByQuery),
+		chromedp.WaitVisible(tid("display-bank-holder"), chromedp.ByQuery))
+	for sel, want := range map[string]string{
+		tid("display-bank-name"):    "Agribank (BIN 970405)",
+		tid("display-bank-account"): "7300 2051 2345 6",
+		tid("display-bank-holder"):  "HTX ONG MAT U MINH HA",
+		"#qr-ref":                   ref,
+	} {
+		if got := text(t, ctx, sel); !strings.Contains(got, want) {
+			t.Errorf("%s shows %q, want %q", sel, got, want)
+		}
+	}
+	// All of it on the screen, none below the fold.
+	var bottom float64
+	within(t, ctx, 5*time.Second, chromedp.Evaluate(`document.querySelector('#qr-bank').getBoundingClientRect().bottom`, &bottom))
+	if bottom > 800 {
+		t.Errorf("the account ends at %.0f px, below the 800 px screen", bottom)
+	}
+	screenshot(t, ctx, "display-vietqr")
+	for _, e := range errs() {
 		t.Errorf("JavaScript error: %s", e)
 	}
 }

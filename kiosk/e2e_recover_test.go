@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/ocop-kiosk/kiosk/pos"
 )
 
 // payCashExact takes the till's cart through the checkout dialog up to the
@@ -115,9 +113,7 @@ func TestBrowserTillRestartedMidCheckoutShowsOnlyItsOwnSale(t *testing.T) {
 		chromedp.Click(tid("confirm-payment"), chromedp.ByQuery))
 	waitFor(t, "the second sale", func() bool { return len(listAllSales(t, k.url)) == 2 })
 	restart()
-	var sales []pos.Sale
-	sales = listAllSales(t, k.url)
-	want := sales[1].ReceiptNo
+	want := listAllSales(t, k.url)[1].ReceiptNo
 	within(t, ctx, 20*time.Second,
 		chromedp.WaitVisible(tid("sale-result"), chromedp.ByQuery),
 		chromedp.AttributeValue(tid("sale-result"), "data-receipt", &shown, &ok, chromedp.ByQuery))

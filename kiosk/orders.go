@@ -110,14 +110,6 @@ func (s *Server) orderView(o pos.Order) orderView {
 	return v
 }
 
-func (s *Server) orderViews(orders []pos.Order) []orderView {
-	out := make([]orderView, len(orders))
-	for i, o := range orders {
-		out[i] = s.orderView(o)
-	}
-	return out
-}
-
 // orderChanged tells the screens about an order: every till (the queue), and
 // the self-service screens of the till that made it.
 func (h *hub) orderChanged(o pos.Order) {
