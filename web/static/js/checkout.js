@@ -208,6 +208,7 @@ export class Checkout {
   relabel() {
     const ex = $('[data-testid="tender-exact"]', this.dlg);
     if (ex) ex.textContent = t('pay.exact');
+    if (this.order && this.mode !== 'result') $('#co-title', this.dlg).textContent = t('orders.pay_title', { code: this.order.code });
     if (this.mode === 'paying') {
       if (this.method === 'cash') this.renderCash();
       if (this.method === 'vietqr') this.renderQR();

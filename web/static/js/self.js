@@ -464,7 +464,9 @@ async function resumeOrder(open) {
     else payRef = send({ type: 'checkout', idempotency_key: payKey }); // same key: never two orders
     return;
   }
-  const id = (current && current.id) || (restoring && restoring.id);
+  // After a reload: the order this tab showed, or the one its checkout made.
+  const made = restoring && restoring.key && open.find((x) => x.idempotency_key === restoring.key);
+  const id = (current && current.id) || (restoring && restoring.id) || (made && made.id);
   restoring = null;
   if (!id) return;
   const o = open.find((x) => x.id === id);
