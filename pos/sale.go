@@ -74,8 +74,8 @@ type PaymentRequest struct {
 	Amount    Money  `json:"amount"`
 	Tendered  Money  `json:"tendered,omitempty"` // cash only: what the customer handed over
 	Reference string `json:"reference,omitempty"`
-	// Pending marks a VietQR transfer not yet seen arriving: the receipt then
-	// carries the transfer QR so the customer can still pay from it.
+	// Pending marks a transfer not yet seen arriving. A sale refuses it: such
+	// money is an order until the staff confirm it (OrderBook).
 	Pending bool `json:"pending,omitempty"`
 }
 
