@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/ocop-kiosk/kiosk/pos"
 	"github.com/ocop-kiosk/kiosk/printer"
@@ -41,6 +42,17 @@ type Config struct {
 	// transfer is still pending).
 	BankBIN     string
 	BankAccount string
+	// BankHolder and BankName stand next to every VietQR code (customer
+	// display, self-service screen) so a payer sees who gets the money before
+	// sending it. BankName defaults to the bank's usual name for its BIN.
+	BankHolder string
+	BankName   string
+	// OrderExpiry is how long a self-service order holds its stock waiting for
+	// its money before it expires and the stock goes back (default 15 min).
+	OrderExpiry time.Duration
+	// orderElapsed, when set, is the stopwatch orders expire by (tests move
+	// it; the kiosk uses the monotonic clock).
+	orderElapsed func() time.Duration
 
 	// Listener, when set, is used instead of listening on Addr (tests pass a
 	// 127.0.0.1:0 listener).
@@ -58,7 +70,7 @@ var reKioskID = regexp.MustCompile(`^[A-Z0-9]{1,12}$`)
 // Defaults returns the configuration `go run ./cmd/kiosk` uses with no flags.
 func Defaults() Config {
 	return Config{Addr: ":8080", DataDir: "./kiosk-data", KioskID: "K01", Demo: true, Printers: map[string]string{},
-		PrintHistory: 2000}
+		PrintHistory: 2000, OrderExpiry: pos.DefaultOrderTTL}
 }
 
 // normalize fills defaults and checks the fields.
@@ -108,6 +120,9 @@ func (c *Config) normalize() error {
 		if _, err := (pos.VietQR{BankBIN: c.BankBIN, Account: c.BankAccount}).Payload(); err != nil {
 			return fmt.Errorf("bank account for VietQR: %w", err)
 		}
+	}
+	if err := c.normalizeOrders(); err != nil {
+		return err
 	}
 	if c.ManagerPIN != "" && !validPIN(c.ManagerPIN) {
 		return fmt.Errorf("manager PIN: want 4 to 12 digits")

@@ -52,6 +52,10 @@ var errorCodes = []struct {
 	{pos.ErrShiftOpen, fiber.StatusConflict, "shift_open"},
 	{pos.ErrNoOpenShift, fiber.StatusConflict, "no_open_shift"},
 	{pos.ErrShiftClosed, fiber.StatusConflict, "shift_closed"},
+	{pos.ErrOrderPaid, fiber.StatusConflict, "order_paid"},
+	{pos.ErrOrderCancelled, fiber.StatusConflict, "order_cancelled"},
+	{pos.ErrOrderExpired, fiber.StatusConflict, "order_expired"},
+	{pos.ErrTooManyOrders, fiber.StatusConflict, "too_many_orders"},
 }
 
 // errorHandler turns any error a handler returns into the JSON error body

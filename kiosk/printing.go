@@ -128,7 +128,7 @@ func renderLabel(job pos.PrintJob, p printer.Profile) ([]byte, error) {
 }
 
 // receipt lays out a committed record with the seller's details, the e-receipt
-// link and, when a transfer is still pending, the VietQR to pay it.
+// link, and each VietQR transfer's reference.
 func (s *Server) receipt(sale pos.Sale) (printer.Receipt, error) {
 	orig := ""
 	if sale.Original != "" {
@@ -137,9 +137,24 @@ func (s *Server) receipt(sale pos.Sale) (printer.Receipt, error) {
 		}
 	}
 	r := printer.ReceiptFromSale(sale, s.cfg.Seller, s.linkBase(), orig)
-	for _, p := range sale.Payments {
-		if p.Method == pos.MethodVietQR && p.Pending && s.cfg.BankBIN != "" {
-			payload, err := pos.VietQR{BankBIN: s.cfg.BankBIN, Account: s.cfg.BankAccount, Amount: p.Amount, Reference: sale.ReceiptNo}.Payload()
+	r.Payments = append([]pos.Payment(nil), sale.Payments...)
+	for i, p := range r.Payments {
+		if p.Method != pos.MethodVietQR {
+			continue
+		}
+		// The transfer's reference (nội dung chuyển khoản) prints with its
+		// payment: the receipt, the screen and the bank statement read alike.
+		if p.Reference != "" {
+			r.Payments[i].Method = "Chuyển khoản VietQR - ND: " + p.Reference
+		}
+		// Sales recorded before orders existed may still wait for their
+		// transfer: their receipt carries the code to pay it.
+		if p.Pending && s.cfg.BankBIN != "" {
+			ref := p.Reference
+			if ref == "" {
+				ref = sale.ReceiptNo
+			}
+			payload, err := pos.VietQR{BankBIN: s.cfg.BankBIN, Account: s.cfg.BankAccount, Amount: p.Amount, Reference: ref}.Payload()
 			if err != nil {
 				return r, err
 			}

@@ -106,6 +106,7 @@ func Run(ctx context.Context, cfg Config) error {
 	stopWatch := make(chan struct{})
 	defer close(stopWatch)
 	go srv.hub.watchPrinters(stopWatch)
+	go srv.hub.watchOrders(stopWatch)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.app.Listener(ln) }()

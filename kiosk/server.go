@@ -135,6 +135,12 @@ func (s *Server) routes() {
 	api.Post("/sales/:id/void", jsonLimit, mgr, s.voidSale)
 	api.Post("/sales/:id/refund", jsonLimit, mgr, s.refundSale)
 
+	api.Get("/orders", s.listOrders)
+	api.Post("/orders", jsonLimit, s.createOrder)
+	api.Get("/orders/:ref", s.getOrder)
+	api.Post("/orders/:id/confirm", jsonLimit, s.confirmOrder)
+	api.Post("/orders/:id/cancel", jsonLimit, s.cancelOrder)
+
 	api.Get("/shifts", s.listShifts)
 	api.Get("/shifts/current", s.currentShift)
 	api.Post("/shifts/open", jsonLimit, s.openShift)

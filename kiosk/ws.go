@@ -34,7 +34,7 @@ var reTill = regexp.MustCompile(`^[A-Za-z0-9-]{1,16}$`)
 const (
 	roleTill    = "till"    // the vendor: changes the cart, checks out
 	roleDisplay = "display" // the customer display: read-only
-	roleSelf    = "self"    // tourist self-service: changes the cart, pays by VietQR
+	roleSelf    = "self"    // tourist self-service: changes the cart, checks out as an order
 )
 
 // hub holds the server-authoritative carts, one per till, and the screens bound
@@ -46,6 +46,8 @@ type hub struct {
 	mu      sync.Mutex
 	tills   map[string]*till
 	closing bool
+
+	orders *pos.OrderBook
 
 	printersMu   sync.Mutex
 	lastPrinters []byte
@@ -69,6 +71,7 @@ type vietQRPending struct {
 	Payload   string    `json:"payload"`
 	Amount    pos.Money `json:"amount"`
 	Reference string    `json:"reference"`
+	Bank      *bankInfo `json:"bank"` // shown beside the code: who gets the money
 }
 
 // wsClient is one screen. Only its writer goroutine writes to the connection.
@@ -80,12 +83,18 @@ type wsClient struct {
 	till   *till
 	role   string
 	hello  bool
+	// orders are the ids of the orders this screen made (only its reader
+	// goroutine touches them): a self-service screen may cancel those.
+	orders map[string]bool
 	// closeCode, when set before closed is closed, is sent as the close frame.
 	closeCode int
 	closeText string
 }
 
-func newHub(s *Server) *hub { return &hub{s: s, tills: map[string]*till{}} }
+func newHub(s *Server) *hub {
+	return &hub{s: s, tills: map[string]*till{},
+		orders: pos.NewOrderBook(s.store, pos.OrderOptions{TTL: s.cfg.OrderExpiry, Elapsed: s.cfg.orderElapsed})}
+}
 
 func (h *hub) tillFor(id string) *till {
 	h.mu.Lock()
@@ -151,7 +160,7 @@ func (s *Server) wsGate(c *fiber.Ctx) error {
 func (s *Server) serveWS(conn *websocket.Conn) {
 	t := s.hub.tillFor(conn.Query("till", "T1"))
 	cl := &wsClient{conn: conn, send: make(chan []byte, wsSendQueue), closed: make(chan struct{}),
-		till: t, role: conn.Query("role", roleTill)}
+		till: t, role: conn.Query("role", roleTill), orders: map[string]bool{}}
 	conn.SetReadLimit(MaxWSMessage)
 	_ = conn.SetReadDeadline(time.Now().Add(wsPongWait))
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(wsPongWait)) })
@@ -298,6 +307,8 @@ type inMsg struct {
 	Qty            *int64               `json:"qty"`
 	Payments       []pos.PaymentRequest `json:"payments"`
 	IdempotencyKey string               `json:"idempotency_key"`
+	ID             string               `json:"id"`     // an order
+	Reason         string               `json:"reason"` // why an order is cancelled
 }
 
 func mustJSON(v any) []byte {
@@ -321,7 +332,7 @@ func (cl *wsClient) failErr(ref string, err error) {
 }
 
 var mutating = map[string]bool{"cart.add": true, "cart.set": true, "cart.remove": true, "cart.clear": true,
-	"pay.vietqr": true, "pay.cancel": true, "checkout": true}
+	"pay.vietqr": true, "pay.cancel": true, "checkout": true, "order.confirm": true, "order.cancel": true}
 
 // handle processes one message. A bad message gets an error back and changes
 // nothing.
@@ -391,7 +402,17 @@ func (h *hub) handle(cl *wsClient, data []byte) {
 		h.broadcast(t, map[string]any{"type": "vietqr", "pending": nil})
 		t.mu.Unlock()
 	case "checkout":
+		if cl.role == roleSelf {
+			h.selfCheckout(cl, m)
+			return
+		}
 		h.checkout(cl, m)
+	case "order.confirm":
+		h.confirmOrder(cl, m)
+	case "order.cancel":
+		h.cancelOrder(cl, m)
+	case "sale.find":
+		h.findSale(cl, m)
 	default:
 		cl.fail(m.Ref, "unknown_type", fmt.Sprintf("unknown message type %q", m.Type))
 	}
@@ -548,11 +569,16 @@ func (h *hub) sendState(cl *wsClient) {
 	defer t.mu.Unlock()
 	cl.sendJSON(map[string]any{"type": "state", "v": ProtocolVersion, "till": t.id, "role": cl.role,
 		"cart": h.view(t), "vietqr": t.pending, "printers": h.s.queue.Status(),
-		"seller": map[string]string{"name": h.s.cfg.Seller.Name}})
+		"seller": map[string]string{"name": h.s.cfg.Seller.Name}, "bank": h.s.bank(),
+		"orders": h.ordersFor(cl), "order_expiry": int(h.orders.TTL().Seconds())})
 }
 
 func (h *hub) payVietQR(cl *wsClient, m inMsg) {
 	t := cl.till
+	if cl.role == roleSelf {
+		cl.fail(m.Ref, "forbidden", "self-service pays through an order: send checkout")
+		return
+	}
 	if h.s.cfg.BankBIN == "" {
 		cl.fail(m.Ref, "vietqr_not_configured", "no bank account for VietQR: start the kiosk with -bank-bin and -bank-account")
 		return
@@ -566,13 +592,12 @@ func (h *hub) payVietQR(cl *wsClient, m inMsg) {
 	}
 	// The reference ties the transfer to this cart; the receipt number is not
 	// known until the sale commits.
-	ref := fmt.Sprintf("%s %s %d", h.s.cfg.KioskID, t.id, t.seq)
-	payload, err := pos.VietQR{BankBIN: h.s.cfg.BankBIN, Account: h.s.cfg.BankAccount, Amount: v.Total, Reference: ref}.Payload()
+	q, err := h.s.transfer(v.Total, fmt.Sprintf("%s %s %d", h.s.cfg.KioskID, t.id, t.seq))
 	if err != nil {
 		cl.failErr(m.Ref, err)
 		return
 	}
-	t.pending = &vietQRPending{Payload: payload, Amount: v.Total, Reference: ref}
+	t.pending = q
 	h.broadcast(t, map[string]any{"type": "vietqr", "pending": t.pending})
 }
 
@@ -586,15 +611,13 @@ func (h *hub) checkout(cl *wsClient, m inMsg) {
 		cl.fail(m.Ref, "empty_cart", "the cart is empty")
 		return
 	}
-	pays := m.Payments
-	if cl.role == roleSelf {
-		// A tourist cannot confirm a transfer: the sale is recorded with the
-		// transfer pending, and its receipt carries the QR.
-		if len(pays) != 1 || pays[0].Method != pos.MethodVietQR {
-			cl.fail(m.Ref, "forbidden", "self-service pays by VietQR only")
-			return
+	pays := append([]pos.PaymentRequest(nil), m.Payments...)
+	for i, p := range pays {
+		// The transfer the customer made carries the reference the QR showed:
+		// the sale and its receipt keep the same words.
+		if p.Method == pos.MethodVietQR && p.Reference == "" && t.pending != nil {
+			pays[i].Reference = t.pending.Reference
 		}
-		pays = []pos.PaymentRequest{{Method: pos.MethodVietQR, Amount: pays[0].Amount, Pending: true}}
 	}
 	req := pos.SaleRequest{Payments: pays, Till: t.id}
 	for _, l := range t.lines {

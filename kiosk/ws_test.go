@@ -241,18 +241,24 @@ func TestCheckoutOverTheWebsocket(t *testing.T) {
 	till.expectError("empty_cart")
 }
 
-func TestSelfServicePaysByVietQROnly(t *testing.T) {
-	k := startKiosk(t, t.TempDir(), func(c *Config) { c.BankBIN, c.BankAccount = "970405", "7300205123456" })
+func TestSelfServiceChecksOutAsAnOrderAndCannotConfirmIt(t *testing.T) {
+	k := startKiosk(t, t.TempDir(), withBank)
 	self, _ := connect(t, k, "till=SELF1&role=self")
 	self.send(map[string]any{"type": "cart.add", "sku": "TV-GHC-5"})
 	total := cartTotal(self.expect("cart"))
-	self.send(map[string]any{"type": "checkout", "payments": []map[string]any{{"method": "cash", "amount": total}}})
+	self.send(map[string]any{"type": "pay.vietqr"})
 	self.expectError("forbidden")
-	self.send(map[string]any{"type": "checkout", "payments": []map[string]any{{"method": "vietqr", "amount": total}}})
-	s := self.expect("sale")["sale"].(map[string]any)
-	p := s["payments"].([]any)[0].(map[string]any)
-	if p["pending"] != true {
-		t.Fatalf("a self-service transfer is recorded as confirmed: %v", p)
+	self.send(map[string]any{"type": "checkout", "ref": "c1"})
+	o := self.expect("order")
+	order := o["order"].(map[string]any)
+	if o["ref"] != "c1" || order["state"] != "open" || order["total"].(float64) != total {
+		t.Fatalf("order: %v", o)
+	}
+	self.send(map[string]any{"type": "order.confirm", "id": order["id"],
+		"payments": []map[string]any{{"method": "vietqr", "amount": total}}})
+	self.expectError("forbidden")
+	if n := len(listAllSales(t, k.url)); n != 0 {
+		t.Fatalf("%d sales", n)
 	}
 }
 

@@ -74,8 +74,8 @@ type PaymentRequest struct {
 	Amount    Money  `json:"amount"`
 	Tendered  Money  `json:"tendered,omitempty"` // cash only: what the customer handed over
 	Reference string `json:"reference,omitempty"`
-	// Pending marks a VietQR transfer not yet seen arriving: the receipt then
-	// carries the transfer QR so the customer can still pay from it.
+	// Pending marks a transfer not yet seen arriving. A sale refuses it: such
+	// money is an order until the staff confirm it (OrderBook).
 	Pending bool `json:"pending,omitempty"`
 }
 
@@ -218,8 +218,10 @@ func settle(total Money, reqs []PaymentRequest) ([]Payment, Money, error) {
 		if r.Amount <= 0 || r.Amount > MaxSaleTotal || r.Tendered < 0 || r.Tendered > MaxSaleTotal {
 			return nil, 0, fmt.Errorf("%w: payment %d amount %d", ErrBadPayment, i+1, r.Amount)
 		}
-		if r.Pending && r.Method != MethodVietQR {
-			return nil, 0, fmt.Errorf("%w: payment %d: only a VietQR transfer can be pending", ErrBadPayment, i+1)
+		if r.Pending {
+			// Money nobody has seen arrive is not a sale: it is an order,
+			// confirmed when the transfer is in (OrderBook.Confirm).
+			return nil, 0, fmt.Errorf("%w: payment %d: a transfer not yet seen arriving makes an order, not a sale (POST /api/v1/orders, then confirm it)", ErrBadPayment, i+1)
 		}
 		if len(r.Reference) > 64 {
 			return nil, 0, fmt.Errorf("%w: payment %d reference longer than 64 characters", ErrBadPayment, i+1)

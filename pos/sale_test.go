@@ -66,11 +66,6 @@ func TestSettle(t *testing.T) {
 			wantChange: 30000,
 		},
 		{
-			name:  "a VietQR transfer not yet seen arriving is kept as pending",
-			total: 220000, reqs: []PaymentRequest{{Method: MethodVietQR, Amount: 220000, Reference: "K01-000007", Pending: true}},
-			want: []Payment{{Method: MethodVietQR, Amount: 220000, Reference: "K01-000007", Pending: true}},
-		},
-		{
 			name:  "cash listed before the card in a split is settled the same way",
 			total: 370000, reqs: []PaymentRequest{cashReq(170000, 0), payReq(MethodCard, 200000)},
 			want: []Payment{
@@ -125,6 +120,7 @@ func TestSettleRejects(t *testing.T) {
 		{"a negative tendered", 150000, []PaymentRequest{cashReq(150000, -1)}, ErrBadPayment},
 		{"an amount above the sale bound", 150000, []PaymentRequest{cashReq(MaxSaleTotal+1, 0)}, ErrBadPayment},
 		{"two cash payments", 150000, []PaymentRequest{cashReq(100000, 0), cashReq(50000, 0)}, ErrBadPayment},
+		{"a VietQR transfer not yet seen arriving (an order, not a sale)", 220000, []PaymentRequest{{Method: MethodVietQR, Amount: 220000, Reference: "K01 7KP3M", Pending: true}}, ErrBadPayment},
 		{"a pending card payment", 150000, []PaymentRequest{{Method: MethodCard, Amount: 150000, Pending: true}}, ErrBadPayment},
 		{"a pending cash payment", 150000, []PaymentRequest{{Method: MethodCash, Amount: 150000, Pending: true}}, ErrBadPayment},
 		{"a tendered amount on a card", 150000, []PaymentRequest{{Method: MethodCard, Amount: 150000, Tendered: 200000}}, ErrBadPayment},

@@ -36,7 +36,7 @@ var (
 	bDevices   = []byte("devices")            // id → Device
 
 	allBuckets = [][]byte{bMeta, bProducers, bProducts, bStock, bStockLog, bLots, bSales, bSalesTime, bSalesSeq, bReceiptIx,
-		bUndo, bReceipts, bPrintJobs, bPrintWait, bIdem, bIdemSeq, bTotals, bShifts, bDevices}
+		bUndo, bReceipts, bPrintJobs, bPrintWait, bIdem, bIdemSeq, bTotals, bShifts, bDevices, bOrders, bOrderCodes, bOrderIdem}
 
 	kSchema       = []byte("schema_version")
 	kStoreKind    = []byte("store_kind")

@@ -134,10 +134,14 @@ func parse(argv []string) (kiosk.Config, []string, error) {
 	fs.StringVar(&cfg.BankBIN, "bank-bin", "", "bank BIN (6 digits) receiving VietQR transfers")
 	fs.StringVar(&cfg.BankAccount, "bank-account", "", "account receiving VietQR transfers")
 	fs.IntVar(&cfg.PrintHistory, "print-history", cfg.PrintHistory, "finished print jobs kept in the store, and jobs kept as files by the virtual printer")
+	fs.StringVar(&cfg.BankHolder, "bank-holder", "", "account holder's name, shown next to the VietQR code (as the bank writes it, e.g. HTX ONG MAT U MINH HA)")
+	fs.StringVar(&cfg.BankName, "bank-name", "", "bank name shown next to the VietQR code (default: from the BIN)")
+	fs.DurationVar(&cfg.OrderExpiry, "order-expiry", cfg.OrderExpiry, "how long a self-service order holds its stock waiting for its money (1m to 24h)")
 	// Environment twins: KIOSK_ADDR, KIOSK_DATA, KIOSK_KIOSK_ID, KIOSK_PRINTER
 	// (comma-separated NAME=URL), KIOSK_HUB, KIOSK_HUB_TOKEN, KIOSK_BASE_URL,
 	// KIOSK_DEMO, KIOSK_MANAGER_PIN, KIOSK_SELLER_NAME, KIOSK_SELLER_TAX_CODE,
-	// KIOSK_SELLER_ADDRESS, KIOSK_BANK_BIN, KIOSK_BANK_ACCOUNT, KIOSK_PRINT_HISTORY.
+	// KIOSK_SELLER_ADDRESS, KIOSK_BANK_BIN, KIOSK_BANK_ACCOUNT, KIOSK_BANK_HOLDER,
+	// KIOSK_BANK_NAME, KIOSK_ORDER_EXPIRY (a Go duration: 15m), KIOSK_PRINT_HISTORY.
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		v, ok := os.LookupEnv("KIOSK_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")))

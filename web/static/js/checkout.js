@@ -1,12 +1,15 @@
 // The till's checkout dialog: cash with quick tenders and live change,
 // VietQR (the code on every screen of the till until the vendor sees the
 // transfer), card, e-wallet and split payments; then the sale's receipt
-// number, change and whether its receipt printed.
+// number, change and whether its receipt printed. The same dialog takes the
+// money for a self-service order (openOrder): its own total and VietQR, and
+// order.confirm instead of checkout.
 
 import { api } from './api.js';
 import { cashChange, formatNumber, formatVND, parseAmount, splitRemaining } from './format.js';
 import { errorText, printerStateLabel, t } from './i18n.js';
 import { clearQR, drawQR } from './qrcanvas.js';
+import { SaleFinder, loadInFlight, recoverCheckout, saveInFlight } from './recovery.js';
 import { $, $$, closeDialog, h, keypad, openDialog, receiptPrinter, setChildren, toast, typeKey } from './ui.js';
 
 export const TENDERS = [50000, 100000, 200000, 500000];
@@ -35,12 +38,14 @@ export class Checkout {
     this.keySeq = null;
     this.pendingRef = null;
     this.qrRef = null;
-    this.startedAt = null;
     this.sale = null;
     this.pollTimer = null;
     this.lostDuringBusy = false;
     this.splitRows = [];
     this.splitFocus = null;
+    this.order = null; // the self-service order being paid, or null for the cart
+    this.finder = new SaleFinder(send);
+    this.inFlight = loadInFlight(sessionStorage, till); // a checkout the page was reloaded in the middle of
     this.setup();
   }
 
@@ -86,13 +91,20 @@ export class Checkout {
   }
 
   total() {
+    if (this.order) return this.order.total || 0;
     const c = this.cart();
     return (c && c.total) || 0;
   }
 
   lines() {
+    if (this.order) return this.order.lines || [];
     const c = this.cart();
     return (c && c.lines) || [];
+  }
+
+  // qr is the transfer being paid: the order's own, or the till's.
+  qr() {
+    return this.order ? this.order.vietqr || null : this.vietqr();
   }
 
   // busyPaying reports whether a payment is under way (scans then wait).
@@ -103,22 +115,47 @@ export class Checkout {
   // ---- opening, closing, modes ----
 
   open(method = 'cash') {
+    if (this.mode === 'busy') return;
+    this.order = null;
     if (this.lines().length === 0) return;
+    this.start(this.vietqr() ? 'vietqr' : method);
+  }
+
+  // openOrder takes the money for a self-service order: 'vietqr' when the
+  // transfer arrived, cash or card when the tourist pays here.
+  openOrder(order, method = 'cash') {
+    if (!order || this.mode === 'busy') return;
+    if (this.mode === 'paying' && !this.order && this.vietqr()) this.send({ type: 'pay.cancel' });
+    this.order = order;
+    this.start(method);
+  }
+
+  start(method) {
     this.stopPolling();
     this.sale = null;
     this.qrAsked = false;
+    this.splitRows = [];
     this.error('');
     openDialog(this.dlg);
     this.setMode('paying');
-    this.choose(this.vietqr() ? 'vietqr' : method);
+    this.choose(method);
+    // Not the close button: the Enter that ended a scan must not press it.
+    $('#co-title', this.dlg).focus();
   }
 
   close() {
     if (this.mode === 'busy') return; // the sale is being written; wait for it
-    if (this.mode === 'paying' && this.vietqr()) this.send({ type: 'pay.cancel' });
+    this.dismiss();
+  }
+
+  // dismiss closes the dialog whatever it shows.
+  dismiss() {
+    if (this.mode === 'paying' && !this.order && this.vietqr()) this.send({ type: 'pay.cancel' });
     this.stopPolling();
+    this.order = null;
     this.setMode('closed');
     closeDialog(this.dlg);
+    saveInFlight(sessionStorage, this.till, null);
   }
 
   // closeResult closes the dialog when it only shows a finished sale.
@@ -139,6 +176,9 @@ export class Checkout {
     $('#co-result', d).hidden = mode !== 'result';
     if (mode !== 'result') setChildren($('#co-result', d));
     $('#co-cancel', d).disabled = mode === 'busy';
+    const title = $('#co-title', d);
+    title.textContent = this.order && mode !== 'result' ? t('orders.pay_title', { code: this.order.code }) : t('pay.title');
+    d.dataset.order = this.order ? this.order.id : '';
     this.renderTotal();
   }
 
@@ -146,7 +186,7 @@ export class Checkout {
     if (this.mode !== 'paying') return;
     const prev = this.method;
     this.method = method;
-    if (prev === 'vietqr' && method !== 'vietqr' && this.vietqr()) this.send({ type: 'pay.cancel' });
+    if (prev === 'vietqr' && method !== 'vietqr' && !this.order && this.vietqr()) this.send({ type: 'pay.cancel' });
     for (const b of $$('.method', this.dlg)) b.setAttribute('aria-pressed', String(b.dataset.method === method));
     this.error('');
     this.setMode('paying');
@@ -154,7 +194,7 @@ export class Checkout {
       $('#tendered', this.dlg).value = '';
       this.renderCash();
     } else if (method === 'vietqr') {
-      if (this.vietqr()) this.renderQR();
+      if (this.qr() || this.order) this.renderQR();
       else this.requestQR();
     } else if (method === 'split') {
       if (this.splitRows.length === 0) {
@@ -168,6 +208,7 @@ export class Checkout {
   relabel() {
     const ex = $('[data-testid="tender-exact"]', this.dlg);
     if (ex) ex.textContent = t('pay.exact');
+    if (this.order && this.mode !== 'result') $('#co-title', this.dlg).textContent = t('orders.pay_title', { code: this.order.code });
     if (this.mode === 'paying') {
       if (this.method === 'cash') this.renderCash();
       if (this.method === 'vietqr') this.renderQR();
@@ -230,10 +271,11 @@ export class Checkout {
 
   renderQR() {
     const d = this.dlg;
-    const p = this.vietqr();
+    const p = this.qr();
     const canvas = $('#till-qr', d);
     const status = $('#qr-status', d);
-    $('#qr-retry', d).hidden = Boolean(p) || this.qrAsked;
+    $('#qr-retry', d).hidden = Boolean(p) || this.qrAsked || Boolean(this.order);
+    $('#vietqr-hint', d).textContent = t(this.order ? 'orders.vietqr_hint' : 'pay.vietqr_hint');
     if (p && p.payload) {
       drawQR(canvas, p.payload);
       canvas.hidden = false;
@@ -244,7 +286,7 @@ export class Checkout {
     } else {
       clearQR(canvas);
       canvas.hidden = true;
-      status.textContent = this.qrAsked ? t('pay.qr_preparing') : '';
+      status.textContent = this.order ? t('err.vietqr_not_configured') : this.qrAsked ? t('pay.qr_preparing') : '';
       status.dataset.state = this.qrAsked ? 'preparing' : 'none';
       $('#qr-amount', d).textContent = '';
       $('#qr-ref', d).textContent = '';
@@ -331,7 +373,7 @@ export class Checkout {
         return [{ method: 'cash', amount: total, tendered }];
       }
       case 'vietqr':
-        return this.vietqr() ? [{ method: 'vietqr', amount: total }] : null;
+        return this.qr() ? [{ method: 'vietqr', amount: total }] : null;
       case 'card':
       case 'ewallet': {
         const ref = $(`#${this.method}-ref`, this.dlg).value.trim();
@@ -358,16 +400,24 @@ export class Checkout {
     if (this.mode !== 'paying') return;
     const payments = this.payments();
     if (!payments) return;
-    const cart = this.cart();
-    // One key per cart contents: a retry after a lost answer cannot sell twice.
-    if (!this.key || this.keySeq !== (cart && cart.seq)) {
-      this.key = newKey(this.till);
-      this.keySeq = cart && cart.seq;
+    let ref;
+    if (this.order) {
+      // An order is paid once whatever is retried: the kiosk refuses a second
+      // confirm, and the order itself says which sale it became.
+      ref = this.send({ type: 'order.confirm', id: this.order.id, payments });
+      if (ref) saveInFlight(sessionStorage, this.till, { order: this.order.id, at: Date.now() });
+    } else {
+      const cart = this.cart();
+      // One key per cart contents: a retry after a lost answer cannot sell twice.
+      if (!this.key || this.keySeq !== (cart && cart.seq)) {
+        this.key = newKey(this.till);
+        this.keySeq = cart && cart.seq;
+      }
+      ref = this.send({ type: 'checkout', payments, idempotency_key: this.key });
+      if (ref) saveInFlight(sessionStorage, this.till, { key: this.key, at: Date.now() });
     }
-    const ref = this.send({ type: 'checkout', payments, idempotency_key: this.key });
     if (!ref) return;
     this.pendingRef = ref;
-    this.startedAt = new Date();
     this.lostDuringBusy = false;
     this.error('');
     $('#busy-text', this.dlg).textContent = t('pay.busy');
@@ -377,11 +427,24 @@ export class Checkout {
   // ---- messages from the server ----
 
   onState() {
+    if (this.inFlight && this.mode === 'closed') {
+      // The page was reloaded in the middle of a checkout: find out what
+      // became of it before anything else.
+      const f = this.inFlight;
+      this.inFlight = null;
+      this.key = f.key || null;
+      this.order = f.order ? { id: f.order, total: 0, lines: [] } : null;
+      openDialog(this.dlg);
+      $('#busy-text', this.dlg).textContent = t('pay.lost');
+      this.setMode('busy');
+      this.recover();
+      return;
+    }
     if (this.mode === 'busy' && this.lostDuringBusy) {
       this.recover();
       return;
     }
-    if (this.vietqr() && this.mode === 'closed' && this.lines().length > 0) {
+    if (!this.order && this.vietqr() && this.mode === 'closed' && this.lines().length > 0) {
       this.open('vietqr'); // another screen of this till (self-service) asked for a transfer
       return;
     }
@@ -390,7 +453,7 @@ export class Checkout {
   }
 
   onCart() {
-    if (this.mode === 'paying') {
+    if (this.mode === 'paying' && !this.order) {
       if (this.lines().length === 0) {
         this.close();
         return;
@@ -403,6 +466,7 @@ export class Checkout {
   }
 
   onVietQR() {
+    if (this.order) return; // paying an order: the till's own QR is another matter
     const p = this.vietqr();
     if (p && this.mode === 'closed' && this.lines().length > 0) {
       this.open('vietqr');
@@ -421,7 +485,7 @@ export class Checkout {
 
   onSaleDone(m) {
     if (this.mode === 'busy') {
-      this.showResult(m);
+      if (this.pendingRef) this.showResult(m); // not a sale of another screen while recovering
     } else if (this.mode === 'paying') {
       // Another screen of this till took the payment.
       this.setMode('closed');
@@ -430,10 +494,44 @@ export class Checkout {
     }
   }
 
+  // onOrder follows the order being paid: paid, cancelled or expired
+  // elsewhere, the dialog has nothing left to take.
+  onOrder(order) {
+    if (!this.order || !order || order.id !== this.order.id) return;
+    if (order.state === 'open') {
+      this.order = { ...this.order, ...order };
+      if (this.mode === 'paying') this.onCartLike();
+      return;
+    }
+    if (this.mode === 'paying') {
+      this.setMode('closed');
+      this.order = null;
+      closeDialog(this.dlg);
+      toast(t(`orders.now_${order.state}`, { code: order.code }), { kind: order.state === 'paid' ? 'info' : 'error' });
+    }
+  }
+
+  onCartLike() {
+    this.renderTotal();
+    if (this.method === 'cash') this.renderCash();
+    else if (this.method === 'split') this.renderSplitTotals();
+    else if (this.method === 'vietqr') this.renderQR();
+    else this.renderConfirm();
+  }
+
   onError(m) {
+    if (this.finder.onMessage(m)) return true;
     if (m.ref && m.ref === this.pendingRef && this.mode === 'busy') {
       this.pendingRef = null;
       this.key = null; // nothing was sold; the next try is a new request
+      saveInFlight(sessionStorage, this.till, null);
+      if (this.order && /^order_(paid|cancelled|expired)$/.test(m.code)) {
+        this.setMode('closed');
+        this.order = null;
+        closeDialog(this.dlg);
+        toast(errorText(m.code, m.message), { kind: 'error' });
+        return true;
+      }
       this.setMode('paying');
       this.error(errorText(m.code, m.message));
       return true;
@@ -460,30 +558,61 @@ export class Checkout {
     }
   }
 
-  // recover finds out, after a reconnect, whether the checkout sent before
-  // the link dropped made a sale.
+  // recover finds out, after a reconnect or a reload, whether the checkout
+  // sent before the link dropped made a sale: by its idempotency key (or, for
+  // an order, by the order), never by the time — the latest sale may be the
+  // previous customer's.
   async recover() {
     this.lostDuringBusy = false;
-    if (this.lines().length > 0) {
-      // The cart is still there: nothing was sold. Confirming again reuses the
-      // idempotency key, so even a late first attempt cannot sell twice.
-      this.setMode('paying');
-      this.renderConfirm();
+    if (this.order) {
+      await this.recoverOrder();
       return;
     }
+    const cartLines = ((this.cart() && this.cart().lines) || []).length;
+    const r = await recoverCheckout({ cartLines, key: this.key, find: (k) => this.finder.find(k) });
+    if (this.mode !== 'busy') return; // an answer came meanwhile
+    switch (r.action) {
+      case 'retry':
+        // The cart is still there: nothing was sold. Confirming again reuses
+        // the idempotency key, so even a late first attempt cannot sell twice.
+        this.setMode('paying');
+        this.renderConfirm();
+        break;
+      case 'sold':
+        this.onSale(r.sale);
+        break;
+      case 'unsold':
+        this.dismiss();
+        toast(t('pay.not_sold'), { kind: 'error', ms: 12000 });
+        break;
+      default:
+        this.dismiss();
+        toast(t('pay.unknown'), { kind: 'error', ms: 12000 });
+    }
+  }
+
+  async recoverOrder() {
+    const id = this.order.id;
     try {
-      const since = new Date(this.startedAt.getTime() - 5000).toISOString();
-      const res = await api('/api/v1/sales', { query: { since, limit: 50 } });
-      const mine = (res.sales || []).filter((s) => s.kind === 'sale' && (!s.till || s.till === this.till));
-      const sale = mine[mine.length - 1];
-      if (sale && this.mode === 'busy') {
-        this.onSale(sale);
+      const o = await api(`/api/v1/orders/${encodeURIComponent(id)}`);
+      if (this.mode !== 'busy') return;
+      if (o.state === 'paid' && o.sale_id) {
+        this.onSale(await api(`/api/v1/sales/${encodeURIComponent(o.sale_id)}`));
         return;
       }
+      if (o.state === 'open') {
+        this.order = o;
+        this.setMode('paying');
+        this.choose(this.method);
+        return;
+      }
+      this.dismiss();
+      toast(t(`orders.now_${o.state}`, { code: o.code }), { kind: 'error' });
     } catch {
-      // fall through
+      if (this.mode !== 'busy') return;
+      this.dismiss();
+      toast(t('pay.unknown'), { kind: 'error', ms: 12000 });
     }
-    if (this.mode === 'busy') this.close();
   }
 
   // ---- result ----
@@ -496,8 +625,10 @@ export class Checkout {
     }
     this.pendingRef = null;
     this.key = null;
+    this.order = null;
     this.splitRows = [];
     this.sale = { ...s };
+    saveInFlight(sessionStorage, this.till, null);
     this.printJob = null;
     this.printMissing = false;
     this.printSince = Date.now();

@@ -1,9 +1,11 @@
 // The customer display (/display?till=T1): a read-only mirror of the till's
-// cart, the VietQR code while a transfer is pending, a thank-you after the
-// sale, and a welcome with the seller's name when the cart is empty.
+// cart, the VietQR code while a transfer is pending with the bank, account and
+// holder it goes to beside it, a thank-you after the sale, and a welcome with
+// the seller's name when the cart is empty.
 
 import { formatVND } from './format.js';
 import { productName, t } from './i18n.js';
+import { bankLines } from './orders.js';
 import { clearQR, drawQR } from './qrcanvas.js';
 import { $, flash, h, initLang, pageParams, setChildren, showConn } from './ui.js';
 import { KioskSocket } from './ws.js';
@@ -111,4 +113,11 @@ function renderQR() {
   drawQR(canvas, p.payload);
   $('#qr-amount').textContent = formatVND(p.amount || 0);
   $('#qr-ref').textContent = p.reference ? t('pay.reference', { ref: p.reference }) : '';
+  // Who gets the money, for the customer to check before sending it.
+  const b = bankLines(p.bank);
+  setChildren($('#qr-bank'), b ? [
+    h('dt', {}, t('self.bank')), h('dd', { testid: 'display-bank-name' }, b.bank),
+    h('dt', {}, t('self.account')), h('dd', { testid: 'display-bank-account' }, b.account),
+    b.holder ? [h('dt', {}, t('self.holder')), h('dd', { testid: 'display-bank-holder' }, b.holder)] : null,
+  ] : []);
 }

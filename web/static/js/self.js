@@ -1,15 +1,19 @@
 // The tourist self-service screen (/self?till=SELF1): an attract screen, the
 // catalog by group, province and stars, a product's story (producer, OCOP
-// certificate, lots, trace QR), a cart, and payment by VietQR. The kiosk's
-// barcode scanner adds products by code, and a label's trace QR opens the
-// label's trace page over the screen. Ninety seconds without a touch empties
-// the cart and returns to the attract screen.
+// certificate, lots, trace QR), a cart, and checkout as an order: the kiosk
+// holds the goods, the screen shows the VietQR transfer (bank, account holder,
+// amount, reference) and a pickup code for paying cash or card at the till,
+// and follows the order until the staff confirm it. The kiosk's barcode
+// scanner adds products by code, and a label's trace QR opens the label's
+// trace page over the screen. Ninety seconds without a touch empties the cart
+// and returns to the attract screen (an order keeps waiting at the till).
 
 import { api } from './api.js';
 import { productsURL } from './catalog.js';
 import { renderCart, wireCart } from './cartview.js';
 import { formatDate, formatVND } from './format.js';
 import { GROUPS, errorText, getLang, productDescription, productName, t } from './i18n.js';
+import { bankLines, formatLeft } from './orders.js';
 import { clearQR, drawQR } from './qrcanvas.js';
 import { traceLinkPath, withLang } from './trace.js';
 import {
@@ -21,19 +25,25 @@ import { KioskSocket } from './ws.js';
 
 const WARN_MS = 10000;
 const THANKS_MS = 12000;
+// While an order's QR is up the tourist is busy in a banking app: the visit
+// lasts at least this long without a touch.
+const ORDER_IDLE_MS = 180000;
 const PROVINCES = ['Cà Mau', 'Bến Tre', 'Trà Vinh'];
 
 const { till, q: params } = pageParams('SELF1');
 // Ninety seconds without a touch end a visit; ?idle=SECONDS changes it (tests).
 const IDLE_MS = Math.max(15, Number(params.get('idle')) || 90) * 1000;
 const startLang = params.get('lang') === 'en' ? 'en' : 'vi';
-const state = { cart: null, vietqr: null, seller: '', provinces: PROVINCES, producers: null };
+const state = { cart: null, seller: '', provinces: PROVINCES, producers: null };
 const query = { q: '', group: '', stars: 0, province: '' };
 const cartEls = {
   lines: $('#cart-lines'), empty: $('#cart-empty'), count: $('#cart-count'), vat: $('#cart-vat'), total: $('#cart-total'),
 };
-let payState = 'closed'; // closed | waiting | done
-let payRef = null; // the pay.vietqr or checkout message waiting for its answer
+let payState = 'closed'; // closed | creating | order | submitted | done
+let payRef = null; // the checkout message waiting for its answer
+let payKey = null; // the idempotency key of the checkout making the order
+let current = null; // the order on screen, with its deadline on this screen's clock
+let restoring = loadOrderRef(); // an order this tab showed before a reload
 let detailProduct = null;
 let detailQty = 1;
 
@@ -64,10 +74,12 @@ setupIdle();
 const scanKey = listenForScans(onScan);
 wireCart($('#cart-lines'), { send, cart: () => state.cart });
 $('#pay').addEventListener('click', startPay);
-$('#pay-close').addEventListener('click', cancelPay);
-$('#pay-cancel').addEventListener('click', cancelPay);
+$('#pay-close').addEventListener('click', closeButton);
+$('#pay-cancel').addEventListener('click', backToCart);
 $('#pay-paid').addEventListener('click', confirmPaid);
-$('#pay-dialog').addEventListener('cancel', (e) => { e.preventDefault(); cancelPay(); });
+$('#pay-done-btn').addEventListener('click', () => reset());
+$('#pay-dialog').addEventListener('cancel', (e) => { e.preventDefault(); closeButton(); });
+setInterval(tickOrder, 1000);
 $('#detail-close').addEventListener('click', () => closeDialog($('#detail')));
 $('#trace-back').addEventListener('click', closeTrace);
 $('#trace').addEventListener('cancel', (e) => { e.preventDefault(); closeTrace(); });
@@ -98,7 +110,6 @@ function start(lang) {
 // reset empties the cart and goes back to the attract screen.
 function reset() {
   if (state.cart && state.cart.lines && state.cart.lines.length > 0) send({ type: 'cart.clear' });
-  else if (state.vietqr) send({ type: 'pay.cancel' });
   closeDialog($('#detail'));
   closeTrace();
   closePay();
@@ -149,10 +160,11 @@ function setupIdle() {
   setInterval(() => {
     if ($('#app').hidden) return;
     const idle = Date.now() - lastTouch;
-    if (idle >= IDLE_MS) {
+    const limit = payState === 'order' ? Math.max(IDLE_MS, ORDER_IDLE_MS) : IDLE_MS;
+    if (idle >= limit) {
       reset();
-    } else if (idle >= IDLE_MS - WARN_MS && payState !== 'done') {
-      showIdleWarning(t('self.idle', { n: Math.ceil((IDLE_MS - idle) / 1000) }));
+    } else if (idle >= limit - WARN_MS && payState !== 'done') {
+      showIdleWarning(t('self.idle', { n: Math.ceil((limit - idle) / 1000) }));
     }
   }, 500);
 }
@@ -234,13 +246,12 @@ function onMessage(m) {
   switch (m.type) {
     case 'state':
       state.cart = m.cart || null;
-      state.vietqr = m.vietqr || null;
       state.seller = (m.seller && m.seller.name) || '';
       $('#seller').textContent = state.seller;
       renderCartPanel();
       // A reload in the middle of a visit goes straight back to it.
       if (state.cart && state.cart.lines && state.cart.lines.length > 0 && $('#app').hidden) start(getLang());
-      if (payState === 'waiting') renderPay();
+      resumeOrder(m.orders || []);
       break;
     case 'cart': {
       if (state.cart && m.cart && m.cart.seq < state.cart.seq) break;
@@ -249,32 +260,19 @@ function onMessage(m) {
       renderCartPanel(before);
       break;
     }
-    case 'vietqr':
-      state.vietqr = m.pending || null;
-      if (payState === 'waiting') {
-        if (state.vietqr) {
-          payRef = null;
-          renderPay();
-        } else {
-          closePay(); // cancelled: the cart changed, or the staff cancelled it
-        }
-      }
-      break;
-    case 'sale.done':
-      if (payState === 'waiting' || payState === 'closed') showThanks(m);
-      grid.refresh();
+    case 'order':
+      onOrder(m);
+      grid.refresh(); // held or released stock
       break;
     case 'catalog':
       grid.refresh();
       break;
     case 'error':
       noteError(m.code);
-      if (payState === 'waiting' && m.ref && m.ref === payRef) {
-        payRef = null;
-        const err = $('#pay-error');
-        err.hidden = false;
-        err.textContent = errorText(m.code, m.message);
-        renderPay();
+      if (payState === 'creating' && m.ref && m.ref === payRef) {
+        // Nothing was held (out of stock, an empty cart…): back to the cart.
+        closePay();
+        toast(errorText(m.code, m.message), { kind: 'error', ms: 8000 });
       } else {
         toast(errorText(m.code, m.message), { kind: 'error' });
       }
@@ -396,70 +394,183 @@ function renderCartPanel(before = null) {
   $('#pay').disabled = empty;
 }
 
+// ---- checkout as an order ----
+
+function newKey() {
+  const rnd = crypto.getRandomValues(new Uint32Array(2));
+  return `${till}-${Date.now().toString(36)}-${rnd[0].toString(36)}${rnd[1].toString(36)}`;
+}
+
+function saveOrderRef() {
+  try {
+    if (current || payKey) sessionStorage.setItem(`kiosk.self.order.${till}`, JSON.stringify({ id: current && current.id, key: payKey }));
+    else sessionStorage.removeItem(`kiosk.self.order.${till}`);
+  } catch {
+    // the order is still followed while the page lives
+  }
+}
+
+function loadOrderRef() {
+  try {
+    return JSON.parse(sessionStorage.getItem(`kiosk.self.order.${till}`) || 'null');
+  } catch {
+    return null;
+  }
+}
+
+// startPay asks the kiosk to make an order of the cart: the goods are held
+// and the order comes back with its VietQR and pickup code.
 function startPay() {
   if (!state.cart || !state.cart.lines || state.cart.lines.length === 0) return;
   $('#pay-error').hidden = true;
-  payState = 'waiting';
-  payRef = state.vietqr ? null : send({ type: 'pay.vietqr' });
-  if (!state.vietqr && !payRef) {
-    payState = 'closed';
+  payKey = newKey();
+  payRef = send({ type: 'checkout', idempotency_key: payKey });
+  if (!payRef) {
+    payKey = null;
     return;
   }
+  payState = 'creating';
+  current = null;
+  saveOrderRef();
   openDialog($('#pay-dialog'));
   renderPay();
 }
 
+function onOrder(m) {
+  const o = m.order;
+  if (!o) return;
+  const mine = (payState === 'creating' && ((payRef && m.ref === payRef) || (payKey && o.idempotency_key === payKey)))
+    || (current && o.id === current.id);
+  if (mine) setOrder(o);
+}
+
+function setOrder(o) {
+  current = { ...o, deadline: Date.now() + Math.max(0, Number(o.expires_in) || 0) * 1000 };
+  payRef = null;
+  saveOrderRef();
+  if (o.state === 'open') {
+    if (payState !== 'submitted') payState = 'order';
+  } else {
+    payState = 'done';
+    setTimeout(() => { if (payState === 'done' && current && current.id === o.id) reset(); }, THANKS_MS);
+  }
+  if (!$('#pay-dialog').open) openDialog($('#pay-dialog'));
+  renderPay();
+}
+
+// resumeOrder picks the order up again after a reconnect or a reload.
+async function resumeOrder(open) {
+  if (payState === 'creating' && payKey) {
+    const made = open.find((o) => o.idempotency_key === payKey);
+    if (made) setOrder(made);
+    else payRef = send({ type: 'checkout', idempotency_key: payKey }); // same key: never two orders
+    return;
+  }
+  // After a reload: the order this tab showed, or the one its checkout made.
+  const made = restoring && restoring.key && open.find((x) => x.idempotency_key === restoring.key);
+  const id = (current && current.id) || (restoring && restoring.id) || (made && made.id);
+  restoring = null;
+  if (!id) return;
+  const o = open.find((x) => x.id === id);
+  if (o) {
+    if ($('#app').hidden) start(getLang());
+    setOrder(o);
+    return;
+  }
+  try {
+    setOrder(await api(`/api/v1/orders/${encodeURIComponent(id)}`)); // closed meanwhile
+  } catch {
+    // gone: nothing to show
+  }
+}
+
 function renderPay() {
-  const p = state.vietqr;
-  const waiting = payState === 'waiting';
-  $('#pay-wait').hidden = !waiting;
-  $('#pay-foot').hidden = !waiting;
-  $('#pay-done').hidden = payState !== 'done';
+  const o = current;
+  $('#pay-wait').hidden = payState !== 'creating';
+  $('#pay-order').hidden = payState !== 'order';
+  $('#pay-done').hidden = payState !== 'submitted' && payState !== 'done';
+  $('#pay-foot').hidden = payState !== 'order';
+  $('#done-foot').hidden = payState !== 'submitted' && payState !== 'done';
+  $('#pay-close').disabled = payState === 'creating';
+  $('#pay-title').textContent = o ? t('self.order_title', { code: o.code }) : t('self.pay');
+  $('#pay-status').textContent = payState === 'creating' ? t('self.creating') : '';
   const canvas = $('#pay-qr');
-  if (waiting && p && p.payload) {
-    canvas.hidden = false;
-    drawQR(canvas, p.payload);
-    $('#pay-status').textContent = t('pay.waiting');
-    $('#pay-status').dataset.state = 'waiting';
-    $('#pay-amount').textContent = formatVND(p.amount || 0);
-    $('#pay-ref').textContent = p.reference ? t('pay.reference', { ref: p.reference }) : '';
+  if (payState === 'order' && o) {
+    const q = o.vietqr;
+    $('#order-qr').hidden = !q;
+    if (q) {
+      drawQR(canvas, q.payload);
+      $('#pay-amount').textContent = formatVND(q.amount);
+      const b = bankLines(q.bank) || {};
+      $('#bank-name').textContent = b.bank || '';
+      $('#bank-account').textContent = b.account || '';
+      $('#bank-holder').textContent = b.holder || '';
+      $('#pay-ref').textContent = q.reference;
+    } else {
+      clearQR(canvas);
+    }
+    $('#pay-code').textContent = o.code;
+    $('#pay-paid').disabled = false;
+    $('#pay-paid').textContent = t(q ? 'self.paid' : 'self.pay_at_till');
+    tickOrder();
   } else {
     clearQR(canvas);
-    canvas.hidden = true;
-    $('#pay-status').textContent = waiting && payRef ? t('pay.qr_preparing') : '';
-    $('#pay-status').dataset.state = 'preparing';
-    $('#pay-amount').textContent = '';
-    $('#pay-ref').textContent = '';
   }
-  $('#pay-paid').disabled = !(waiting && p && p.payload);
+  if ((payState === 'submitted' || payState === 'done') && o) renderDone(o);
 }
 
+function renderDone(o) {
+  const box = $('#pay-done');
+  const state = payState === 'submitted' ? 'submitted' : o.state;
+  box.dataset.state = state;
+  $('#done-mark').textContent = state === 'expired' || state === 'cancelled' ? '!' : '✓';
+  $('#done-mark').dataset.state = state;
+  $('#done-code').textContent = state === 'submitted' ? o.code : '';
+  $('#pay-receipt').textContent = o.receipt_no ? t('sale.receipt', { no: o.receipt_no }) : '';
+  box.dataset.receipt = o.receipt_no || '';
+  const words = {
+    submitted: ['display.thanks', o.vietqr ? 'self.submitted' : 'self.submitted_till'],
+    paid: ['self.order_paid', 'self.collect'],
+    expired: ['self.order_expired', 'self.order_again'],
+    cancelled: ['self.order_cancelled', 'self.order_again'],
+  }[state] || ['display.thanks', 'self.collect'];
+  $('#done-title').textContent = t(words[0], { code: o.code });
+  $('#done-text').textContent = t(words[1], { code: o.code });
+}
+
+function tickOrder() {
+  if (payState !== 'order' || !current) return;
+  const left = Math.max(0, Math.ceil((current.deadline - Date.now()) / 1000));
+  $('#pay-left').textContent = t('self.held', { time: formatLeft(left) });
+  $('#pay-left').dataset.left = String(left);
+}
+
+// confirmPaid: the tourist says the transfer is made (or goes to the till to
+// pay). Nothing is recorded as paid: the staff confirm at the till, and this
+// screen hears when they do.
 function confirmPaid() {
-  const p = state.vietqr;
-  if (!p) return;
-  // The kiosk records a self-service transfer as pending: staff check it
-  // against the receipt before handing over the goods.
-  payRef = send({ type: 'checkout', payments: [{ method: 'vietqr', amount: p.amount }] });
-  if (payRef) $('#pay-paid').disabled = true;
+  if (payState !== 'order') return;
+  payState = 'submitted';
+  renderPay();
 }
 
-function cancelPay() {
-  if (payState === 'waiting' && state.vietqr) send({ type: 'pay.cancel' });
+// backToCart lets the order go: its goods come back into this screen's cart.
+function backToCart() {
+  if (payState === 'order' && current && current.state === 'open') send({ type: 'order.cancel', id: current.id, reason: 'back to the cart' });
   closePay();
+}
+
+function closeButton() {
+  if (payState === 'creating') return;
+  if (payState === 'order') backToCart();
+  else reset();
 }
 
 function closePay() {
   payState = 'closed';
   payRef = null;
+  payKey = null;
+  current = null;
+  saveOrderRef();
   closeDialog($('#pay-dialog'));
-}
-
-function showThanks(m) {
-  payState = 'done';
-  payRef = null;
-  $('#pay-receipt').textContent = t('sale.receipt', { no: m.receipt_no });
-  $('#pay-done').dataset.receipt = m.receipt_no || '';
-  openDialog($('#pay-dialog'));
-  renderPay();
-  setTimeout(() => { if (payState === 'done') reset(); }, THANKS_MS);
 }

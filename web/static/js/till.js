@@ -1,5 +1,6 @@
 // The vendor's till (/till?till=T1): product grid with search and filters, the
-// barcode scanner, the cart (kept on the server, mirrored here) and checkout.
+// barcode scanner, the cart (kept on the server, mirrored here), checkout, and
+// the queue of self-service orders waiting for their money.
 
 import { api } from './api.js';
 import { productsURL } from './catalog.js';
@@ -7,6 +8,7 @@ import { renderCart as renderCart0, wireCart } from './cartview.js';
 import { Checkout } from './checkout.js';
 import { formatVND, parseAmount } from './format.js';
 import { GROUPS, errorText, productName, t } from './i18n.js';
+import { OrderQueue } from './orderqueue.js';
 import {
   $, closeDialog, flash, h, initLang, keypad, openDialog, pageParams, productCard, setChildren,
   listenForScans, noteError, showConn, showGridState, showPrinters, startSyncBadge, toast, typeKey, watchDisk, wireSearch,
@@ -31,6 +33,14 @@ const checkout = new Checkout({
   vietqr: () => state.vietqr,
 });
 
+const orders = new OrderQueue({
+  dialog: $('#orders-dialog'),
+  button: $('#orders-open'),
+  checkout,
+  send: (msg) => sendOrWarn(msg),
+  ringUp,
+});
+
 const grid = new VirtualGrid($('#grid'), {
   fetchPage: (q, offset, limit, signal) => api(productsURL({ ...q, offset, limit }), { signal }),
   renderItem: (p) => productCard(p, addProduct),
@@ -43,6 +53,7 @@ initLang(() => {
   renderCart();
   grid.rerender();
   checkout.relabel();
+  orders.render();
   showPrinters(state.printers);
   showConn(sock.status);
 });
@@ -78,6 +89,7 @@ function onMessage(m) {
       renderHeader();
       renderCart();
       showPrinters(state.printers);
+      orders.reset(m.orders);
       checkout.onState();
       break;
     case 'cart':
@@ -94,6 +106,13 @@ function onMessage(m) {
       break;
     case 'sale':
       checkout.onSale(m.sale);
+      break;
+    case 'sale.found':
+      checkout.finder.onMessage(m);
+      break;
+    case 'order':
+      orders.update(m.order);
+      grid.refresh(); // held or released stock
       break;
     case 'sale.done':
       checkout.onSaleDone(m);
@@ -191,7 +210,19 @@ function onScan(code) {
     return;
   }
   checkout.closeResult();
+  if (orders.scanned(code)) return; // a pickup code, or the VietQR on a tourist's screen
   sendOrWarn({ type: 'cart.add', code, qty: 1 });
+}
+
+// ringUp puts the goods of an order that ran out of time (or was cancelled)
+// into the till's cart, to sell them as a new sale.
+function ringUp(order) {
+  if (checkout.busyPaying()) {
+    toast(t('pay.scan_busy'), { kind: 'error' });
+    return;
+  }
+  for (const l of order.lines || []) sendOrWarn({ type: 'cart.add', sku: l.sku, qty: l.qty });
+  toast(t('orders.rung_up', { code: order.code }));
 }
 
 // ---- cart ----
