@@ -238,12 +238,13 @@ func prepare(db *bolt.DB, kioskID string, fresh bool) error {
 		if fresh {
 			return nameStore(m, kioskID)
 		}
-		schema, kiosk, err := identify(tx)
+		schema, _, err := identify(tx)
 		if err != nil {
 			return err
 		}
 		if schema < 2 {
-			if kiosk, err = migrate1to2(tx, kioskID); err != nil {
+			kiosk, err := migrate1to2(tx, kioskID)
+			if err != nil {
 				return fmt.Errorf("moving the store to schema 2: %w", err)
 			}
 			if kiosk != kioskID {

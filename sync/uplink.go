@@ -268,7 +268,7 @@ func (l *link) reconcile(greet Message) (pos.Recovery, error) {
 		return pos.Recovery{}, st.SetAcked(greet.Seq)
 	}
 	var recs []pos.OutboxRecord
-	after, hubAcked := base, greet.Seq
+	after, hubAcked := base, uint64(0)
 	for {
 		if err := l.write(Message{Type: "recover", Seq: after}); err != nil {
 			return pos.Recovery{}, err

@@ -1,7 +1,8 @@
 // The parts of the shared UI helpers that need no DOM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { receiptPrinter, typeKey } from '../static/js/ui.js';
+import { receiptPrinter, syncBadge, typeKey } from '../static/js/ui.js';
+import { t } from '../static/js/i18n.js';
 
 test('the number pad edits digits', () => {
   assert.equal(typeKey('', '5'), '5');
@@ -18,4 +19,16 @@ test('the receipt printer is the one named receipt, else the first', () => {
   assert.equal(receiptPrinter(null), null);
   assert.equal(receiptPrinter([{ name: 'label' }, { name: 'receipt' }]).name, 'receipt');
   assert.equal(receiptPrinter([{ name: 'label' }]).name, 'label');
+});
+
+test('the sync badge says when receipt numbers are provisional', () => {
+  const ok = syncBadge({ hub_reachable: true, outbox_depth: 0, numbering: { verified: true } }, t);
+  assert.equal(ok.provisional, false);
+  assert.equal(ok.state, 'online');
+  const prov = syncBadge({ hub_reachable: false, outbox_depth: 3, numbering: { verified: false, series: 'R1' } }, t);
+  assert.equal(prov.provisional, true);
+  assert.equal(prov.state, 'offline');
+  assert.match(prov.text, /R1/);
+  assert.match(prov.text, /3/);
+  assert.ok(prov.title.length > 0, 'the badge explains why');
 });

@@ -41,6 +41,8 @@ export const dict = {
   'sync.offline': { vi: 'ngoại tuyến', en: 'offline' },
   'sync.online': { vi: 'đã đồng bộ', en: 'up to date' },
   'sync.pending': { vi: '{n} đơn chờ gửi', en: '{n} sales to send' },
+  'sync.provisional': { vi: 'số hoá đơn tạm (dãy {series})', en: 'provisional receipt numbers (series {series})' },
+  'sync.provisional_why': { vi: 'Kho dữ liệu vừa được khôi phục hoặc mới: hoá đơn được đánh số theo dãy riêng cho đến khi máy chủ trung tâm xác nhận, để không trùng số nào đã cấp.', en: 'The store was restored or is new: receipts are numbered in a series of their own until the hub confirms, so that no number is issued twice.' },
   'catalog.price_changed': { vi: 'Giá mới từ trung tâm: {name} {old} → {new}', en: 'New central price: {name} {old} → {new}' },
   'net.offline': { vi: 'Chưa kết nối được với quầy — thử lại sau giây lát', en: 'Not connected to the kiosk — try again in a moment' },
   'nav.home': { vi: 'Trang chính', en: 'Home' },

@@ -243,8 +243,24 @@ export function showPrinters(printers) {
   }
 }
 
+// syncBadge is what the sync badge says of a GET /api/v1/sync answer: whether
+// the hub is reachable, how many records wait, and — after a restore, or on a new
+// store, until the hub has been asked — that receipts are numbered in a
+// provisional series.
+export function syncBadge(last, tr) {
+  const reachable = last.hub_reachable ?? last.reachable ?? last.online;
+  const depth = last.outbox_depth ?? last.outbox ?? last.pending ?? last.depth;
+  const online = reachable === true;
+  let text = `${tr('sync.label')}: ${tr(online ? 'sync.online' : 'sync.offline')}`;
+  if (typeof depth === 'number' && depth > 0) text += ` · ${tr('sync.pending', { n: depth })}`;
+  const num = last.numbering;
+  const provisional = !!(num && num.verified === false);
+  if (provisional) text += ` · ${tr('sync.provisional', { series: num.series || '' })}`;
+  return { text, state: online ? 'online' : 'offline', provisional, title: provisional ? tr('sync.provisional_why') : '' };
+}
+
 // startSyncBadge shows GET /api/v1/sync when the kiosk answers it, and hides
-// the badge otherwise (sync comes in a later piece).
+// the badge otherwise.
 export function startSyncBadge() {
   const els = $$('[data-testid="sync-status"]');
   if (els.length === 0) return;
@@ -256,19 +272,20 @@ export function startSyncBadge() {
         continue;
       }
       el.hidden = false;
-      const reachable = last.hub_reachable ?? last.reachable ?? last.online;
-      const depth = last.outbox_depth ?? last.outbox ?? last.pending ?? last.depth;
-      const online = reachable === true;
-      el.dataset.state = online ? 'online' : 'offline';
-      let text = `${t('sync.label')}: ${t(online ? 'sync.online' : 'sync.offline')}`;
-      if (typeof depth === 'number' && depth > 0) text += ` · ${t('sync.pending', { n: depth })}`;
-      el.textContent = text;
+      const b = syncBadge(last, t);
+      el.dataset.state = b.state;
+      el.dataset.numbering = b.provisional ? 'provisional' : 'verified';
+      el.textContent = b.text;
+      el.title = b.title;
     }
   };
   const poll = async () => {
     let wait = 30000;
     try {
       last = await api('/api/v1/sync');
+      // While the numbering is provisional, look again soon: it changes as
+      // soon as the hub answers.
+      if (last && last.numbering && last.numbering.verified === false) wait = 5000;
     } catch (err) {
       last = null;
       // No sync on this kiosk yet: ask again much later, not every 30 s.
