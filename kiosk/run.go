@@ -129,7 +129,13 @@ func Run(ctx context.Context, cfg Config) error {
 // by the record sequence, not the clock, so a clock set ahead cannot expire them.
 const IdempotencyKeep = 50_000
 
-// trimIdempotency forgets the oldest idempotency keys at start and then daily.
+// OrdersKeep is how many closed self-service orders (paid, cancelled, expired)
+// the store keeps, with their idempotency keys; a paid order's sale is kept as
+// every sale is.
+const OrdersKeep = 5_000
+
+// trimIdempotency forgets the oldest idempotency keys and closed orders at start
+// and then daily.
 func trimIdempotency(ctx context.Context, store *pos.Store, cfg Config) {
 	t := time.NewTicker(24 * time.Hour)
 	defer t.Stop()
@@ -138,6 +144,11 @@ func trimIdempotency(ctx context.Context, store *pos.Store, cfg Config) {
 			cfg.Logger.Error("trimming idempotency keys", "err", err)
 		} else if n > 0 {
 			cfg.Logger.Info("forgot old idempotency keys", "count", n)
+		}
+		if n, err := store.TrimOrders(OrdersKeep); err != nil {
+			cfg.Logger.Error("trimming closed orders", "err", err)
+		} else if n > 0 {
+			cfg.Logger.Info("forgot old closed orders", "count", n)
 		}
 		select {
 		case <-ctx.Done():

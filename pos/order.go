@@ -639,3 +639,60 @@ func (b *OrderBook) ByKey(key string) (Order, error) {
 	})
 	return o, err
 }
+
+// TrimOrders forgets closed orders (paid, cancelled, expired) beyond the newest
+// keep of them, with their idempotency keys, so the order book does not grow over
+// a long fair; open orders are never touched. A paid order's sale stays in the
+// sales records. It returns how many orders went.
+func (s *Store) TrimOrders(keep int) (int, error) {
+	removed := 0
+	err := s.commit(func(tx *bolt.Tx) error {
+		removed = 0
+		orders, codes := tx.Bucket(bOrders), tx.Bucket(bOrderCodes)
+		open := map[string]bool{}
+		if err := codes.ForEach(func(_, id []byte) error { open[string(id)] = true; return nil }); err != nil {
+			return err
+		}
+		var old [][]byte
+		closed := 0
+		c := orders.Cursor()
+		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
+			if open[string(k)] {
+				continue
+			}
+			if closed++; closed > keep {
+				old = append(old, bytes.Clone(k))
+			}
+		}
+		if len(old) == 0 {
+			return nil
+		}
+		gone := map[string]bool{}
+		for _, k := range old {
+			gone[string(k)] = true
+			if err := orders.Delete(k); err != nil {
+				return abortTx{err}
+			}
+		}
+		idem := tx.Bucket(bOrderIdem)
+		var keys [][]byte
+		err := idem.ForEach(func(k, v []byte) error {
+			var r orderIdem
+			if json.Unmarshal(v, &r) != nil || gone[r.OrderID] {
+				keys = append(keys, bytes.Clone(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := idem.Delete(k); err != nil {
+				return abortTx{err}
+			}
+		}
+		removed = len(old)
+		return nil
+	})
+	return removed, err
+}

@@ -512,3 +512,37 @@ func TestSaleByIdempotencyKeyFindsOnlyThatSale(t *testing.T) {
 		}
 	}
 }
+
+func TestClosedOrdersAreForgottenBeyondTheNewest(t *testing.T) {
+	s := openTestStore(t)
+	b, _ := newTestBook(s.Store)
+	var closed []Order
+	for i := range 4 {
+		o, _, err := b.Create(orderOf("SELF1", lineReq("RICE", 1)), fmt.Sprint("key-", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Cancel(o.ID, "T1", ""); err != nil {
+			t.Fatal(err)
+		}
+		closed = append(closed, o)
+	}
+	open := s.order(t, b, orderOf("SELF1", lineReq("HONEY", 1)))
+	n, err := s.TrimOrders(2)
+	if err != nil || n != 2 {
+		t.Fatalf("TrimOrders(2) = %d, %v; want the 2 oldest closed orders", n, err)
+	}
+	for i, o := range closed {
+		_, err := b.Order(o.ID)
+		if gone := errors.Is(err, ErrNotFound); gone != (i < 2) {
+			t.Errorf("closed order %d: %v", i, err)
+		}
+		_, err = b.ByKey(fmt.Sprint("key-", i))
+		if gone := errors.Is(err, ErrNotFound); gone != (i < 2) {
+			t.Errorf("the key of closed order %d: %v", i, err)
+		}
+	}
+	if got, err := b.Order(open.ID); err != nil || got.State != OrderOpen {
+		t.Errorf("the open order: %+v, %v", got, err)
+	}
+}

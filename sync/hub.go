@@ -55,6 +55,25 @@ func RegisterKiosk(st Store, id string) (string, error) {
 	return tok, nil
 }
 
+// decodeBody reads a request body that must be one JSON object of known fields:
+// `null`, an array, unknown fields or trailing data are refused (the caller
+// answers bad_json), so that a stray body can never pass for a request.
+func decodeBody(c *fiber.Ctx, v any) error {
+	body := bytes.TrimSpace(c.Body())
+	if len(body) == 0 || body[0] != '{' {
+		return errors.New("the body must be one JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("malformed JSON: %w", err)
+	}
+	if dec.More() {
+		return errors.New("trailing data after the JSON object")
+	}
+	return nil
+}
+
 func jsonError(c *fiber.Ctx, status int, code, msg string) error {
 	return c.Status(status).JSON(fiber.Map{"error": fiber.Map{"code": code, "message": msg}})
 }
@@ -117,8 +136,8 @@ func (h *Hub) addKiosk(c *fiber.Ctx) error {
 	var body struct {
 		ID string `json:"id"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
-		return jsonError(c, fiber.StatusBadRequest, "bad_json", "malformed JSON: "+err.Error())
+	if err := decodeBody(c, &body); err != nil {
+		return jsonError(c, fiber.StatusBadRequest, "bad_json", err.Error())
 	}
 	tok, err := RegisterKiosk(h.Store, strings.ToUpper(strings.TrimSpace(body.ID)))
 	switch {
@@ -374,8 +393,8 @@ func (h *Hub) setPrice(c *fiber.Ctx) error {
 	var body struct {
 		Price pos.Money `json:"price"`
 	}
-	if err := json.Unmarshal(c.Body(), &body); err != nil {
-		return jsonError(c, fiber.StatusBadRequest, "bad_json", "malformed JSON: "+err.Error())
+	if err := decodeBody(c, &body); err != nil {
+		return jsonError(c, fiber.StatusBadRequest, "bad_json", err.Error())
 	}
 	cv, err := h.Store.Catalog()
 	if err != nil {
@@ -399,8 +418,8 @@ func (h *Hub) setPrice(c *fiber.Ctx) error {
 // /api/v1/products/{sku} with the product as JSON (its producer must exist).
 func (h *Hub) putProduct(c *fiber.Ctx) error {
 	var p pos.Product
-	if err := json.Unmarshal(c.Body(), &p); err != nil {
-		return jsonError(c, fiber.StatusBadRequest, "bad_json", "malformed JSON: "+err.Error())
+	if err := decodeBody(c, &p); err != nil {
+		return jsonError(c, fiber.StatusBadRequest, "bad_json", err.Error())
 	}
 	p.SKU = c.Params("sku")
 	cv, err := h.Store.PutCatalog(pos.Catalog{Products: []pos.Product{p}}, time.Now())
