@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"slices"
 	"sync"
@@ -20,22 +19,8 @@ func benchKiosk(b *testing.B) (string, *http.Client, []byte) {
 	// Receipts go to a network printer on loopback that takes everything (as a
 	// real one does), not to the virtual printer, whose PNG previews would make
 	// the benchmark measure image encoding.
-	sink, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { sink.Close() })
-	go func() {
-		for {
-			c, err := sink.Accept()
-			if err != nil {
-				return
-			}
-			go func() { io.Copy(io.Discard, c); c.Close() }()
-		}
-	}()
 	url := startKiosk(b, b.TempDir(), func(c *Config) {
-		c.Printers = map[string]string{"receipt": "tcp://" + sink.Addr().String() + "?status=0"}
+		c.Printers = map[string]string{"receipt": printerSink(b)}
 	}).url
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	for _, sku := range []string{"CM-MO-500", "BT-KD-400", "TV-GHC-5"} {

@@ -106,6 +106,19 @@ func (f *fair) sell(n int) []pos.Sale {
 	return out
 }
 
+// backupAfter sells n sales, waits for the hub to hold them, and backs the
+// running kiosk up with `kiosk backup`.
+func (f *fair) backupAfter(n int) string {
+	f.t.Helper()
+	f.sell(n)
+	f.hubHolds(n)
+	backup := filepath.Join(f.t.TempDir(), "backup.db")
+	if out, err := f.kioskCommand("-addr", strings.TrimPrefix(f.kiosk.url, "http://"), "backup", backup); err != nil {
+		f.t.Fatalf("backup: %v\n%s", err, out)
+	}
+	return backup
+}
+
 func (f *fair) hubHolds(n int) []pos.Sale {
 	f.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -179,12 +192,7 @@ func (f *fair) agree(n int) []pos.Sale {
 // arrived, while the kiosk showed nothing waiting.
 func TestARestoredKioskRecoversWhatTheHubHoldsBeforeItSells(t *testing.T) {
 	f := newFair(t)
-	f.sell(20)
-	f.hubHolds(20)
-	backup := filepath.Join(t.TempDir(), "backup.db")
-	if out, err := f.kioskCommand("-addr", strings.TrimPrefix(f.kiosk.url, "http://"), "backup", backup); err != nil {
-		t.Fatalf("backup: %v\n%s", err, out)
-	}
+	backup := f.backupAfter(20)
 	lost := f.sell(30)
 	f.hubHolds(50)
 	f.stopKiosk()
@@ -212,12 +220,7 @@ func TestARestoredKioskRecoversWhatTheHubHoldsBeforeItSells(t *testing.T) {
 // the hub's and numbers on in the main series.
 func TestARestoredKioskWithTheHubDownSellsInItsOwnSeries(t *testing.T) {
 	f := newFair(t)
-	f.sell(20)
-	f.hubHolds(20)
-	backup := filepath.Join(t.TempDir(), "backup.db")
-	if out, err := f.kioskCommand("-addr", strings.TrimPrefix(f.kiosk.url, "http://"), "backup", backup); err != nil {
-		t.Fatalf("backup: %v\n%s", err, out)
-	}
+	backup := f.backupAfter(20)
 	f.sell(30)
 	f.hubHolds(50)
 	f.stopKiosk()

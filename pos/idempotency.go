@@ -2,7 +2,10 @@ package pos
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,6 +23,39 @@ type idemRecord struct {
 	SaleID string    `json:"sale_id"`
 	Time   time.Time `json:"time"`
 	Seq    uint64    `json:"seq"`
+}
+
+// requestHash is what an Idempotency-Key remembers of the request it came with
+// (nil without a key).
+func requestHash(key string, req any) []byte {
+	if key == "" {
+		return nil
+	}
+	canon, _ := json.Marshal(req)
+	h := sha256.Sum256(canon)
+	return h[:]
+}
+
+// replayOf looks up an idempotency key in b (sales' or orders' keys): the id of
+// what the first request made under it ("" when the key is new), or
+// ErrIdempotencyReuse when it came with another request.
+func replayOf(b *bolt.Bucket, key string, hash []byte) (string, error) {
+	if key == "" {
+		return "", nil
+	}
+	var rec struct {
+		Hash    []byte `json:"hash"`
+		SaleID  string `json:"sale_id"`
+		OrderID string `json:"order_id"`
+	}
+	ok, err := getJSON(b, []byte(key), &rec)
+	if err != nil || !ok {
+		return "", err
+	}
+	if !bytes.Equal(rec.Hash, hash) {
+		return "", fmt.Errorf("%w: key %q", ErrIdempotencyReuse, key)
+	}
+	return rec.SaleID + rec.OrderID, nil
 }
 
 func putIdem(tx *bolt.Tx, key string, r idemRecord) error {

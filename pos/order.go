@@ -3,7 +3,6 @@ package pos
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -249,31 +248,16 @@ func (b *OrderBook) Create(req OrderRequest, idemKey string) (o Order, replayed 
 	if err := b.load(); err != nil {
 		return Order{}, false, err
 	}
-	var hash []byte
-	if idemKey != "" {
-		canon, _ := json.Marshal(req)
-		h := sha256.Sum256(canon)
-		hash = h[:]
-	}
+	hash := requestHash(idemKey, req)
 	s := b.s
 	err = s.commit(func(tx *bolt.Tx) error {
 		o, replayed = Order{}, false
-		if idemKey != "" {
-			var rec orderIdem
-			ok, err := getJSON(tx.Bucket(bOrderIdem), []byte(idemKey), &rec)
-			if err != nil {
-				return err
+		if id, err := replayOf(tx.Bucket(bOrderIdem), idemKey, hash); err != nil || id != "" {
+			if err == nil {
+				_, err = getJSON(tx.Bucket(bOrders), []byte(id), &o)
+				replayed = err == nil
 			}
-			if ok {
-				if !bytes.Equal(rec.Hash, hash) {
-					return fmt.Errorf("%w: key %q", ErrIdempotencyReuse, idemKey)
-				}
-				if _, err := getJSON(tx.Bucket(bOrders), []byte(rec.OrderID), &o); err != nil {
-					return err
-				}
-				replayed = true
-				return nil
-			}
+			return err
 		}
 		lines, total, vat, err := priceLines(req.Lines, txProduct(tx), func(sku, code string) bool {
 			return tx.Bucket(bLots).Get([]byte(sku+"/"+code)) != nil

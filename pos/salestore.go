@@ -2,9 +2,7 @@ package pos
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -35,31 +33,15 @@ func (s *Store) CommitSale(req SaleRequest, idemKey string) (sale Sale, replayed
 	if len(req.Till) > 32 || len(req.Note) > 500 {
 		return Sale{}, false, fmt.Errorf("%w: till id or note too long", ErrBadPayment)
 	}
-	var hash []byte
-	if idemKey != "" {
-		canon, _ := json.Marshal(req)
-		h := sha256.Sum256(canon)
-		hash = h[:]
-	}
+	hash := requestHash(idemKey, req)
 	err = s.commit(func(tx *bolt.Tx) error {
 		sale, replayed = Sale{}, false
-		if idemKey != "" {
-			var rec idemRecord
-			ok, err := getJSON(tx.Bucket(bIdem), []byte(idemKey), &rec)
-			if err != nil {
-				return err
+		if id, err := replayOf(tx.Bucket(bIdem), idemKey, hash); err != nil || id != "" {
+			if err == nil {
+				sale, err = readSale(tx, id)
+				replayed = err == nil
 			}
-			if ok {
-				if !bytes.Equal(rec.Hash, hash) {
-					return fmt.Errorf("%w: key %q", ErrIdempotencyReuse, idemKey)
-				}
-				got, err := readSale(tx, rec.SaleID)
-				if err != nil {
-					return err
-				}
-				sale, replayed = got, true
-				return nil
-			}
+			return err
 		}
 		// Check everything before writing anything.
 		prods := tx.Bucket(bProducts)

@@ -309,11 +309,7 @@ func (s *BoltStore) RevokeKiosk(id string) error {
 func (s *BoltStore) Ingest(kioskID string, recs []pos.OutboxRecord, now time.Time) (uint64, error) {
 	var acked uint64
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		k, err := getKiosk(tx, kioskID)
-		if err != nil {
-			return err
-		}
-		seqs, err := tx.Bucket(bSeqs).CreateBucketIfNotExists([]byte(kioskID))
+		k, seqs, err := kioskSeqs(tx, kioskID)
 		if err != nil {
 			return err
 		}
@@ -352,6 +348,16 @@ func (s *BoltStore) Ingest(kioskID string, recs []pos.OutboxRecord, now time.Tim
 		return putKiosk(tx, k)
 	})
 	return acked, err
+}
+
+// kioskSeqs is a kiosk and the index of the sequences held for it.
+func kioskSeqs(tx *bolt.Tx, id string) (Kiosk, *bolt.Bucket, error) {
+	k, err := getKiosk(tx, id)
+	if err != nil {
+		return k, nil, err
+	}
+	seqs, err := tx.Bucket(bSeqs).CreateBucketIfNotExists([]byte(id))
+	return k, seqs, err
 }
 
 // advance moves an acknowledgement over the sequences held without a gap (a
@@ -415,11 +421,7 @@ func (s *BoltStore) KioskRecords(kioskID string, after uint64, limit int) ([]pos
 func (s *BoltStore) MarkLost(kioskID string, lost []pos.SeqRange, now time.Time) (uint64, error) {
 	var acked uint64
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		k, err := getKiosk(tx, kioskID)
-		if err != nil {
-			return err
-		}
-		seqs, err := tx.Bucket(bSeqs).CreateBucketIfNotExists([]byte(kioskID))
+		k, seqs, err := kioskSeqs(tx, kioskID)
 		if err != nil {
 			return err
 		}
