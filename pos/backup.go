@@ -9,7 +9,6 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // ---- backup ----
@@ -54,16 +53,17 @@ func Restore(src, dst string) (sales int, err error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, err := os.Stat(dst); err == nil {
-		lock, err := bolt.Open(dst, 0o600, &bolt.Options{Timeout: time.Second})
-		if err != nil {
-			if errors.Is(err, berrors.ErrTimeout) {
-				return 0, fmt.Errorf("restore into %s: %w (stop the kiosk first)", dst, ErrLocked)
-			}
-			// A damaged store is what a restore is for: it is kept aside below.
-		} else {
+	if fi, err := os.Stat(dst); err == nil && fi.Size() > 0 {
+		// A read-only open takes a shared lock, which a running kiosk's holds off,
+		// and writes nothing, whatever the file holds.
+		lock, err := openBolt(dst, time.Second, true, storeAdvice)
+		if errors.Is(err, ErrLocked) {
+			return 0, fmt.Errorf("restore into %s: %w (stop the kiosk first)", dst, ErrLocked)
+		}
+		if err == nil {
 			lock.Close()
 		}
+		// A damaged store is what a restore is for: it is kept aside below.
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return 0, err

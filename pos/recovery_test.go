@@ -484,3 +484,30 @@ func TestASchema1StoreMovesForward(t *testing.T) {
 		t.Errorf("the moved key is not aged by its sequence: trimmed %d, %v", n, err)
 	}
 }
+
+func TestRestorePutsABackupInPlaceOfADamagedStoreAndKeepsItAsItWas(t *testing.T) {
+	s := openTestStore(t)
+	s.sell(t, saleOf([]LineRequest{lineReq("HONEY", 1)}, cashReq(220000, 0)))
+	backup := backupTo(t, s)
+	for name, damage := range map[string][]byte{"empty": {}, "scribbled": []byte(strings.Repeat("not a store ", 2000))} {
+		t.Run(name, func(t *testing.T) {
+			dst := filepath.Join(t.TempDir(), "kiosk.db")
+			if err := os.WriteFile(dst, damage, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Restore(backup, dst); err != nil {
+				t.Fatalf("Restore over a damaged store: %v", err)
+			}
+			kept, _ := filepath.Glob(dst + ".before-restore-*")
+			if len(kept) != 1 {
+				t.Fatalf("kept %v", kept)
+			}
+			if got, _ := os.ReadFile(kept[0]); string(got) != string(damage) {
+				t.Errorf("the damaged store was changed before it was kept aside (%d bytes, was %d)", len(got), len(damage))
+			}
+			if r, err := Check(dst); err != nil || r.Records != 1 {
+				t.Errorf("restored store: %+v, %v", r, err)
+			}
+		})
+	}
+}
