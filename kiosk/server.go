@@ -18,6 +18,7 @@ import (
 	"github.com/ocop-kiosk/kiosk/pos"
 	"github.com/ocop-kiosk/kiosk/printer"
 	hubsync "github.com/ocop-kiosk/kiosk/sync"
+	"github.com/ocop-kiosk/kiosk/web"
 )
 
 // wakeUplink tells the uplink a record is waiting (it also polls).
@@ -105,6 +106,7 @@ func (s *Server) reindex() error {
 
 func (s *Server) routes() {
 	app := s.app
+	app.Use(web.SecurityHeaders)
 	app.Get("/healthz", s.healthz)
 	s.webRoutes()
 	app.Get("/ws", s.wsGate, websocket.New(s.serveWS, websocket.Config{HandshakeTimeout: 10 * time.Second}))
