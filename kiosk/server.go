@@ -49,6 +49,7 @@ type Server struct {
 	hub    *hub
 	pairs  *pairing
 	limits *limiter
+	scans  *pos.ScanTally // public scans of labels, written in batches
 	disk   *diskWatch
 	port   atomic.Pointer[string] // the port the kiosk listens on, for printed links
 	uplink *hubsync.Uplink        // nil without -hub
@@ -72,6 +73,7 @@ func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
 	s.hub = newHub(s)
 	s.pairs = newPairing()
 	s.limits = newLimiter()
+	s.scans = pos.NewScanTally(store, pos.ScanFlushEvery, func(err error) { cfg.Logger.Error("writing scan counts", "err", err) })
 	s.disk = newDiskWatch(cfg.DataDir)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "ocop-kiosk",
