@@ -77,4 +77,3 @@ func TestSerialsAreNeverReused(t *testing.T) {
 		t.Fatalf("serials of an unknown lot: %v", err)
 	}
 }
-
