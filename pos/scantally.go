@@ -186,7 +186,9 @@ func (t *ScanTally) look(sku, gtin, lot, serial string, ip net.IP, count bool) (
 	}
 	rec.legacy()
 	k := string(scanKey(gtin, lot, serial))
-	if count && !t.closed {
+	// While the store refuses the writes (a full disk), the labels already
+	// waiting go on counting but no more than maxPendingLabels wait.
+	if count && !t.closed && (t.pending[k] != nil || len(t.pending) < maxPendingLabels) {
 		place, err := t.place(ip)
 		if err != nil {
 			return ScanStats{}, err
