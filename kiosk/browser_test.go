@@ -30,8 +30,8 @@ func chromiumPath(tb testing.TB) string {
 }
 
 // browser starts a headless Chromium for the test and returns a context for a
-// first tab. More tabs: chromedp.NewContext(ctx).
-func browser(tb testing.TB, width, height int) context.Context {
+// first tab. More tabs: chromedp.NewContext(ctx). extra adds flags.
+func browser(tb testing.TB, width, height int, extra ...chromedp.ExecAllocatorOption) context.Context {
 	tb.Helper()
 	// The profile folder is removed after Chromium has exited (t.TempDir's own
 	// cleanup can race with the browser's last writes).
@@ -59,6 +59,7 @@ func browser(tb testing.TB, width, height int) context.Context {
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(width, height),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(quietCDPErrors))
 	tb.Cleanup(func() {

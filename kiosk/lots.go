@@ -220,9 +220,9 @@ func (s *Server) printLabels(c *fiber.Ctx) error {
 }
 
 func (s *Server) flaggedScans(c *fiber.Ctx) error {
-	f, err := s.store.FlaggedScans()
+	f, err := s.scans.Flagged()
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"flagged": f, "threshold": pos.SuspiciousScans})
+	return c.JSON(fiber.Map{"flagged": f, "days": pos.SuspiciousDays, "places": pos.SuspiciousPlaces})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/ocop-kiosk/kiosk/pos"
 	"github.com/ocop-kiosk/kiosk/printer"
 	hubsync "github.com/ocop-kiosk/kiosk/sync"
+	"github.com/ocop-kiosk/kiosk/web"
 )
 
 // wakeUplink tells the uplink a record is waiting (it also polls).
@@ -48,6 +49,7 @@ type Server struct {
 	hub    *hub
 	pairs  *pairing
 	limits *limiter
+	scans  *pos.ScanTally // public scans of labels, written in batches
 	disk   *diskWatch
 	port   atomic.Pointer[string] // the port the kiosk listens on, for printed links
 	uplink *hubsync.Uplink        // nil without -hub
@@ -71,6 +73,7 @@ func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
 	s.hub = newHub(s)
 	s.pairs = newPairing()
 	s.limits = newLimiter()
+	s.scans = pos.NewScanTally(store, pos.ScanFlushEvery, func(err error) { cfg.Logger.Error("writing scan counts", "err", err) })
 	s.disk = newDiskWatch(cfg.DataDir)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "ocop-kiosk",
@@ -105,6 +108,7 @@ func (s *Server) reindex() error {
 
 func (s *Server) routes() {
 	app := s.app
+	app.Use(web.SecurityHeaders)
 	app.Get("/healthz", s.healthz)
 	s.webRoutes()
 	app.Get("/ws", s.wsGate, websocket.New(s.serveWS, websocket.Config{HandshakeTimeout: 10 * time.Second}))

@@ -177,12 +177,14 @@ func (s *Server) trace(c *fiber.Ctx) error {
 			data.Link, _ = pos.DigitalLink{Base: base, GTIN: dl.GTIN, Lot: lot.Code, Serial: dl.Serial, Expiry: lot.ExpiresOn}.String()
 			if dl.Serial != "" {
 				// A scan on the kiosk's own screen (staff checking a label)
-				// shows the counts without adding to them.
-				record := s.store.RecordScan
+				// shows the counts without adding to them. A serial the kiosk
+				// never printed is shown as such and not counted.
+				var st pos.ScanStats
 				if isLoopback(c) {
-					record = s.store.Scans
+					st, err = s.scans.Peek(p.SKU, dl.GTIN, lot.Code, dl.Serial)
+				} else {
+					st, err = s.scans.Record(p.SKU, dl.GTIN, lot.Code, dl.Serial, c.Context().RemoteIP())
 				}
-				st, err := record(dl.GTIN, lot.Code, dl.Serial)
 				if err != nil {
 					return err
 				}
@@ -230,6 +232,9 @@ func linkset(d traceData, dl pos.DigitalLink) fiber.Map {
 func (s *Server) renderTrace(c *fiber.Ctx, l string, d traceData) error {
 	in := web.TraceInput{Lang: l, SwitchURL: switchURL(c, l), Link: d.Link, Notice: d.Notice, Product: d.Product.Product,
 		CertValid: d.Product.CertValid, Producer: d.Producer, Lot: d.Lot, Scan: d.Scan}
+	if d.Scan != nil {
+		in.Serial = d.Scan.Serial
+	}
 	for _, lb := range d.Lots {
 		u, _ := url.Parse(lb.Link)
 		in.Lots = append(in.Lots, web.TraceLotLink{Code: lb.Lot, URL: u.RequestURI()})
@@ -310,4 +315,12 @@ func (s *Server) eReceipt(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Send(buf.Bytes())
+}
+
+// closeScans writes the scan counts still in memory; the kiosk calls it when
+// it stops, before the store closes.
+func (s *Server) closeScans() {
+	if err := s.scans.Close(); err != nil {
+		s.log.Error("writing scan counts at shutdown", "err", err)
+	}
 }

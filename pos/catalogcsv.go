@@ -71,9 +71,38 @@ var ErrImport = errors.New("import rejected")
 // Is lets errors.Is(err, ErrImport) find an ImportError.
 func (e *ImportError) Is(target error) bool { return target == ErrImport }
 
+// formulaStarts are the first characters that make a spreadsheet (Excel,
+// LibreOffice, Google Sheets) read a CSV cell as a formula rather than text.
+const formulaStarts = "=+-@\t\r"
+
+// SpreadsheetText is a text cell for a CSV file that people open in a
+// spreadsheet: text that would be read as a formula (=HYPERLINK(…), +cmd|…,
+// @SUM(…), -2+3, a leading tab or carriage return) gets a leading apostrophe,
+// which spreadsheets take as "this is text". An apostrophe the text already
+// begins with gets one more before a formula character or an apostrophe, so
+// FromSpreadsheetText gives back exactly what was written. The kiosk's catalog
+// export and the hub's report exports write text through it.
+func SpreadsheetText(s string) string {
+	if s != "" && (strings.IndexByte(formulaStarts, s[0]) >= 0 || FromSpreadsheetText(s) != s) {
+		return "'" + s
+	}
+	return s
+}
+
+// FromSpreadsheetText undoes SpreadsheetText: one leading apostrophe before a
+// formula character or another apostrophe is dropped. An apostrophe before
+// ordinary text ('Bến Tre) is the text's own and stays.
+func FromSpreadsheetText(s string) string {
+	if len(s) >= 2 && s[0] == '\'' && (s[1] == '\'' || strings.IndexByte(formulaStarts, s[1]) >= 0) {
+		return s[1:]
+	}
+	return s
+}
+
 // table reads a catalog file's rows against its header, one row at a time.
 type table struct {
-	rowErrs int // errors filed before the current row
+	csv     bool // cells of a CSV file: text comes through SpreadsheetText
+	rowErrs int  // errors filed before the current row
 	kind    string
 	cols    map[string]int
 	errs    *ImportError
@@ -87,6 +116,9 @@ type table struct {
 // and returns the bad rows as an *ImportError.
 func readTable(kind string, src rowSource, required, known []string, each func(t *table)) error {
 	t := &table{kind: kind, cols: map[string]int{}, errs: &ImportError{Kind: kind}, row: 1}
+	// A workbook's cells are typed (text is never a formula), so only a CSV
+	// file's text carries the apostrophe of SpreadsheetText.
+	_, t.csv = src.(*csvRows)
 	header, row, err := src.next()
 	switch {
 	case err == io.EOF:
@@ -168,12 +200,23 @@ func (t *table) has(col string) bool {
 	return ok && i < len(t.record) && strings.TrimSpace(t.record[i]) != ""
 }
 
-func (t *table) str(col string) string {
+// raw is a cell as written, trimmed: numbers and dates, which the export
+// writes plainly.
+func (t *table) raw(col string) string {
 	i, ok := t.cols[col]
 	if !ok || i >= len(t.record) {
 		return ""
 	}
 	return strings.TrimSpace(t.record[i])
+}
+
+// str is a text cell, with the apostrophe the export put before a formula
+// character taken off again.
+func (t *table) str(col string) string {
+	if t.csv {
+		return FromSpreadsheetText(t.raw(col))
+	}
+	return t.raw(col)
 }
 
 func (t *table) fail(col, format string, a ...any) {
@@ -201,7 +244,7 @@ func clip(s string) string {
 var reGrouped = regexp.MustCompile(`^-?[0-9]{1,3}(?:(?:\.[0-9]{3})+|(?:,[0-9]{3})+)$`)
 
 func (t *table) int(col string) int64 {
-	s := t.str(col)
+	s := t.raw(col)
 	if s == "" {
 		return 0
 	}
@@ -210,13 +253,13 @@ func (t *table) int(col string) int64 {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		t.fail(col, "%q is not a whole number (đồng have no decimals; write 125000 or 125.000)", t.str(col))
+		t.fail(col, "%q is not a whole number (đồng have no decimals; write 125000 or 125.000)", t.raw(col))
 	}
 	return n
 }
 
 func (t *table) date(col string) Date {
-	v := t.str(col)
+	v := t.raw(col)
 	d, err := ParseDate(v)
 	if err != nil {
 		// A spreadsheet date cell read raw is a serial day number.
@@ -389,37 +432,51 @@ func blank(rec []string) bool {
 	return true
 }
 
-// WriteProducersCSV writes producers in the import format.
+// texts passes each text cell of a row through SpreadsheetText.
+func texts(cells ...string) []string {
+	for i, c := range cells {
+		cells[i] = SpreadsheetText(c)
+	}
+	return cells
+}
+
+// WriteProducersCSV writes producers in the import format. Text that a
+// spreadsheet would run as a formula is written as text (SpreadsheetText);
+// the import reads it back as it was.
 func WriteProducersCSV(w io.Writer, ps []Producer) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write(ProducerColumns)
 	for _, p := range ps {
-		_ = cw.Write([]string{p.ID, p.Name, string(p.Kind), p.TaxCode, p.Province, p.Commune, p.Address, p.Phone, p.BankBIN, p.BankAccount, p.BankAccountName})
+		_ = cw.Write(texts(p.ID, p.Name, string(p.Kind), p.TaxCode, p.Province, p.Commune, p.Address, p.Phone, p.BankBIN, p.BankAccount, p.BankAccountName))
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-// WriteProductsCSV writes products in the import format.
+// WriteProductsCSV writes products in the import format, text as
+// SpreadsheetText and numbers and dates as they are.
 func WriteProductsCSV(w io.Writer, ps []Product) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write(ProductColumns)
 	for _, p := range ps {
-		_ = cw.Write([]string{p.SKU, p.GTIN, p.Name, p.NameEN, string(p.Group), strconv.Itoa(p.Stars), p.CertNo, p.CertExpiry.String(),
-			p.ProducerID, p.Unit, strconv.FormatInt(int64(p.Price), 10), strconv.Itoa(p.VATRate), strings.Join(p.Barcodes, "|"),
-			strconv.FormatInt(p.Stock, 10), p.Image, p.Description, p.DescriptionEN})
+		t := texts(p.SKU, p.GTIN, p.Name, p.NameEN, string(p.Group), p.CertNo, p.ProducerID, p.Unit,
+			strings.Join(p.Barcodes, "|"), p.Image, p.Description, p.DescriptionEN)
+		_ = cw.Write([]string{t[0], t[1], t[2], t[3], t[4], strconv.Itoa(p.Stars), t[5], p.CertExpiry.String(),
+			t[6], t[7], strconv.FormatInt(int64(p.Price), 10), strconv.Itoa(p.VATRate), t[8],
+			strconv.FormatInt(p.Stock, 10), t[9], t[10], t[11]})
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-// WriteLotsCSV writes lots in the import format.
+// WriteLotsCSV writes lots in the import format, text as SpreadsheetText.
 func WriteLotsCSV(w io.Writer, ls []Lot) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write(LotColumns)
 	for _, l := range ls {
-		_ = cw.Write([]string{l.SKU, l.Code, l.ProducedOn.String(), l.PackedOn.String(), l.ExpiresOn.String(), l.Origin,
-			strings.Join(l.Certifications, "|"), strconv.FormatInt(l.Quantity, 10)})
+		t := texts(l.SKU, l.Code, l.Origin, strings.Join(l.Certifications, "|"))
+		_ = cw.Write([]string{t[0], t[1], l.ProducedOn.String(), l.PackedOn.String(), l.ExpiresOn.String(), t[2],
+			t[3], strconv.FormatInt(l.Quantity, 10)})
 	}
 	cw.Flush()
 	return cw.Error()

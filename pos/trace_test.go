@@ -3,7 +3,6 @@ package pos
 import (
 	"errors"
 	"path/filepath"
-	"sync"
 	"testing"
 )
 
@@ -76,33 +75,5 @@ func TestSerialsAreNeverReused(t *testing.T) {
 	}
 	if _, err := s.NextSerials("MO-500", "NOPE", 1); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("serials of an unknown lot: %v", err)
-	}
-}
-
-func TestConcurrentScansAreAllCounted(t *testing.T) {
-	s := traceStore(t)
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 25 {
-				if _, err := s.RecordScan("08936072100152", "UM2611-01", "0001"); err != nil {
-					t.Error(err)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	st, err := s.RecordScan("08936072100152", "UM2611-01", "0001")
-	if err != nil || st.Count != 201 || st.First.After(st.Last) {
-		t.Fatalf("after 201 scans: %+v %v", st, err)
-	}
-	if _, err := s.RecordScan("08936072100152", "UM2611-01", "0002"); err != nil {
-		t.Fatal(err)
-	}
-	flagged, err := s.FlaggedScans()
-	if err != nil || len(flagged) != 1 || flagged[0].Serial != "0001" {
-		t.Fatalf("flagged: %+v %v", flagged, err)
 	}
 }

@@ -181,14 +181,12 @@ func reportTableNames(ts []reportTable) string {
 
 // csvCell writes a value for a machine: plain integers (no thousands dots),
 // times as RFC 3339 in Vietnam time. Text that a spreadsheet would take for a
-// formula (a product name beginning with =) gets a leading apostrophe.
+// formula (a product name beginning with =) gets a leading apostrophe, by the
+// same rule as the kiosk's catalog export (pos.SpreadsheetText).
 func csvCell(v any) string {
 	switch x := v.(type) {
 	case string:
-		if x != "" && strings.ContainsRune("=+-@\t\r", rune(x[0])) {
-			return "'" + x
-		}
-		return x
+		return pos.SpreadsheetText(x)
 	case pos.Money:
 		return strconv.FormatInt(int64(x), 10)
 	case time.Time:

@@ -19,6 +19,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ocop-kiosk/kiosk/pos"
+	"github.com/ocop-kiosk/kiosk/web"
 )
 
 // Hub is the central hub's HTTP side: kiosk registration, the uplink, and the
@@ -95,6 +96,7 @@ func (h *Hub) App() *fiber.App {
 			h.Log.Error("hub request", "path", c.Path(), "err", err)
 			return jsonError(c, 500, "internal", "internal error")
 		}})
+	app.Use(web.SecurityHeaders)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok", "role": "hub"}) })
 	app.Get("/01/*", h.trace)
 	api := app.Group("/api/v1")

@@ -14,8 +14,11 @@ import (
 
 // trace serves the GS1 Digital Link pages for every product and lot in the
 // central catalog, as the kiosks do: HTML in Vietnamese or English (readable
-// with no JavaScript), or JSON with Accept: application/json. The hub does not
-// count scans: labels are counted where they are scanned, on the kiosks.
+// with no JavaScript), or JSON with Accept: application/json. The hub neither
+// counts scans nor checks label numbers: a label's serial is issued by the
+// kiosk that printed it, and label runs do not travel up the uplink, so the
+// hub cannot tell a printed label from a made-up one. Its page of a label
+// says so instead of showing counts it cannot vouch for.
 func (h *Hub) trace(c *fiber.Ctx) error {
 	l := web.PickLang(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 	t := web.Words(l)
@@ -70,6 +73,7 @@ func (h *Hub) trace(c *fiber.Ctx) error {
 			in.Lots = append(in.Lots, web.TraceLotLink{Code: lot.Code, URL: link})
 		} else if lot.Code == dl.Lot {
 			in.Lot = &cv.Lots[i]
+			in.Serial = dl.Serial
 			in.Link, _ = pos.DigitalLink{Base: base, GTIN: dl.GTIN, Lot: lot.Code, Serial: dl.Serial, Expiry: lot.ExpiresOn}.String()
 		}
 	}
@@ -77,7 +81,11 @@ func (h *Hub) trace(c *fiber.Ctx) error {
 		in.Notice = strings.Replace(t["unknown_lot"], "%s", dl.Lot, 1)
 	}
 	if strings.Contains(c.Get(fiber.HeaderAccept), "application/json") {
-		return c.JSON(fiber.Map{"link": in.Link, "product": in.Product, "producer": in.Producer, "lot": in.Lot, "notice": in.Notice})
+		out := fiber.Map{"link": in.Link, "product": in.Product, "producer": in.Producer, "lot": in.Lot, "notice": in.Notice}
+		if in.Serial != "" {
+			out["label"] = fiber.Map{"serial": in.Serial, "checked": false}
+		}
+		return c.JSON(out)
 	}
 	var buf bytes.Buffer
 	if err := web.RenderTrace(&buf, web.BuildTracePage(in)); err != nil {

@@ -58,12 +58,16 @@ type TraceEvent struct {
 // TraceLotLink lists a product's lots on its page.
 type TraceLotLink struct{ Code, URL, Expires string }
 
-// TraceScan is the scan count of a serialised label.
+// TraceScan is what a trace page says of a serialised label: its scans, or
+// that the kiosk never issued it, or (on the hub) that it cannot be checked.
 type TraceScan struct {
 	Serial     string
 	First      string
 	Count      int64
+	Spread     string // "on N days, from M different networks"
 	Suspicious bool
+	Unissued   bool // not a label this kiosk printed
+	Unchecked  bool // this server cannot tell (the hub)
 }
 
 // ReceiptPage is the e-receipt a receipt's QR opens.

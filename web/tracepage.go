@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/ocop-kiosk/kiosk/pos"
@@ -21,7 +22,10 @@ var words = map[string][2]string{
 	"lots": {"Các lô", "Lots"}, "this_label": {"Tem số", "Label no."}, "first_scanned": {"Quét lần đầu", "First scanned"},
 	"scanned": {"đã quét", "scanned"}, "times": {"lần", "times"},
 	"not_scanned": {"Tem này chưa được quét bằng điện thoại nào.", "This label has not been scanned by a phone yet."},
-	"suspicious":  {"Tem này được quét nhiều bất thường: có thể là tem sao chép. Hãy báo cho người bán.", "This label has been scanned unusually often: it may be a copy. Please tell the seller."},
+	"scan_days":   {"trong %d ngày, từ %d mạng khác nhau", "on %d days, from %d different networks"},
+	"suspicious":  {"Tem này được quét trong nhiều ngày, từ nhiều nơi khác nhau: có thể là tem sao chép. Hãy báo cho người bán.", "This label has been scanned on many days from many different places: it may be a copy. Please tell the seller."},
+	"not_issued":  {"Đây không phải tem do chúng tôi phát hành: số tem này chưa từng được in cho lô này. Sản phẩm có thể không chính hãng — hãy hỏi người bán.", "This is not a label we issued: no label with this number was printed for this lot. The product may not be genuine — please ask the seller."},
+	"unchecked":   {"Trang này không kiểm tra được số tem; quầy đã in tem kiểm tra được.", "This page cannot check label numbers; the kiosk that printed the label can."},
 	"unknown_lot": {"Không tìm thấy lô %s; dưới đây là thông tin sản phẩm.", "Lot %s is not known; here is the product."},
 	"not_found":   {"Không tìm thấy", "Not found"}, "unknown_gtin": {"Không có sản phẩm nào mang mã %s.", "No product carries the code %s."},
 	"receipt": {"Hoá đơn điện tử", "E-receipt"}, "total": {"Tổng cộng", "Total"}, "vat": {"Thuế GTGT đã gồm", "VAT included"},
@@ -72,7 +76,8 @@ type TraceInput struct {
 	Producer                      pos.Producer
 	Lot                           *pos.Lot
 	Lots                          []TraceLotLink
-	Scan                          *pos.ScanStats // nil: scans are not counted here
+	Serial                        string         // the label's number, when the link has one
+	Scan                          *pos.ScanStats // nil: this server cannot check or count labels (the hub)
 }
 
 func dmy(d pos.Date) string {
@@ -114,9 +119,17 @@ func BuildTracePage(in TraceInput) TracePage {
 		}
 		page.Lot = lot
 	}
-	if in.Scan != nil {
-		page.Scan = &TraceScan{Serial: in.Scan.Serial, First: in.Scan.First.In(pos.VietnamTime).Format("15:04 02/01/2006"),
-			Count: in.Scan.Count, Suspicious: in.Scan.Suspicious()}
+	switch sc := in.Scan; {
+	case sc != nil && !sc.Issued:
+		page.Scan = &TraceScan{Serial: sc.Serial, Unissued: true}
+	case sc != nil:
+		page.Scan = &TraceScan{Serial: sc.Serial, First: sc.First.In(pos.VietnamTime).Format("15:04 02/01/2006"),
+			Count: sc.Count, Suspicious: sc.Suspicious()}
+		if sc.Count > 0 {
+			page.Scan.Spread = fmt.Sprintf(t["scan_days"], sc.Days, sc.Places)
+		}
+	case in.Serial != "":
+		page.Scan = &TraceScan{Serial: in.Serial, Unchecked: true}
 	}
 	return page
 }

@@ -24,6 +24,8 @@
 //
 // templates/ holds the server-rendered public pages (templates.go): the GS1
 // Digital Link trace pages and the e-receipt, readable with no JavaScript.
+// csp.go holds the Content-Security-Policy every answer of the kiosk and the
+// hub carries, and the middleware that sets it.
 package web
 
 import (

@@ -1,7 +1,7 @@
 // The grid's paging arithmetic: 20,000 products never load at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PAGE_SIZE, debounce, gridColumns, pagesFor, productsURL, queryKey, starsText, visibleRange } from '../static/js/catalog.js';
+import { PAGE_SIZE, debounce, gridColumns, ownImage, pagesFor, productsURL, queryKey, starsText, visibleRange } from '../static/js/catalog.js';
 
 test('product queries carry only the filters that are set', () => {
   assert.equal(productsURL({}), '/api/v1/products?limit=60&offset=0');
@@ -58,4 +58,15 @@ test('debounce waits for the typing to pause', async () => {
 test('stars', () => {
   assert.equal(starsText(4), '★★★★');
   assert.equal(starsText(9), '★★★★★');
+});
+
+test('only images the kiosk serves itself are shown', () => {
+  const page = 'http://192.168.1.10:8080/till?till=T1';
+  assert.equal(ownImage('/img/mo-500.jpg', page), '/img/mo-500.jpg');
+  assert.equal(ownImage('img/mo-500.jpg?v=2', page), '/img/mo-500.jpg?v=2');
+  assert.equal(ownImage('http://192.168.1.10:8080/img/a.png', page), '/img/a.png');
+  for (const outside of ['https://evil.example/x.png', '//evil.example/x.png', 'http://192.168.1.10:9090/a.png',
+    'data:image/png;base64,AAAA', 'javascript:alert(1)', '/\\evil.example/x.png', '', null, undefined, 42]) {
+    assert.equal(ownImage(outside, page), null, String(outside));
+  }
 });

@@ -81,3 +81,22 @@ export function starsText(n) {
   const k = Math.max(0, Math.min(5, Number(n) || 0));
   return '★'.repeat(k);
 }
+
+// ownImage is a product image's address when the kiosk serves it itself (a
+// path such as /img/mo-500.jpg, or a full address on the page's own origin),
+// else null: a catalog may name an image anywhere, but the screens fetch
+// nothing from outside the kiosk (the Content-Security-Policy would refuse it
+// anyway; leaving it out spares the request and the console's complaint).
+export function ownImage(src, pageURL) {
+  if (typeof src !== 'string' || src.trim() === '') return null;
+  let page;
+  let u;
+  try {
+    page = new URL(pageURL);
+    u = new URL(src.trim(), page);
+  } catch {
+    return null;
+  }
+  if (u.origin !== page.origin) return null;
+  return u.pathname + u.search;
+}

@@ -772,14 +772,16 @@ async function loadFlagged(box) {
     const res = await mapi('/api/v1/scans/flagged');
     const list = res.flagged || [];
     const products = await productsByGTIN(list.map((f) => f.gtin));
-    setChildren(box, h('p', { class: 'hint' }, t('flagged.hint', { n: res.threshold })),
+    setChildren(box, h('p', { class: 'hint' }, t('flagged.hint', { days: res.days, places: res.places })),
       list.length === 0 ? h('p', { class: 'hint', testid: 'flagged-none' }, t('flagged.none')) : table(
-        [[t('flagged.serial')], [t('lot.code')], [t('flagged.product')], [t('flagged.count'), true], [t('flagged.first')], [t('flagged.last')], [t('lots.trace')]],
+        [[t('flagged.serial')], [t('lot.code')], [t('flagged.product')], [t('flagged.days'), true], [t('flagged.places'), true], [t('flagged.count'), true], [t('flagged.first')], [t('flagged.last')], [t('lots.trace')]],
         list.map((f) => h('tr', { testid: 'flagged-row', dataset: { serial: f.serial, lot: f.lot, gtin: f.gtin } },
           h('td', {}, h('strong', {}, f.serial)),
           h('td', {}, f.lot),
           h('td', {}, products.has(f.gtin) ? [productName(products.get(f.gtin)), h('br')] : null, h('small', {}, f.gtin)),
-          h('td', { class: 'num' }, h('span', { class: 'badge badge-voided' }, formatNumber(f.count))),
+          h('td', { class: 'num' }, h('span', { class: 'badge badge-voided' }, formatNumber(f.days))),
+          h('td', { class: 'num' }, h('span', { class: 'badge badge-voided' }, formatNumber(f.places))),
+          h('td', { class: 'num' }, formatNumber(f.count)),
           h('td', {}, formatDateTime(f.first)),
           h('td', {}, formatDateTime(f.last)),
           // The lot's page, not the label's: opening the label's own page

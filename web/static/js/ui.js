@@ -7,7 +7,7 @@ import { formatNumber, formatVND, initials } from './format.js';
 import { errorText, getLang, pickLang, printerStateLabel, productName, setLang, t } from './i18n.js';
 import { groupIcon } from './icons.js';
 import { ScanDetector } from './scanner.js';
-import { debounce, starsText } from './catalog.js';
+import { debounce, ownImage, starsText } from './catalog.js';
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
@@ -344,8 +344,9 @@ export function toastError(err) {
 export function productThumb(p, { large = false } = {}) {
   const box = h('span', { class: `thumb g-${p.group || 'none'}${large ? ' thumb-large' : ''}`, 'aria-hidden': 'true' });
   const placeholder = () => setChildren(box, groupIcon(p.group), p.name ? h('span', { class: 'initials' }, initials(p.name)) : null);
-  if (p.image) {
-    const img = h('img', { src: p.image, alt: '', loading: 'lazy', decoding: 'async' });
+  const src = ownImage(p.image, location.href);
+  if (src) {
+    const img = h('img', { src, alt: '', loading: 'lazy', decoding: 'async' });
     img.addEventListener('error', placeholder, { once: true });
     box.append(img);
   } else {
