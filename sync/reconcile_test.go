@@ -512,7 +512,7 @@ func TestCSVCellsAreNotFormulas(t *testing.T) {
 // Hub.App already does.
 func reconApp(t *testing.T, st Store) *fiber.App {
 	t.Helper()
-	h := &Hub{Store: st, AdminHash: TokenHash("admin"), Log: quiet()}
+	h := &Hub{Store: st, AdminHash: TokenHash(testAdminToken), Log: quiet()}
 	app := h.App()
 	for _, r := range app.GetRoutes() {
 		if r.Path == "/api/v1/reconciliation" {
@@ -552,6 +552,7 @@ func TestReconciliationAPI(t *testing.T) {
 	for _, path := range []string{"/api/v1/reconciliation?day=2026-11-21", "/api/v1/settlement", "/api/v1/reconciliation.csv",
 		"/api/v1/reconciliation.xlsx", "/api/v1/settlement.csv", "/api/v1/settlement.xlsx"} {
 		t.Run(path+" wants the admin token", func(t *testing.T) {
+			app := reconApp(t, f.hub) // a hub of its own: wrong tokens are counted per hub
 			if res, _ := reconGet(t, app, path, ""); res.StatusCode != 401 {
 				t.Errorf("without a token: %d", res.StatusCode)
 			}
@@ -562,7 +563,7 @@ func TestReconciliationAPI(t *testing.T) {
 	}
 
 	t.Run("the day's reconciliation as JSON", func(t *testing.T) {
-		res, body := reconGet(t, app, "/api/v1/reconciliation?day=2026-11-21", "admin")
+		res, body := reconGet(t, app, "/api/v1/reconciliation?day=2026-11-21", testAdminToken)
 		if res.StatusCode != 200 {
 			t.Fatalf("%d %s", res.StatusCode, body)
 		}
@@ -581,7 +582,7 @@ func TestReconciliationAPI(t *testing.T) {
 
 	t.Run("no day is today in Vietnam", func(t *testing.T) {
 		before := time.Now().In(reconICT).Format(time.DateOnly)
-		_, body := reconGet(t, app, "/api/v1/reconciliation", "admin")
+		_, body := reconGet(t, app, "/api/v1/reconciliation", testAdminToken)
 		after := time.Now().In(reconICT).Format(time.DateOnly)
 		var r Reconciliation
 		if err := json.Unmarshal(body, &r); err != nil || (r.Day != before && r.Day != after) {
@@ -593,7 +594,7 @@ func TestReconciliationAPI(t *testing.T) {
 		"/api/v1/settlement?from=2026-11-22&to=2026-11-21", "/api/v1/settlement?commission=ten", "/api/v1/settlement?commission=101",
 		"/api/v1/reconciliation.csv?table=secrets", "/api/v1/settlement.xlsx?from=2026-02-30"} {
 		t.Run(bad+" is a bad query", func(t *testing.T) {
-			res, body := reconGet(t, app, bad, "admin")
+			res, body := reconGet(t, app, bad, testAdminToken)
 			var e struct {
 				Error struct{ Code, Message string }
 			}
@@ -604,7 +605,7 @@ func TestReconciliationAPI(t *testing.T) {
 	}
 
 	t.Run("the settlement as JSON", func(t *testing.T) {
-		res, body := reconGet(t, app, "/api/v1/settlement?from=2026-11-21&to=2026-11-21&commission=10", "admin")
+		res, body := reconGet(t, app, "/api/v1/settlement?from=2026-11-21&to=2026-11-21&commission=10", testAdminToken)
 		var s Settlement
 		if err := json.Unmarshal(body, &s); res.StatusCode != 200 || err != nil || len(s.Producers) != 3 || s.Totals.Payable != 846000 {
 			t.Errorf("%d %s", res.StatusCode, body)
@@ -633,7 +634,7 @@ func TestReconciliationExports(t *testing.T) {
 	app := reconApp(t, f.hub)
 
 	t.Run("the kiosks as CSV", func(t *testing.T) {
-		res, body := reconGet(t, app, "/api/v1/reconciliation.csv?day=2026-11-21", "admin")
+		res, body := reconGet(t, app, "/api/v1/reconciliation.csv?day=2026-11-21", testAdminToken)
 		rows := readReportCSV(t, res, body)
 		if len(rows) != 4 || rows[0][0] != "kiosk_id" || rows[0][7] != "net" || rows[0][8] != "cash" {
 			t.Fatalf("rows %q", rows)
@@ -664,7 +665,7 @@ func TestReconciliationExports(t *testing.T) {
 
 	openXLSX := func(t *testing.T, path string) *excelize.File {
 		t.Helper()
-		res, body := reconGet(t, app, path, "admin")
+		res, body := reconGet(t, app, path, testAdminToken)
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != reportXLSXType {
 			t.Fatalf("%d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
@@ -707,17 +708,17 @@ func TestReconciliationExports(t *testing.T) {
 
 func reconCSV(t *testing.T, app *fiber.App, path string) [][]string {
 	t.Helper()
-	res, body := reconGet(t, app, path, "admin")
+	res, body := reconGet(t, app, path, testAdminToken)
 	return readReportCSV(t, res, body)
 }
 
-func TestReportPagesBehindTheAdminCookie(t *testing.T) {
+func TestReportPagesBehindTheSignIn(t *testing.T) {
 	f := newReconFair(t)
 	app := reconApp(t, f.hub)
 	page := func(path, cookie string, html bool) (*http.Response, string) {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
 		if cookie != "" {
-			req.Header.Set("Cookie", "hub_admin="+cookie)
+			req.Header.Set("Cookie", "hub_session="+cookie)
 		}
 		if html {
 			req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
@@ -726,13 +727,17 @@ func TestReportPagesBehindTheAdminCookie(t *testing.T) {
 		return res, string(body)
 	}
 	login := func(token, next string) *http.Response {
-		form := url.Values{"token": {token}}
+		res, body := reconDo(t, app, httptest.NewRequest(http.MethodGet, "/reports/login", nil))
+		form := url.Values{"token": {token}, "csrf": {csrfOf(string(body))}}
 		if next != "" {
 			form.Set("next", next)
 		}
 		req := httptest.NewRequest(http.MethodPost, "/reports/login", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		res, _ := reconDo(t, app, req)
+		for _, c := range res.Cookies() {
+			req.AddCookie(c)
+		}
+		res, _ = reconDo(t, app, req)
 		return res
 	}
 
@@ -750,32 +755,38 @@ func TestReportPagesBehindTheAdminCookie(t *testing.T) {
 	})
 
 	t.Run("a wrong token is refused", func(t *testing.T) {
-		if res := login("nope", ""); res.StatusCode != 403 || len(res.Cookies()) != 0 {
-			t.Errorf("%d %v", res.StatusCode, res.Cookies())
+		res := login("nope", "")
+		for _, c := range res.Cookies() {
+			if c.Name == "hub_session" {
+				t.Errorf("a session cookie for a wrong token: %v", c)
+			}
 		}
-		if res, _ := page("/reports/reconciliation", "nope", false); res.StatusCode != 403 {
-			t.Errorf("a wrong cookie: %d", res.StatusCode)
+		if res.StatusCode != 403 {
+			t.Errorf("%d", res.StatusCode)
+		}
+		if res, _ := page("/reports/reconciliation", "nope", false); res.StatusCode != 401 {
+			t.Errorf("a made-up session: %d", res.StatusCode)
 		}
 	})
 
 	var cookie *http.Cookie
-	t.Run("the admin token sets a strict, HttpOnly cookie", func(t *testing.T) {
-		res := login("admin", "")
+	t.Run("the admin token starts a session with a strict, HttpOnly cookie", func(t *testing.T) {
+		res := login(testAdminToken, "")
 		if res.StatusCode != 303 || res.Header.Get("Location") != "/reports/reconciliation" {
 			t.Fatalf("%d → %q", res.StatusCode, res.Header.Get("Location"))
 		}
 		for _, c := range res.Cookies() {
-			if c.Name == "hub_admin" {
+			if c.Name == "hub_session" {
 				cookie = c
 			}
 		}
-		if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || cookie.Path != "/reports" || cookie.Value == "" {
+		if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || cookie.Path != "/" || cookie.Value == "" {
 			t.Fatalf("cookie %+v", cookie)
 		}
-		if res := login("admin", "/reports/settlement?from=2026-11-21"); res.Header.Get("Location") != "/reports/settlement?from=2026-11-21" {
+		if res := login(testAdminToken, "/reports/settlement?from=2026-11-21"); res.Header.Get("Location") != "/reports/settlement?from=2026-11-21" {
 			t.Errorf("next: %q", res.Header.Get("Location"))
 		}
-		if res := login("admin", "https://example.com/"); res.Header.Get("Location") != "/reports/reconciliation" {
+		if res := login(testAdminToken, "https://example.com/"); res.Header.Get("Location") != "/reports/reconciliation" {
 			t.Errorf("an outside next was followed: %q", res.Header.Get("Location"))
 		}
 	})
@@ -841,19 +852,26 @@ func TestReportPagesBehindTheAdminCookie(t *testing.T) {
 		}
 	})
 	t.Run("the bearer header works on the pages as well", func(t *testing.T) {
-		if res, _ := reconGet(t, app, "/reports/settlement", "admin"); res.StatusCode != 200 {
+		if res, _ := reconGet(t, app, "/reports/settlement", testAdminToken); res.StatusCode != 200 {
 			t.Errorf("%d", res.StatusCode)
 		}
 	})
-	t.Run("signing out clears the cookie", func(t *testing.T) {
-		req := httptest.NewRequest(http.MethodPost, "/reports/logout", nil)
+	t.Run("signing out with the page's form ends the session", func(t *testing.T) {
+		_, body := page("/reports/settlement", cookie.Value, true)
+		form := url.Values{"csrf": {csrfOf(body)}}
+		req := httptest.NewRequest(http.MethodPost, "/reports/logout", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(cookie)
 		res, _ := reconDo(t, app, req)
 		cleared := false
 		for _, c := range res.Cookies() {
-			cleared = cleared || (c.Name == "hub_admin" && c.Value == "" && (c.MaxAge < 0 || c.Expires.Before(time.Now())))
+			cleared = cleared || (c.Name == "hub_session" && c.Value == "" && (c.MaxAge < 0 || c.Expires.Before(time.Now())))
 		}
 		if res.StatusCode != 303 || !cleared {
 			t.Errorf("%d %v", res.StatusCode, res.Header.Values("Set-Cookie"))
+		}
+		if res, _ := page("/reports/settlement", cookie.Value, false); res.StatusCode != 401 {
+			t.Errorf("the ended session: %d", res.StatusCode)
 		}
 	})
 }
