@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -443,6 +444,170 @@ func TestAWeakAdminTokenIsRefusedAtStart(t *testing.T) {
 			}})
 		if err != nil || !answered {
 			t.Errorf("answered %v, err %v", answered, err)
+		}
+	})
+}
+
+func TestReportPagesBehindTheSignIn(t *testing.T) {
+	f := newReconFair(t)
+	app := reconApp(t, f.hub)
+	page := func(path, cookie string, html bool) (*http.Response, string) {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		if cookie != "" {
+			req.Header.Set("Cookie", "hub_session="+cookie)
+		}
+		if html {
+			req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+		}
+		res, body := reconDo(t, app, req)
+		return res, string(body)
+	}
+	login := func(token, next string) *http.Response {
+		res, body := reconDo(t, app, httptest.NewRequest(http.MethodGet, "/reports/login", nil))
+		form := url.Values{"token": {token}, "csrf": {csrfOf(string(body))}}
+		if next != "" {
+			form.Set("next", next)
+		}
+		req := httptest.NewRequest(http.MethodPost, "/reports/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for _, c := range res.Cookies() {
+			req.AddCookie(c)
+		}
+		res, _ = reconDo(t, app, req)
+		return res
+	}
+
+	t.Run("without a token a browser gets the sign-in form, a script 401", func(t *testing.T) {
+		res, body := page("/reports/reconciliation?day=2026-11-21", "", true)
+		if res.StatusCode != 401 || !strings.Contains(body, `action="/reports/login"`) || !strings.Contains(body, `value="/reports/reconciliation?day=2026-11-21"`) {
+			t.Errorf("%d %s", res.StatusCode, body)
+		}
+		if res, body := page("/reports/chart.svg", "", false); res.StatusCode != 401 || !strings.Contains(body, `"unauthorized"`) {
+			t.Errorf("%d %s", res.StatusCode, body)
+		}
+		if res, _ := page("/reports/login", "", true); res.StatusCode != 200 {
+			t.Errorf("the form: %d", res.StatusCode)
+		}
+	})
+
+	t.Run("a wrong token is refused", func(t *testing.T) {
+		res := login("nope", "")
+		for _, c := range res.Cookies() {
+			if c.Name == "hub_session" {
+				t.Errorf("a session cookie for a wrong token: %v", c)
+			}
+		}
+		if res.StatusCode != 403 {
+			t.Errorf("%d", res.StatusCode)
+		}
+		if res, _ := page("/reports/reconciliation", "nope", false); res.StatusCode != 401 {
+			t.Errorf("a made-up session: %d", res.StatusCode)
+		}
+	})
+
+	var cookie *http.Cookie
+	t.Run("the admin token starts a session with a strict, HttpOnly cookie", func(t *testing.T) {
+		res := login(testAdminToken, "")
+		if res.StatusCode != 303 || res.Header.Get("Location") != "/reports/reconciliation" {
+			t.Fatalf("%d → %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		for _, c := range res.Cookies() {
+			if c.Name == "hub_session" {
+				cookie = c
+			}
+		}
+		if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || cookie.Path != "/" || cookie.Value == "" {
+			t.Fatalf("cookie %+v", cookie)
+		}
+		if res := login(testAdminToken, "/reports/settlement?from=2026-11-21"); res.Header.Get("Location") != "/reports/settlement?from=2026-11-21" {
+			t.Errorf("next: %q", res.Header.Get("Location"))
+		}
+		if res := login(testAdminToken, "https://example.com/"); res.Header.Get("Location") != "/reports/reconciliation" {
+			t.Errorf("an outside next was followed: %q", res.Header.Get("Location"))
+		}
+	})
+	if cookie == nil {
+		t.FailNow()
+	}
+
+	t.Run("the reconciliation page", func(t *testing.T) {
+		res, body := page("/reports/reconciliation?day=2026-11-21", cookie.Value, true)
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("%d %s", res.StatusCode, body)
+		}
+		for _, want := range []string{
+			`<img class="chart" src="/reports/chart.svg?from=2026-11-15&amp;to=2026-11-21"`,
+			`<input type="date" name="day" value="2026-11-21"`,
+			`href="/reports/reconciliation.xlsx?day=2026-11-21"`,
+			`href="/reports/reconciliation.csv?day=2026-11-21&amp;table=gaps"`,
+			"940.000 ₫", "850.000", "K02-000003", "K02-000004", "is not 40000", "Mật ong U Minh 500 ml", "-40.000",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("no %q in the page", want)
+			}
+		}
+		if strings.Contains(body, "<script") {
+			t.Error("the page carries a script")
+		}
+		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+			t.Errorf("CSP %q", csp)
+		}
+	})
+	t.Run("a bad day shows today with an error", func(t *testing.T) {
+		res, body := page("/reports/reconciliation?day=nope", cookie.Value, true)
+		if res.StatusCode != 400 || !strings.Contains(body, `class="error"`) {
+			t.Errorf("%d", res.StatusCode)
+		}
+	})
+	t.Run("the settlement page", func(t *testing.T) {
+		res, body := page("/reports/settlement?from=2026-11-21&to=2026-11-21&commission=10", cookie.Value, true)
+		if res.StatusCode != 200 {
+			t.Fatalf("%d %s", res.StatusCode, body)
+		}
+		for _, want := range []string{"Cơ sở kẹo dừa Thanh Long", "243.000", "846.000 ₫", `name="commission" min="0" max="100" step="1" value="10"`,
+			`href="/reports/settlement.csv?commission=10&amp;from=2026-11-21&amp;to=2026-11-21"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("no %q in the page", want)
+			}
+		}
+	})
+	t.Run("the chart and the downloads take the cookie too", func(t *testing.T) {
+		res, body := page("/reports/chart.svg?from=2026-11-20&to=2026-11-22", cookie.Value, false)
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/svg+xml; charset=utf-8" {
+			t.Fatalf("%d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		if got := svgLegend(t, []byte(body)); len(got) != 2 {
+			t.Errorf("legend %v", got)
+		}
+		res, body = page("/reports/reconciliation.csv?day=2026-11-21&table=gaps", cookie.Value, false)
+		if rows := readReportCSV(t, res, []byte(body)); len(rows) != 2 {
+			t.Errorf("gaps %q", rows)
+		}
+		if res, _ := page("/reports/settlement.xlsx?from=2026-11-21", cookie.Value, false); res.StatusCode != 200 {
+			t.Errorf("settlement.xlsx %d", res.StatusCode)
+		}
+	})
+	t.Run("the bearer header works on the pages as well", func(t *testing.T) {
+		if res, _ := reconGet(t, app, "/reports/settlement", testAdminToken); res.StatusCode != 200 {
+			t.Errorf("%d", res.StatusCode)
+		}
+	})
+	t.Run("signing out with the page's form ends the session", func(t *testing.T) {
+		_, body := page("/reports/settlement", cookie.Value, true)
+		form := url.Values{"csrf": {csrfOf(body)}}
+		req := httptest.NewRequest(http.MethodPost, "/reports/logout", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(cookie)
+		res, _ := reconDo(t, app, req)
+		cleared := false
+		for _, c := range res.Cookies() {
+			cleared = cleared || (c.Name == "hub_session" && c.Value == "" && (c.MaxAge < 0 || c.Expires.Before(time.Now())))
+		}
+		if res.StatusCode != 303 || !cleared {
+			t.Errorf("%d %v", res.StatusCode, res.Header.Values("Set-Cookie"))
+		}
+		if res, _ := page("/reports/settlement", cookie.Value, false); res.StatusCode != 401 {
+			t.Errorf("the ended session: %d", res.StatusCode)
 		}
 	})
 }
