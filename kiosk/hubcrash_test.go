@@ -43,13 +43,17 @@ type hubProcess struct {
 	mu     sync.Mutex
 }
 
+// hubAdminToken is the admin token of the hubs these tests start: the hub
+// refuses to start with a weak one.
+const hubAdminToken = "hub-test-7Qm2Xv9LpK4sWd8Rt3Nz"
+
 func startHubProcess(t *testing.T, dataDir, addr string) *hubProcess {
 	t.Helper()
 	bin, err := buildHub()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-addr", addr, "-data", dataDir, "-admin-token", "admin")
+	cmd := exec.Command(bin, "-addr", addr, "-data", dataDir, "-admin-token", hubAdminToken)
 	stderr, _ := cmd.StderrPipe()
 	cmd.Stdout = io.Discard
 	if err := cmd.Start(); err != nil {
@@ -95,7 +99,7 @@ func hubSales(t *testing.T, addr string) []struct {
 } {
 	t.Helper()
 	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/sales?kiosk=K01", nil)
-	req.Header.Set("Authorization", "Bearer admin")
+	req.Header.Set("Authorization", "Bearer "+hubAdminToken)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

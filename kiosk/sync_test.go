@@ -28,7 +28,7 @@ func TestAKioskLinkedToAHubShipsItsSales(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	hubDone := make(chan error, 1)
 	go func() {
-		hubDone <- hubsync.RunHub(ctx, hubsync.HubConfig{DataDir: hubDir, Listener: ln, AdminToken: "admin", Logger: quietLogger()})
+		hubDone <- hubsync.RunHub(ctx, hubsync.HubConfig{DataDir: hubDir, Listener: ln, AdminToken: hubAdminToken, Logger: quietLogger()})
 	}()
 	stopHub := gosync.OnceFunc(func() { cancel(); <-hubDone })
 	defer stopHub()
@@ -103,7 +103,7 @@ func TestCentralPricesFlowDownLiveAndOpenCartsShowThem(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	hubDone := make(chan error, 1)
 	go func() {
-		hubDone <- hubsync.RunHub(ctx, hubsync.HubConfig{DataDir: hubDir, Listener: ln, AdminToken: "admin", Logger: quietLogger()})
+		hubDone <- hubsync.RunHub(ctx, hubsync.HubConfig{DataDir: hubDir, Listener: ln, AdminToken: hubAdminToken, Logger: quietLogger()})
 	}()
 	defer func() { cancel(); <-hubDone }()
 
@@ -116,7 +116,7 @@ func TestCentralPricesFlowDownLiveAndOpenCartsShowThem(t *testing.T) {
 
 	// The manager changes the price on the hub: the kiosk follows at once.
 	req, _ := http.NewRequest("PUT", "http://"+ln.Addr().String()+"/api/v1/products/CM-MO-500/price", strings.NewReader(`{"price":260000}`))
-	req.Header.Set("Authorization", "Bearer admin")
+	req.Header.Set("Authorization", "Bearer "+hubAdminToken)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("price change on the hub: %v %v", err, res)

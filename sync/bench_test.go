@@ -26,7 +26,7 @@ func BenchmarkCatchUp10k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		h := &Hub{Store: hs, AdminHash: TokenHash("a"), Log: quiet()}
+		h := &Hub{Store: hs, AdminHash: TokenHash(testAdminToken), Log: quiet()}
 		app := h.App()
 		go app.Listener(ln)
 		u := &Uplink{HubURL: "http://" + ln.Addr().String(), KioskID: "K01", Token: tok, Store: ks, Log: quiet(), Wake: make(chan struct{}, 1)}
@@ -66,7 +66,7 @@ func BenchmarkHubIngest20Kiosks(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		app := (&Hub{Store: hs, AdminHash: TokenHash("a"), Log: quiet()}).App()
+		app := (&Hub{Store: hs, AdminHash: TokenHash(testAdminToken), Log: quiet()}).App()
 		go app.Listener(ln)
 		var ups []*Uplink
 		for k := range kiosks {

@@ -86,10 +86,10 @@ func TestTheHubServesTracePagesForItsCatalog(t *testing.T) {
 
 func TestHubCatalogAPI(t *testing.T) {
 	hs := hubStore(t)
-	app := (&Hub{Store: hs, AdminHash: TokenHash("admin"), Log: quiet()}).App()
+	app := (&Hub{Store: hs, AdminHash: TokenHash(testAdminToken), Log: quiet()}).App()
 	do := func(method, path, body string) (int, string) {
 		req, _ := http.NewRequest(method, path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer admin")
+		req.Header.Set("Authorization", "Bearer "+testAdminToken)
 		res, err := app.Test(req, 10000)
 		if err != nil {
 			t.Fatal(err)

@@ -3,7 +3,6 @@ package sync
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -33,6 +32,7 @@ type Hub struct {
 	AdminHash []byte
 	Log       *slog.Logger
 	app       *fiber.App
+	signin    *hubAuth // sessions and login limits, made on first use (signin.go)
 }
 
 // NewToken makes a random token (for kiosks and the admin).
@@ -123,12 +123,18 @@ func bearerToken(c *fiber.Ctx) string {
 	return ""
 }
 
+// admin lets through the admin token as a bearer header; wrong tokens count
+// towards the same limits as the sign-in form's.
 func (h *Hub) admin(c *fiber.Ctx) error {
 	tok := bearerToken(c)
 	if tok == "" {
 		return jsonError(c, fiber.StatusUnauthorized, "unauthorized", "send the admin token as Authorization: Bearer")
 	}
-	if len(h.AdminHash) == 0 || subtle.ConstantTimeCompare(TokenHash(tok), h.AdminHash) != 1 {
+	right, wait := h.adminToken(c, tok)
+	if wait > 0 {
+		return signinLocked(c, wait)
+	}
+	if !right {
 		return jsonError(c, fiber.StatusForbidden, "forbidden", "wrong admin token")
 	}
 	return c.Next()

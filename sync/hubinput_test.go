@@ -28,7 +28,7 @@ func TestTheHubRefusesBodiesThatAreNotItsObject(t *testing.T) {
 		{"PUT", "/api/v1/products/MO-500", `[]`},
 	} {
 		req, _ := http.NewRequest(tt.method, url+tt.path, strings.NewReader(tt.body))
-		req.Header.Set("Authorization", "Bearer admin-secret")
+		req.Header.Set("Authorization", "Bearer "+testAdminToken)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -2,7 +2,6 @@ package sync
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -546,9 +544,9 @@ func settlementParams(from, to, comm string, now time.Time) (time.Time, time.Tim
 
 // reportRoutes registers the reconciliation: the JSON and the exports under the
 // admin API group (bearer token), and the managers' pages under /reports,
-// which take the admin token as a bearer header or as the hub_admin cookie
-// that the sign-in form sets (a browser following a link or loading the chart
-// cannot send a header).
+// which take the admin token as a bearer header or the session that the
+// sign-in form starts (a browser following a link or loading the chart cannot
+// send a header; see signin.go).
 func (h *Hub) reportRoutes(app fiber.Router, admin fiber.Router) {
 	admin.Get("/reconciliation", h.reconciliation)
 	admin.Get("/reconciliation.csv", h.reconciliationCSV)
@@ -589,87 +587,6 @@ func (h *Hub) settlement(c *fiber.Ctx) error {
 	return c.JSON(s)
 }
 
-// reportCookie carries the admin token for the managers' pages.
-const reportCookie = "hub_admin"
-
-func (h *Hub) adminTokenOK(tok string) bool {
-	return tok != "" && len(h.AdminHash) > 0 && subtle.ConstantTimeCompare(TokenHash(tok), h.AdminHash) == 1
-}
-
-// reportAuth lets through the admin token, as a bearer header or as the
-// hub_admin cookie: 401 without one, 403 with a wrong one. A browser asking
-// for a page gets the sign-in form with that status instead of JSON.
-func (h *Hub) reportAuth(c *fiber.Ctx) error {
-	tok := bearerToken(c)
-	if tok == "" {
-		if v := c.Cookies(reportCookie); v != "" {
-			if tok, _ = url.QueryUnescape(v); tok == "" {
-				tok = v
-			}
-		}
-	}
-	if tok == "" {
-		return h.reportDenied(c, fiber.StatusUnauthorized, "unauthorized", "sign in at /reports/login, or send the admin token as Authorization: Bearer", "")
-	}
-	if !h.adminTokenOK(tok) {
-		clearReportCookie(c) // the token changed since it was set
-		return h.reportDenied(c, fiber.StatusForbidden, "forbidden", "wrong admin token",
-			"Mã quản trị sai hoặc đã đổi: đăng nhập lại · The admin token is wrong or has changed: sign in again.")
-	}
-	return c.Next()
-}
-
-func (h *Hub) reportDenied(c *fiber.Ctx, status int, code, msg, pageMsg string) error {
-	if !strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
-		return jsonError(c, status, code, msg)
-	}
-	p := web.HubLoginPage{Message: pageMsg, Next: reportNext(c.OriginalURL())}
-	return renderReportPage(c, status, func(w io.Writer) error { return web.RenderHubLoginPage(w, p) })
-}
-
-// reportNext keeps a return path only when it is one of the report pages, so
-// the sign-in form cannot be made to redirect anywhere else.
-func reportNext(u string) string {
-	if strings.HasPrefix(u, "/reports/") && !strings.HasPrefix(u, "/reports/log") && !strings.ContainsAny(u, "\\\r\n") {
-		return u
-	}
-	return ""
-}
-
-func (h *Hub) reportLoginForm(c *fiber.Ctx) error {
-	p := web.HubLoginPage{Next: reportNext(c.Query("next"))}
-	return renderReportPage(c, fiber.StatusOK, func(w io.Writer) error { return web.RenderHubLoginPage(w, p) })
-}
-
-// reportLogin takes the form's token and, when it is the admin token, sets the
-// cookie the report pages accept: HttpOnly (no script reads it), SameSite
-// Strict (no other site's page can use it), Secure over HTTPS, 12 hours.
-func (h *Hub) reportLogin(c *fiber.Ctx) error {
-	tok := strings.TrimSpace(c.FormValue("token"))
-	next := reportNext(c.FormValue("next"))
-	if !h.adminTokenOK(tok) {
-		h.Log.Warn("report sign-in refused", "addr", c.IP())
-		p := web.HubLoginPage{Message: "Sai mã quản trị · Wrong admin token.", Next: next}
-		return renderReportPage(c, fiber.StatusForbidden, func(w io.Writer) error { return web.RenderHubLoginPage(w, p) })
-	}
-	c.Cookie(&fiber.Cookie{Name: reportCookie, Value: url.QueryEscape(tok), Path: "/reports", MaxAge: 12 * 3600,
-		HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode, Secure: c.Protocol() == "https"})
-	if next == "" {
-		next = "/reports/reconciliation"
-	}
-	return c.Redirect(next, fiber.StatusSeeOther)
-}
-
-func (h *Hub) reportLogout(c *fiber.Ctx) error {
-	clearReportCookie(c)
-	return c.Redirect("/reports/login", fiber.StatusSeeOther)
-}
-
-func clearReportCookie(c *fiber.Ctx) {
-	c.Cookie(&fiber.Cookie{Name: reportCookie, Value: "", Path: "/reports", MaxAge: -1, Expires: time.Unix(1, 0),
-		HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode, Secure: c.Protocol() == "https"})
-}
-
 // renderReportPage answers an HTML page that loads nothing but its chart.
 func renderReportPage(c *fiber.Ctx, status int, render func(io.Writer) error) error {
 	var buf bytes.Buffer
@@ -678,9 +595,12 @@ func renderReportPage(c *fiber.Ctx, status int, render func(io.Writer) error) er
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	c.Set(web.HeaderCSP, web.ReportPolicy())
 	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: under no-referrer a browser sends
+	// "Origin: null" with the page's own forms, which the sign-in's origin
+	// check must refuse; other sites still learn nothing.
+	c.Set("Referrer-Policy", "same-origin")
 	return c.Status(status).Send(buf.Bytes())
 }
 
@@ -704,6 +624,7 @@ func (h *Hub) reconciliationPage(c *fiber.Ctx) error {
 	}
 	p := reconciliationPageData(r)
 	p.Error = msg
+	p.Nav = reportNav(c, "reconciliation")
 	return renderReportPage(c, status, func(w io.Writer) error { return web.RenderReconciliationPage(w, p) })
 }
 
@@ -759,6 +680,7 @@ func (h *Hub) settlementPage(c *fiber.Ctx) error {
 	}
 	p := settlementPageData(s, from, to, now)
 	p.Error = msg
+	p.Nav = reportNav(c, "settlement")
 	return renderReportPage(c, status, func(w io.Writer) error { return web.RenderSettlementPage(w, p) })
 }
 

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -512,7 +511,7 @@ func TestCSVCellsAreNotFormulas(t *testing.T) {
 // Hub.App already does.
 func reconApp(t *testing.T, st Store) *fiber.App {
 	t.Helper()
-	h := &Hub{Store: st, AdminHash: TokenHash("admin"), Log: quiet()}
+	h := &Hub{Store: st, AdminHash: TokenHash(testAdminToken), Log: quiet()}
 	app := h.App()
 	for _, r := range app.GetRoutes() {
 		if r.Path == "/api/v1/reconciliation" {
@@ -552,6 +551,7 @@ func TestReconciliationAPI(t *testing.T) {
 	for _, path := range []string{"/api/v1/reconciliation?day=2026-11-21", "/api/v1/settlement", "/api/v1/reconciliation.csv",
 		"/api/v1/reconciliation.xlsx", "/api/v1/settlement.csv", "/api/v1/settlement.xlsx"} {
 		t.Run(path+" wants the admin token", func(t *testing.T) {
+			app := reconApp(t, f.hub) // a hub of its own: wrong tokens are counted per hub
 			if res, _ := reconGet(t, app, path, ""); res.StatusCode != 401 {
 				t.Errorf("without a token: %d", res.StatusCode)
 			}
@@ -562,7 +562,7 @@ func TestReconciliationAPI(t *testing.T) {
 	}
 
 	t.Run("the day's reconciliation as JSON", func(t *testing.T) {
-		res, body := reconGet(t, app, "/api/v1/reconciliation?day=2026-11-21", "admin")
+		res, body := reconGet(t, app, "/api/v1/reconciliation?day=2026-11-21", testAdminToken)
 		if res.StatusCode != 200 {
 			t.Fatalf("%d %s", res.StatusCode, body)
 		}
@@ -581,7 +581,7 @@ func TestReconciliationAPI(t *testing.T) {
 
 	t.Run("no day is today in Vietnam", func(t *testing.T) {
 		before := time.Now().In(reconICT).Format(time.DateOnly)
-		_, body := reconGet(t, app, "/api/v1/reconciliation", "admin")
+		_, body := reconGet(t, app, "/api/v1/reconciliation", testAdminToken)
 		after := time.Now().In(reconICT).Format(time.DateOnly)
 		var r Reconciliation
 		if err := json.Unmarshal(body, &r); err != nil || (r.Day != before && r.Day != after) {
@@ -593,7 +593,7 @@ func TestReconciliationAPI(t *testing.T) {
 		"/api/v1/settlement?from=2026-11-22&to=2026-11-21", "/api/v1/settlement?commission=ten", "/api/v1/settlement?commission=101",
 		"/api/v1/reconciliation.csv?table=secrets", "/api/v1/settlement.xlsx?from=2026-02-30"} {
 		t.Run(bad+" is a bad query", func(t *testing.T) {
-			res, body := reconGet(t, app, bad, "admin")
+			res, body := reconGet(t, app, bad, testAdminToken)
 			var e struct {
 				Error struct{ Code, Message string }
 			}
@@ -604,7 +604,7 @@ func TestReconciliationAPI(t *testing.T) {
 	}
 
 	t.Run("the settlement as JSON", func(t *testing.T) {
-		res, body := reconGet(t, app, "/api/v1/settlement?from=2026-11-21&to=2026-11-21&commission=10", "admin")
+		res, body := reconGet(t, app, "/api/v1/settlement?from=2026-11-21&to=2026-11-21&commission=10", testAdminToken)
 		var s Settlement
 		if err := json.Unmarshal(body, &s); res.StatusCode != 200 || err != nil || len(s.Producers) != 3 || s.Totals.Payable != 846000 {
 			t.Errorf("%d %s", res.StatusCode, body)
@@ -633,7 +633,7 @@ func TestReconciliationExports(t *testing.T) {
 	app := reconApp(t, f.hub)
 
 	t.Run("the kiosks as CSV", func(t *testing.T) {
-		res, body := reconGet(t, app, "/api/v1/reconciliation.csv?day=2026-11-21", "admin")
+		res, body := reconGet(t, app, "/api/v1/reconciliation.csv?day=2026-11-21", testAdminToken)
 		rows := readReportCSV(t, res, body)
 		if len(rows) != 4 || rows[0][0] != "kiosk_id" || rows[0][7] != "net" || rows[0][8] != "cash" {
 			t.Fatalf("rows %q", rows)
@@ -664,7 +664,7 @@ func TestReconciliationExports(t *testing.T) {
 
 	openXLSX := func(t *testing.T, path string) *excelize.File {
 		t.Helper()
-		res, body := reconGet(t, app, path, "admin")
+		res, body := reconGet(t, app, path, testAdminToken)
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != reportXLSXType {
 			t.Fatalf("%d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
@@ -707,153 +707,6 @@ func TestReconciliationExports(t *testing.T) {
 
 func reconCSV(t *testing.T, app *fiber.App, path string) [][]string {
 	t.Helper()
-	res, body := reconGet(t, app, path, "admin")
+	res, body := reconGet(t, app, path, testAdminToken)
 	return readReportCSV(t, res, body)
-}
-
-func TestReportPagesBehindTheAdminCookie(t *testing.T) {
-	f := newReconFair(t)
-	app := reconApp(t, f.hub)
-	page := func(path, cookie string, html bool) (*http.Response, string) {
-		req := httptest.NewRequest(http.MethodGet, path, nil)
-		if cookie != "" {
-			req.Header.Set("Cookie", "hub_admin="+cookie)
-		}
-		if html {
-			req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
-		}
-		res, body := reconDo(t, app, req)
-		return res, string(body)
-	}
-	login := func(token, next string) *http.Response {
-		form := url.Values{"token": {token}}
-		if next != "" {
-			form.Set("next", next)
-		}
-		req := httptest.NewRequest(http.MethodPost, "/reports/login", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		res, _ := reconDo(t, app, req)
-		return res
-	}
-
-	t.Run("without a token a browser gets the sign-in form, a script 401", func(t *testing.T) {
-		res, body := page("/reports/reconciliation?day=2026-11-21", "", true)
-		if res.StatusCode != 401 || !strings.Contains(body, `action="/reports/login"`) || !strings.Contains(body, `value="/reports/reconciliation?day=2026-11-21"`) {
-			t.Errorf("%d %s", res.StatusCode, body)
-		}
-		if res, body := page("/reports/chart.svg", "", false); res.StatusCode != 401 || !strings.Contains(body, `"unauthorized"`) {
-			t.Errorf("%d %s", res.StatusCode, body)
-		}
-		if res, _ := page("/reports/login", "", true); res.StatusCode != 200 {
-			t.Errorf("the form: %d", res.StatusCode)
-		}
-	})
-
-	t.Run("a wrong token is refused", func(t *testing.T) {
-		if res := login("nope", ""); res.StatusCode != 403 || len(res.Cookies()) != 0 {
-			t.Errorf("%d %v", res.StatusCode, res.Cookies())
-		}
-		if res, _ := page("/reports/reconciliation", "nope", false); res.StatusCode != 403 {
-			t.Errorf("a wrong cookie: %d", res.StatusCode)
-		}
-	})
-
-	var cookie *http.Cookie
-	t.Run("the admin token sets a strict, HttpOnly cookie", func(t *testing.T) {
-		res := login("admin", "")
-		if res.StatusCode != 303 || res.Header.Get("Location") != "/reports/reconciliation" {
-			t.Fatalf("%d → %q", res.StatusCode, res.Header.Get("Location"))
-		}
-		for _, c := range res.Cookies() {
-			if c.Name == "hub_admin" {
-				cookie = c
-			}
-		}
-		if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || cookie.Path != "/reports" || cookie.Value == "" {
-			t.Fatalf("cookie %+v", cookie)
-		}
-		if res := login("admin", "/reports/settlement?from=2026-11-21"); res.Header.Get("Location") != "/reports/settlement?from=2026-11-21" {
-			t.Errorf("next: %q", res.Header.Get("Location"))
-		}
-		if res := login("admin", "https://example.com/"); res.Header.Get("Location") != "/reports/reconciliation" {
-			t.Errorf("an outside next was followed: %q", res.Header.Get("Location"))
-		}
-	})
-	if cookie == nil {
-		t.FailNow()
-	}
-
-	t.Run("the reconciliation page", func(t *testing.T) {
-		res, body := page("/reports/reconciliation?day=2026-11-21", cookie.Value, true)
-		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
-			t.Fatalf("%d %s", res.StatusCode, body)
-		}
-		for _, want := range []string{
-			`<img class="chart" src="/reports/chart.svg?from=2026-11-15&amp;to=2026-11-21"`,
-			`<input type="date" name="day" value="2026-11-21"`,
-			`href="/reports/reconciliation.xlsx?day=2026-11-21"`,
-			`href="/reports/reconciliation.csv?day=2026-11-21&amp;table=gaps"`,
-			"940.000 ₫", "850.000", "K02-000003", "K02-000004", "is not 40000", "Mật ong U Minh 500 ml", "-40.000",
-		} {
-			if !strings.Contains(body, want) {
-				t.Errorf("no %q in the page", want)
-			}
-		}
-		if strings.Contains(body, "<script") {
-			t.Error("the page carries a script")
-		}
-		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
-			t.Errorf("CSP %q", csp)
-		}
-	})
-	t.Run("a bad day shows today with an error", func(t *testing.T) {
-		res, body := page("/reports/reconciliation?day=nope", cookie.Value, true)
-		if res.StatusCode != 400 || !strings.Contains(body, `class="error"`) {
-			t.Errorf("%d", res.StatusCode)
-		}
-	})
-	t.Run("the settlement page", func(t *testing.T) {
-		res, body := page("/reports/settlement?from=2026-11-21&to=2026-11-21&commission=10", cookie.Value, true)
-		if res.StatusCode != 200 {
-			t.Fatalf("%d %s", res.StatusCode, body)
-		}
-		for _, want := range []string{"Cơ sở kẹo dừa Thanh Long", "243.000", "846.000 ₫", `name="commission" min="0" max="100" step="1" value="10"`,
-			`href="/reports/settlement.csv?commission=10&amp;from=2026-11-21&amp;to=2026-11-21"`} {
-			if !strings.Contains(body, want) {
-				t.Errorf("no %q in the page", want)
-			}
-		}
-	})
-	t.Run("the chart and the downloads take the cookie too", func(t *testing.T) {
-		res, body := page("/reports/chart.svg?from=2026-11-20&to=2026-11-22", cookie.Value, false)
-		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/svg+xml; charset=utf-8" {
-			t.Fatalf("%d %s", res.StatusCode, res.Header.Get("Content-Type"))
-		}
-		if got := svgLegend(t, []byte(body)); len(got) != 2 {
-			t.Errorf("legend %v", got)
-		}
-		res, body = page("/reports/reconciliation.csv?day=2026-11-21&table=gaps", cookie.Value, false)
-		if rows := readReportCSV(t, res, []byte(body)); len(rows) != 2 {
-			t.Errorf("gaps %q", rows)
-		}
-		if res, _ := page("/reports/settlement.xlsx?from=2026-11-21", cookie.Value, false); res.StatusCode != 200 {
-			t.Errorf("settlement.xlsx %d", res.StatusCode)
-		}
-	})
-	t.Run("the bearer header works on the pages as well", func(t *testing.T) {
-		if res, _ := reconGet(t, app, "/reports/settlement", "admin"); res.StatusCode != 200 {
-			t.Errorf("%d", res.StatusCode)
-		}
-	})
-	t.Run("signing out clears the cookie", func(t *testing.T) {
-		req := httptest.NewRequest(http.MethodPost, "/reports/logout", nil)
-		res, _ := reconDo(t, app, req)
-		cleared := false
-		for _, c := range res.Cookies() {
-			cleared = cleared || (c.Name == "hub_admin" && c.Value == "" && (c.MaxAge < 0 || c.Expires.Before(time.Now())))
-		}
-		if res.StatusCode != 303 || !cleared {
-			t.Errorf("%d %v", res.StatusCode, res.Header.Values("Set-Cookie"))
-		}
-	})
 }

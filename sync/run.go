@@ -14,7 +14,7 @@ import (
 type HubConfig struct {
 	Addr       string // default ":9090"
 	DataDir    string // default "./hub-data"
-	AdminToken string // sets the admin token; empty keeps the stored one (or makes one)
+	AdminToken string // sets the admin token (at least 128 random bits: CheckAdminToken); empty keeps the stored one (or makes one)
 	Listener   net.Listener
 	Ready      func(addr string)
 	Out        io.Writer // where the generated admin token is shown, once
@@ -41,6 +41,12 @@ const metaAdmin = "admin_token_sha256"
 // RunHub serves the hub until ctx ends.
 func RunHub(ctx context.Context, cfg HubConfig) error {
 	cfg.normalize()
+	if cfg.AdminToken != "" {
+		// Before the store is opened: a refused token changes nothing.
+		if err := CheckAdminToken(cfg.AdminToken); err != nil {
+			return err
+		}
+	}
 	st, err := OpenHubStore(cfg.StorePath())
 	if err != nil {
 		return err
@@ -74,8 +80,10 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 	return nil
 }
 
-// adminHash applies -admin-token, or makes a token on first start and shows it
-// once.
+// adminHash applies -admin-token (already checked for strength), or makes a
+// token of 192 random bits on first start and shows it once. A token set by
+// an earlier hub is kept as its hash and cannot be checked again: set a new
+// one with -admin-token to be sure of it.
 func adminHash(st *BoltStore, cfg HubConfig) ([]byte, error) {
 	if cfg.AdminToken != "" {
 		h := TokenHash(cfg.AdminToken)

@@ -47,6 +47,10 @@ func sellN(t testing.TB, s *pos.Store, n int) {
 	}
 }
 
+// testAdminToken is the admin token of the hubs these tests start: strong
+// enough for RunHub's check, like any token an operator may set.
+const testAdminToken = "hub-test-7Qm2Xv9LpK4sWd8Rt3Nz"
+
 // startHub serves a hub on addr ("127.0.0.1:0" for any port) until the test ends.
 func startHub(t *testing.T, st Store, addr string) (*Hub, string) {
 	t.Helper()
@@ -54,7 +58,7 @@ func startHub(t *testing.T, st Store, addr string) (*Hub, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Hub{Store: st, AdminHash: TokenHash("admin-secret"), Log: quiet()}
+	h := &Hub{Store: st, AdminHash: TokenHash(testAdminToken), Log: quiet()}
 	app := h.App()
 	go app.Listener(ln)
 	t.Cleanup(func() { app.ShutdownWithTimeout(time.Second) })

@@ -87,3 +87,16 @@ func buildPolicy() string {
 		"base-uri 'none'",
 	}, "; ")
 }
+
+var reportPolicy = strings.Join([]string{
+	"default-src 'none'",
+	"style-src " + strings.Join(StyleHashes(), " "),
+	"img-src 'self'",
+	"frame-ancestors 'none'",
+	"form-action 'self'",
+	"base-uri 'none'",
+}, "; ")
+
+// ReportPolicy is the stricter policy of the hub's report pages: no script at
+// all, their own <style> and chart, forms to the hub, framed by no one.
+func ReportPolicy() string { return reportPolicy }

@@ -7,8 +7,7 @@ import (
 )
 
 // The central hub's pages for managers: the day's reconciliation per kiosk, the
-// settlement per producer over a fair, and the sign-in that sets the admin
-// cookie. Server-rendered, readable with no JavaScript, in Vietnamese with
+// settlement per producer over a fair, and the sign-in that starts a session. Server-rendered, readable with no JavaScript, in Vietnamese with
 // English subtitles. The hub fills the data with text already formatted
 // (amounts as 1.250.000, times in Vietnam time), so these templates only lay
 // it out.
@@ -48,8 +47,14 @@ type ReportStat struct {
 // ReportLink is a download link.
 type ReportLink struct{ Label, URL string }
 
+// ReportNav is the pages' header: which page is shown, and the CSRF token of
+// the session for its sign-out form (empty when the page was asked for with
+// the admin token as a header: there is no session to end).
+type ReportNav struct{ Current, CSRF string }
+
 // ReconciliationPage is the managers' page of one day.
 type ReconciliationPage struct {
+	Nav             ReportNav
 	Day, Prev, Next string // YYYY-MM-DD
 	Generated       string
 	Complete        bool   // the day is over
@@ -63,6 +68,7 @@ type ReconciliationPage struct {
 
 // SettlementPage is the managers' page of a settlement over days.
 type SettlementPage struct {
+	Nav          ReportNav
 	From, To     string // YYYY-MM-DD
 	Commission   int    // percent
 	Generated    string
@@ -78,6 +84,7 @@ type SettlementPage struct {
 type HubLoginPage struct {
 	Message string // why the form is shown again
 	Next    string // where to go once signed in
+	CSRF    string // the form's token, the twin of the browser's sign-in cookie
 }
 
 // RenderReconciliationPage writes the reconciliation page.

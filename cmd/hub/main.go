@@ -22,7 +22,7 @@ func main() {
 	fs := flag.NewFlagSet("hub", flag.ExitOnError)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data folder")
-	fs.StringVar(&cfg.AdminToken, "admin-token", cfg.AdminToken, "admin token (generated and shown once when unset)")
+	fs.StringVar(&cfg.AdminToken, "admin-token", cfg.AdminToken, "admin token: at least 128 random bits, e.g. openssl rand -hex 16 (generated and shown once when unset)")
 	_ = fs.Parse(os.Args[1:])
 	cfg.Out = os.Stdout
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))

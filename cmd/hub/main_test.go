@@ -1,0 +1,59 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMain runs the hub's own main when the test binary is started as the
+// hub by the tests below.
+func TestMain(m *testing.M) {
+	if os.Getenv("HUB_RUN_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestAWeakAdminTokenStopsTheHubAtStart(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  string
+	}{
+		{"-admin-token admin", []string{"-admin-token", "admin"}, ""},
+		{"-admin-token of one character repeated", []string{"-admin-token", strings.Repeat("x", 40)}, ""},
+		{"HUB_ADMIN_TOKEN admin-secret", nil, "admin-secret"},
+	} {
+		t.Run(tt.name+" is refused with a clear message", func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "hub-data")
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, os.Args[0], append([]string{"-addr", "127.0.0.1:0", "-data", data}, tt.args...)...)
+			cmd.Env = append(os.Environ(), "HUB_RUN_MAIN=1", "HUB_ADMIN_TOKEN="+tt.env)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+				t.Fatalf("the hub did not stop with status 1: %v\n%s", err, stderr.String())
+			}
+			msg := stderr.String()
+			for _, want := range []string{"admin token is too weak", "-admin-token (HUB_ADMIN_TOKEN)", "128 bits", "openssl rand -hex 16"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("no %q in %q", want, msg)
+				}
+			}
+			if _, err := os.Stat(data); !os.IsNotExist(err) {
+				t.Errorf("the refused start made its data folder: %v", err)
+			}
+		})
+	}
+}
