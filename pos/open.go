@@ -98,8 +98,12 @@ func OpenFile(path string, timeout time.Duration, readOnly bool, advice string) 
 		return nil, false, fmt.Errorf("open %s: %w", path, fs.ErrNotExist)
 	}
 	if !fresh {
-		// The check reads every page. It runs on a read-only handle that is closed
-		// afterwards, so the pages it touched do not stay in the process's memory.
+		if err := checkPages(path); err != nil {
+			return nil, false, fmt.Errorf("open store %s: %w: %v. %s", path, ErrDamaged, err, advice)
+		}
+		// bbolt's own check reads every page too. It runs on a read-only handle
+		// that is closed afterwards, so the pages it touched do not stay in the
+		// process's memory.
 		ro, err := openBolt(path, timeout, true, advice)
 		if err != nil {
 			return nil, false, err
@@ -161,7 +165,10 @@ func openBolt(path string, timeout time.Duration, readOnly bool, advice string) 
 }
 
 // verify runs bbolt's consistency check over every page. Damage found in a page
-// would otherwise surface later as a panic in the middle of a sale.
+// would otherwise surface later as a panic in the middle of a sale. bbolt runs
+// its check in a goroutine of its own, where a page pointer read from a damaged
+// page faults (SIGSEGV, SIGBUS) beyond any recover: checkPages has followed
+// every page reference with bounds before this runs.
 func verify(db *bolt.DB) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {

@@ -511,3 +511,63 @@ func TestRestorePutsABackupInPlaceOfADamagedStoreAndKeepsItAsItWas(t *testing.T)
 		})
 	}
 }
+
+// TestRandomDamageNeverCrashesOpen scribbles over a real store in many ways
+// (bytes here and there, whole pages, a cut-off end) and opens it each time:
+// Open and Check must answer, never panic or fault. A fault in bbolt's own check
+// goroutine would end the whole test binary.
+func TestRandomDamageNeverCrashesOpen(t *testing.T) {
+	s := openTestStore(t)
+	if _, err := s.AdjustStock("HONEY", 1000, "delivery"); err != nil {
+		t.Fatal(err)
+	}
+	for range 400 {
+		s.sell(t, saleOf([]LineRequest{lineReq("HONEY", 1)}, cashReq(220000, 0)))
+	}
+	path := s.Path()
+	s.Close()
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := range uint64(40) {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		data := append([]byte(nil), good...)
+		switch seed % 4 {
+		case 0: // a few bytes in every page
+			for i := 2 * 4096; i < len(data); i += 4096 {
+				for range 8 {
+					data[i+rng.IntN(4096)] = byte(rng.IntN(256))
+				}
+			}
+		case 1: // page headers
+			for i := 2 * 4096; i < len(data); i += 4096 {
+				if rng.IntN(3) == 0 {
+					for j := range 16 {
+						data[i+j] = byte(rng.IntN(256))
+					}
+				}
+			}
+		case 2: // whole pages of noise
+			for i := 2 * 4096; i < len(data); i += 4096 {
+				if rng.IntN(5) == 0 {
+					for j := range 4096 {
+						data[i+j] = byte(rng.IntN(256))
+					}
+				}
+			}
+		case 3: // the end cut off
+			data = data[:4096*(2+rng.IntN(len(data)/4096-2))]
+		}
+		dst := filepath.Join(t.TempDir(), "kiosk.db")
+		if err := os.WriteFile(dst, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := Open(dst, StoreOptions{}); err == nil {
+			st.Close()
+		} else if !errors.Is(err, ErrDamaged) && !errors.Is(err, ErrNotAStore) && !errors.Is(err, ErrSchema) {
+			t.Errorf("seed %d: Open: %v", seed, err)
+		}
+		_, _ = Check(dst)
+	}
+}
