@@ -130,6 +130,7 @@ func (s *Server) wsGate(c *fiber.Ctx) error {
 		if !ok {
 			return newAPIError(fiber.StatusForbidden, "forbidden", "device token unknown or revoked")
 		}
+		s.guard.deviceHeard(c)
 		// A screen paired for one till and role stays there.
 		if d.Till != "" && c.Query("till", "T1") != d.Till {
 			return newAPIError(fiber.StatusForbidden, "forbidden", "this screen was paired with till "+d.Till)
