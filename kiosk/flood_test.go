@@ -222,10 +222,10 @@ func TestKioskUnderALowOpenFileLimitKeepsSellingThroughAConnectionFlood(t *testi
 	d := sellOver(t, keepAlive, till)
 	t.Logf("sold over the till's open connection while the kiosk was out of files: %v", d)
 	closeAll(conns)
-	if !k.waitLog("accepting connections again", 10*time.Second) {
-		t.Fatalf("the kiosk did not take connections again after the flood:\n%s", tail(k.log(), 10))
-	}
 	t.Logf("a new connection sells after the flood: %v", sellOver(t, freshClient, till))
+	if n := strings.Count(k.log(), "cannot accept connections"); n != 1 {
+		t.Errorf("the flood was logged %d times, want once:\n%s", n, tail(k.log(), 10))
+	}
 
 	// From the LAN: one address may not take the kiosk's files.
 	lan := lanIPv4()
@@ -308,9 +308,6 @@ func TestHubUnderALowOpenFileLimitKeepsIngestingThroughAConnectionFlood(t *testi
 	sell(5)
 	waitOutboxEmpty(t, k.url) // the kiosk's open uplink still delivers
 	closeAll(conns)
-	if !hub.waitLog("accepting connections again", 10*time.Second) {
-		t.Fatalf("the hub did not take connections again after the flood:\n%s", tail(hub.log(), 10))
-	}
 	waitHubHolds(t, hubURL, sold)
 
 	lan := lanIPv4()

@@ -25,8 +25,13 @@ const (
 	maxBackoff   = time.Second
 )
 
-// refusalLogEvery spaces the log lines of a flood's refused connections.
-const refusalLogEvery = time.Minute
+// A flood's refused connections, and a long run of accept errors, are logged
+// once a minute at most. A run of accept errors ends once accepting has gone
+// well for troubleQuiet.
+const (
+	refusalLogEvery = time.Minute
+	troubleQuiet    = time.Second
+)
 
 // Listener wraps a net.Listener: Accept retries temporary errors and refuses,
 // at once, connections over the limits. Use it as the server's listener and
@@ -48,6 +53,13 @@ type Listener struct {
 	trusted int                // open connections in the trusted pool
 	trust   map[netip.Addr]time.Time
 	refused refusals
+	trouble trouble
+}
+
+// trouble is a run of temporary accept errors.
+type trouble struct {
+	failures            int
+	since, last, logged time.Time
 }
 
 // refusals counts connections refused since the last log line.
@@ -77,37 +89,64 @@ func Wrap(ln net.Listener, lim Limits, log *slog.Logger) *Listener {
 func (l *Listener) Limits() Limits { return l.lim }
 
 // Accept returns the next admitted connection. A temporary error is never
-// returned: Accept waits (5 ms, doubling up to 1 s) and tries again, logging
-// once when the trouble starts and once when it ends. Only a closed listener
-// or an error it does not know ends it.
+// returned: Accept waits (5 ms, doubling up to 1 s) and tries again. A run of
+// errors is logged when it starts, once a minute while it lasts, and when it
+// is over. Only a closed listener or an error it does not know ends Accept.
 func (l *Listener) Accept() (net.Conn, error) {
-	var (
-		delay    time.Duration
-		failures int
-		since    time.Time
-	)
+	var delay time.Duration
 	for {
 		c, err := l.Listener.Accept()
 		if err != nil {
 			if !Temporary(err) {
 				return nil, err
 			}
-			if failures == 0 {
-				since = l.now()
-				l.log.Warn("cannot accept connections; backing off and trying again", "err", err)
-			}
-			failures++
+			l.acceptFailed(err)
 			delay = min(max(2*delay, firstBackoff), maxBackoff)
 			l.sleep(delay)
 			continue
 		}
-		if failures > 0 {
-			l.log.Info("accepting connections again", "failed_accepts", failures, "after", l.now().Sub(since).Round(time.Millisecond))
-			failures, delay = 0, 0
-		}
+		delay = 0
+		l.accepted()
 		if gc := l.admit(c); gc != nil {
 			return gc, nil
 		}
+	}
+}
+
+func (l *Listener) acceptFailed(err error) {
+	now := l.now()
+	l.mu.Lock()
+	t := &l.trouble
+	first, remind := t.failures == 0, t.failures > 0 && now.Sub(t.logged) >= refusalLogEvery
+	if first {
+		t.since = now
+	}
+	if first || remind {
+		t.logged = now
+	}
+	t.failures++
+	t.last = now
+	failures, since := t.failures, t.since
+	l.mu.Unlock()
+	switch {
+	case first:
+		l.log.Warn("cannot accept connections; backing off and trying again", "err", err)
+	case remind:
+		l.log.Warn("still cannot accept connections all the time", "err", err, "failed_accepts", failures, "for", now.Sub(since).Round(time.Second))
+	}
+}
+
+func (l *Listener) accepted() {
+	now := l.now()
+	l.mu.Lock()
+	t := l.trouble
+	over := t.failures > 0 && now.Sub(t.last) >= troubleQuiet
+	if over {
+		l.trouble = trouble{}
+	}
+	l.mu.Unlock()
+	if over {
+		l.log.Info("accepting connections again", "failed_accepts", t.failures, "for", t.last.Sub(t.since).Round(time.Millisecond))
 	}
 }
 
