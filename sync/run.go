@@ -48,6 +48,9 @@ const metaAdmin = "admin_token_sha256"
 // RunHub serves the hub until ctx ends.
 func RunHub(ctx context.Context, cfg HubConfig) error {
 	cfg.normalize()
+	if err := cfg.Conns.Check(); err != nil {
+		return err
+	}
 	st, err := OpenHubStore(cfg.StorePath())
 	if err != nil {
 		return err

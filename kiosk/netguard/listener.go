@@ -85,9 +85,6 @@ func Wrap(ln net.Listener, lim Limits, log *slog.Logger) *Listener {
 		isLocal: netip.Addr.IsLoopback, perAddr: map[netip.Addr]int{}, trust: map[netip.Addr]time.Time{}}
 }
 
-// Limits are the limits in force (after defaults and fitting).
-func (l *Listener) Limits() Limits { return l.lim }
-
 // Accept returns the next admitted connection. A temporary error is never
 // returned: Accept waits (5 ms, doubling up to 1 s) and tries again. A run of
 // errors is logged when it starts, once a minute while it lasts, and when it
