@@ -110,6 +110,9 @@ type guard struct {
 	devices  map[string]pos.Device // hex(token hash) → device
 	failures map[string]*pinFailures
 	now      func() time.Time
+	// heard, when set, hears the address of each request a device token let
+	// in: the listener keeps room for paired devices during a flood (run.go).
+	heard func(net.IP)
 }
 
 type pinFailures struct {
@@ -188,6 +191,13 @@ func (g *guard) device(tok string) (pos.Device, bool) {
 	return d, ok
 }
 
+// deviceHeard tells the listener that a paired device spoke from c's address.
+func (g *guard) deviceHeard(c *fiber.Ctx) {
+	if g.heard != nil {
+		g.heard(c.Context().RemoteIP())
+	}
+}
+
 // till lets loopback clients and paired devices through.
 func (g *guard) till(c *fiber.Ctx) error {
 	if isLoopback(c) {
@@ -202,6 +212,7 @@ func (g *guard) till(c *fiber.Ctx) error {
 	if !ok {
 		return newAPIError(fiber.StatusForbidden, "forbidden", "device token unknown or revoked")
 	}
+	g.deviceHeard(c)
 	// A customer display or self-service screen reads; it never sells or manages.
 	if (d.Role == roleDisplay || d.Role == roleSelf) && c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
 		return newAPIError(fiber.StatusForbidden, "forbidden", "this screen was paired as a "+d.Role+": it can only read")

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ocop-kiosk/kiosk/kiosk/netguard"
 	"github.com/ocop-kiosk/kiosk/pos"
 	"github.com/ocop-kiosk/kiosk/printer"
 )
@@ -53,6 +54,12 @@ type Config struct {
 	// orderElapsed, when set, is the stopwatch orders expire by (tests move
 	// it; the kiosk uses the monotonic clock).
 	orderElapsed func() time.Duration
+
+	// Conns limits the connections the LAN may hold (the kiosk's own machine
+	// is never limited), and ReadTimeout is how long a request's headers and
+	// body may take to arrive (default 10 s): README "Availability".
+	Conns       netguard.Limits
+	ReadTimeout time.Duration
 
 	// Listener, when set, is used instead of listening on Addr (tests pass a
 	// 127.0.0.1:0 listener).
@@ -122,6 +129,9 @@ func (c *Config) normalize() error {
 		}
 	}
 	if err := c.normalizeOrders(); err != nil {
+		return err
+	}
+	if err := c.normalizeConns(); err != nil {
 		return err
 	}
 	if c.ManagerPIN != "" && !validPIN(c.ManagerPIN) {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ocop-kiosk/kiosk/kiosk/netguard"
 	"github.com/ocop-kiosk/kiosk/pos"
 	hubsync "github.com/ocop-kiosk/kiosk/sync"
 )
@@ -80,6 +81,10 @@ func Run(ctx context.Context, cfg Config) error {
 			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 		}
 	}
+	// Accept errors never stop the kiosk, and the LAN cannot take the
+	// connections of the till (loopback) and of the paired devices.
+	guarded := netguard.Wrap(ln, cfg.Conns, log)
+	g.heard = guarded.Trust
 	addr := ln.Addr().String()
 	if _, port, err := net.SplitHostPort(addr); err == nil {
 		srv.port.Store(&port)
@@ -110,7 +115,7 @@ func Run(ctx context.Context, cfg Config) error {
 	go srv.hub.watchOrders(stopWatch)
 
 	served := make(chan error, 1)
-	go func() { served <- srv.app.Listener(ln) }()
+	go func() { served <- srv.app.Listener(guarded) }()
 	select {
 	case err := <-served:
 		return fmt.Errorf("server stopped: %w", err)

@@ -80,11 +80,12 @@ func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
 		DisableStartupMessage: true,
 		BodyLimit:             MaxImportBody,
 		ErrorHandler:          errorHandler(cfg.Logger),
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          5 * time.Minute, // backups stream for a while
-		IdleTimeout:           2 * time.Minute,
+		ReadTimeout:           cfg.ReadTimeout, // the import and the backup get longer: requestLimits
+		WriteTimeout:          writeTimeout,
+		IdleTimeout:           idleTimeout,
 		Network:               "tcp",
 	})
+	s.app.Server().HeaderReceived = requestLimits
 	s.routes()
 	return s, nil
 }

@@ -130,6 +130,7 @@ func (s *Server) wsGate(c *fiber.Ctx) error {
 		if !ok {
 			return newAPIError(fiber.StatusForbidden, "forbidden", "device token unknown or revoked")
 		}
+		s.guard.deviceHeard(c)
 		// A screen paired for one till and role stays there.
 		if d.Till != "" && c.Query("till", "T1") != d.Till {
 			return newAPIError(fiber.StatusForbidden, "forbidden", "this screen was paired with till "+d.Till)
@@ -185,12 +186,22 @@ func (s *Server) serveWS(conn *websocket.Conn) {
 		cl.close(0, "")
 		<-writerDone
 	}()
+	rate := newMsgBucket(time.Now())
 	for {
 		_, data, err := conn.ReadMessage()
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				cl.close(websocket.CloseMessageTooBig, fmt.Sprintf("message larger than %d bytes", MaxWSMessage))
 			}
+			return
+		}
+		switch rate.take(time.Now()) {
+		case msgRefused:
+			cl.fail(refOf(data), "rate_limited", fmt.Sprintf("more than %d messages a second: this one was not handled; slow down", wsRate))
+			continue
+		case msgFlood:
+			drainFlood(conn)
+			cl.close(websocket.ClosePolicyViolation, wsRateClose)
 			return
 		}
 		s.hub.handle(cl, data)

@@ -24,6 +24,7 @@ func BenchmarkCartFanout200(b *testing.B) {
 	for range screens {
 		s, _ := connect(b, k, "till=T1&role=display")
 		wg.Add(1)
+		_ = s.conn.SetReadDeadline(time.Time{}) // connect's deadline is for the hello only
 		go func() {
 			defer wg.Done()
 			for {
@@ -42,8 +43,13 @@ func BenchmarkCartFanout200(b *testing.B) {
 		}()
 	}
 	lat := make([]time.Duration, 0, b.N)
+	pace := time.NewTicker(time.Second / wsRate) // a till may send no faster (wsrate.go)
+	defer pace.Stop()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		<-pace.C
+		b.StartTimer()
 		t0 := time.Now()
 		till.send(map[string]any{"type": "cart.set", "sku": "CM-MO-500", "qty": i%50 + 1})
 		m := till.expect("cart")

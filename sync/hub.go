@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,6 +34,9 @@ type Hub struct {
 	Log       *slog.Logger
 	app       *fiber.App
 	signin    *hubAuth // sessions and login limits, made on first use (signin.go)
+	// trusted, when set, hears the address of each kiosk whose token was
+	// accepted: the listener keeps room for kiosks during a flood (run.go).
+	trusted func(net.IP)
 }
 
 // NewToken makes a random token (for kiosks and the admin).
@@ -87,7 +91,12 @@ func (h *Hub) App() *fiber.App {
 	if h.Log == nil {
 		h.Log = slog.Default()
 	}
+	// A request must arrive whole within ReadTimeout (a half-sent one holds its
+	// connection no longer), an answer (an export) be taken within
+	// WriteTimeout; the uplink's websocket is exempt and keeps its own
+	// deadlines.
 	app := fiber.New(fiber.Config{DisableStartupMessage: true, BodyLimit: 1 << 20, Network: "tcp",
+		ReadTimeout: 10 * time.Second, WriteTimeout: time.Minute, IdleTimeout: time.Minute,
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
 			var fe *fiber.Error
 			if errors.As(err, &fe) {
@@ -216,6 +225,9 @@ func (h *Hub) uplinkGate(c *fiber.Ctx) error {
 			code = "revoked"
 		}
 		return jsonError(c, fiber.StatusForbidden, code, err.Error())
+	}
+	if h.trusted != nil {
+		h.trusted(c.Context().RemoteIP())
 	}
 	c.Locals("kiosk", id)
 	return c.Next()

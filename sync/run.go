@@ -8,6 +8,8 @@ import (
 	"net"
 	"path/filepath"
 	"time"
+
+	"github.com/ocop-kiosk/kiosk/kiosk/netguard"
 )
 
 // HubConfig is what `go run ./cmd/hub` needs.
@@ -19,6 +21,11 @@ type HubConfig struct {
 	Ready      func(addr string)
 	Out        io.Writer // where the generated admin token is shown, once
 	Logger     *slog.Logger
+	// Conns limits the connections the network may hold (loopback is not
+	// limited; kiosks that presented their token keep room of their own), and
+	// ReadTimeout is how long a request may take to arrive (default 10 s).
+	Conns       netguard.Limits
+	ReadTimeout time.Duration
 }
 
 func (c *HubConfig) normalize() {
@@ -41,6 +48,9 @@ const metaAdmin = "admin_token_sha256"
 // RunHub serves the hub until ctx ends.
 func RunHub(ctx context.Context, cfg HubConfig) error {
 	cfg.normalize()
+	if err := cfg.Conns.Check(); err != nil {
+		return err
+	}
 	if cfg.AdminToken != "" {
 		// Before the store is opened: a refused token changes nothing.
 		if err := CheckAdminToken(cfg.AdminToken); err != nil {
@@ -58,18 +68,25 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 	}
 	h := &Hub{Store: st, AdminHash: hash, Log: cfg.Logger}
 	app := h.App()
+	if cfg.ReadTimeout > 0 {
+		app.Server().ReadTimeout = cfg.ReadTimeout
+	}
 	ln := cfg.Listener
 	if ln == nil {
 		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 			return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 		}
 	}
+	// Accept errors never stop the hub, and no one address (nor the whole
+	// network) can take the connections the kiosks need.
+	guarded := netguard.Wrap(ln, cfg.Conns, cfg.Logger)
+	h.trusted = guarded.Trust
 	cfg.Logger.Info("hub ready", "addr", ln.Addr().String(), "data", cfg.DataDir)
 	if cfg.Ready != nil {
 		cfg.Ready(ln.Addr().String())
 	}
 	served := make(chan error, 1)
-	go func() { served <- app.Listener(ln) }()
+	go func() { served <- app.Listener(guarded) }()
 	select {
 	case err := <-served:
 		return fmt.Errorf("hub stopped: %w", err)

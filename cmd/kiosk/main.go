@@ -18,6 +18,7 @@ import (
 	"syscall"
 
 	"github.com/ocop-kiosk/kiosk/kiosk"
+	"github.com/ocop-kiosk/kiosk/kiosk/netguard"
 )
 
 func main() {
@@ -137,11 +138,15 @@ func parse(argv []string) (kiosk.Config, []string, error) {
 	fs.StringVar(&cfg.BankHolder, "bank-holder", "", "account holder's name, shown next to the VietQR code (as the bank writes it, e.g. HTX ONG MAT U MINH HA)")
 	fs.StringVar(&cfg.BankName, "bank-name", "", "bank name shown next to the VietQR code (default: from the BIN)")
 	fs.DurationVar(&cfg.OrderExpiry, "order-expiry", cfg.OrderExpiry, "how long a self-service order holds its stock waiting for its money (1m to 24h)")
+	fs.IntVar(&cfg.Conns.PerAddr, "max-conns-per-addr", netguard.DefaultPerAddr, "connections one LAN address may hold at once (the kiosk's own machine is not limited)")
+	fs.IntVar(&cfg.Conns.Public, "max-lan-conns", netguard.DefaultPublic, "connections the whole LAN may hold at once, besides paired devices")
+	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", kiosk.DefaultReadTimeout, "how long a request may take to arrive (500ms to 5m)")
 	// Environment twins: KIOSK_ADDR, KIOSK_DATA, KIOSK_KIOSK_ID, KIOSK_PRINTER
 	// (comma-separated NAME=URL), KIOSK_HUB, KIOSK_HUB_TOKEN, KIOSK_BASE_URL,
 	// KIOSK_DEMO, KIOSK_MANAGER_PIN, KIOSK_SELLER_NAME, KIOSK_SELLER_TAX_CODE,
 	// KIOSK_SELLER_ADDRESS, KIOSK_BANK_BIN, KIOSK_BANK_ACCOUNT, KIOSK_BANK_HOLDER,
-	// KIOSK_BANK_NAME, KIOSK_ORDER_EXPIRY (a Go duration: 15m), KIOSK_PRINT_HISTORY.
+	// KIOSK_BANK_NAME, KIOSK_ORDER_EXPIRY (a Go duration: 15m), KIOSK_PRINT_HISTORY,
+	// KIOSK_MAX_CONNS_PER_ADDR, KIOSK_MAX_LAN_CONNS, KIOSK_READ_TIMEOUT.
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		v, ok := os.LookupEnv("KIOSK_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")))

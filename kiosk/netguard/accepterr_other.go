@@ -1,0 +1,7 @@
+//go:build !unix && !windows
+
+package netguard
+
+import "syscall"
+
+func temporaryErrnoOf(e syscall.Errno) bool { return e.Temporary() }
