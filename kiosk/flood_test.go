@@ -279,7 +279,7 @@ func TestHubUnderALowOpenFileLimitKeepsIngestingThroughAConnectionFlood(t *testi
 		t.Fatalf("no token in %q", out)
 	}
 	_, port, _ := net.SplitHostPort(freeAddr(t))
-	hub := startUnderFileLimit(t, 256, reHubReady, hbin, "-addr", "0.0.0.0:"+port, "-data", hubDir, "-admin-token", "admin")
+	hub := startUnderFileLimit(t, 256, reHubReady, hbin, "-addr", "0.0.0.0:"+port, "-data", hubDir, "-admin-token", hubAdminToken)
 	hubURL := "http://127.0.0.1:" + port
 
 	kbin, err := buildKiosk()
@@ -332,7 +332,7 @@ func waitHubHolds(t *testing.T, hubURL string, n int) {
 	got := -1
 	for time.Now().Before(deadline) {
 		req, _ := http.NewRequest("GET", hubURL+"/api/v1/sales?kiosk=K01&limit=1000", nil)
-		req.Header.Set("Authorization", "Bearer admin")
+		req.Header.Set("Authorization", "Bearer "+hubAdminToken)
 		if res, err := freshClient.Do(req); err == nil {
 			var out struct{ Sales []json.RawMessage }
 			_ = json.NewDecoder(res.Body).Decode(&out)

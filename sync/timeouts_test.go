@@ -18,17 +18,24 @@ func runHub(t *testing.T, cfg HubConfig) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Listener, cfg.DataDir, cfg.AdminToken, cfg.Logger = ln, filepath.Join(t.TempDir(), "hub"), "admin", quiet()
+	cfg.Listener, cfg.DataDir, cfg.AdminToken, cfg.Logger = ln, filepath.Join(t.TempDir(), "hub"), testAdminToken, quiet()
 	ready := make(chan string, 1)
 	cfg.Ready = func(addr string) { ready <- addr }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- RunHub(ctx, cfg) }()
-	t.Cleanup(func() { cancel(); <-done })
+	stopped := false
+	t.Cleanup(func() {
+		cancel()
+		if !stopped {
+			<-done
+		}
+	})
 	select {
 	case addr := <-ready:
 		return addr
 	case err := <-done:
+		stopped = true
 		t.Fatalf("hub did not start: %v", err)
 	case <-time.After(10 * time.Second):
 		t.Fatal("hub did not start within 10 s")
