@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -53,6 +54,14 @@ type Config struct {
 	// orderElapsed, when set, is the stopwatch orders expire by (tests move
 	// it; the kiosk uses the monotonic clock).
 	orderElapsed func() time.Duration
+
+	// Hosts are names the kiosk answers to besides its addresses, its
+	// machine name and the host of BaseURL (README "Access").
+	Hosts []string
+	// TrustedProxies are the addresses (or prefixes) of reverse proxies
+	// whose X-Forwarded-For names the client; none by default.
+	TrustedProxies []string
+	trustedProxies []netip.Prefix
 
 	// Listener, when set, is used instead of listening on Addr (tests pass a
 	// 127.0.0.1:0 listener).
@@ -122,6 +131,9 @@ func (c *Config) normalize() error {
 		}
 	}
 	if err := c.normalizeOrders(); err != nil {
+		return err
+	}
+	if err := c.normalizeAccess(); err != nil {
 		return err
 	}
 	if c.ManagerPIN != "" && !validPIN(c.ManagerPIN) {
