@@ -49,16 +49,18 @@ type Server struct {
 	pairs  *pairing
 	limits *limiter
 	disk   *diskWatch
-	hosts  *ownHosts // the names the kiosk answers to
-	// unlisted are routes registered without a rule in routeTable.
-	unlisted []string
-	port     atomic.Pointer[string] // the port the kiosk listens on, for printed links
-	uplink   *hubsync.Uplink        // nil without -hub
+	port   atomic.Pointer[string] // the port the kiosk listens on, for printed links
+	uplink *hubsync.Uplink        // nil without -hub
 
 	index     atomic.Pointer[pos.Index]
 	producers atomic.Pointer[map[string]pos.Producer]
 	reindexMu sync.Mutex
 	started   time.Time
+
+	// hosts are the names the kiosk answers to (checkHost).
+	hosts *ownHosts
+	// unlisted are routes registered without a rule in routeTable.
+	unlisted []string
 }
 
 func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
