@@ -114,6 +114,25 @@ func (p printerFlags) Set(v string) error {
 	return nil
 }
 
+// listFlag is a flag given several times or as a comma-separated list.
+type listFlag struct{ list *[]string }
+
+func (l listFlag) String() string {
+	if l.list == nil {
+		return ""
+	}
+	return strings.Join(*l.list, ",")
+}
+
+func (l listFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l.list = append(*l.list, p)
+		}
+	}
+	return nil
+}
+
 // parse reads flags, with KIOSK_* environment variables as defaults.
 func parse(argv []string) (kiosk.Config, []string, error) {
 	cfg := kiosk.Defaults()
@@ -137,11 +156,14 @@ func parse(argv []string) (kiosk.Config, []string, error) {
 	fs.StringVar(&cfg.BankHolder, "bank-holder", "", "account holder's name, shown next to the VietQR code (as the bank writes it, e.g. HTX ONG MAT U MINH HA)")
 	fs.StringVar(&cfg.BankName, "bank-name", "", "bank name shown next to the VietQR code (default: from the BIN)")
 	fs.DurationVar(&cfg.OrderExpiry, "order-expiry", cfg.OrderExpiry, "how long a self-service order holds its stock waiting for its money (1m to 24h)")
+	fs.Var(listFlag{&cfg.TrustedProxies}, "trusted-proxy", "address or prefix of a reverse proxy whose X-Forwarded-For names the client (repeatable or comma-separated; none by default)")
+	fs.Var(listFlag{&cfg.Hosts}, "hosts", "names the kiosk answers to besides its addresses, machine name and -base-url host (comma-separated)")
 	// Environment twins: KIOSK_ADDR, KIOSK_DATA, KIOSK_KIOSK_ID, KIOSK_PRINTER
 	// (comma-separated NAME=URL), KIOSK_HUB, KIOSK_HUB_TOKEN, KIOSK_BASE_URL,
 	// KIOSK_DEMO, KIOSK_MANAGER_PIN, KIOSK_SELLER_NAME, KIOSK_SELLER_TAX_CODE,
 	// KIOSK_SELLER_ADDRESS, KIOSK_BANK_BIN, KIOSK_BANK_ACCOUNT, KIOSK_BANK_HOLDER,
-	// KIOSK_BANK_NAME, KIOSK_ORDER_EXPIRY (a Go duration: 15m), KIOSK_PRINT_HISTORY.
+	// KIOSK_BANK_NAME, KIOSK_ORDER_EXPIRY (a Go duration: 15m), KIOSK_PRINT_HISTORY,
+	// KIOSK_TRUSTED_PROXY and KIOSK_HOSTS (comma-separated).
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		v, ok := os.LookupEnv("KIOSK_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")))
