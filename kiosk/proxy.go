@@ -51,7 +51,7 @@ func (c *Config) normalizeAccess() error {
 		if strings.TrimSpace(h) == "" {
 			continue
 		}
-		if n := hostName(strings.TrimSpace(h)); n == "" || strings.ContainsAny(n, "/ @?#") {
+		if n := hostName(strings.TrimSpace(h)); n == "" || strings.ContainsAny(strings.TrimSpace(h), "/ @?#") {
 			return fmt.Errorf("host %q: want a name or address the kiosk is reached by, such as kiosk.local", h)
 		}
 		hosts = append(hosts, strings.TrimSpace(h))

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -115,5 +116,38 @@ func TestATrustedProxyPassesOnTheClientsOwnAddress(t *testing.T) {
 	}
 	if a, err := try(http.DefaultClient, "GET", viaLoopback+"/api/v1/manager/check", nil, "Authorization", auth, "X-Manager-Pin", testPIN); err != nil || a.status != 204 {
 		t.Fatalf("the kiosk's own screen through the proxy: %v %d %s, want 204", err, a.status, a.body)
+	}
+}
+
+func TestAccessSettingsAreChecked(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		proxies []string
+		hosts   []string
+		want    string
+	}{
+		{"a proxy that is no address", []string{"proxy.local"}, nil, `trusted proxy "proxy.local"`},
+		{"a prefix that is not one", []string{"10.0.0.0/33"}, nil, `trusted proxy "10.0.0.0/33"`},
+		{"a host with a path", nil, []string{"kiosk.local/till"}, `host "kiosk.local/till"`},
+		{"a host that is a URL", nil, []string{"http://user@kiosk.local"}, `host "http://user@kiosk.local"`},
+	} {
+		t.Run(tt.name+" is refused", func(t *testing.T) {
+			cfg := Defaults()
+			cfg.DataDir = t.TempDir()
+			cfg.TrustedProxies, cfg.Hosts = tt.proxies, tt.hosts
+			err := cfg.normalize()
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("%v, want an error naming %s", err, tt.want)
+			}
+		})
+	}
+	cfg := Defaults()
+	cfg.DataDir = t.TempDir()
+	cfg.TrustedProxies, cfg.Hosts = []string{"127.0.0.1", "::1", "10.8.0.0/24"}, []string{" kiosk.local ", ""}
+	if err := cfg.normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.trustedProxies) != 3 || len(cfg.Hosts) != 1 || cfg.Hosts[0] != "kiosk.local" {
+		t.Fatalf("proxies %v, hosts %q", cfg.trustedProxies, cfg.Hosts)
 	}
 }
