@@ -53,40 +53,53 @@ type guessState struct {
 // guesses counts guesses at secrets (the manager PIN, pairing codes). A guess
 // is reserved on all its keys before it is checked and settled after, under
 // one lock: a burst of concurrent guesses cannot slip past the limit between
-// looking at the count and adding to it.
+// looking at the count and adding to it. A guess that would go beyond the
+// limit while others are still being checked waits for their outcome: if
+// they were wrong, the key is locked and it is refused; if they were right
+// (a manager page making several calls at once), it goes ahead.
 type guesses struct {
-	mu   sync.Mutex
-	keys map[string]*guessState
+	mu      sync.Mutex
+	settled *sync.Cond // a guess in flight was settled
+	keys    map[string]*guessState
 }
 
-func newGuesses() *guesses { return &guesses{keys: map[string]*guessState{}} }
+func newGuesses() *guesses {
+	g := &guesses{keys: map[string]*guessState{}}
+	g.settled = sync.NewCond(&g.mu)
+	return g
+}
 
 // maxGuessKeys bounds the states kept; beyond it, keys that hold no lockout
 // and no guess in flight are forgotten first.
 const maxGuessKeys = 10_000
 
 // begin reserves one guess on every key, or none: ok is false while any key
-// is locked out or its remaining guesses are all being checked, and wait says
-// when to try again.
+// is locked out, and wait says when to try again.
 func (g *guesses) begin(now time.Time, keys ...guessKey) (wait time.Duration, ok bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for _, k := range keys {
-		s := g.keys[k.name]
-		if s == nil {
-			continue
+	for {
+		full := false
+		for _, k := range keys {
+			s := g.keys[k.name]
+			if s == nil {
+				continue
+			}
+			g.forget(s, k.limit, now)
+			switch {
+			case now.Before(s.until):
+				wait = max(wait, s.until.Sub(now))
+			case s.failed+s.inflight >= k.limit.Failures:
+				full = true
+			}
 		}
-		g.forget(s, k.limit, now)
-		switch {
-		case now.Before(s.until):
-			wait = max(wait, s.until.Sub(now))
-		case s.failed+s.inflight >= k.limit.Failures:
-			// The last guesses are being checked; their outcome decides.
-			wait = max(wait, time.Second)
+		if wait > 0 {
+			return wait, false
 		}
-	}
-	if wait > 0 {
-		return wait, false
+		if !full {
+			break
+		}
+		g.settled.Wait() // the last guesses are being checked; their outcome decides
 	}
 	if len(g.keys) >= maxGuessKeys {
 		g.prune(now)
@@ -106,6 +119,7 @@ func (g *guesses) begin(now time.Time, keys ...guessKey) (wait time.Duration, ok
 func (g *guesses) end(now time.Time, right bool, keys ...guessKey) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	defer g.settled.Broadcast()
 	for _, k := range keys {
 		s := g.keys[k.name]
 		if s == nil {

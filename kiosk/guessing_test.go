@@ -127,6 +127,28 @@ func TestABurstOfWrongPINsFromOneAddressChecksNoMoreThanTheLimit(t *testing.T) {
 	}
 }
 
+func TestAManagerPageMakingManyCallsAtOnceIsNotLockedOut(t *testing.T) {
+	k := startKiosk(t, t.TempDir())
+	var got tally
+	var wg sync.WaitGroup
+	for range 3 * pinTargetFailures {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a, err := try(http.DefaultClient, "GET", k.url+"/api/v1/manager/check", nil, "X-Manager-Pin", testPIN)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			got.add(a)
+		}()
+	}
+	wg.Wait()
+	if n := got.get("204 "); n != 3*pinTargetFailures {
+		t.Fatalf("answers to %d calls with the right PIN at once: %v", 3*pinTargetFailures, got.n)
+	}
+}
+
 func TestWrongPINsFromManyAddressesAreLimitedForThePINItself(t *testing.T) {
 	k := startKiosk(t, t.TempDir())
 	_, tok := k.pairDevice(t, "till tablet", roleTill, "T1")

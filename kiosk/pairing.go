@@ -135,6 +135,8 @@ func (s *Server) claimPairing(c *fiber.Ctx) error {
 	p := s.pairs
 	client := clientAddress(c)
 	keys := []guessKey{{"addr:" + client, claimPerAddress}}
+	// Claims are checked and settled under p.mu, so none is in flight when
+	// another begins (begin never has to wait for one).
 	p.mu.Lock()
 	now := p.now()
 	p.expire(now)
