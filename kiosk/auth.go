@@ -21,11 +21,46 @@ import (
 )
 
 const (
-	metaPIN        = "manager_pin"
-	pinIterations  = 60_000
-	pinMaxFailures = 5
-	pinLockout     = 30 * time.Second
+	metaPIN       = "manager_pin"
+	pinIterations = 60_000
 )
+
+// Guessing the manager PIN. Only screens that use the PIN may send it (the
+// kiosk's own screen and paired tills; see admit), and every guess counts
+// against two keys at once, reserved before the PIN is checked:
+//
+//   - the client's address: pinMaxFailures wrong PINs lock it out for
+//     pinLockout, doubling with each lockout in a row up to an hour;
+//   - the PIN itself, whatever address the guesses come from:
+//     pinTargetFailures wrong PINs lock it out for pinTargetLockout,
+//     doubling up to an hour. The kiosk's own screen has a budget of its
+//     own, so guesses from paired devices cannot lock the manager out of
+//     the kiosk itself.
+//
+// README "Guessing budget" works out what this allows in a day.
+const (
+	pinMaxFailures    = 5
+	pinLockout        = 30 * time.Second
+	pinTargetFailures = 10
+	pinTargetLockout  = time.Minute
+	pinMaxLockout     = time.Hour
+)
+
+var (
+	pinPerAddress = guessLimit{Failures: pinMaxFailures, Base: pinLockout, Max: pinMaxLockout,
+		ForgetFailures: time.Hour, ForgetLevel: 24 * time.Hour, ForgiveOnRight: true}
+	pinPerTarget = guessLimit{Failures: pinTargetFailures, Base: pinTargetLockout, Max: pinMaxLockout,
+		ForgetFailures: time.Hour, ForgetLevel: 24 * time.Hour}
+)
+
+// pinKeys are the keys a PIN guess by who counts against.
+func pinKeys(who caller) []guessKey {
+	target := "pin:devices"
+	if who.kind == byKiosk {
+		target = "pin:kiosk"
+	}
+	return []guessKey{{"addr:" + who.addr, pinPerAddress}, {target, pinPerTarget}}
+}
 
 func validPIN(p string) bool {
 	if len(p) < 4 || len(p) > 12 {
@@ -97,31 +132,27 @@ func tokenHash(tok string) []byte {
 	return h[:]
 }
 
-// guard decides who may use the till and manager API: loopback clients and paired
-// devices for the till; the manager PIN (or the local control token) on top for
-// manager actions. Failed PIN attempts lock a client address out for a while, so a
-// 6-digit PIN cannot be guessed from the fair's LAN.
+// guard holds the kiosk's secrets: the manager PIN (hashed), the paired
+// devices (by the hash of their token), the local control token, and the count
+// of guesses at the PIN.
 type guard struct {
 	store   *pos.Store
 	control string // local control token, accepted from loopback only
+	pins    *guesses
 
-	mu       sync.Mutex
-	pinHash  string
-	devices  map[string]pos.Device // hex(token hash) → device
-	failures map[string]*pinFailures
-	now      func() time.Time
+	mu      sync.Mutex
+	pinHash string
+	devices map[string]pos.Device // hex(token hash) → device
+	active  map[string]bool       // ids of devices not revoked
+	now     func() time.Time
 	// heard, when set, hears the address of each request a device token let
 	// in: the listener keeps room for paired devices during a flood (run.go).
 	heard func(net.IP)
 }
 
-type pinFailures struct {
-	n     int
-	until time.Time
-}
-
 func newGuard(store *pos.Store, control string) (*guard, error) {
-	g := &guard{store: store, control: control, devices: map[string]pos.Device{}, failures: map[string]*pinFailures{}, now: time.Now}
+	g := &guard{store: store, control: control, pins: newGuesses(), devices: map[string]pos.Device{},
+		active: map[string]bool{}, now: time.Now}
 	h, err := store.Meta(metaPIN)
 	if err != nil {
 		return nil, err
@@ -134,9 +165,17 @@ func newGuard(store *pos.Store, control string) (*guard, error) {
 	for _, d := range ds {
 		if !d.Revoked {
 			g.devices[hex.EncodeToString(d.TokenHash)] = d
+			g.active[d.ID] = true
 		}
 	}
 	return g, nil
+}
+
+func (g *guard) clock() time.Time {
+	g.mu.Lock()
+	now := g.now
+	g.mu.Unlock()
+	return now()
 }
 
 // setPIN stores a new manager PIN (hashed).
@@ -167,11 +206,6 @@ func (g *guard) pinMatches(pin string) bool {
 	return h != "" && checkPIN(h, pin)
 }
 
-func isLoopback(c *fiber.Ctx) bool {
-	ip := net.ParseIP(c.Context().RemoteIP().String())
-	return ip != nil && ip.IsLoopback()
-}
-
 func bearer(c *fiber.Ctx) string {
 	a := c.Get(fiber.HeaderAuthorization)
 	if len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
@@ -198,68 +232,41 @@ func (g *guard) deviceHeard(c *fiber.Ctx) {
 	}
 }
 
-// till lets loopback clients and paired devices through.
-func (g *guard) till(c *fiber.Ctx) error {
-	if isLoopback(c) {
-		c.Locals("who", "local")
-		return c.Next()
-	}
-	tok := bearer(c)
-	if tok == "" {
-		return newAPIError(fiber.StatusUnauthorized, "unauthorized", "this API answers the kiosk itself and paired devices; pair this device from the manager page")
-	}
-	d, ok := g.device(tok)
-	if !ok {
-		return newAPIError(fiber.StatusForbidden, "forbidden", "device token unknown or revoked")
-	}
-	g.deviceHeard(c)
-	// A customer display or self-service screen reads; it never sells or manages.
-	if (d.Role == roleDisplay || d.Role == roleSelf) && c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
-		return newAPIError(fiber.StatusForbidden, "forbidden", "this screen was paired as a "+d.Role+": it can only read")
-	}
-	c.Locals("who", "device:"+d.Name)
-	return c.Next()
+// active says whether the device with id is paired and not revoked.
+func (g *guard) activeDevice(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.active[id]
 }
 
-// manager additionally asks for the manager PIN in X-Manager-Pin (or, from the
-// kiosk machine itself, the control token in X-Kiosk-Control).
-func (g *guard) manager(c *fiber.Ctx) error {
-	if ct := c.Get("X-Kiosk-Control"); ct != "" && isLoopback(c) && g.control != "" &&
+// manager asks for the manager PIN in X-Manager-Pin (or, from the kiosk
+// machine itself, the control token in X-Kiosk-Control). A guess is reserved
+// before the PIN is checked, so a burst of guesses at once gets no more than
+// the limit; while a key is locked out even the right PIN is refused, or the
+// answer would tell a guesser it was right.
+func (g *guard) manager(c *fiber.Ctx, who caller) error {
+	if ct := c.Get(headerControl); ct != "" && who.local && g.control != "" &&
 		subtle.ConstantTimeCompare([]byte(ct), []byte(g.control)) == 1 {
 		c.Locals("who", "manager")
-		return c.Next()
+		return nil
 	}
-	pin := c.Get("X-Manager-Pin")
+	pin := c.Get(headerManagerPIN)
 	if pin == "" {
 		return newAPIError(fiber.StatusUnauthorized, "pin_required", "this action needs the manager PIN in the X-Manager-Pin header")
 	}
-	client := c.Context().RemoteIP().String()
-	now := g.now()
-	g.mu.Lock()
-	f := g.failures[client]
-	if f != nil && now.Before(f.until) {
-		g.mu.Unlock()
-		return newAPIError(fiber.StatusTooManyRequests, "pin_locked", fmt.Sprintf("too many wrong PINs; try again in %d s", int(f.until.Sub(now).Seconds())+1))
+	keys := pinKeys(who)
+	wait, ok := g.pins.begin(g.clock(), keys...)
+	if !ok {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retryAfter(wait)))
+		return newAPIError(fiber.StatusTooManyRequests, "pin_locked", fmt.Sprintf("too many wrong PINs; try again in %d s", retryAfter(wait)))
 	}
-	g.mu.Unlock()
-	if !g.pinMatches(pin) {
-		g.mu.Lock()
-		if f == nil {
-			f = &pinFailures{}
-			g.failures[client] = f
-		}
-		f.n++
-		if f.n >= pinMaxFailures {
-			f.n, f.until = 0, now.Add(pinLockout)
-		}
-		g.mu.Unlock()
+	right := g.pinMatches(pin)
+	g.pins.end(g.clock(), right, keys...)
+	if !right {
 		return newAPIError(fiber.StatusForbidden, "bad_pin", "wrong manager PIN")
 	}
-	g.mu.Lock()
-	delete(g.failures, client)
-	g.mu.Unlock()
 	c.Locals("who", "manager")
-	return c.Next()
+	return nil
 }
 
 // pair issues a device token; only its hash is stored.
@@ -268,16 +275,20 @@ func (g *guard) pair(name, role, till string) (pos.Device, string, error) {
 	if err != nil {
 		return pos.Device{}, "", err
 	}
-	d := pos.Device{ID: pos.NewID(g.now()), Name: name, Role: role, Till: till, TokenHash: tokenHash(tok), Created: g.now()}
+	now := g.clock()
+	d := pos.Device{ID: pos.NewID(now), Name: name, Role: role, Till: till, TokenHash: tokenHash(tok), Created: now}
 	if err := g.store.PutDevice(d); err != nil {
 		return pos.Device{}, "", err
 	}
 	g.mu.Lock()
 	g.devices[hex.EncodeToString(d.TokenHash)] = d
+	g.active[d.ID] = true
 	g.mu.Unlock()
 	return d, tok, nil
 }
 
+// revoke refuses the device's token from now on. Its open websockets are
+// closed by the hub (Server.revokeDevice).
 func (g *guard) revoke(id string) error {
 	if err := g.store.RevokeDevice(id); err != nil {
 		return err
@@ -288,6 +299,7 @@ func (g *guard) revoke(id string) error {
 			delete(g.devices, k)
 		}
 	}
+	delete(g.active, id)
 	g.mu.Unlock()
 	return nil
 }

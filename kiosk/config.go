@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -60,6 +61,13 @@ type Config struct {
 	// body may take to arrive (default 10 s): README "Availability".
 	Conns       netguard.Limits
 	ReadTimeout time.Duration
+	// Hosts are names the kiosk answers to besides its addresses, its
+	// machine name and the host of BaseURL (README "Access").
+	Hosts []string
+	// TrustedProxies are the addresses (or prefixes) of reverse proxies
+	// whose X-Forwarded-For names the client; none by default.
+	TrustedProxies []string
+	trustedProxies []netip.Prefix
 
 	// Listener, when set, is used instead of listening on Addr (tests pass a
 	// 127.0.0.1:0 listener).
@@ -132,6 +140,9 @@ func (c *Config) normalize() error {
 		return err
 	}
 	if err := c.normalizeConns(); err != nil {
+		return err
+	}
+	if err := c.normalizeAccess(); err != nil {
 		return err
 	}
 	if c.ManagerPIN != "" && !validPIN(c.ManagerPIN) {

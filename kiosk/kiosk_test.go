@@ -610,8 +610,8 @@ func TestAPIRefusesOtherClientsUntilPaired(t *testing.T) {
 	if status != 201 || screenTok == "" {
 		t.Fatalf("claiming a pairing code: %d", status)
 	}
-	if got := lan("GET", "/api/v1/products", "Authorization", "Bearer "+screenTok); got != 200 {
-		t.Errorf("products from the paired screen: %d", got)
+	if got := lan("GET", "/api/v1/me", "Authorization", "Bearer "+screenTok); got != 200 {
+		t.Errorf("the paired screen asking who it is: %d", got)
 	}
 	if status, _ := claim(code); status != 404 {
 		t.Errorf("a code claimed twice: %d, want 404", status)

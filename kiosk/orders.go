@@ -311,14 +311,11 @@ func (h *hub) findSale(cl *wsClient, m inMsg) {
 // screenDevice is the paired device asking, when it was paired as a customer
 // display or a self-service screen: those see only what is theirs.
 func (s *Server) screenDevice(c *fiber.Ctx) (pos.Device, bool) {
-	if isLoopback(c) {
+	who := s.caller(c)
+	if who.kind != byDisplay && who.kind != bySelf {
 		return pos.Device{}, false
 	}
-	d, ok := s.guard.device(bearer(c))
-	if !ok || (d.Role != roleDisplay && d.Role != roleSelf) {
-		return pos.Device{}, false
-	}
-	return d, true
+	return who.device, true
 }
 
 // listOrders answers ?state=open (default), paid, cancelled, expired or all,

@@ -211,7 +211,7 @@ func TestSelfScreenCancelsOnlyItsOwnOrderAndGetsItsCartBack(t *testing.T) {
 	if r := k.do("POST", "/api/v1/orders/"+order["id"].(string)+"/cancel", map[string]any{"reason": "left"}); r.Status != 200 {
 		t.Fatalf("cancel: %d %s", r.Status, r.Body)
 	}
-	if r := k.do("POST", "/api/v1/orders/"+order["id"].(string)+"/cancel", nil); r.Status != 409 || r.errCode(t) != "order_cancelled" {
+	if r := k.do("POST", "/api/v1/orders/"+order["id"].(string)+"/cancel", nil, "X-Kiosk-Client", "1"); r.Status != 409 || r.errCode(t) != "order_cancelled" {
 		t.Fatalf("second cancel: %d %s", r.Status, r.Body)
 	}
 	if n := k.product("BT-KD-400").Stock; n != stock {

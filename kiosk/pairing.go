@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,18 +15,35 @@ import (
 	"github.com/ocop-kiosk/kiosk/web"
 )
 
-// Pairing codes: short, single-use, short-lived.
+// Pairing codes: six digits, single-use, short-lived. Claiming one is public
+// (the screen has no token yet), so guesses are limited twice over:
+//
+//   - per client address: pairingMaxClaims wrong codes lock the address out
+//     for 5 minutes, doubling with each lockout in a row up to an hour;
+//   - per pairing window: pairingMaxWrong wrong codes in all, from any
+//     address, while codes are open cancel every open code. The manager
+//     shows a new one; the guesses spent on the old ones are worth nothing.
+//
+// At most pairingMaxOpen codes are open at once, so a guess hits one of at
+// most that many codes out of a million.
 const (
 	pairingTTL       = 5 * time.Minute
-	pairingMaxClaims = 10 // wrong codes per client address per pairingTTL
+	pairingMaxClaims = 10
+	pairingMaxWrong  = 20
+	pairingMaxOpen   = 5
 )
+
+var claimPerAddress = guessLimit{Failures: pairingMaxClaims, Base: 5 * time.Minute, Max: time.Hour,
+	ForgetFailures: pairingTTL, ForgetLevel: 24 * time.Hour, ForgiveOnRight: true}
 
 // pairing holds the codes a manager has shown and not yet claimed.
 type pairing struct {
-	mu       sync.Mutex
-	codes    map[string]pairingCode
-	attempts map[string][]time.Time // client address → recent failed claims
-	now      func() time.Time
+	claims *guesses
+
+	mu    sync.Mutex
+	codes map[string]pairingCode
+	wrong int // wrong claims, from anywhere, since codes have been open
+	now   func() time.Time
 }
 
 type pairingCode struct {
@@ -34,7 +52,20 @@ type pairingCode struct {
 }
 
 func newPairing() *pairing {
-	return &pairing{codes: map[string]pairingCode{}, attempts: map[string][]time.Time{}, now: time.Now}
+	return &pairing{claims: newGuesses(), codes: map[string]pairingCode{}, now: time.Now}
+}
+
+// expire drops the codes whose time is up; the caller holds p.mu. A window
+// with no code open owes nothing: the count of wrong claims starts again.
+func (p *pairing) expire(now time.Time) {
+	for code, pc := range p.codes {
+		if now.After(pc.Expires) {
+			delete(p.codes, code)
+		}
+	}
+	if len(p.codes) == 0 {
+		p.wrong = 0
+	}
 }
 
 // newPairing makes a code for a screen: POST /api/v1/pairing {"till","role"},
@@ -64,10 +95,15 @@ func (s *Server) newPairing(c *fiber.Ctx) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	for code, pc := range p.codes {
-		if now.After(pc.Expires) {
-			delete(p.codes, code)
+	p.expire(now)
+	for len(p.codes) >= pairingMaxOpen {
+		oldest := ""
+		for code, pc := range p.codes {
+			if oldest == "" || pc.Expires.Before(p.codes[oldest].Expires) {
+				oldest = code
+			}
 		}
+		delete(p.codes, oldest)
 	}
 	var code string
 	for {
@@ -86,9 +122,8 @@ func (s *Server) newPairing(c *fiber.Ctx) error {
 		"expires": pc.Expires, "url": strings.TrimRight(origin, "/") + "/pair?code=" + code})
 }
 
-// claimPairing trades a code for a device token: POST /pair/claim {"code"}. It is
-// public (the screen has no token yet), so wrong codes are counted per client
-// address and answered 429 after pairingMaxClaims.
+// claimPairing trades a code for a device token: POST /pair/claim {"code"}.
+// It is public (the screen has no token yet): see the limits above.
 func (s *Server) claimPairing(c *fiber.Ctx) error {
 	var body struct {
 		Code string `json:"code"`
@@ -96,28 +131,37 @@ func (s *Server) claimPairing(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
+	code := strings.TrimSpace(body.Code)
 	p := s.pairs
-	client := c.Context().RemoteIP().String()
+	client := clientAddress(c)
+	keys := []guessKey{{"addr:" + client, claimPerAddress}}
+	// Claims are checked and settled under p.mu, so none is in flight when
+	// another begins (begin never has to wait for one).
 	p.mu.Lock()
 	now := p.now()
-	recent := p.attempts[client][:0]
-	for _, t := range p.attempts[client] {
-		if now.Sub(t) < pairingTTL {
-			recent = append(recent, t)
-		}
-	}
-	p.attempts[client] = recent
-	if len(recent) >= pairingMaxClaims {
+	p.expire(now)
+	wait, ok := p.claims.begin(now, keys...)
+	if !ok {
 		p.mu.Unlock()
-		return newAPIError(fiber.StatusTooManyRequests, "too_many_attempts", "too many wrong codes; ask the manager for a new one in a few minutes")
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retryAfter(wait)))
+		return newAPIError(fiber.StatusTooManyRequests, "too_many_attempts", fmt.Sprintf("too many wrong codes; try again in %d s", retryAfter(wait)))
 	}
-	pc, ok := p.codes[strings.TrimSpace(body.Code)]
-	if !ok || now.After(pc.Expires) {
-		p.attempts[client] = append(p.attempts[client], now)
+	pc, found := p.codes[code]
+	p.claims.end(now, found, keys...)
+	if !found {
+		if len(p.codes) > 0 {
+			p.wrong++
+			if p.wrong >= pairingMaxWrong {
+				s.log.Warn("pairing codes cancelled: too many wrong codes were tried", "codes", len(p.codes), "wrong", p.wrong, "last_client", client)
+				clear(p.codes)
+				p.wrong = 0
+			}
+		}
 		p.mu.Unlock()
 		return newAPIError(fiber.StatusNotFound, "bad_code", "unknown or expired pairing code")
 	}
-	delete(p.codes, strings.TrimSpace(body.Code))
+	delete(p.codes, code)
+	p.expire(now)
 	p.mu.Unlock()
 	d, tok, err := s.guard.pair(fmt.Sprintf("%s %s (%s)", pc.Role, pc.Till, client), pc.Role, pc.Till)
 	if err != nil {
@@ -145,14 +189,14 @@ func (s *Server) webRoutes() {
 	}
 	for route, file := range map[string]string{"/": "index.html", "/till": "till.html", "/display": "display.html",
 		"/self": "self.html", "/manager": "manager.html", "/pair": "pair.html"} {
-		s.app.Get(route, page(file))
+		s.route("GET", route, page(file))
 	}
-	s.app.Get("/fonts/vn.ttf", func(c *fiber.Ctx) error {
+	s.route("GET", "/fonts/vn.ttf", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, "font/ttf")
 		c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
 		return c.Send(printer.FontTTF())
 	})
-	s.app.Get("/static/*", func(c *fiber.Ctx) error {
+	s.route("GET", "/static/*", func(c *fiber.Ctx) error {
 		name := c.Params("*")
 		b, err := fs.ReadFile(static, name)
 		if err != nil {

@@ -71,7 +71,7 @@ func TestASaleIsPrintedOnTheVirtualPrinterAndCanBeReprinted(t *testing.T) {
 		t.Fatalf("printers: %+v", ps.Printers)
 	}
 
-	r := k.do("POST", "/api/v1/sales/"+s.ID+"/reprint", nil)
+	r := k.do("POST", "/api/v1/sales/"+s.ID+"/reprint", nil, "X-Kiosk-Client", "1")
 	if r.Status != 202 {
 		t.Fatalf("reprint: %d %s", r.Status, r.Body)
 	}
@@ -85,7 +85,7 @@ func TestASaleIsPrintedOnTheVirtualPrinterAndCanBeReprinted(t *testing.T) {
 	if copies != 1 {
 		t.Errorf("%d receipts marked as copies, want 1", copies)
 	}
-	if r := k.do("POST", "/api/v1/sales/NOPE/reprint", nil); r.Status != 404 {
+	if r := k.do("POST", "/api/v1/sales/NOPE/reprint", nil, "X-Kiosk-Client", "1"); r.Status != 404 {
 		t.Errorf("reprint of nothing: %d", r.Status)
 	}
 }
@@ -268,7 +268,7 @@ func TestPrintJobsAreListedAPageAtATimeNewestFirst(t *testing.T) {
 		body["payments"] = []map[string]any{{"method": "card", "amount": price}}
 		sales = append(sales, k.sell(t, body))
 	}
-	if r := k.do("POST", "/api/v1/sales/"+sales[0].ID+"/reprint", nil); r.Status != 202 {
+	if r := k.do("POST", "/api/v1/sales/"+sales[0].ID+"/reprint", nil, "X-Kiosk-Client", "1"); r.Status != 202 {
 		t.Fatalf("reprint: %d %s", r.Status, r.Body)
 	}
 	waitFor(t, "every job printed", func() bool { return len(k.printJobs(t, "state=pending").Jobs) == 0 })

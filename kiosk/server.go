@@ -58,6 +58,11 @@ type Server struct {
 	producers atomic.Pointer[map[string]pos.Producer]
 	reindexMu sync.Mutex
 	started   time.Time
+
+	// hosts are the names the kiosk answers to (checkHost).
+	hosts *ownHosts
+	// unlisted are routes registered without a rule in routeTable.
+	unlisted []string
 }
 
 func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
@@ -86,7 +91,10 @@ func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
 		Network:               "tcp",
 	})
 	s.app.Server().HeaderReceived = requestLimits
-	s.routes()
+	s.hosts = newOwnHosts(cfg)
+	if err := s.routes(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -107,73 +115,84 @@ func (s *Server) reindex() error {
 	return nil
 }
 
-func (s *Server) routes() {
+// routes registers every route through the access table (access.go): a
+// route the table does not name is an error.
+func (s *Server) routes() error {
 	app := s.app
 	app.Use(web.SecurityHeaders)
-	app.Get("/healthz", s.healthz)
+	app.Use(s.checkHost)
+	r := s.route
+	r("GET", "/healthz", s.healthz)
 	s.webRoutes()
-	app.Get("/ws", s.wsGate, websocket.New(s.serveWS, websocket.Config{HandshakeTimeout: 10 * time.Second}))
-	app.Post("/pair/claim", s.rateLimit, limitBody(4096), s.claimPairing)
-	app.Get("/01/*", s.rateLimit, s.trace)
-	app.Get("/r/:id", s.rateLimit, s.eReceipt)
+	r("GET", "/ws", s.wsGate, websocket.New(s.serveWS, websocket.Config{HandshakeTimeout: 10 * time.Second}))
+	r("POST", "/pair/claim", s.rateLimit, limitBody(4096), s.claimPairing)
+	r("GET", "/01/*", s.rateLimit, s.trace)
+	r("GET", "/r/:id", s.rateLimit, s.eReceipt)
 
-	api := app.Group("/api/v1", s.guard.till, s.watchDisk)
-	mgr := s.guard.manager
+	app.Group("/api/v1", s.watchDisk)
+	const v1 = "/api/v1"
 	jsonLimit := limitBody(MaxJSONBody)
 
-	api.Get("/products", s.listProducts)
-	api.Get("/products/:sku", s.getProduct)
-	api.Get("/producers", s.listProducers)
-	api.Get("/lots", s.listLots)
-	api.Post("/lots", jsonLimit, mgr, s.createLot)
-	api.Get("/lots/:sku/:lot", s.getLot)
-	api.Put("/lots/:sku/:lot", jsonLimit, mgr, s.editLot)
-	api.Post("/lots/:sku/:lot/events", jsonLimit, mgr, s.addTraceEvent)
-	api.Post("/lots/:sku/:lot/labels", jsonLimit, mgr, s.printLabels)
-	api.Get("/scans/flagged", mgr, s.flaggedScans)
-	api.Get("/manager/check", mgr, func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) })
+	r("GET", v1+"/me", s.me)
+	r("GET", v1+"/products", s.listProducts)
+	r("GET", v1+"/products/:sku", s.getProduct)
+	r("GET", v1+"/producers", s.listProducers)
+	r("GET", v1+"/lots", s.listLots)
+	r("POST", v1+"/lots", jsonLimit, s.createLot)
+	r("GET", v1+"/lots/:sku/:lot", s.getLot)
+	r("PUT", v1+"/lots/:sku/:lot", jsonLimit, s.editLot)
+	r("POST", v1+"/lots/:sku/:lot/events", jsonLimit, s.addTraceEvent)
+	r("POST", v1+"/lots/:sku/:lot/labels", jsonLimit, s.printLabels)
+	r("GET", v1+"/scans/flagged", s.flaggedScans)
+	r("GET", v1+"/manager/check", func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) })
 
-	api.Post("/sales", jsonLimit, s.postSale)
-	api.Get("/sales", s.listSales)
-	api.Get("/sales/:id", s.getSale)
-	api.Post("/sales/:id/reprint", s.reprint)
-	api.Post("/sales/:id/void", jsonLimit, mgr, s.voidSale)
-	api.Post("/sales/:id/refund", jsonLimit, mgr, s.refundSale)
+	r("POST", v1+"/sales", jsonLimit, s.postSale)
+	r("GET", v1+"/sales", s.listSales)
+	r("GET", v1+"/sales/:id", s.getSale)
+	r("POST", v1+"/sales/:id/reprint", s.reprint)
+	r("POST", v1+"/sales/:id/void", jsonLimit, s.voidSale)
+	r("POST", v1+"/sales/:id/refund", jsonLimit, s.refundSale)
 
-	api.Get("/orders", s.listOrders)
-	api.Post("/orders", jsonLimit, s.createOrder)
-	api.Get("/orders/:ref", s.getOrder)
-	api.Post("/orders/:id/confirm", jsonLimit, s.confirmOrder)
-	api.Post("/orders/:id/cancel", jsonLimit, s.cancelOrder)
+	r("GET", v1+"/orders", s.listOrders)
+	r("POST", v1+"/orders", jsonLimit, s.createOrder)
+	r("GET", v1+"/orders/:ref", s.getOrder)
+	r("POST", v1+"/orders/:id/confirm", jsonLimit, s.confirmOrder)
+	r("POST", v1+"/orders/:id/cancel", jsonLimit, s.cancelOrder)
 
-	api.Get("/shifts", s.listShifts)
-	api.Get("/shifts/current", s.currentShift)
-	api.Post("/shifts/open", jsonLimit, s.openShift)
-	api.Post("/shifts/close", jsonLimit, mgr, s.closeShift)
-	api.Get("/shifts/:id/report", s.shiftReport)
-	api.Post("/shifts/:id/print", s.printShiftReport)
+	r("GET", v1+"/shifts", s.listShifts)
+	r("GET", v1+"/shifts/current", s.currentShift)
+	r("POST", v1+"/shifts/open", jsonLimit, s.openShift)
+	r("POST", v1+"/shifts/close", jsonLimit, s.closeShift)
+	r("GET", v1+"/shifts/:id/report", s.shiftReport)
+	r("POST", v1+"/shifts/:id/print", s.printShiftReport)
 
-	api.Get("/sync", s.syncStatus)
-	api.Get("/printers", s.listPrinters)
-	api.Post("/printers/:name/test", mgr, s.printTest)
-	api.Get("/print-jobs", s.listPrintJobs)
+	r("GET", v1+"/sync", s.syncStatus)
+	r("GET", v1+"/printers", s.listPrinters)
+	r("POST", v1+"/printers/:name/test", s.printTest)
+	r("GET", v1+"/print-jobs", s.listPrintJobs)
 
-	api.Post("/stock/:sku", jsonLimit, mgr, s.adjustStock)
-	api.Get("/stock/moves", mgr, s.stockMoves)
+	r("POST", v1+"/stock/:sku", jsonLimit, s.adjustStock)
+	r("GET", v1+"/stock/moves", s.stockMoves)
 
-	api.Post("/catalog/import", mgr, s.importCatalog)
-	api.Get("/catalog/export", s.exportCatalog)
+	r("POST", v1+"/catalog/import", s.importCatalog)
+	r("GET", v1+"/catalog/export", s.exportCatalog)
 
-	api.Post("/pairing", jsonLimit, mgr, s.newPairing)
-	api.Post("/devices", jsonLimit, mgr, s.pairDevice)
-	api.Get("/devices", mgr, s.listDevices)
-	api.Delete("/devices/:id", mgr, s.revokeDevice)
+	r("POST", v1+"/pairing", jsonLimit, s.newPairing)
+	r("POST", v1+"/devices", jsonLimit, s.pairDevice)
+	r("GET", v1+"/devices", s.listDevices)
+	r("DELETE", v1+"/devices/:id", s.revokeDevice)
 
-	api.Get("/backup", mgr, s.backup)
+	r("GET", v1+"/backup", s.backup)
 
-	api.Use(func(c *fiber.Ctx) error {
+	// Unknown API routes: the same answer to unpaired clients as every API
+	// route, a 404 to the rest.
+	app.Use(v1, s.allow(screens), func(c *fiber.Ctx) error {
 		return newAPIError(fiber.StatusNotFound, "not_found", "no such API route: "+c.Method()+" "+c.Path())
 	})
+	if len(s.unlisted) > 0 {
+		return routesNotInTable(s.unlisted)
+	}
+	return nil
 }
 
 // limitBody rejects bodies over n bytes with the JSON error, for the routes that
@@ -625,10 +644,16 @@ func (s *Server) listDevices(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"devices": out})
 }
 
+// revokeDevice refuses a device's token from now on and closes its
+// websockets at once: a stolen tablet stops selling over the connection it
+// holds.
 func (s *Server) revokeDevice(c *fiber.Ctx) error {
-	if err := s.guard.revoke(c.Params("id")); err != nil {
+	id := c.Params("id")
+	if err := s.guard.revoke(id); err != nil {
 		return err
 	}
+	n := s.hub.closeDevice(id)
+	s.log.Info("device revoked", "device", id, "websockets_closed", n, "by", who(c))
 	return c.SendStatus(fiber.StatusNoContent)
 }
 

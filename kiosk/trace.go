@@ -64,8 +64,10 @@ func (l *limiter) allow(client string) bool {
 }
 
 func (s *Server) rateLimit(c *fiber.Ctx) error {
-	// The kiosk's own screens (loopback) are not limited.
-	if !isLoopback(c) && !s.limits.allow(c.Context().RemoteIP().String()) {
+	// The kiosk's own screens (loopback) are not limited; behind a trusted proxy
+	// each client is counted by the address the proxy names.
+	addr, local := s.clientAddr(c)
+	if !local && !s.limits.allow(addr) {
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(publicRefill.Seconds())))
 		return c.Status(fiber.StatusTooManyRequests).SendString("Too many requests / Quá nhiều yêu cầu")
 	}
@@ -180,10 +182,10 @@ func (s *Server) trace(c *fiber.Ctx) error {
 				// shows the counts without adding to them. A serial the kiosk
 				// never printed is shown as such and not counted.
 				var st pos.ScanStats
-				if isLoopback(c) {
+				if addr, local := s.clientAddr(c); local {
 					st, err = s.scans.Peek(p.SKU, dl.GTIN, lot.Code, dl.Serial)
 				} else {
-					st, err = s.scans.Record(p.SKU, dl.GTIN, lot.Code, dl.Serial, c.Context().RemoteIP())
+					st, err = s.scans.Record(p.SKU, dl.GTIN, lot.Code, dl.Serial, net.ParseIP(addr))
 				}
 				if err != nil {
 					return err

@@ -166,6 +166,7 @@ func lanServerWith(t *testing.T, o pos.StoreOptions) *Server {
 	cfg := Defaults()
 	cfg.DataDir = t.TempDir()
 	cfg.Logger = quietLogger()
+	cfg.Hosts = []string{"192.168.1.10"} // the address the phones of scan_test.go ask for
 	if err := cfg.normalize(); err != nil {
 		t.Fatal(err)
 	}

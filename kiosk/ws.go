@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/contrib/websocket"
@@ -89,6 +89,10 @@ type wsClient struct {
 	// closeCode, when set before closed is closed, is sent as the close frame.
 	closeCode int
 	closeText string
+	// device is the paired device the screen connected as ("" for the
+	// kiosk's own screen); revoked is set when that device is revoked.
+	device  string
+	revoked atomic.Bool
 }
 
 func newHub(s *Server) *hub {
@@ -107,39 +111,27 @@ func (h *hub) tillFor(id string) *till {
 	return t
 }
 
-// upgrade checks access and origin before the websocket handshake.
+// wsGate checks the page's origin and what the screen's token binds it to
+// before the websocket handshake; the access table (allow) has already
+// decided whether the caller may connect at all.
 func (s *Server) wsGate(c *fiber.Ctx) error {
 	if !websocket.IsWebSocketUpgrade(c) {
 		return newAPIError(fiber.StatusUpgradeRequired, "upgrade_required", "this is the websocket endpoint; see web/PROTOCOL.md")
 	}
-	if o := c.Get(fiber.HeaderOrigin); o != "" {
-		u, err := url.Parse(o)
-		if err != nil || u.Host != string(c.Request().Host()) {
-			return newAPIError(fiber.StatusForbidden, "bad_origin", "websocket from another origin")
-		}
-	}
-	if !isLoopback(c) {
-		tok := c.Query("token")
-		if tok == "" {
-			tok = bearer(c)
-		}
-		if tok == "" {
-			return newAPIError(fiber.StatusUnauthorized, "unauthorized", "pair this screen first (/pair)")
-		}
-		d, ok := s.guard.device(tok)
-		if !ok {
-			return newAPIError(fiber.StatusForbidden, "forbidden", "device token unknown or revoked")
-		}
-		s.guard.deviceHeard(c)
-		// A screen paired for one till and role stays there.
-		if d.Till != "" && c.Query("till", "T1") != d.Till {
-			return newAPIError(fiber.StatusForbidden, "forbidden", "this screen was paired with till "+d.Till)
-		}
-		if d.Role != "" && d.Role != roleTill && c.Query("role", roleTill) != d.Role {
-			return newAPIError(fiber.StatusForbidden, "forbidden", "this screen was paired as a "+d.Role)
-		}
+	if o := c.Get(fiber.HeaderOrigin); o != "" && !s.ownOrigin(c, o) {
+		return newAPIError(fiber.StatusForbidden, "bad_origin", "websocket from another origin")
 	}
 	till, role := c.Query("till", "T1"), c.Query("role", roleTill)
+	// A screen paired for one till and role stays there.
+	if d := s.caller(c).device; d.ID != "" {
+		if d.Till != "" && till != d.Till {
+			return newAPIError(fiber.StatusForbidden, "forbidden", "this screen was paired with till "+d.Till)
+		}
+		if d.Role != "" && d.Role != roleTill && role != d.Role {
+			return newAPIError(fiber.StatusForbidden, "forbidden", "this screen was paired as a "+d.Role)
+		}
+		c.Locals(localsWSDevice, d.ID)
+	}
 	if !reTill.MatchString(till) {
 		return newAPIError(fiber.StatusBadRequest, "bad_query", "till: 1–16 letters, digits or -")
 	}
@@ -157,11 +149,34 @@ func (s *Server) wsGate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// localsWSDevice carries the paired device's id from the gate to the
+// connection, so that revoking the device closes it.
+const localsWSDevice = "kiosk.ws.device"
+
+// closeDevice closes every websocket of a device (just revoked) with 1008:
+// the screen gets no further answer, and whatever it sends is dropped.
+func (h *hub) closeDevice(id string) int {
+	n := 0
+	for _, t := range h.allTills() {
+		t.mu.Lock()
+		for cl := range t.clients {
+			if cl.device == id {
+				cl.revoked.Store(true)
+				cl.close(websocket.ClosePolicyViolation, "device revoked")
+				n++
+			}
+		}
+		t.mu.Unlock()
+	}
+	return n
+}
+
 // serveWS runs one screen's connection: this goroutine reads, a second one writes.
 func (s *Server) serveWS(conn *websocket.Conn) {
 	t := s.hub.tillFor(conn.Query("till", "T1"))
 	cl := &wsClient{conn: conn, send: make(chan []byte, wsSendQueue), closed: make(chan struct{}),
 		till: t, role: conn.Query("role", roleTill), orders: map[string]bool{}}
+	cl.device, _ = conn.Locals(localsWSDevice).(string)
 	conn.SetReadLimit(MaxWSMessage)
 	_ = conn.SetReadDeadline(time.Now().Add(wsPongWait))
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(wsPongWait)) })
@@ -176,6 +191,12 @@ func (s *Server) serveWS(conn *websocket.Conn) {
 	t.clients[cl] = struct{}{}
 	t.mu.Unlock()
 	s.hub.mu.Unlock()
+	// A revocation between the gate and here found no connection to close:
+	// look again now that this one is where closeDevice looks.
+	if cl.device != "" && !s.guard.activeDevice(cl.device) {
+		cl.revoked.Store(true)
+		cl.close(websocket.ClosePolicyViolation, "device revoked")
+	}
 
 	writerDone := make(chan struct{})
 	go cl.writer(writerDone)
@@ -348,6 +369,9 @@ var mutating = map[string]bool{"cart.add": true, "cart.set": true, "cart.remove"
 // handle processes one message. A bad message gets an error back and changes
 // nothing.
 func (h *hub) handle(cl *wsClient, data []byte) {
+	if cl.revoked.Load() {
+		return // the connection is closing; a revoked device is served nothing
+	}
 	var m inMsg
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&m); err != nil {

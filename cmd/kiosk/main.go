@@ -115,6 +115,25 @@ func (p printerFlags) Set(v string) error {
 	return nil
 }
 
+// listFlag is a flag given several times or as a comma-separated list.
+type listFlag struct{ list *[]string }
+
+func (l listFlag) String() string {
+	if l.list == nil {
+		return ""
+	}
+	return strings.Join(*l.list, ",")
+}
+
+func (l listFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l.list = append(*l.list, p)
+		}
+	}
+	return nil
+}
+
 // parse reads flags, with KIOSK_* environment variables as defaults.
 func parse(argv []string) (kiosk.Config, []string, error) {
 	cfg := kiosk.Defaults()
@@ -141,12 +160,15 @@ func parse(argv []string) (kiosk.Config, []string, error) {
 	fs.IntVar(&cfg.Conns.PerAddr, "max-conns-per-addr", netguard.DefaultPerAddr, "connections one LAN address may hold at once (the kiosk's own machine is not limited)")
 	fs.IntVar(&cfg.Conns.Public, "max-lan-conns", netguard.DefaultPublic, "connections the whole LAN may hold at once, besides paired devices")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", kiosk.DefaultReadTimeout, "how long a request may take to arrive (500ms to 5m)")
+	fs.Var(listFlag{&cfg.TrustedProxies}, "trusted-proxy", "address or prefix of a reverse proxy whose X-Forwarded-For names the client (repeatable or comma-separated; none by default)")
+	fs.Var(listFlag{&cfg.Hosts}, "hosts", "names the kiosk answers to besides its addresses, machine name and -base-url host (comma-separated)")
 	// Environment twins: KIOSK_ADDR, KIOSK_DATA, KIOSK_KIOSK_ID, KIOSK_PRINTER
 	// (comma-separated NAME=URL), KIOSK_HUB, KIOSK_HUB_TOKEN, KIOSK_BASE_URL,
 	// KIOSK_DEMO, KIOSK_MANAGER_PIN, KIOSK_SELLER_NAME, KIOSK_SELLER_TAX_CODE,
 	// KIOSK_SELLER_ADDRESS, KIOSK_BANK_BIN, KIOSK_BANK_ACCOUNT, KIOSK_BANK_HOLDER,
 	// KIOSK_BANK_NAME, KIOSK_ORDER_EXPIRY (a Go duration: 15m), KIOSK_PRINT_HISTORY,
-	// KIOSK_MAX_CONNS_PER_ADDR, KIOSK_MAX_LAN_CONNS, KIOSK_READ_TIMEOUT.
+	// KIOSK_MAX_CONNS_PER_ADDR, KIOSK_MAX_LAN_CONNS, KIOSK_READ_TIMEOUT,
+	// KIOSK_TRUSTED_PROXY and KIOSK_HOSTS (comma-separated).
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		v, ok := os.LookupEnv("KIOSK_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")))

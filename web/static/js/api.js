@@ -1,6 +1,8 @@
 // The kiosk's REST API from the browser: JSON in and out, the device token of
 // a paired screen, the manager PIN, and errors as ApiError with the server's
-// stable code.
+// stable code. Every call carries X-Kiosk-Client: a page of another origin
+// cannot send that header without a CORS preflight the kiosk never grants, so
+// the kiosk takes a change that carries it for one of its own pages.
 
 const DEVICE_KEY = 'kiosk.device';
 const PIN_KEY = 'kiosk.pin';
@@ -51,6 +53,7 @@ export function setManagerPin(pin) {
 export async function api(path, options = {}) {
   const headers = new Headers(options.headers || {});
   headers.set('Accept', 'application/json');
+  headers.set('X-Kiosk-Client', '1');
   const d = device();
   if (d) headers.set('Authorization', `Bearer ${d.token}`);
   if (options.manager) {

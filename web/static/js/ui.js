@@ -140,7 +140,7 @@ async function checkAccess() {
   if (Date.now() - lastAccessCheck < 10000) return;
   lastAccessCheck = Date.now();
   try {
-    await api('/api/v1/printers');
+    await api('/api/v1/me');
     showPairBanner(false);
   } catch (err) {
     showPairBanner(err && (err.status === 401 || err.status === 403));

@@ -1,0 +1,21 @@
+package main
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestAccessFlagsAndTheirEnvironmentTwins(t *testing.T) {
+	t.Setenv("KIOSK_TRUSTED_PROXY", "127.0.0.1, 10.0.0.0/8")
+	t.Setenv("KIOSK_HOSTS", "quay-ocop.local")
+	cfg, _, err := parse([]string{"-hosts", "ocop.fair.example", "-trusted-proxy", "::1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"127.0.0.1", "10.0.0.0/8", "::1"}; !slices.Equal(cfg.TrustedProxies, want) {
+		t.Errorf("trusted proxies %q, want %q", cfg.TrustedProxies, want)
+	}
+	if want := []string{"quay-ocop.local", "ocop.fair.example"}; !slices.Equal(cfg.Hosts, want) {
+		t.Errorf("hosts %q, want %q", cfg.Hosts, want)
+	}
+}
