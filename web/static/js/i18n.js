@@ -482,6 +482,9 @@ export const dict = {
   'err.too_many_attempts': { vi: 'Nhập sai quá nhiều lần — xin mã mới sau vài phút', en: 'Too many wrong codes — ask for a new one in a few minutes' },
   'err.bad_till': { vi: 'Tên quầy: 1–16 chữ, số hoặc dấu -', en: 'Till: 1–16 letters, digits or -' },
   'err.bad_role': { vi: 'Vai trò không hợp lệ', en: 'Invalid role' },
+  'err.rate_limited': { vi: 'Màn hình gửi quá nhanh — chờ một chút rồi thử lại', en: 'This screen is sending too fast — wait a moment and try again' },
+  'err.unknown_host': { vi: 'Quầy không nhận địa chỉ này — mở bằng địa chỉ của quầy', en: 'The kiosk does not answer to this address — open it by the kiosk’s own address' },
+  'err.cross_site': { vi: 'Yêu cầu từ trang khác bị từ chối', en: 'A request from another site was refused' },
   'err.disk_full': { vi: 'Bộ nhớ của quầy đã đầy — chưa lưu được gì', en: 'The kiosk’s storage is full — nothing was saved' },
   'err.internal': { vi: 'Lỗi trong máy — xem nhật ký của quầy', en: 'Internal error — see the kiosk log' },
 };
