@@ -86,6 +86,7 @@ func longFairStore(b *testing.B) (dir, printerURL string) {
 		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 		post := func(path string, body []byte, pin bool) error {
 			req, _ := http.NewRequest("POST", k.url+path, bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
 			if pin {
 				req.Header.Set("X-Manager-Pin", testPIN)
 			}
