@@ -126,6 +126,9 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := srv.app.ShutdownWithTimeout(10 * time.Second); err != nil {
 		log.Error("shutdown", "err", err)
 	}
+	// fasthttp closes only the listeners Serve has registered: a stop that
+	// comes before Serve got that far would leave it accepting for good.
+	_ = guarded.Close()
 	<-served
 	return nil
 }

@@ -93,6 +93,9 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 	case <-ctx.Done():
 	}
 	_ = app.ShutdownWithTimeout(5 * time.Second)
+	// fasthttp closes only the listeners Serve has registered: a stop that
+	// comes before Serve got that far would leave it accepting for good.
+	_ = guarded.Close()
 	<-served
 	return nil
 }
