@@ -266,19 +266,12 @@ func TestHubUnderALowOpenFileLimitKeepsIngestingThroughAConnectionFlood(t *testi
 		t.Skip("builds and floods hub and kiosk processes")
 	}
 	hubDir := t.TempDir()
+	tok := addKioskToHub(t, hubDir, "K01")
+	_, port, _ := net.SplitHostPort(freeAddr(t))
 	hbin, err := buildHub()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(hbin, "-data", hubDir, "kiosk", "add", "K01").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok := regexp.MustCompile(`\(shown once\): (\S+)`).FindSubmatch(out)
-	if tok == nil {
-		t.Fatalf("no token in %q", out)
-	}
-	_, port, _ := net.SplitHostPort(freeAddr(t))
 	hub := startUnderFileLimit(t, 256, reHubReady, hbin, "-addr", "0.0.0.0:"+port, "-data", hubDir, "-admin-token", hubAdminToken)
 	hubURL := "http://127.0.0.1:" + port
 
@@ -287,7 +280,7 @@ func TestHubUnderALowOpenFileLimitKeepsIngestingThroughAConnectionFlood(t *testi
 		t.Fatal(err)
 	}
 	k := startCmd(t, exec.Command(kbin, "-addr", "127.0.0.1:0", "-data", t.TempDir(), "-manager-pin", testPIN,
-		"-hub", hubURL, "-hub-token", string(tok[1])))
+		"-hub", hubURL, "-hub-token", tok))
 	sold := 0
 	sell := func(n int) {
 		for range n {

@@ -34,6 +34,25 @@ var buildHub = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
+// addKioskToHub registers a kiosk with `hub kiosk add` on a stopped hub's data
+// folder and returns its token.
+func addKioskToHub(t testing.TB, hubDir, id string) string {
+	t.Helper()
+	bin, err := buildHub()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-data", hubDir, "kiosk", "add", id).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := regexp.MustCompile(`\(shown once\): (\S+)`).FindSubmatch(out)
+	if tok == nil {
+		t.Fatalf("no token in %q", out)
+	}
+	return string(tok[1])
+}
+
 var reHubReady = regexp.MustCompile(`msg="hub ready" addr=(\S+)`)
 
 // hubProcess is cmd/hub running as its own process on addr.
@@ -135,18 +154,7 @@ func TestHubAndKioskKilledMidUploadAgreeSaleForSale(t *testing.T) {
 		t.Skip("builds and kills hub and kiosk processes")
 	}
 	hubDir, kioskDir := t.TempDir(), t.TempDir()
-	bin, err := buildHub()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-data", hubDir, "kiosk", "add", "K01").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok := regexp.MustCompile(`\(shown once\): (\S+)`).FindSubmatch(out)
-	if tok == nil {
-		t.Fatalf("no token in %q", out)
-	}
+	tok := addKioskToHub(t, hubDir, "K01")
 	hubAddr := freeAddr(t)
 	hub := startHubProcess(t, hubDir, hubAddr)
 
@@ -156,7 +164,7 @@ func TestHubAndKioskKilledMidUploadAgreeSaleForSale(t *testing.T) {
 	}
 	startK := func() *kioskProcess {
 		cmd := exec.Command(kbin, "-addr", "127.0.0.1:0", "-data", kioskDir, "-manager-pin", testPIN,
-			"-hub", "http://"+hubAddr, "-hub-token", string(tok[1]))
+			"-hub", "http://"+hubAddr, "-hub-token", tok)
 		return startCmd(t, cmd)
 	}
 	k := startK()

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -35,19 +34,7 @@ func newFair(t *testing.T) *fair {
 		t.Skip("builds and runs hub and kiosk processes")
 	}
 	f := &fair{t: t, hubDir: t.TempDir(), kioskDir: t.TempDir(), hubAddr: freeAddr(t)}
-	bin, err := buildHub()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-data", f.hubDir, "kiosk", "add", "K01").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok := regexp.MustCompile(`\(shown once\): (\S+)`).FindSubmatch(out)
-	if tok == nil {
-		t.Fatalf("no token in %q", out)
-	}
-	f.token = string(tok[1])
+	f.token = addKioskToHub(t, f.hubDir, "K01")
 	f.hub = startHubProcess(t, f.hubDir, f.hubAddr)
 	f.startKiosk()
 	f.price = getProduct(t, f.kiosk.url, "BT-KD-400").Price
