@@ -34,7 +34,9 @@ func startGuarded(t *testing.T, lim Limits, setup ...func(*Listener)) *guarded {
 		f(l)
 	}
 	g := &guarded{t: t, l: l, addr: ln.Addr().String(), conns: make(chan net.Conn, 4096)}
+	accepting := make(chan struct{})
 	go func() {
+		defer close(accepting)
 		for {
 			c, err := l.Accept()
 			if err != nil {
@@ -46,6 +48,7 @@ func startGuarded(t *testing.T, lim Limits, setup ...func(*Listener)) *guarded {
 	}()
 	t.Cleanup(func() {
 		ln.Close()
+		<-accepting // no send can come after the close below
 		close(g.conns)
 		for c := range g.conns {
 			c.Close()
