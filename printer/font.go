@@ -8,9 +8,9 @@ import (
 	"sync"
 	"unicode"
 
+	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
-	"golang.org/x/image/math/fixed"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -76,8 +76,11 @@ func CellSize(fontB bool) (w, h int) {
 
 // RenderText draws s into a white image width dots wide and one text line high,
 // one character per cell of font A or B scaled by (sw, sh) like GS ! sizes, and
-// aligned left, centre or right. Each glyph is centred in its cell and drawn
-// smaller when it would not fit (m, W…). Black is 0, white 255.
+// aligned left, centre or right. Each glyph keeps the size of the line's font:
+// one wider than its cell (M, m, W, %, Ở…) is narrowed to the cell less a
+// blank column, never drawn smaller (a shrunk M reads as a small capital, a
+// shrunk O as an o), and the size is chosen so that capitals with two marks
+// (Ẫ, Ỗ) and descenders (g, Ặ) both fit the cell's height. Black is 0, white 255.
 func RenderText(s string, width int, fontB, isBold bool, sw, sh int, align Align) (*image.Gray, error) {
 	fontOnce.Do(loadFonts)
 	if fontErr != nil {
@@ -114,35 +117,130 @@ func RenderText(s string, width int, fontB, isBold bool, sw, sh int, align Align
 	}
 	faces := &faceSet{f: f, faces: map[int]font.Face{}}
 	defer faces.close()
-	// An em of 80 % of the cell height leaves room above capitals for the
-	// Vietnamese marks stacked on them (Ấ, Ổ).
-	px := ch * 4 / 5
-	base, err := faces.at(px)
+	fit, err := fitFor(faces, isBold, ch)
 	if err != nil {
 		return nil, err
 	}
-	m := base.Metrics()
-	baseline := (ch-(m.Ascent+m.Descent).Ceil())/2 + m.Ascent.Ceil()
+	face, err := faces.at(fit.px)
+	if err != nil {
+		return nil, err
+	}
 	for i, c := range cells {
 		x := x0 + i*cw
 		if x >= width {
 			break
 		}
-		str := string(c.runes)
-		face := base
-		adv := font.MeasureString(face, str).Ceil()
-		if adv > cw {
-			// Too wide for the cell: a smaller size of the same glyph.
-			if face, err = faces.at(max(px*cw/adv, 6)); err != nil {
-				return nil, err
-			}
-			adv = font.MeasureString(face, str).Ceil()
-		}
-		d := font.Drawer{Dst: img, Src: image.Black, Face: face, Dot: fixed.P(x+(cw-adv)/2, baseline)}
-		d.DrawString(str)
+		drawGlyph(img, face, string(c.runes), image.Rect(x, 0, x+cw, ch), fit.baseline)
 	}
 	threshold(img)
 	return img, nil
+}
+
+// lineFit is the font size and baseline (from the top of the cell) of a line
+// of one cell height.
+type lineFit struct{ px, baseline int }
+
+// Letters that reach furthest above and below the baseline: capitals with a
+// circumflex or breve and a tone mark on top, and descenders with a dot below.
+const (
+	tallLetters = "ẪẴỄỖỠỮẤẮẾỐỚỨẨẲỂỔỞỬ"
+	deepLetters = "gjpqyỵẶỆỘỢỰỴặệộợự"
+)
+
+// fits caches lineFit by weight and cell height: measuring it takes a few
+// dozen glyph outlines, and every line of every preview needs it.
+var fits sync.Map // fitKey → lineFit
+
+type fitKey struct {
+	bold bool
+	ch   int
+}
+
+// fitFor picks the largest size, from 80 % of the cell height down, at which
+// the tallest and the deepest Vietnamese letters both fit the cell, and the
+// baseline that centres them.
+func fitFor(faces *faceSet, isBold bool, ch int) (lineFit, error) {
+	key := fitKey{isBold, ch}
+	if v, ok := fits.Load(key); ok {
+		return v.(lineFit), nil
+	}
+	var fit lineFit
+	for px := max(ch*4/5, 6); ; px-- {
+		face, err := faces.at(px)
+		if err != nil {
+			return lineFit{}, err
+		}
+		top, bottom := 0, 0
+		for _, r := range tallLetters {
+			b, _ := font.BoundString(face, string(r))
+			top = max(top, (-b.Min.Y).Ceil())
+		}
+		for _, r := range deepLetters {
+			b, _ := font.BoundString(face, string(r))
+			bottom = max(bottom, b.Max.Y.Ceil())
+		}
+		if top+bottom <= ch || px <= 6 {
+			fit = lineFit{px: px, baseline: min(top+max(ch-top-bottom, 0)/2, ch)}
+			break
+		}
+	}
+	fits.Store(key, fit)
+	return fit, nil
+}
+
+// drawGlyph draws s (a letter and any marks that share its cell) in cell, on
+// the line's baseline, centred across. Ink wider than the cell less one blank
+// column is narrowed to it, ink taller than the cell is lowered to it, and ink
+// that would cross the top or bottom of the cell is moved inside: a glyph is
+// never cut, and never drawn smaller than needed.
+func drawGlyph(dst *image.Gray, face font.Face, s string, cell image.Rectangle, baseline int) {
+	b, _ := font.BoundString(face, s)
+	r := image.Rect(b.Min.X.Floor(), b.Min.Y.Floor(), b.Max.X.Ceil(), b.Max.Y.Ceil())
+	if r.Empty() {
+		return
+	}
+	mask := image.NewAlpha(r)
+	d := font.Drawer{Dst: mask, Src: image.Opaque, Face: face}
+	d.DrawString(s)
+	// The box of what prints (coverage of at least a half, as threshold
+	// decides); a hairline that prints nowhere keeps its faint box.
+	ink := alphaBox(mask, 128)
+	if ink.Empty() {
+		if ink = alphaBox(mask, 1); ink.Empty() {
+			return
+		}
+	}
+	w, h := ink.Dx(), ink.Dy()
+	dw, dh := min(w, max(cell.Dx()-1, 1)), min(h, cell.Dy())
+	x := cell.Min.X + (cell.Dx()-dw)/2
+	y := clamp(cell.Min.Y+baseline+ink.Min.Y, cell.Min.Y, cell.Max.Y-dh)
+	var src image.Image = mask
+	sp := ink.Min
+	if dw != w || dh != h {
+		scaled := image.NewAlpha(image.Rect(0, 0, dw, dh))
+		xdraw.CatmullRom.Scale(scaled, scaled.Rect, mask, ink, draw.Src, nil)
+		src, sp = scaled, image.Point{}
+	}
+	draw.DrawMask(dst, image.Rect(x, y, x+dw, y+dh), image.Black, image.Point{}, src, sp, draw.Over)
+}
+
+// alphaBox is the box of the pixels of m with at least the given coverage.
+func alphaBox(m *image.Alpha, least uint8) image.Rectangle {
+	x0, y0, x1, y1 := m.Rect.Max.X, m.Rect.Max.Y, m.Rect.Min.X, m.Rect.Min.Y
+	for y := m.Rect.Min.Y; y < m.Rect.Max.Y; y++ {
+		row := m.Pix[(y-m.Rect.Min.Y)*m.Stride:]
+		for i := 0; i < m.Rect.Dx(); i++ {
+			if row[i] >= least {
+				x := m.Rect.Min.X + i
+				x0, x1 = min(x0, x), max(x1, x+1)
+				y0, y1 = min(y0, y), max(y1, y+1)
+			}
+		}
+	}
+	if x1 <= x0 {
+		return image.Rectangle{}
+	}
+	return image.Rect(x0, y0, x1, y1)
 }
 
 // threshold makes a gray image pure black and white, as a thermal head prints it.
