@@ -40,6 +40,9 @@ type Config struct {
 	// Seller heads every receipt: the booth or showroom, its tax code (MST) and
 	// address.
 	Seller printer.Seller
+	// ReceiptLang is the language receipts print in: "vi" (the default) or
+	// "en" for a booth serving tourists.
+	ReceiptLang string
 	// BankBIN and BankAccount receive VietQR transfers (the QR on a receipt whose
 	// transfer is still pending).
 	BankBIN     string
@@ -127,6 +130,9 @@ func (c *Config) normalize() error {
 	}
 	if c.Seller.Name == "" {
 		c.Seller.Name = "GIAN HÀNG OCOP"
+	}
+	if err := c.normalizeReceiptLang(); err != nil {
+		return err
 	}
 	if (c.BankBIN == "") != (c.BankAccount == "") {
 		return fmt.Errorf("VietQR needs both -bank-bin and -bank-account")

@@ -88,7 +88,9 @@ func (s *Server) renderer(job pos.PrintJob, p printer.Profile) ([]byte, error) {
 		for id, p := range *s.producers.Load() {
 			names[id] = p.Name
 		}
-		printer.WriteZReport(e, z, s.cfg.Seller, names)
+		// The store's report carries no discounts or promotions yet: when it
+		// does, they fill Discounts and Promotions (rows by reason, by name).
+		printer.WriteZReport(e, printer.ShiftReport{ZReport: z, Seller: s.cfg.Seller, ProducerNames: names})
 	case "test":
 		printer.WritePrintTest(e)
 	default:
@@ -127,8 +129,27 @@ func renderLabel(job pos.PrintJob, p printer.Profile) ([]byte, error) {
 	return e.Bytes(), e.Err()
 }
 
-// receipt lays out a committed record with the seller's details, the e-receipt
-// link, and each VietQR transfer's reference.
+// normalizeReceiptLang checks -receipt-lang: vi (the default) or en.
+func (c *Config) normalizeReceiptLang() error {
+	if c.ReceiptLang == "" {
+		c.ReceiptLang = printer.LangVI
+	}
+	if c.ReceiptLang == "till" {
+		// A sale does not record the language its till was set to, so the
+		// print job, written with the sale and printed later, cannot follow it.
+		return fmt.Errorf("-receipt-lang till: sales do not record their till's language yet; use vi or en")
+	}
+	lang, err := printer.ParseReceiptLang(c.ReceiptLang)
+	if err != nil {
+		return fmt.Errorf("-receipt-lang: %w", err)
+	}
+	c.ReceiptLang = lang
+	return nil
+}
+
+// receipt lays out a committed record in the kiosk's receipt language, with
+// the seller's details, the e-receipt link, and the VietQR code of a transfer
+// still pending.
 func (s *Server) receipt(sale pos.Sale) (printer.Receipt, error) {
 	orig := ""
 	if sale.Original != "" {
@@ -136,32 +157,51 @@ func (s *Server) receipt(sale pos.Sale) (printer.Receipt, error) {
 			orig = o.ReceiptNo
 		}
 	}
-	r := printer.ReceiptFromSale(sale, s.cfg.Seller, s.linkBase(), orig)
-	r.Payments = append([]pos.Payment(nil), sale.Payments...)
-	for i, p := range r.Payments {
-		if p.Method != pos.MethodVietQR {
-			continue
-		}
-		// The transfer's reference (nội dung chuyển khoản) prints with its
-		// payment: the receipt, the screen and the bank statement read alike.
-		if p.Reference != "" {
-			r.Payments[i].Method = "Chuyển khoản VietQR - ND: " + p.Reference
-		}
+	r := receiptFromSale(sale, s.cfg.ReceiptLang)
+	r.Seller, r.Original = s.cfg.Seller, orig
+	if base := s.linkBase(); base != "" {
+		r.QR = strings.TrimRight(base, "/") + "/r/" + sale.ID
+	}
+	for _, p := range sale.Payments {
 		// Sales recorded before orders existed may still wait for their
 		// transfer: their receipt carries the code to pay it.
-		if p.Pending && s.cfg.BankBIN != "" {
-			ref := p.Reference
-			if ref == "" {
-				ref = sale.ReceiptNo
-			}
-			payload, err := pos.VietQR{BankBIN: s.cfg.BankBIN, Account: s.cfg.BankAccount, Amount: p.Amount, Reference: ref}.Payload()
-			if err != nil {
-				return r, err
-			}
-			r.VietQR = payload
+		if p.Method != pos.MethodVietQR || !p.Pending || s.cfg.BankBIN == "" {
+			continue
 		}
+		ref := p.Reference
+		if ref == "" {
+			ref = sale.ReceiptNo
+		}
+		payload, err := pos.VietQR{BankBIN: s.cfg.BankBIN, Account: s.cfg.BankAccount, Amount: p.Amount, Reference: ref}.Payload()
+		if err != nil {
+			return r, err
+		}
+		r.VietQR = payload
 	}
 	return r, nil
+}
+
+// receiptFromSale is what the receipt shows of a committed record, in lang:
+// each line under its name in that language (the Vietnamese one when it has
+// no English name) with its lot, its quantity and price, and the amount the
+// sale recorded for it; the VAT and payments as the sale recorded them.
+func receiptFromSale(sale pos.Sale, lang string) printer.Receipt {
+	r := printer.Receipt{Lang: lang, Kind: sale.Kind, ReceiptNo: sale.ReceiptNo, Time: sale.Time, Till: sale.Till,
+		VAT: sale.VAT, Payments: append([]pos.Payment(nil), sale.Payments...)}
+	for _, l := range sale.Lines {
+		name := l.Name
+		if lang == printer.LangEN && l.NameEN != "" {
+			name = l.NameEN
+		}
+		if l.Lot != "" {
+			name += printer.LotSuffix(lang, l.Lot)
+		}
+		// A line's Total is its amount: a sale line carries no discount,
+		// promotion or weight yet. When it does, they fill Off, WeightG and
+		// Gross (the amount before what was taken off).
+		r.Lines = append(r.Lines, printer.ReceiptLine{Name: name, Qty: l.Qty, Price: l.Price, VATRate: l.VATRate, Gross: l.Total})
+	}
+	return r
 }
 
 func (s *Server) listPrinters(c *fiber.Ctx) error {

@@ -315,3 +315,67 @@ func TestPrintJobsAreListedAPageAtATimeNewestFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestReceiptsPrintInTheKioskLanguage: -receipt-lang en prints the receipt's
+// words and the products' names in English; the default is Vietnamese, with
+// the cash words the screens use.
+func TestReceiptsPrintInTheKioskLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		lang   string
+		want   []string
+		absent []string
+	}{
+		{"", []string{"HOÁ ĐƠN BÁN LẺ", "Quầy: T1", "Mật ong rừng tràm U Minh Hạ 500ml", "Khách đưa", "Tiền thừa", "Cảm ơn quý khách!"},
+			[]string{"RECEIPT", "Cash given"}},
+		{"en", []string{"RECEIPT", "Till: T1", "U Minh Ha melaleuca forest honey 500ml", "Cash given", "Change", "TOTAL", "Thank you!"},
+			[]string{"HOÁ ĐƠN", "Khách đưa", "Tiền thừa", "Mật ong"}},
+	} {
+		t.Run("lang "+tc.lang, func(t *testing.T) {
+			dir := t.TempDir()
+			k := startKiosk(t, dir, func(c *Config) { c.ReceiptLang = tc.lang })
+			price := k.product("CM-MO-500").Price
+			body := sale("CM-MO-500", 2)
+			body["till"] = "T1"
+			body["payments"] = []map[string]any{{"method": "cash", "amount": price * 2, "tendered": price*2 + 60_000}}
+			s := k.sell(t, body)
+			waitFor(t, "the receipt printed", func() bool { return len(printed(t, dir, s.ID)) == 1 })
+			text := printed(t, dir, s.ID)[0]
+			for _, w := range append(tc.want, pos.FormatVND(60_000)) {
+				if !strings.Contains(text, w) {
+					t.Errorf("receipt lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range tc.absent {
+				if strings.Contains(text, w) {
+					t.Errorf("receipt has %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}
+
+func TestReceiptLanguageSetting(t *testing.T) {
+	for _, tc := range []struct {
+		name, lang, want, err string
+	}{
+		{"none is Vietnamese", "", "vi", ""},
+		{"English", "en", "en", ""},
+		{"the till's language is refused while sales do not record it", "till", "", "till's language"},
+		{"an unknown language is refused", "fr", "", "want vi or en"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Defaults()
+			c.ReceiptLang = tc.lang
+			err := c.normalize()
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("normalize: %v, want an error about %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || c.ReceiptLang != tc.want {
+				t.Fatalf("normalize: %v, language %q, want %q", err, c.ReceiptLang, tc.want)
+			}
+		})
+	}
+}

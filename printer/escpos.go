@@ -168,22 +168,45 @@ func (e *Encoder) Line(s string) *Encoder {
 }
 
 // Columns2 prints left and right on one line, right flush with the margin, using
-// ESC $ (absolute position) rather than padding spaces.
+// ESC $ (absolute position) rather than padding spaces. Widths are counted as
+// printed (after substitutes such as "..." for "…"), so the printer never has
+// to break the line. When both do not fit, left wraps, keeping its indent, and
+// right joins its last line, or stands under it when even that is too narrow:
+// an amount is never broken.
 func (e *Encoder) Columns2(left, right string) *Encoder {
 	cols := e.Columns()
+	left, right = substitute(left), substitute(right)
 	rw := textWidth(right)
-	lw := textWidth(left)
-	if lw+1+rw > cols {
-		// Does not fit: left on its own line(s), right on the next.
-		for _, l := range Wrap(left, cols) {
+	if rw > cols {
+		// Longer than a line (no amount is): what it is, wrapped.
+		for _, l := range wrapIndent(left, cols) {
 			e.Line(l)
 		}
-		left, lw = "", 0
+		for _, l := range Wrap(right, cols) {
+			e.Line(l)
+		}
+		return e
 	}
-	if !e.encodable(left+right) || e.align != AlignLeft {
-		return e.Line(left + strings.Repeat(" ", max(cols-lw-rw, 1)) + right)
+	lines := wrapIndent(left, cols)
+	if last := lines[len(lines)-1]; textWidth(last)+1+rw > cols {
+		// The last line again, narrower, when its words allow it; else right
+		// goes under it.
+		room := cols - rw - 1
+		if room > 0 && longestWord(last) <= room {
+			lines = append(lines[:len(lines)-1], wrapIndent(last, room)...)
+		} else {
+			lines = append(lines, "")
+		}
 	}
-	e.text(left)
+	for _, l := range lines[:len(lines)-1] {
+		e.Line(l)
+	}
+	last := lines[len(lines)-1]
+	lw := textWidth(last)
+	if !e.encodable(last+right) || e.align != AlignLeft {
+		return e.Line(last + strings.Repeat(" ", max(cols-lw-rw, 1)) + right)
+	}
+	e.text(last)
 	e.Pos(cols - rw)
 	e.text(right)
 	return e.Raw(LF)

@@ -63,8 +63,11 @@ func receiptRenderer(s *pos.Store) Renderer {
 		if err != nil {
 			return nil, err
 		}
-		r := ReceiptFromSale(sale, Seller{Name: "GIAN HÀNG OCOP CÀ MAU", TaxCode: "2000123456"}, "", "")
-		r.Copy = j.Copy
+		r := Receipt{Seller: Seller{Name: "GIAN HÀNG OCOP CÀ MAU", TaxCode: "2000123456"}, Kind: sale.Kind,
+			ReceiptNo: sale.ReceiptNo, Time: sale.Time, Payments: sale.Payments, Copy: j.Copy}
+		for _, l := range sale.Lines {
+			r.Lines = append(r.Lines, ReceiptLine{Name: l.Name, Qty: l.Qty, Price: l.Price, VATRate: l.VATRate, Gross: l.Total})
+		}
 		e := NewEncoder(p)
 		WriteReceipt(e, r)
 		return e.Bytes(), e.Err()

@@ -64,6 +64,30 @@ func Wrap(s string, cols int) []string {
 	return lines
 }
 
+// wrapIndent wraps s like Wrap, keeping its leading spaces on every line: they
+// set a row under its heading (a payment method under "by method").
+func wrapIndent(s string, cols int) []string {
+	rest := strings.TrimLeft(s, " ")
+	indent := s[:len(s)-len(rest)]
+	if len(indent) > cols/2 {
+		indent = ""
+	}
+	lines := Wrap(rest, cols-len(indent))
+	for i := range lines {
+		lines[i] = indent + lines[i]
+	}
+	return lines
+}
+
+// longestWord is the width of the widest space-separated word of s.
+func longestWord(s string) int {
+	n := 0
+	for _, w := range strings.Fields(s) {
+		n = max(n, textWidth(w))
+	}
+	return n
+}
+
 // PadRight pads s with spaces to cols columns (or cuts it).
 func PadRight(s string, cols int) string {
 	w := textWidth(s)

@@ -19,3 +19,17 @@ func TestAccessFlagsAndTheirEnvironmentTwins(t *testing.T) {
 		t.Errorf("hosts %q, want %q", cfg.Hosts, want)
 	}
 }
+
+func TestReceiptLanguageFlagAndItsEnvironmentTwin(t *testing.T) {
+	cfg, _, err := parse(nil)
+	if err != nil || cfg.ReceiptLang != "vi" {
+		t.Fatalf("default: %q, %v", cfg.ReceiptLang, err)
+	}
+	t.Setenv("KIOSK_RECEIPT_LANG", "en")
+	if cfg, _, err = parse(nil); err != nil || cfg.ReceiptLang != "en" {
+		t.Errorf("KIOSK_RECEIPT_LANG=en: %q, %v", cfg.ReceiptLang, err)
+	}
+	if cfg, _, err = parse([]string{"-receipt-lang", "vi"}); err != nil || cfg.ReceiptLang != "vi" {
+		t.Errorf("-receipt-lang vi over the environment: %q, %v", cfg.ReceiptLang, err)
+	}
+}

@@ -151,6 +151,7 @@ func parse(argv []string) (kiosk.Config, []string, error) {
 	fs.StringVar(&cfg.Seller.Name, "seller-name", "", "name at the top of receipts (default GIAN HÀNG OCOP)")
 	fs.StringVar(&cfg.Seller.TaxCode, "seller-tax-code", "", "seller's tax code (MST) on receipts")
 	fs.StringVar(&cfg.Seller.Address, "seller-address", "", "seller's address on receipts")
+	fs.StringVar(&cfg.ReceiptLang, "receipt-lang", "vi", "language receipts print in: vi or en")
 	fs.StringVar(&cfg.BankBIN, "bank-bin", "", "bank BIN (6 digits) receiving VietQR transfers")
 	fs.StringVar(&cfg.BankAccount, "bank-account", "", "account receiving VietQR transfers")
 	fs.IntVar(&cfg.PrintHistory, "print-history", cfg.PrintHistory, "finished print jobs kept in the store, and jobs kept as files by the virtual printer")
@@ -165,8 +166,8 @@ func parse(argv []string) (kiosk.Config, []string, error) {
 	// Environment twins: KIOSK_ADDR, KIOSK_DATA, KIOSK_KIOSK_ID, KIOSK_PRINTER
 	// (comma-separated NAME=URL), KIOSK_HUB, KIOSK_HUB_TOKEN, KIOSK_BASE_URL,
 	// KIOSK_DEMO, KIOSK_MANAGER_PIN, KIOSK_SELLER_NAME, KIOSK_SELLER_TAX_CODE,
-	// KIOSK_SELLER_ADDRESS, KIOSK_BANK_BIN, KIOSK_BANK_ACCOUNT, KIOSK_BANK_HOLDER,
-	// KIOSK_BANK_NAME, KIOSK_ORDER_EXPIRY (a Go duration: 15m), KIOSK_PRINT_HISTORY,
+	// KIOSK_SELLER_ADDRESS, KIOSK_RECEIPT_LANG, KIOSK_BANK_BIN, KIOSK_BANK_ACCOUNT,
+	// KIOSK_BANK_HOLDER, KIOSK_BANK_NAME, KIOSK_ORDER_EXPIRY (a Go duration: 15m), KIOSK_PRINT_HISTORY,
 	// KIOSK_MAX_CONNS_PER_ADDR, KIOSK_MAX_LAN_CONNS, KIOSK_READ_TIMEOUT,
 	// KIOSK_TRUSTED_PROXY and KIOSK_HOSTS (comma-separated).
 	var envErr error
