@@ -36,9 +36,10 @@ test('a tap takes only a settled weight above zero', () => {
   assert.deepEqual(takeWeight({ state: 'negative', grams: -120 }), { why: 'take_negative' });
   assert.deepEqual(takeWeight({ state: 'error' }), { why: 'take_error' });
   assert.deepEqual(takeWeight(null), { why: 'take_offline' });
+  assert.deepEqual(takeWeight({ configured: false, state: 'offline', grams: 0 }), { why: 'take_none' });
   // A state the till does not know never passes for a weight.
   assert.deepEqual(takeWeight({ state: 'ok-ish', stable: true, grams: 5 }), { why: 'take_unstable' });
-  for (const w of ['take_empty', 'take_unstable', 'take_offline', 'take_overload', 'take_negative', 'take_error']) {
+  for (const w of ['take_none', 'take_empty', 'take_unstable', 'take_offline', 'take_overload', 'take_negative', 'take_error']) {
     assert.notEqual(scaleWord(w, {}, 'vi'), w);
     assert.notEqual(scaleWord(w, {}, 'en'), w);
   }

@@ -21,6 +21,7 @@ const words = {
     error: 'Cân báo lỗi',
     offline: 'Mất kết nối cân',
     unknown: 'Cân: chưa rõ',
+    take_none: 'Quầy này chưa nối cân: quét tem cân của hàng',
     take_unstable: 'Cân chưa ổn định: chờ số dừng rồi chạm lại',
     take_empty: 'Chưa có hàng trên cân',
     take_offline: 'Không đọc được cân: kiểm tra dây và nguồn',
@@ -38,6 +39,7 @@ const words = {
     error: 'Scale error',
     offline: 'Scale offline',
     unknown: 'Scale: unknown',
+    take_none: 'This kiosk has no scale: scan the product\'s scale label',
     take_unstable: 'The weight is still moving: wait for it to settle, then tap again',
     take_empty: 'Nothing on the scale',
     take_offline: 'The scale cannot be read: check its cable and power',
@@ -79,6 +81,7 @@ export function scaleShows(r, lang = getLang()) {
 // takeWeight answers the grams a tap on a weighed product takes: a settled
 // weight above zero; otherwise why not ({why} is a word of scaleWord).
 export function takeWeight(r) {
+  if (r && r.configured === false) return { why: 'take_none' };
   if (!r || r.state === 'offline' || !r.state) return { why: 'take_offline' };
   if (r.state === 'ok' && r.stable) return r.grams > 0 ? { grams: r.grams } : { why: 'take_empty' };
   return { why: `take_${r.state}` in words.vi ? `take_${r.state}` : 'take_unstable' };
