@@ -127,6 +127,9 @@ type Scale struct {
 	lastAt time.Time // when the scale last sent a reading that parsed
 	open   bool      // the line is open
 	detail string    // why there is no reading, for the vendor
+	// troubled is set once an outage has been logged, so that a scale left
+	// switched off for a day logs one line, not one every few seconds.
+	troubled bool
 }
 
 // NewScale makes the scale of t; Run reads it.
@@ -179,8 +182,24 @@ func (s *Scale) Reading() ScaleReading {
 func (s *Scale) record(w Weighing) {
 	s.mu.Lock()
 	s.last, s.lastAt, s.detail = w, time.Now(), ""
+	back := s.troubled
+	s.troubled = false
 	s.mu.Unlock()
+	if back {
+		s.log.Info("scale reading again", "port", s.t.Path, "protocol", s.t.Protocol)
+	}
 	s.notify()
+}
+
+// trouble logs the start of an outage (once until the scale reads again).
+func (s *Scale) trouble(msg string, err error) {
+	s.mu.Lock()
+	first := !s.troubled
+	s.troubled = true
+	s.mu.Unlock()
+	if first {
+		s.log.Warn(msg, "port", s.t.Path, "protocol", s.t.Protocol, "err", err)
+	}
 }
 
 // setLine notes the line opened or lost, with why for the vendor.
@@ -212,6 +231,7 @@ func (s *Scale) Run(ctx context.Context) {
 	for ctx.Err() == nil {
 		p, err := openSerial(s.t.line)
 		if err != nil {
+			s.trouble("cannot open the scale's port", err)
 			s.setLine(false, fmt.Sprintf("cannot open the scale's port %s: is it plugged in? (%v)", s.t.Path, err))
 			if sleepCtx(ctx, wait) != nil {
 				return
@@ -222,14 +242,13 @@ func (s *Scale) Run(ctx context.Context) {
 		wait = 250 * time.Millisecond
 		sp := p.(*serialPort)
 		s.setLine(true, "waiting for the scale's first reading")
-		s.log.Info("scale line open", "port", s.t.Path, "protocol", s.t.Protocol)
 		err = s.session(ctx, sp)
 		_ = sp.Close()
 		if ctx.Err() != nil {
 			s.setLine(false, "the kiosk is stopping")
 			return
 		}
-		s.log.Warn("scale line lost", "port", s.t.Path, "err", err)
+		s.trouble("scale line lost", err)
 		s.setLine(false, fmt.Sprintf("the scale's line was lost: %v", err))
 		if sleepCtx(ctx, wait) != nil {
 			return
