@@ -100,6 +100,7 @@ var routeTable = []routeRule{
 	{"GET", "/api/v1/sync", tills},
 	{"GET", "/api/v1/printers", tills},
 	{"GET", "/api/v1/print-jobs", tills},
+	{"GET", "/api/v1/scale", tills},
 	{"GET", "/api/v1/catalog/export", tills},
 
 	{"POST", "/api/v1/lots", manager},

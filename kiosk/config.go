@@ -72,6 +72,15 @@ type Config struct {
 	TrustedProxies []string
 	trustedProxies []netip.Prefix
 
+	// Scale is the serial scale's URL
+	// (serial:/dev/ttyUSB1?baud=9600&protocol=continuous); none by default.
+	Scale       string
+	scaleTarget *printer.ScaleTarget
+	// ScaleBarcodes are the layouts of the weight- or price-embedded EAN-13
+	// codes label scales print (pos.ParseBarcodeLayout); none by default.
+	ScaleBarcodes  []string
+	barcodeLayouts []pos.BarcodeLayout
+
 	// Listener, when set, is used instead of listening on Addr (tests pass a
 	// 127.0.0.1:0 listener).
 	Listener net.Listener
@@ -149,6 +158,9 @@ func (c *Config) normalize() error {
 		return err
 	}
 	if err := c.normalizeAccess(); err != nil {
+		return err
+	}
+	if err := c.normalizeScale(); err != nil {
 		return err
 	}
 	if c.ManagerPIN != "" && !validPIN(c.ManagerPIN) {

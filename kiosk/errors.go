@@ -44,6 +44,7 @@ var errorCodes = []struct {
 	{pos.ErrBadPayment, fiber.StatusUnprocessableEntity, "bad_payment"},
 	{pos.ErrBadAmount, fiber.StatusUnprocessableEntity, "bad_amount"},
 	{pos.ErrBadGTIN, fiber.StatusUnprocessableEntity, "bad_gtin"},
+	{pos.ErrBadBarcode, fiber.StatusUnprocessableEntity, "bad_barcode"},
 	{pos.ErrRefundTooLarge, fiber.StatusUnprocessableEntity, "refund_too_large"},
 	{pos.ErrNotFound, fiber.StatusNotFound, "not_found"},
 	{pos.ErrAlreadyVoided, fiber.StatusConflict, "already_voided"},

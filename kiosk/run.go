@@ -113,6 +113,10 @@ func Run(ctx context.Context, cfg Config) error {
 	defer close(stopWatch)
 	go srv.hub.watchPrinters(stopWatch)
 	go srv.hub.watchOrders(stopWatch)
+	sctx, stopScale := context.WithCancel(context.Background())
+	scaleDone := make(chan struct{})
+	go func() { srv.runScale(sctx); close(scaleDone) }()
+	defer func() { stopScale(); <-scaleDone }()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.app.Listener(guarded) }()

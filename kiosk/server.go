@@ -53,6 +53,7 @@ type Server struct {
 	disk   *diskWatch
 	port   atomic.Pointer[string] // the port the kiosk listens on, for printed links
 	uplink *hubsync.Uplink        // nil without -hub
+	scale  *printer.Scale         // nil without -scale
 
 	index     atomic.Pointer[pos.Index]
 	producers atomic.Pointer[map[string]pos.Producer]
@@ -80,6 +81,9 @@ func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
 	s.limits = newLimiter()
 	s.scans = pos.NewScanTally(store, pos.ScanFlushEvery, func(err error) { cfg.Logger.Error("writing scan counts", "err", err) })
 	s.disk = newDiskWatch(cfg.DataDir)
+	if cfg.scaleTarget != nil {
+		s.scale = printer.NewScale(*cfg.scaleTarget, cfg.Logger)
+	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "ocop-kiosk",
 		DisableStartupMessage: true,
@@ -170,6 +174,7 @@ func (s *Server) routes() error {
 	r("GET", v1+"/printers", s.listPrinters)
 	r("POST", v1+"/printers/:name/test", s.printTest)
 	r("GET", v1+"/print-jobs", s.listPrintJobs)
+	r("GET", v1+"/scale", s.getScale)
 
 	r("POST", v1+"/stock/:sku", jsonLimit, s.adjustStock)
 	r("GET", v1+"/stock/moves", s.stockMoves)
@@ -300,8 +305,19 @@ func (s *Server) listProducts(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"products": out, "total": res.Total, "offset": offset, "limit": limit})
 }
 
+// getProduct finds a product by SKU, barcode or GTIN, or by the code a label
+// scale printed (a weight- or price-embedded EAN-13 of a -scale-barcode
+// layout): then the answer's "scanned" carries the weight to sell.
 func (s *Server) getProduct(c *fiber.Ctx) error {
-	p := s.index.Load().Lookup(c.Params("sku"))
+	ix := s.index.Load()
+	p := ix.Lookup(c.Params("sku"))
+	var label *scannedLabel
+	if p == nil {
+		var err error
+		if p, label, _, err = s.lookupEmbedded(ix, c.Params("sku")); err != nil {
+			return err
+		}
+	}
 	if p == nil {
 		return fmt.Errorf("%w: product %q", pos.ErrNotFound, c.Params("sku"))
 	}
@@ -313,7 +329,11 @@ func (s *Server) getProduct(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"product": s.view(p, stock, time.Now()), "lots": lots})
+	body := fiber.Map{"product": s.view(p, stock, time.Now()), "lots": lots}
+	if label != nil {
+		body["scanned"] = label
+	}
+	return c.JSON(body)
 }
 
 func (s *Server) listProducers(c *fiber.Ctx) error {

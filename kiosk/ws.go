@@ -693,6 +693,21 @@ func (h *hub) broadcastAll(v any) {
 	}
 }
 
+// broadcastRole sends one message to every screen of one role, on every till
+// (the scale's weight goes to the tills).
+func (h *hub) broadcastRole(role string, v any) {
+	msg := mustJSON(v)
+	for _, t := range h.allTills() {
+		t.mu.Lock()
+		for cl := range t.clients {
+			if cl.hello && cl.role == role {
+				cl.enqueue(msg)
+			}
+		}
+		t.mu.Unlock()
+	}
+}
+
 // rebroadcastCarts sends every till's cart again (after the catalog changed
 // the prices it shows).
 func (h *hub) rebroadcastCarts() {

@@ -33,3 +33,19 @@ func TestReceiptLanguageFlagAndItsEnvironmentTwin(t *testing.T) {
 		t.Errorf("-receipt-lang vi over the environment: %q, %v", cfg.ReceiptLang, err)
 	}
 }
+
+func TestScaleFlagsAndTheirEnvironmentTwins(t *testing.T) {
+	t.Setenv("KIOSK_SCALE", "serial:/dev/ttyUSB1?baud=9600&protocol=toledo-8217")
+	t.Setenv("KIOSK_SCALE_BARCODE", "prefix=21,item=5,value=weight; prefix=22,item=4,value=price,check=1,unit=100")
+	cfg, _, err := parse([]string{"-scale-barcode", "prefix=23,item=5,value=price"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Scale != "serial:/dev/ttyUSB1?baud=9600&protocol=toledo-8217" {
+		t.Errorf("scale %q", cfg.Scale)
+	}
+	want := []string{"prefix=21,item=5,value=weight", "prefix=22,item=4,value=price,check=1,unit=100", "prefix=23,item=5,value=price"}
+	if !slices.Equal(cfg.ScaleBarcodes, want) {
+		t.Errorf("scale barcodes %q, want %q", cfg.ScaleBarcodes, want)
+	}
+}

@@ -134,6 +134,23 @@ func (l listFlag) Set(v string) error {
 	return nil
 }
 
+// layoutFlag is a flag given once per barcode layout (a layout holds commas).
+type layoutFlag struct{ list *[]string }
+
+func (l layoutFlag) String() string {
+	if l.list == nil {
+		return ""
+	}
+	return strings.Join(*l.list, ";")
+}
+
+func (l layoutFlag) Set(v string) error {
+	if v = strings.TrimSpace(v); v != "" {
+		*l.list = append(*l.list, v)
+	}
+	return nil
+}
+
 // parse reads flags, with KIOSK_* environment variables as defaults.
 func parse(argv []string) (kiosk.Config, []string, error) {
 	cfg := kiosk.Defaults()
@@ -162,6 +179,8 @@ func parse(argv []string) (kiosk.Config, []string, error) {
 	fs.IntVar(&cfg.Conns.Public, "max-lan-conns", netguard.DefaultPublic, "connections the whole LAN may hold at once, besides paired devices")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", kiosk.DefaultReadTimeout, "how long a request may take to arrive (500ms to 5m)")
 	fs.Var(listFlag{&cfg.TrustedProxies}, "trusted-proxy", "address or prefix of a reverse proxy whose X-Forwarded-For names the client (repeatable or comma-separated; none by default)")
+	fs.StringVar(&cfg.Scale, "scale", "", "serial scale: serial:/dev/ttyUSB1?baud=9600&protocol=continuous (or protocol=toledo-8217)")
+	fs.Var(layoutFlag{&cfg.ScaleBarcodes}, "scale-barcode", "layout of the weight- or price-embedded barcodes a label scale prints, e.g. prefix=21,item=5,value=weight (repeatable; KIOSK_SCALE_BARCODE separates layouts with ';')")
 	fs.Var(listFlag{&cfg.Hosts}, "hosts", "names the kiosk answers to besides its addresses, machine name and -base-url host (comma-separated)")
 	// Environment twins: KIOSK_ADDR, KIOSK_DATA, KIOSK_KIOSK_ID, KIOSK_PRINTER
 	// (comma-separated NAME=URL), KIOSK_HUB, KIOSK_HUB_TOKEN, KIOSK_BASE_URL,
@@ -169,11 +188,16 @@ func parse(argv []string) (kiosk.Config, []string, error) {
 	// KIOSK_SELLER_ADDRESS, KIOSK_RECEIPT_LANG, KIOSK_BANK_BIN, KIOSK_BANK_ACCOUNT,
 	// KIOSK_BANK_HOLDER, KIOSK_BANK_NAME, KIOSK_ORDER_EXPIRY (a Go duration: 15m), KIOSK_PRINT_HISTORY,
 	// KIOSK_MAX_CONNS_PER_ADDR, KIOSK_MAX_LAN_CONNS, KIOSK_READ_TIMEOUT,
-	// KIOSK_TRUSTED_PROXY and KIOSK_HOSTS (comma-separated).
+	// KIOSK_TRUSTED_PROXY and KIOSK_HOSTS (comma-separated), KIOSK_SCALE and
+	// KIOSK_SCALE_BARCODE (layouts separated by ';').
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		v, ok := os.LookupEnv("KIOSK_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")))
 		if !ok || envErr != nil {
+			return
+		}
+		if f.Name == "scale-barcode" {
+			cfg.ScaleBarcodes = append(cfg.ScaleBarcodes, kiosk.ParseScaleBarcodes(v)...)
 			return
 		}
 		if f.Name == "printer" {

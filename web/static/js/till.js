@@ -9,6 +9,7 @@ import { Checkout } from './checkout.js';
 import { formatVND, parseAmount } from './format.js';
 import { GROUPS, errorText, productName, t } from './i18n.js';
 import { OrderQueue } from './orderqueue.js';
+import { ScaleView, addScanned } from './scale.js';
 import {
   $, closeDialog, flash, h, initLang, keypad, openDialog, pageParams, productCard, setChildren,
   listenForScans, noteError, showConn, showGridState, showPrinters, startSyncBadge, toast, typeKey, watchDisk, wireSearch,
@@ -24,6 +25,7 @@ const cartEls = {
 };
 
 const sock = new KioskSocket({ till, role: 'till', onMessage, onStatus });
+const scale = new ScaleView($('#scale'));
 const checkout = new Checkout({
   dialog: $('#checkout-dialog'),
   till,
@@ -77,6 +79,7 @@ setupQtyDialog();
 function onStatus(s) {
   showConn(s);
   checkout.onConnection(s);
+  scale.connection(s);
 }
 
 function onMessage(m) {
@@ -117,6 +120,9 @@ function onMessage(m) {
     case 'sale.done':
       checkout.onSaleDone(m);
       grid.refresh(); // stock changed
+      break;
+    case 'scale':
+      scale.update(m.scale);
       break;
     case 'printers':
       state.printers = m.printers || [];
@@ -199,7 +205,8 @@ function addProduct(p, card) {
     toast(t('pay.scan_busy'));
     return;
   }
-  if (sendOrWarn({ type: 'cart.add', sku: p.sku, qty: 1 }) && card) flash(card);
+  if (scale.weighs(p)) scale.addWeighed(p, sendOrWarn).then((sent) => sent && card && flash(card));
+  else if (sendOrWarn({ type: 'cart.add', sku: p.sku, qty: 1 }) && card) flash(card);
 }
 
 // ---- barcode scanner ----
@@ -211,7 +218,7 @@ function onScan(code) {
   }
   checkout.closeResult();
   if (orders.scanned(code)) return; // a pickup code, or the VietQR on a tourist's screen
-  sendOrWarn({ type: 'cart.add', code, qty: 1 });
+  addScanned(code, sendOrWarn); // a label scale's code carries a weight
 }
 
 // ringUp puts the goods of an order that ran out of time (or was cancelled)
