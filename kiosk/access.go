@@ -73,6 +73,7 @@ var routeTable = []routeRule{
 	{"POST", "/pair/claim", everyone},
 	{"GET", "/01/*", everyone},
 	{"GET", "/r/:id", everyone},
+	{"GET", "/img/:name", everyone},
 
 	{"GET", "/ws", screens},
 	{"GET", "/api/v1/me", screens},
@@ -115,6 +116,8 @@ var routeTable = []routeRule{
 	{"POST", "/api/v1/stock/:sku", manager},
 	{"GET", "/api/v1/stock/moves", manager},
 	{"POST", "/api/v1/catalog/import", manager},
+	{"POST", "/api/v1/catalog/images", manager},
+	{"POST", "/api/v1/products/:sku/image", manager},
 	{"POST", "/api/v1/pairing", manager},
 	{"POST", "/api/v1/devices", manager},
 	{"GET", "/api/v1/devices", manager},

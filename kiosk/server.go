@@ -51,8 +51,10 @@ type Server struct {
 	limits *limiter
 	scans  *pos.ScanTally // public scans of labels, written in batches
 	disk   *diskWatch
-	port   atomic.Pointer[string] // the port the kiosk listens on, for printed links
-	uplink *hubsync.Uplink        // nil without -hub
+	// pictures are the product pictures in <data>/images (images.go).
+	pictures *pictures
+	port     atomic.Pointer[string] // the port the kiosk listens on, for printed links
+	uplink   *hubsync.Uplink        // nil without -hub
 
 	index     atomic.Pointer[pos.Index]
 	producers atomic.Pointer[map[string]pos.Producer]
@@ -80,6 +82,7 @@ func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
 	s.limits = newLimiter()
 	s.scans = pos.NewScanTally(store, pos.ScanFlushEvery, func(err error) { cfg.Logger.Error("writing scan counts", "err", err) })
 	s.disk = newDiskWatch(cfg.DataDir)
+	s.pictures = newPictures(cfg.DataDir)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "ocop-kiosk",
 		DisableStartupMessage: true,
@@ -128,6 +131,7 @@ func (s *Server) routes() error {
 	r("POST", "/pair/claim", s.rateLimit, limitBody(4096), s.claimPairing)
 	r("GET", "/01/*", s.rateLimit, s.trace)
 	r("GET", "/r/:id", s.rateLimit, s.eReceipt)
+	r("GET", "/img/:name", s.serveImage)
 
 	app.Group("/api/v1", s.watchDisk)
 	const v1 = "/api/v1"
@@ -136,6 +140,7 @@ func (s *Server) routes() error {
 	r("GET", v1+"/me", s.me)
 	r("GET", v1+"/products", s.listProducts)
 	r("GET", v1+"/products/:sku", s.getProduct)
+	r("POST", v1+"/products/:sku/image", s.uploadProductImage)
 	r("GET", v1+"/producers", s.listProducers)
 	r("GET", v1+"/lots", s.listLots)
 	r("POST", v1+"/lots", jsonLimit, s.createLot)
@@ -176,6 +181,7 @@ func (s *Server) routes() error {
 
 	r("POST", v1+"/catalog/import", s.importCatalog)
 	r("GET", v1+"/catalog/export", s.exportCatalog)
+	r("POST", v1+"/catalog/images", s.importImages)
 
 	r("POST", v1+"/pairing", jsonLimit, s.newPairing)
 	r("POST", v1+"/devices", jsonLimit, s.pairDevice)
