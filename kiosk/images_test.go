@@ -60,7 +60,7 @@ func withOrientation(jpg []byte, o uint16) []byte {
 	tiff.WriteString("II")
 	_ = binary.Write(&tiff, binary.LittleEndian, uint16(42))
 	_ = binary.Write(&tiff, binary.LittleEndian, uint32(8))
-	_ = binary.Write(&tiff, binary.LittleEndian, uint16(1))                         // one entry
+	_ = binary.Write(&tiff, binary.LittleEndian, uint16(1))                       // one entry
 	_ = binary.Write(&tiff, binary.LittleEndian, []uint16{0x0112, 3, 1, 0, o, 0}) // tag, SHORT, count 1, value
 	_ = binary.Write(&tiff, binary.LittleEndian, uint32(0))
 	tiff.WriteString("GPS 9.17N 105.15E")
