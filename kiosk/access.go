@@ -102,6 +102,7 @@ var routeTable = []routeRule{
 	{"GET", "/api/v1/printers", tills},
 	{"GET", "/api/v1/print-jobs", tills},
 	{"GET", "/api/v1/catalog/export", tills},
+	{"GET", "/api/v1/stock/low", tills},
 
 	{"POST", "/api/v1/lots", manager},
 	{"PUT", "/api/v1/lots/:sku/:lot", manager},
@@ -115,6 +116,7 @@ var routeTable = []routeRule{
 	{"POST", "/api/v1/printers/:name/test", manager},
 	{"POST", "/api/v1/stock/:sku", manager},
 	{"GET", "/api/v1/stock/moves", manager},
+	{"PUT", "/api/v1/stock/low", manager},
 	{"POST", "/api/v1/catalog/import", manager},
 	{"POST", "/api/v1/catalog/images", manager},
 	{"POST", "/api/v1/products/:sku/image", manager},

@@ -89,3 +89,74 @@ func TestTheCartRefusesASoldOutProductAndMoreThanTheStock(t *testing.T) {
 		t.Fatalf("the display's next cart: %v", lines)
 	}
 }
+
+func TestTheLowStockListHoldsWhatIsAtOrUnderTheKiosksThreshold(t *testing.T) {
+	k := startKiosk(t, t.TempDir())
+	k.setStock(t, "CM-MO-500", 0)
+	k.setStock(t, "BT-KD-400", 3)
+	k.setStock(t, "CM-MO-250", 5)
+	k.setStock(t, "TV-GHC-5", 6)
+	type answer struct {
+		Threshold int64
+		Total     int
+		Products  []lowStockItem
+	}
+	low := func(query string) answer {
+		t.Helper()
+		var a answer
+		r := k.do("GET", "/api/v1/stock/low"+query, nil)
+		if r.Status != 200 {
+			t.Fatalf("GET /api/v1/stock/low%s: %d %s", query, r.Status, r.Body)
+		}
+		r.json(t, &a)
+		return a
+	}
+	has := func(a answer, sku string) (int64, bool) {
+		for _, p := range a.Products {
+			if p.SKU == sku {
+				return p.Stock, true
+			}
+		}
+		return 0, false
+	}
+	a := low("")
+	if a.Threshold != defaultLowStock || a.Total != len(a.Products) || len(a.Products) == 0 || a.Products[0].Stock != 0 {
+		t.Fatalf("by default: %+v", a)
+	}
+	for sku, want := range map[string]int64{"CM-MO-500": 0, "BT-KD-400": 3, "CM-MO-250": 5} {
+		if n, ok := has(a, sku); !ok || n != want {
+			t.Errorf("%s: listed %v with %d, want %d", sku, ok, n, want)
+		}
+	}
+	if _, ok := has(a, "TV-GHC-5"); ok {
+		t.Error("a product with 6 left is listed under a threshold of 5")
+	}
+	for i := 1; i < len(a.Products); i++ {
+		if a.Products[i].Stock < a.Products[i-1].Stock {
+			t.Fatalf("not the fewest first: %+v", a.Products)
+		}
+	}
+
+	// The manager sets the threshold for the kiosk; it stays.
+	for _, bad := range []string{`{}`, `{"threshold":-1}`, `{"threshold":"3"}`, `{"threshold":null}`} {
+		if r := k.do("PUT", "/api/v1/stock/low", bad, "X-Manager-Pin", testPIN); r.Status/100 != 4 {
+			t.Errorf("PUT %s: %d, want a 4xx", bad, r.Status)
+		}
+	}
+	if r := k.do("PUT", "/api/v1/stock/low", map[string]any{"threshold": 3}); r.Status != 401 {
+		t.Errorf("without the PIN: %d, want 401", r.Status)
+	}
+	if r := k.do("PUT", "/api/v1/stock/low", map[string]any{"threshold": 3}, "X-Manager-Pin", testPIN); r.Status != 200 {
+		t.Fatalf("PUT: %d %s", r.Status, r.Body)
+	}
+	a = low("")
+	if _, ok := has(a, "CM-MO-250"); a.Threshold != 3 || ok {
+		t.Errorf("after setting 3: threshold %d, 5 left listed %v", a.Threshold, ok)
+	}
+	if _, ok := has(low("?threshold=6"), "TV-GHC-5"); !ok {
+		t.Error("?threshold=6 does not list a product with 6 left")
+	}
+	if low("").Threshold != 3 {
+		t.Error("a look with ?threshold= changed the kiosk's threshold")
+	}
+}

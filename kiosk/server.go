@@ -178,6 +178,8 @@ func (s *Server) routes() error {
 
 	r("POST", v1+"/stock/:sku", jsonLimit, s.adjustStock)
 	r("GET", v1+"/stock/moves", s.stockMoves)
+	r("GET", v1+"/stock/low", s.lowStock)
+	r("PUT", v1+"/stock/low", jsonLimit, s.setLowStock)
 
 	r("POST", v1+"/catalog/import", s.importCatalog)
 	r("GET", v1+"/catalog/export", s.exportCatalog)
