@@ -443,7 +443,9 @@ func parseSince(v string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 		return t, nil
 	}
-	if t, err := time.ParseInLocation(time.DateOnly, v, time.Local); err == nil {
+	// A day is a day in Vietnam, as on receipts and the screens, whatever
+	// zone the kiosk machine is set to.
+	if t, err := time.ParseInLocation(time.DateOnly, v, pos.VietnamTime); err == nil {
 		return t, nil
 	}
 	return time.Time{}, newAPIError(fiber.StatusBadRequest, "bad_query", fmt.Sprintf("since=%q: want an RFC 3339 time or YYYY-MM-DD", v))

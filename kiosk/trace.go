@@ -302,11 +302,11 @@ func (s *Server) eReceipt(c *fiber.Ctx) error {
 		}
 	}
 	for _, p := range sale.Payments {
-		amt := p.Amount
+		rp := web.ReceiptPayment{Method: t[p.Method], Amount: m(p.Amount)}
 		if p.Tendered > 0 {
-			amt = p.Tendered
+			rp.Tendered = m(p.Tendered)
 		}
-		page.Payments = append(page.Payments, web.ReceiptPayment{Method: t[p.Method], Amount: m(amt)})
+		page.Payments = append(page.Payments, rp)
 	}
 	if sale.Change > 0 {
 		page.Change = m(sale.Change)
