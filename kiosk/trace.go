@@ -233,7 +233,7 @@ func linkset(d traceData, dl pos.DigitalLink) fiber.Map {
 
 func (s *Server) renderTrace(c *fiber.Ctx, l string, d traceData) error {
 	in := web.TraceInput{Lang: l, SwitchURL: switchURL(c, l), Link: d.Link, Notice: d.Notice, Product: d.Product.Product,
-		CertValid: d.Product.CertValid, Producer: d.Producer, Lot: d.Lot, Scan: d.Scan}
+		CertValid: d.Product.CertValid, Producer: d.Producer, Lot: d.Lot, Scan: d.Scan, Image: s.pictures.URL(d.Product.Image)}
 	if d.Scan != nil {
 		in.Serial = d.Scan.Serial
 	}

@@ -29,6 +29,7 @@ type TracePage struct {
 	CertValid  bool
 	Unit       string
 	Price      string
+	Image      string // the product's picture (/img/…), or "" for none
 	Story      string
 	Producer   TraceProducer
 	Notice     string // e.g. the lot asked for is not known

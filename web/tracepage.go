@@ -81,6 +81,7 @@ type TraceInput struct {
 	Lots                          []TraceLotLink
 	Serial                        string         // the label's number, when the link has one
 	Scan                          *pos.ScanStats // nil: this server cannot check or count labels (the hub)
+	Image                         string         // the product's picture on this server (/img/…), or ""
 }
 
 func dmy(d pos.Date) string {
@@ -106,13 +107,16 @@ func BuildTracePage(in TraceInput) TracePage {
 	}
 	page := TracePage{Lang: l, SwitchURL: in.SwitchURL, T: t, Title: name, Name: name, NameOther: other,
 		Group: group, Stars: p.Stars, StarsText: strings.Repeat("★", p.Stars), CertNo: p.CertNo,
-		CertExpiry: dmy(p.CertExpiry), CertValid: in.CertValid, Unit: p.Unit, Story: story, Notice: in.Notice, Link: in.Link,
-		Lots: in.Lots,
+		CertExpiry: dmy(p.CertExpiry), CertValid: in.CertValid, Unit: UnitName(p.Unit, l), Story: story, Notice: in.Notice, Link: in.Link,
+		Lots: in.Lots, Image: in.Image,
 		Producer: TraceProducer{Name: in.Producer.Name, Kind: t[string(in.Producer.Kind)], Commune: in.Producer.Commune,
 			Province: in.Producer.Province, Address: in.Producer.Address, Phone: in.Producer.Phone}}
 	if in.Lot != nil {
 		lot := &TraceLot{Code: in.Lot.Code, Produced: dmy(in.Lot.ProducedOn), Packed: dmy(in.Lot.PackedOn),
-			Expires: dmy(in.Lot.ExpiresOn), Origin: in.Lot.Origin, Certifications: in.Lot.Certifications}
+			Expires: dmy(in.Lot.ExpiresOn), Origin: OriginName(in.Lot.Origin, l)}
+		for _, c := range in.Lot.Certifications {
+			lot.Certifications = append(lot.Certifications, CertName(c, l))
+		}
 		for _, e := range in.Lot.Events {
 			what := pos.TraceSteps[e.What][0]
 			if l == "en" {

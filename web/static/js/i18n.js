@@ -3,7 +3,11 @@
 //
 // t('cart.total') looks a key up in the current language; {name} in a string
 // is filled from the second argument. Product names and descriptions come
-// from the catalog (name / name_en), not from here.
+// from the catalog (name / name_en), not from here; the catalog's units,
+// certifications and origins are translated word by word from terms.js
+// (unitName, certName, originName).
+
+import TERMS from './terms.js';
 
 export const LANGS = ['vi', 'en'];
 
@@ -543,4 +547,53 @@ export function printerStateLabel(state, lang = current) {
 export function errorText(code, message, lang = current) {
   if (dict[`err.${code}`]) return t(`err.${code}`, {}, lang);
   return t('err.unknown', { message: message || code || '?' }, lang);
+}
+
+// ---- the catalog's words ----
+
+const PLACES = Object.entries(TERMS.places)
+  .map(([vi, en]) => ({ vi, en, prefix: vi.endsWith(' {}') ? vi.slice(0, -3) : null }))
+  .sort((a, b) => b.vi.length - a.vi.length);
+
+const squash = (s) => String(s ?? '').replace(/\s+/g, ' ').trim();
+
+// unitName is a catalog unit (chai, hộp, hũ…) in lang: "bottle", "box",
+// "jar"; a unit the dictionary lacks stays as it is.
+export function unitName(unit, lang = current) {
+  const u = squash(unit);
+  if (lang !== 'en') return u;
+  return TERMS.units[u.toLowerCase()] ?? u;
+}
+
+// certName is a lot's certification in lang: "Hữu cơ" is "Organic".
+export function certName(cert, lang = current) {
+  const c = squash(cert);
+  if (lang !== 'en') return c;
+  return TERMS.certifications[c.toLowerCase()] ?? c;
+}
+
+// originName is a lot's origin in lang. Each part between commas is read
+// against the dictionary's places: a phrase that is a whole part ("cua biển"),
+// parts joined by "và" one by one, then the longest phrase a part starts with,
+// whose "{}" takes the rest of the part, itself read the same way ("rừng tràm
+// {}" makes "U Minh Hạ melaleuca forest"). Names stay as they are.
+export function originName(origin, lang = current) {
+  const o = squash(origin);
+  if (lang !== 'en' || o === '') return o;
+  const out = o.split(',').map((part) => placeName(part.trim())).filter(Boolean).join(', ');
+  return out.charAt(0).toUpperCase() + out.slice(1);
+}
+
+function placeName(part) {
+  const low = part.toLowerCase();
+  for (const p of PLACES) if (!p.prefix && low === p.vi) return p.en;
+  const both = part.split(/ và /);
+  if (both.length > 1) return both.map((x) => placeName(x.trim())).join(' and ');
+  for (const p of PLACES) {
+    if (p.prefix && low.startsWith(`${p.prefix} `)) {
+      const rest = part.slice(p.prefix.length + 1).trim();
+      if (rest) return p.en.replace('{}', placeName(rest));
+    }
+  }
+  return part;
 }

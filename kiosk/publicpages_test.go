@@ -67,3 +67,33 @@ func TestSinceADayMeansThatDayInVietnam(t *testing.T) {
 		t.Fatalf("an RFC 3339 time keeps its own offset: %v %v", got, err)
 	}
 }
+
+// A tourist reading a lot's page in English reads its origin and
+// certifications in English, and sees the product's picture when the kiosk
+// has one.
+func TestTheTracePageInEnglishTranslatesTheCatalogsWordsAndShowsThePicture(t *testing.T) {
+	k := startKiosk(t, t.TempDir())
+	lot := "/01/" + honeyGTIN + "/10/UM2605-01"
+	en := string(k.do("GET", lot+"?lang=en", nil).Body)
+	for _, w := range []string{"U Minh Hạ melaleuca forest, Khánh An commune, Cà Mau", "<dd>Organic</dd>"} {
+		if !strings.Contains(en, w) {
+			t.Errorf("the English page lacks %q", w)
+		}
+	}
+	if strings.Contains(en, "Hữu cơ") || strings.Contains(en, "Rừng tràm") {
+		t.Error("the English page still says Hữu cơ or Rừng tràm")
+	}
+	vi := string(k.do("GET", lot+"?lang=vi", nil).Body)
+	if !strings.Contains(vi, "Rừng tràm U Minh Hạ, xã Khánh An, Cà Mau") || !strings.Contains(vi, "<dd>Hữu cơ</dd>") {
+		t.Error("the Vietnamese page does not keep the catalog's words")
+	}
+	if strings.Contains(vi, "<img") {
+		t.Error("a product without a picture shows an image")
+	}
+	if r := k.do("POST", "/api/v1/products/CM-MO-500/image", jpegOf(t, photo(640, 480), 80), "X-Manager-Pin", testPIN); r.Status != 200 {
+		t.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
+	if page := string(k.do("GET", lot+"?lang=en", nil).Body); !strings.Contains(page, `<img class="pic" src="/img/cm-mo-500.jpg"`) {
+		t.Errorf("the page does not show the product's picture:\n%s", page)
+	}
+}
