@@ -182,7 +182,9 @@ func TestBrowserKeyboardShortcutsSellAndAreListedOnScreen(t *testing.T) {
 	ctx := browser(t, 1280, 800)
 	within(t, ctx, 20*time.Second, chromedp.Navigate(k.url+"/till?till=T1&lang=en"))
 	waitConnected(t, ctx)
-	focused := func(id string) string { return fmt.Sprintf(`document.activeElement === document.querySelector('%s')`, tid(id)) }
+	focused := func(id string) string {
+		return fmt.Sprintf(`document.activeElement === document.querySelector('%s')`, tid(id))
+	}
 	var help string
 	within(t, ctx, 15*time.Second,
 		chromedp.KeyEvent(kb.F1),
