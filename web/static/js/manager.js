@@ -277,7 +277,7 @@ function voidSale(s) {
     toast(t('sales.voided', { receipt: s.receipt_no }));
     show('sales');
     return rec;
-  }, { okKey: 'sales.void_ok', okTestid: 'void-confirm', cancelKey: 'common.close', danger: true });
+  }, { okKey: 'sales.void_ok', cancelKey: 'common.close', danger: true });
   reason.focus();
 }
 
@@ -305,7 +305,7 @@ function refundSale(s) {
     });
     toast(t('sales.refunded', { receipt: rec.receipt_no || s.receipt_no }));
     show('sales');
-  }, { okKey: 'sales.refund_ok', okTestid: 'refund-confirm', cancelKey: 'common.close' });
+  }, { okKey: 'sales.refund_ok', cancelKey: 'common.close' });
 }
 
 // ---- printers ----
