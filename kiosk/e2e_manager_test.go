@@ -3,6 +3,8 @@ package kiosk
 import (
 	"context"
 	"fmt"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -130,4 +132,45 @@ func TestBrowserManagerConfirmsAShiftCloseAndNamesWhatDialogButtonsDo(t *testing
 	if stock != "2" {
 		t.Errorf("low-stock row of the candy says %q left", stock)
 	}
+}
+
+// The manager gives a product its picture from the stock tab, and imports a
+// zip of pictures beside the catalog.
+func TestBrowserManagerUploadsAPictureAndAZipOfPictures(t *testing.T) {
+	dir := t.TempDir()
+	k := startKiosk(t, dir)
+	setProductImage(t, k, "CM-MO-250", "mo-250.jpg")
+	files := t.TempDir()
+	photoFile := files + "/honey.jpg"
+	zipFile := files + "/pictures.zip"
+	if err := os.WriteFile(photoFile, jpegOf(t, photo(1200, 900), 85), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(zipFile, zipOf(t, "pictures/mo-250.jpg", jpegOf(t, photo(300, 300), 80)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := managerIn(t, k, "Asia/Ho_Chi_Minh")
+	var result string
+	within(t, ctx, 30*time.Second,
+		chromedp.Click(tid("tab-stock"), chromedp.ByQuery),
+		chromedp.SendKeys(tid("stock-search"), "mat ong u minh", chromedp.ByQuery),
+		chromedp.Click(tid("stock-pick", `[data-sku="CM-MO-500"]`), chromedp.ByQuery),
+		chromedp.WaitVisible(tid("picture-file"), chromedp.ByQuery),
+		chromedp.SetUploadFiles(tid("picture-file"), []string{photoFile}, chromedp.ByQuery),
+		chromedp.Click(tid("picture-upload"), chromedp.ByQuery),
+		poll(fmt.Sprintf(`(() => { const i = document.querySelector('%s img'); return !!i && i.complete && i.naturalWidth === 480; })()`, tid("picture-now"))),
+		chromedp.Click(tid("tab-import"), chromedp.ByQuery),
+		chromedp.WaitVisible(tid("pictures-file"), chromedp.ByQuery),
+		chromedp.SetUploadFiles(tid("pictures-file"), []string{zipFile}, chromedp.ByQuery),
+		chromedp.Click(tid("pictures-submit"), chromedp.ByQuery),
+		poll(fmt.Sprintf(`document.querySelector('%s').textContent.includes('Đã lưu 1 ảnh')`, tid("pictures-result"))),
+		chromedp.Text(tid("pictures-result"), &result, chromedp.ByQuery),
+	)
+	if got := k.product("CM-MO-500").Image; got != "cm-mo-500.jpg" {
+		t.Errorf("the honey's image is %q after the upload", got)
+	}
+	if names := k.pictures(t); !slices.Equal(names, []string{"cm-mo-500.jpg", "mo-250.jpg"}) {
+		t.Errorf("pictures stored: %q", names)
+	}
+	t.Logf("zip import: %q", result)
 }

@@ -56,7 +56,8 @@ func readmeTaps(t *testing.T, pattern string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(pattern).FindSubmatch(b)
+	// The paragraph is wrapped anywhere: a space in the pattern is any blank.
+	m := regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`)).FindSubmatch(b)
 	if m == nil {
 		t.Fatalf("the README does not state %s", pattern)
 	}
