@@ -73,6 +73,7 @@ var routeTable = []routeRule{
 	{"POST", "/pair/claim", everyone},
 	{"GET", "/01/*", everyone},
 	{"GET", "/r/:id", everyone},
+	{"GET", "/img/:name", everyone},
 
 	{"GET", "/ws", screens},
 	{"GET", "/api/v1/me", screens},
@@ -102,6 +103,7 @@ var routeTable = []routeRule{
 	{"GET", "/api/v1/print-jobs", tills},
 	{"GET", "/api/v1/scale", tills},
 	{"GET", "/api/v1/catalog/export", tills},
+	{"GET", "/api/v1/stock/low", tills},
 
 	{"POST", "/api/v1/lots", manager},
 	{"PUT", "/api/v1/lots/:sku/:lot", manager},
@@ -115,7 +117,10 @@ var routeTable = []routeRule{
 	{"POST", "/api/v1/printers/:name/test", manager},
 	{"POST", "/api/v1/stock/:sku", manager},
 	{"GET", "/api/v1/stock/moves", manager},
+	{"PUT", "/api/v1/stock/low", manager},
 	{"POST", "/api/v1/catalog/import", manager},
+	{"POST", "/api/v1/catalog/images", manager},
+	{"POST", "/api/v1/products/:sku/image", manager},
 	{"POST", "/api/v1/pairing", manager},
 	{"POST", "/api/v1/devices", manager},
 	{"GET", "/api/v1/devices", manager},

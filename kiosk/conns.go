@@ -41,22 +41,30 @@ func (c *Config) normalizeConns() error {
 
 var (
 	pathImport = []byte("/api/v1/catalog/import")
-	pathBackup = []byte("/api/v1/backup")
+	// A zip of product pictures may be as large as a catalog; one picture
+	// (a phone's photo) up to maxImageUpload.
+	pathImportImages = []byte("/api/v1/catalog/images")
+	pathProducts     = []byte("/api/v1/products/")
+	pathImageSuffix  = []byte("/image")
+	pathBackup       = []byte("/api/v1/backup")
 )
 
 // requestLimits chooses, once a request's headers are in, how large its body
 // may be and how long it may take. The server reads a whole body before any
-// handler runs, so only the catalog import may send MaxImportBody: any other
-// route takes MaxJSONBody, and a LAN flood cannot make the kiosk hold 32 MiB
-// per connection.
+// handler runs, so only the catalog import and its zip of pictures may send
+// MaxImportBody, and a product's picture maxImageUpload: any other route
+// takes MaxJSONBody, and a LAN flood cannot make the kiosk hold 32 MiB per
+// connection.
 func requestLimits(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	path := h.RequestURI()
 	if i := bytes.IndexByte(path, '?'); i >= 0 {
 		path = path[:i]
 	}
 	switch {
-	case h.IsPost() && bytes.Equal(path, pathImport):
+	case h.IsPost() && (bytes.Equal(path, pathImport) || bytes.Equal(path, pathImportImages)):
 		return fasthttp.RequestConfig{MaxRequestBodySize: MaxImportBody, ReadTimeout: importReadTimeout}
+	case h.IsPost() && bytes.HasPrefix(path, pathProducts) && bytes.HasSuffix(path, pathImageSuffix):
+		return fasthttp.RequestConfig{MaxRequestBodySize: maxImageUpload, ReadTimeout: importReadTimeout}
 	case h.IsGet() && bytes.Equal(path, pathBackup):
 		return fasthttp.RequestConfig{MaxRequestBodySize: MaxJSONBody, WriteTimeout: backupWriteTimeout}
 	}

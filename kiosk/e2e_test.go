@@ -59,13 +59,15 @@ func TestBrowserTillSellsWhileTheCustomerDisplayMirrors(t *testing.T) {
 	within(t, till, 20*time.Second, chromedp.Navigate(k.url+"/till?till=T1"))
 	waitConnected(t, till)
 
-	// Find the honey by typing without tone marks, tap it twice.
+	// Find the honey by typing without tone marks, twice (an add empties the
+	// search box for the next product).
 	honey := tid("product", `[data-sku="CM-MO-500"]`)
 	within(t, till, 15*time.Second,
-		chromedp.SendKeys(tid("search"), "mat ong u minh", chromedp.ByQuery),
-		chromedp.WaitVisible(honey, chromedp.ByQuery),
+		searchTill("mat ong u minh", "CM-MO-500"),
 		chromedp.Click(honey, chromedp.ByQuery),
 		chromedp.WaitVisible(tid("cart-line", `[data-sku="CM-MO-500"]`), chromedp.ByQuery),
+		poll(fmt.Sprintf(`document.querySelector('%s').value === ''`, tid("search"))),
+		searchTill("mat ong u minh", "CM-MO-500"),
 		chromedp.Click(honey, chromedp.ByQuery),
 	)
 	price := k.product("CM-MO-500").Price

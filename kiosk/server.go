@@ -51,9 +51,11 @@ type Server struct {
 	limits *limiter
 	scans  *pos.ScanTally // public scans of labels, written in batches
 	disk   *diskWatch
-	port   atomic.Pointer[string] // the port the kiosk listens on, for printed links
-	uplink *hubsync.Uplink        // nil without -hub
-	scale  *printer.Scale         // nil without -scale
+	// pictures are the product pictures in <data>/images (images.go).
+	pictures *pictures
+	port     atomic.Pointer[string] // the port the kiosk listens on, for printed links
+	uplink   *hubsync.Uplink        // nil without -hub
+	scale    *printer.Scale         // nil without -scale
 
 	index     atomic.Pointer[pos.Index]
 	producers atomic.Pointer[map[string]pos.Producer]
@@ -84,6 +86,7 @@ func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
 	if cfg.scaleTarget != nil {
 		s.scale = printer.NewScale(*cfg.scaleTarget, cfg.Logger)
 	}
+	s.pictures = newPictures(cfg.DataDir)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "ocop-kiosk",
 		DisableStartupMessage: true,
@@ -132,6 +135,7 @@ func (s *Server) routes() error {
 	r("POST", "/pair/claim", s.rateLimit, limitBody(4096), s.claimPairing)
 	r("GET", "/01/*", s.rateLimit, s.trace)
 	r("GET", "/r/:id", s.rateLimit, s.eReceipt)
+	r("GET", "/img/:name", s.serveImage)
 
 	app.Group("/api/v1", s.watchDisk)
 	const v1 = "/api/v1"
@@ -140,6 +144,7 @@ func (s *Server) routes() error {
 	r("GET", v1+"/me", s.me)
 	r("GET", v1+"/products", s.listProducts)
 	r("GET", v1+"/products/:sku", s.getProduct)
+	r("POST", v1+"/products/:sku/image", s.uploadProductImage)
 	r("GET", v1+"/producers", s.listProducers)
 	r("GET", v1+"/lots", s.listLots)
 	r("POST", v1+"/lots", jsonLimit, s.createLot)
@@ -178,9 +183,12 @@ func (s *Server) routes() error {
 
 	r("POST", v1+"/stock/:sku", jsonLimit, s.adjustStock)
 	r("GET", v1+"/stock/moves", s.stockMoves)
+	r("GET", v1+"/stock/low", s.lowStock)
+	r("PUT", v1+"/stock/low", jsonLimit, s.setLowStock)
 
 	r("POST", v1+"/catalog/import", s.importCatalog)
 	r("GET", v1+"/catalog/export", s.exportCatalog)
+	r("POST", v1+"/catalog/images", s.importImages)
 
 	r("POST", v1+"/pairing", jsonLimit, s.newPairing)
 	r("POST", v1+"/devices", jsonLimit, s.pairDevice)
@@ -455,7 +463,9 @@ func parseSince(v string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 		return t, nil
 	}
-	if t, err := time.ParseInLocation(time.DateOnly, v, time.Local); err == nil {
+	// A day is a day in Vietnam, as on receipts and the screens, whatever
+	// zone the kiosk machine is set to.
+	if t, err := time.ParseInLocation(time.DateOnly, v, pos.VietnamTime); err == nil {
 		return t, nil
 	}
 	return time.Time{}, newAPIError(fiber.StatusBadRequest, "bad_query", fmt.Sprintf("since=%q: want an RFC 3339 time or YYYY-MM-DD", v))

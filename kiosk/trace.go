@@ -233,7 +233,7 @@ func linkset(d traceData, dl pos.DigitalLink) fiber.Map {
 
 func (s *Server) renderTrace(c *fiber.Ctx, l string, d traceData) error {
 	in := web.TraceInput{Lang: l, SwitchURL: switchURL(c, l), Link: d.Link, Notice: d.Notice, Product: d.Product.Product,
-		CertValid: d.Product.CertValid, Producer: d.Producer, Lot: d.Lot, Scan: d.Scan}
+		CertValid: d.Product.CertValid, Producer: d.Producer, Lot: d.Lot, Scan: d.Scan, Image: s.pictures.URL(d.Product.Image)}
 	if d.Scan != nil {
 		in.Serial = d.Scan.Serial
 	}
@@ -302,11 +302,11 @@ func (s *Server) eReceipt(c *fiber.Ctx) error {
 		}
 	}
 	for _, p := range sale.Payments {
-		amt := p.Amount
+		rp := web.ReceiptPayment{Method: t[p.Method], Amount: m(p.Amount)}
 		if p.Tendered > 0 {
-			amt = p.Tendered
+			rp.Tendered = m(p.Tendered)
 		}
-		page.Payments = append(page.Payments, web.ReceiptPayment{Method: t[p.Method], Amount: m(amt)})
+		page.Payments = append(page.Payments, rp)
 	}
 	if sale.Change > 0 {
 		page.Change = m(sale.Change)

@@ -360,7 +360,15 @@ func (cl *wsClient) fail(ref, code, msg string) {
 // failErr reports a domain error with the REST API's code.
 func (cl *wsClient) failErr(ref string, err error) {
 	ae := toAPIError(err)
-	cl.fail(ref, ae.Code, ae.Message)
+	var se *stockError
+	if errors.As(err, &se) {
+		ae = se.apiError() // the product refused, named for the screen
+	}
+	msg := map[string]any{"type": "error", "code": ae.Code, "message": ae.Message, "ref": ref}
+	if ae.Details != nil {
+		msg["details"] = ae.Details
+	}
+	cl.sendJSON(msg)
 }
 
 var mutating = map[string]bool{"cart.add": true, "cart.set": true, "cart.remove": true, "cart.clear": true,
@@ -500,9 +508,16 @@ func (h *hub) changeCart(t *till, m inMsg) error {
 		return fmt.Errorf("%w: %q", pos.ErrUnknownSKU, m.SKU+m.Code)
 	}
 	i := find(p.SKU)
+	var had int64
+	if i >= 0 {
+		had = t.lines[i].Qty
+	}
 	if m.Type == "cart.set" {
 		if qty < 0 || qty > pos.MaxQty {
 			return fmt.Errorf("%w: qty %d, want 0 to %d", pos.ErrBadQuantity, qty, pos.MaxQty)
+		}
+		if err := h.checkStock(p, had, qty); err != nil {
+			return err
 		}
 		if i < 0 && qty > 0 {
 			if len(t.lines) >= maxCartLines {
@@ -520,10 +535,13 @@ func (h *hub) changeCart(t *till, m inMsg) error {
 	if qty <= 0 || qty > pos.MaxQty {
 		return fmt.Errorf("%w: qty %d, want 1 to %d", pos.ErrBadQuantity, qty, pos.MaxQty)
 	}
+	if had+qty > pos.MaxQty {
+		return fmt.Errorf("%w: %d in one line, at most %d", pos.ErrBadQuantity, had+qty, pos.MaxQty)
+	}
+	if err := h.checkStock(p, had, had+qty); err != nil {
+		return err
+	}
 	if i >= 0 {
-		if t.lines[i].Qty+qty > pos.MaxQty {
-			return fmt.Errorf("%w: %d in one line, at most %d", pos.ErrBadQuantity, t.lines[i].Qty+qty, pos.MaxQty)
-		}
 		t.lines[i].Qty += qty
 		return nil
 	}

@@ -29,6 +29,7 @@ type TracePage struct {
 	CertValid  bool
 	Unit       string
 	Price      string
+	Image      string // the product's picture (/img/…), or "" for none
 	Story      string
 	Producer   TraceProducer
 	Notice     string // e.g. the lot asked for is not known
@@ -94,8 +95,9 @@ type ReceiptLine struct{ Name, Qty, Price, Total string }
 // ReceiptVAT is the VAT contained at one rate.
 type ReceiptVAT struct{ Rate, VAT string }
 
-// ReceiptPayment is one payment.
-type ReceiptPayment struct{ Method, Amount string }
+// ReceiptPayment is one payment: the amount applied and, for cash, what the
+// customer handed over.
+type ReceiptPayment struct{ Method, Amount, Tendered string }
 
 // NotFoundPage is the public 404 (an unknown GTIN, an unknown receipt).
 type NotFoundPage struct {

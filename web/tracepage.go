@@ -17,7 +17,7 @@ var words = map[string][2]string{
 	"packed": {"Ngày đóng gói", "Packed"}, "expires": {"Hạn sử dụng", "Best before"},
 	"origin": {"Vùng nguyên liệu", "Origin"}, "certifications": {"Chứng nhận khác", "Certifications"},
 	"history": {"Hành trình", "History"}, "where": {"Ở đâu", "Where"}, "who": {"Ai", "Who"}, "why": {"Vì sao", "Why"},
-	"producer": {"Chủ thể sản xuất", "Producer"}, "commune": {"Xã", "Commune"}, "province": {"Tỉnh", "Province"},
+	"producer": {"Nhà sản xuất", "Producer"}, "commune": {"Xã", "Commune"}, "province": {"Tỉnh", "Province"},
 	"address": {"Địa chỉ", "Address"}, "phone": {"Điện thoại", "Phone"}, "story": {"Câu chuyện sản phẩm", "The product's story"},
 	"lots": {"Các lô", "Lots"}, "this_label": {"Tem số", "Label no."}, "first_scanned": {"Quét lần đầu", "First scanned"},
 	"scanned": {"đã quét", "scanned"}, "times": {"lần", "times"},
@@ -28,8 +28,11 @@ var words = map[string][2]string{
 	"unchecked":   {"Trang này không kiểm tra được số tem; quầy đã in tem kiểm tra được.", "This page cannot check label numbers; the kiosk that printed the label can."},
 	"unknown_lot": {"Không tìm thấy lô %s; dưới đây là thông tin sản phẩm.", "Lot %s is not known; here is the product."},
 	"not_found":   {"Không tìm thấy", "Not found"}, "unknown_gtin": {"Không có sản phẩm nào mang mã %s.", "No product carries the code %s."},
-	"receipt": {"Hoá đơn điện tử", "E-receipt"}, "total": {"Tổng cộng", "Total"}, "vat": {"Thuế GTGT đã gồm", "VAT included"},
-	"change": {"Tiền thừa", "Change"}, "unknown_receipt": {"Không có hoá đơn này.", "There is no such receipt."},
+	// A receipt, not "Hoá đơn điện tử" (a tax e-invoice). Cash given and
+	// change read as the paper receipt and the till say them.
+	"receipt": {"Hoá đơn bán lẻ", "Receipt"}, "total": {"Tổng cộng", "Total"}, "vat": {"Thuế GTGT đã gồm", "VAT included"},
+	"tendered": {"Khách đưa", "Cash given"},
+	"change":   {"Tiền thừa", "Change"}, "unknown_receipt": {"Không có hoá đơn này.", "There is no such receipt."},
 	"sale": {"Phiếu", "Receipt"}, "void": {"Phiếu huỷ", "Void"}, "refund": {"Phiếu hoàn tiền", "Refund"},
 	"voided": {"đã huỷ", "voided"}, "refunded": {"đã hoàn tiền", "refunded"}, "partially_refunded": {"đã hoàn một phần", "partly refunded"},
 	"cash": {"Tiền mặt", "Cash"}, "vietqr": {"Chuyển khoản VietQR", "VietQR transfer"}, "card": {"Thẻ", "Card"}, "ewallet": {"Ví điện tử", "E-wallet"},
@@ -78,6 +81,7 @@ type TraceInput struct {
 	Lots                          []TraceLotLink
 	Serial                        string         // the label's number, when the link has one
 	Scan                          *pos.ScanStats // nil: this server cannot check or count labels (the hub)
+	Image                         string         // the product's picture on this server (/img/…), or ""
 }
 
 func dmy(d pos.Date) string {
@@ -103,13 +107,16 @@ func BuildTracePage(in TraceInput) TracePage {
 	}
 	page := TracePage{Lang: l, SwitchURL: in.SwitchURL, T: t, Title: name, Name: name, NameOther: other,
 		Group: group, Stars: p.Stars, StarsText: strings.Repeat("★", p.Stars), CertNo: p.CertNo,
-		CertExpiry: dmy(p.CertExpiry), CertValid: in.CertValid, Unit: p.Unit, Story: story, Notice: in.Notice, Link: in.Link,
-		Lots: in.Lots,
+		CertExpiry: dmy(p.CertExpiry), CertValid: in.CertValid, Unit: UnitName(p.Unit, l), Story: story, Notice: in.Notice, Link: in.Link,
+		Lots: in.Lots, Image: in.Image,
 		Producer: TraceProducer{Name: in.Producer.Name, Kind: t[string(in.Producer.Kind)], Commune: in.Producer.Commune,
 			Province: in.Producer.Province, Address: in.Producer.Address, Phone: in.Producer.Phone}}
 	if in.Lot != nil {
 		lot := &TraceLot{Code: in.Lot.Code, Produced: dmy(in.Lot.ProducedOn), Packed: dmy(in.Lot.PackedOn),
-			Expires: dmy(in.Lot.ExpiresOn), Origin: in.Lot.Origin, Certifications: in.Lot.Certifications}
+			Expires: dmy(in.Lot.ExpiresOn), Origin: OriginName(in.Lot.Origin, l)}
+		for _, c := range in.Lot.Certifications {
+			lot.Certifications = append(lot.Certifications, CertName(c, l))
+		}
 		for _, e := range in.Lot.Events {
 			what := pos.TraceSteps[e.What][0]
 			if l == "en" {

@@ -10,15 +10,19 @@
 //	index.html, till.html, display.html, self.html, manager.html, pair.html
 //	css/app.css          one stylesheet, landscape and portrait, 48 px targets
 //	img/icon.svg
-//	js/format.js         money (125.000 ₫), amounts typed by hand, dates      } pure:
-//	js/i18n.js           every Vietnamese and English string                  } no DOM,
-//	js/scanner.js        barcode scanner detection from key timings           } tested
-//	js/qr.js             QR encoder (matches go-qrcode module for module)     } with
-//	js/catalog.js        virtual-grid arithmetic, product queries, debounce   } Node
-//	js/trace.js          which scans are trace links, and their local path    }
+//	js/format.js         money (125.000 ₫), amounts typed by hand, cash suggestions, Vietnam time
+//	js/i18n.js           every Vietnamese and English string
+//	js/terms.js          the catalog's units, certifications and places in English
+//	js/shortcuts.js      the till's keyboard shortcuts
+//	js/scanner.js        barcode scanner detection from key timings
+//	js/qr.js             QR encoder (matches go-qrcode module for module)
+//	js/catalog.js        virtual-grid arithmetic, product queries, debounce
+//	js/trace.js          which scans are trace links, and their local path
+//	                     (the modules above are pure, no DOM, and tested with Node)
 //	js/api.js, js/ws.js  REST calls (device token, PIN, errors); the websocket
 //	js/ui.js, icons.js, qrcanvas.js, vgrid.js, cartview.js   shared DOM parts
-//	js/till.js, checkout.js, display.js, self.js, manager.js, pair.js, index.js
+//	js/till.js, checkout.js, display.js, self.js, pair.js, index.js
+//	js/manager.js, mgrkit.js, mgrlots.js, mgrcatalog.js   the manager pages
 //
 // The JavaScript unit tests are in jstest/: node --test web/jstest/
 //

@@ -63,6 +63,11 @@ test('stars', () => {
 test('only images the kiosk serves itself are shown', () => {
   const page = 'http://192.168.1.10:8080/till?till=T1';
   assert.equal(ownImage('/img/mo-500.jpg', page), '/img/mo-500.jpg');
+  // A file name is the kiosk's picture of that name (the catalog's image
+  // column and a zip of pictures name them so), in lower case as stored.
+  assert.equal(ownImage('mo-500.jpg', page), '/img/mo-500.jpg');
+  assert.equal(ownImage(' MO-500.PNG ', page), '/img/mo-500.png');
+  assert.equal(ownImage('keo_dua.2024.jpeg', page), '/img/keo_dua.2024.jpeg');
   assert.equal(ownImage('img/mo-500.jpg?v=2', page), '/img/mo-500.jpg?v=2');
   assert.equal(ownImage('http://192.168.1.10:8080/img/a.png', page), '/img/a.png');
   for (const outside of ['https://evil.example/x.png', '//evil.example/x.png', 'http://192.168.1.10:9090/a.png',

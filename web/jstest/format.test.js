@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  cashChange, formatDate, formatNumber, formatVND, initials, isoDay, parseAmount, parseDay, splitRemaining,
+  cashChange, cashSuggestions, dayStart, formatDate, formatDateTime, formatNumber, formatTime, formatVND, initials, isoDay,
+  parseAmount, parseDay, splitRemaining,
 } from '../static/js/format.js';
 
 test('formatVND writes dots between thousands, a space and ₫', () => {
@@ -61,9 +62,49 @@ test('split payments: what remains', () => {
 
 test('dates are day first', () => {
   assert.equal(formatDate('2027-05-17'), '17/05/2027');
-  assert.equal(formatDate(new Date(2026, 0, 2, 10, 30)), '02/01/2026');
+  assert.equal(formatDate(new Date(Date.UTC(2026, 0, 2, 3, 30))), '02/01/2026');
   assert.equal(formatDate(''), '');
-  assert.equal(isoDay(new Date(2026, 10, 3)), '2026-11-03');
+  assert.equal(isoDay(new Date(Date.UTC(2026, 10, 3, 5))), '2026-11-03');
+});
+
+// The manager page on a machine left in UTC showed 18:55 for a sale whose
+// receipt says 01:55 the next day, and its "today" missed the sales made
+// before 07:00. Whatever the zone this runs in (TZ=UTC, TZ=America/New_York…),
+// times and days are Vietnam's.
+test('times and days are Vietnam time, whatever the zone of the machine', () => {
+  const late = '2026-05-15T18:55:00Z'; // 01:55 on 16/05 in Vietnam
+  assert.equal(formatTime(late), '01:55');
+  assert.equal(formatDate(late), '16/05/2026');
+  assert.equal(formatDateTime(late), '16/05/2026 01:55');
+  assert.equal(formatDateTime(new Date(late)), '16/05/2026 01:55');
+  assert.equal(formatDateTime('2026-05-16T01:55:00+07:00'), '16/05/2026 01:55');
+  assert.equal(isoDay(new Date(late)), '2026-05-16');
+  assert.equal(isoDay(new Date('2026-05-15T16:59:59Z')), '2026-05-15');
+  assert.equal(isoDay(new Date('2026-05-15T17:00:00Z')), '2026-05-16');
+  assert.equal(dayStart('2026-05-16'), '2026-05-16T00:00:00+07:00');
+  assert.equal(new Date(dayStart('2026-05-16')).toISOString(), '2026-05-15T17:00:00.000Z');
+  assert.equal(formatTime('not a time'), '');
+  assert.equal(formatDateTime(''), '');
+});
+
+test('cash suggestions are the exact amount\'s round neighbours above the total', () => {
+  for (const [total, want] of [
+    [724000, [750000, 800000, 1000000]],
+    [18000, [20000, 50000, 100000, 500000]],
+    [220000, [250000, 300000, 400000, 500000]],
+    [440000, [450000, 500000, 600000]],
+    [500000, [600000, 1000000, 2000000]],
+    [12345000, [12500000, 13000000, 14000000, 15000000]],
+    [5000, [10000, 20000, 50000, 500000]],
+  ]) {
+    assert.deepEqual(cashSuggestions(total), want, `cashSuggestions(${total})`);
+  }
+  for (const total of [0, -5, NaN, 1.5, '724000x']) assert.deepEqual(cashSuggestions(total), [], String(total));
+  for (const total of [1, 999, 49000, 123456, 724000, 9999999, 250000001]) {
+    const s = cashSuggestions(total);
+    assert.ok(s.length >= 1 && s.length <= 4, `${total}: ${s}`);
+    assert.ok(s.every((v, i) => v > total && v % 10000 === 0 && (i === 0 || v > s[i - 1])), `${total}: ${s}`);
+  }
 });
 
 test('initials skip sizes and keep Vietnamese letters', () => {

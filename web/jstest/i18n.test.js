@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import {
-  GROUPS, LANGS, dict, errorText, getLang, groupLabel, pickLang, productDescription, productName, setLang, t,
+  GROUPS, LANGS, certName, dict, errorText, getLang, groupLabel, messageText, originName, pickLang, productDescription,
+  productName, setLang, stockText, t, unitName,
 } from '../static/js/i18n.js';
 
 const staticDir = new URL('../static/', import.meta.url);
@@ -90,4 +91,49 @@ test('pickLang and errors', () => {
   assert.equal(pickLang(undefined), 'vi');
   assert.equal(errorText('out_of_stock', 'x', 'en'), 'Not enough stock');
   assert.equal(errorText('weird_code', 'something broke', 'vi'), 'Lỗi: something broke');
+});
+
+// English mode left "chai", "hộp", "Hữu cơ" and "Rừng tràm…" in Vietnamese.
+// The cases are shared with the trace pages (web/terms_test.go).
+test('units, certifications and origins read in English', () => {
+  const cases = JSON.parse(readFileSync(new URL('./testdata/terms-cases.json', import.meta.url), 'utf8'));
+  for (const [kind, fn] of [['units', unitName], ['certifications', certName], ['origins', originName]]) {
+    for (const [vi, en] of cases[kind]) {
+      assert.equal(fn(vi, 'en'), en, `${kind}: ${vi}`);
+      assert.equal(fn(vi, 'vi'), vi.replace(/\s+/g, ' ').trim(), `${kind} stays Vietnamese: ${vi}`);
+    }
+  }
+  assert.equal(unitName(undefined, 'en'), '');
+  assert.equal(originName(null, 'en'), '');
+});
+
+test('a refusal for stock names the product, in the screen\'s language', () => {
+  const honey = { sku: 'CM-MO-500', name: 'Mật ong rừng tràm U Minh Hạ 500ml', name_en: 'U Minh Ha melaleuca forest honey 500ml' };
+  assert.equal(stockText({ ...honey, stock: 0 }, 'vi'), 'Hết hàng: Mật ong rừng tràm U Minh Hạ 500ml');
+  assert.equal(stockText({ ...honey, stock: 0 }, 'en'), 'Sold out: U Minh Ha melaleuca forest honey 500ml');
+  assert.equal(stockText({ ...honey, stock: 2 }, 'vi'), 'Mật ong rừng tràm U Minh Hạ 500ml: chỉ còn 2');
+  const m = { type: 'error', code: 'out_of_stock', message: 'x', details: { ...honey, stock: 2, qty: 3 } };
+  assert.equal(messageText(m, 'en'), 'U Minh Ha melaleuca forest honey 500ml: only 2 left');
+  assert.equal(messageText({ code: 'out_of_stock', message: 'x' }, 'en'), errorText('out_of_stock', 'x', 'en'));
+  assert.equal(messageText({ code: 'unknown_sku' }, 'vi'), errorText('unknown_sku', undefined, 'vi'));
+});
+
+// The same thing has the same word on the screen and on paper: the receipt
+// prints "Khách đưa" and "Tiền thừa", and names the producer "Nhà sản xuất".
+test('screens use the words of the receipt for cash given, change and producer', () => {
+  assert.equal(t('pay.tendered', {}, 'vi'), 'Khách đưa');
+  assert.equal(t('pay.change', {}, 'vi'), 'Tiền thừa');
+  assert.match(t('display.change', { amount: '1' }, 'vi'), /^Tiền thừa/);
+  assert.equal(t('self.producer', {}, 'vi'), 'Nhà sản xuất');
+  assert.equal(t('rep.producer', {}, 'vi'), 'Nhà sản xuất');
+  for (const [key, entry] of Object.entries(dict)) {
+    assert.doesNotMatch(entry.vi, /thối|[Cc]hủ thể/, `${key} uses another word than the receipt`);
+  }
+});
+
+// A vendor with no bank account was shown an error quoting command-line flags.
+test('no screen quotes command-line flags', () => {
+  for (const [key, entry] of Object.entries(dict)) {
+    for (const lang of LANGS) assert.doesNotMatch(entry[lang], /(^|\s|\()-[a-z]+-[a-z]+/, `${key}.${lang}`);
+  }
 });

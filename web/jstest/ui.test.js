@@ -32,3 +32,20 @@ test('the sync badge says when receipt numbers are provisional', () => {
   assert.match(prov.text, /3/);
   assert.ok(prov.title.length > 0, 'the badge explains why');
 });
+
+// A kiosk with no hub has nothing to sync: it said "offline · N waiting"
+// forever. /api/v1/sync answers linked:false; the badge stays hidden, unless
+// the receipt numbers are provisional (a restore without the hub), which the
+// vendor must see.
+test('a kiosk with no hub shows no sync badge', () => {
+  const alone = { hub: '', linked: false, hub_reachable: false, outbox_depth: 12, numbering: { verified: true } };
+  assert.equal(syncBadge(alone, t), null);
+  const restored = syncBadge({ ...alone, numbering: { verified: false, series: 'R1' } }, t);
+  assert.ok(restored, 'provisional numbering still shows');
+  assert.equal(restored.provisional, true);
+  assert.match(restored.text, /R1/);
+  assert.doesNotMatch(restored.text, /12/, 'nothing is waiting for a hub there is not');
+  const linked = syncBadge({ hub: 'http://hub', linked: true, hub_reachable: false, outbox_depth: 12, numbering: { verified: true } }, t);
+  assert.equal(linked.state, 'offline');
+  assert.match(linked.text, /12/);
+});

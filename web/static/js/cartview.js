@@ -4,7 +4,7 @@
 // cart.* messages.
 
 import { formatVND } from './format.js';
-import { productName, t } from './i18n.js';
+import { productName, t, unitName } from './i18n.js';
 import { flash, h, setChildren } from './ui.js';
 
 // renderCart draws cart into the panel's elements ({lines, empty, count, vat,
@@ -19,7 +19,7 @@ export function renderCart(els, cart, before = null) {
     const li = h('li', { class: 'line', testid: 'cart-line', dataset: { sku: l.sku, qty: String(l.qty) } },
       h('div', { class: 'l-name' },
         h('span', { class: 'l-title' }, name),
-        h('small', {}, `${formatVND(l.price)}${l.unit ? ` / ${l.unit}` : ''}`)),
+        h('small', {}, `${formatVND(l.price)}${l.unit ? ` / ${unitName(l.unit)}` : ''}`)),
       h('div', { class: 'l-qty' },
         h('button', { type: 'button', class: 'qbtn', testid: 'qty-minus', 'aria-label': `${t('cart.minus')}: ${name}`, dataset: { act: 'minus', sku: l.sku } }, '−'),
         h('button', { type: 'button', class: 'qval', testid: 'qty', 'aria-label': `${t('cart.qty')}: ${l.qty}`, dataset: { act: 'qty', sku: l.sku } }, String(l.qty)),

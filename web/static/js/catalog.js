@@ -82,13 +82,18 @@ export function starsText(n) {
   return '★'.repeat(k);
 }
 
-// ownImage is a product image's address when the kiosk serves it itself (a
-// path such as /img/mo-500.jpg, or a full address on the page's own origin),
-// else null: a catalog may name an image anywhere, but the screens fetch
-// nothing from outside the kiosk (the Content-Security-Policy would refuse it
-// anyway; leaving it out spares the request and the console's complaint).
+// ownImage is a product image's address when the kiosk serves it itself, else
+// null. A bare file name ("mo-500.jpg", as the catalog's image column and a
+// zip of pictures name a picture) is the kiosk's picture of that name,
+// /img/mo-500.jpg; so is a path (/img/mo-500.jpg) or a full address on the
+// page's own origin. A catalog may name an image anywhere, but the screens
+// fetch nothing from outside the kiosk (the Content-Security-Policy would
+// refuse it anyway; leaving it out spares the request and the console's
+// complaint).
 export function ownImage(src, pageURL) {
   if (typeof src !== 'string' || src.trim() === '') return null;
+  const name = src.trim().toLowerCase();
+  if (/^[a-z0-9][a-z0-9._-]{0,79}\.(jpg|jpeg|png)$/.test(name) && !name.includes('..')) return `/img/${name}`;
   let page;
   let u;
   try {

@@ -1,4 +1,5 @@
-// The till's checkout dialog: cash with quick tenders and live change,
+// The till's checkout dialog: cash with the exact amount and round amounts
+// above the total as quick tenders, and live change,
 // VietQR (the code on every screen of the till until the vendor sees the
 // transfer), card, e-wallet and split payments; then the sale's receipt
 // number, change and whether its receipt printed. The same dialog takes the
@@ -6,16 +7,25 @@
 // order.confirm instead of checkout.
 
 import { api } from './api.js';
-import { cashChange, formatNumber, formatVND, parseAmount, splitRemaining } from './format.js';
+import { cashChange, cashSuggestions, formatNumber, formatVND, parseAmount, splitRemaining } from './format.js';
 import { errorText, printerStateLabel, t } from './i18n.js';
 import { clearQR, drawQR } from './qrcanvas.js';
 import { SaleFinder, loadInFlight, recoverCheckout, saveInFlight } from './recovery.js';
 import { $, $$, closeDialog, h, keypad, openDialog, receiptPrinter, setChildren, toast, typeKey } from './ui.js';
 
-export const TENDERS = [50000, 100000, 200000, 500000];
 const METHODS = ['cash', 'vietqr', 'card', 'ewallet'];
 const PRINT_POLL_MS = 1000;
 const PRINT_POLL_LIMIT_MS = 90000;
+
+// isModal tells whether a dialog was opened with showModal (the :modal
+// pseudo-class; a browser without it counts every open dialog as modal).
+function isModal(dlg) {
+  try {
+    return dlg.matches(':modal');
+  } catch {
+    return dlg.open;
+  }
+}
 
 function newKey(till) {
   const rnd = crypto.getRandomValues(new Uint32Array(2));
@@ -24,14 +34,17 @@ function newKey(till) {
 
 export class Checkout {
   // send(msg) sends over the websocket (answers the ref or null); cart(),
-  // printers() and vietqr() read the till's current state.
-  constructor({ dialog, till, send, cart, printers, vietqr }) {
+  // printers(), vietqr() and bank() read the till's current state (bank():
+  // the account VietQR transfers go to, null when the kiosk has none).
+  constructor({ dialog, till, send, cart, printers, vietqr, bank = () => null }) {
     this.dlg = dialog;
     this.till = till;
     this.send = send;
     this.cart = cart;
     this.printers = printers;
     this.vietqr = vietqr;
+    this.bank = bank;
+    this.tenderTotal = null;
     this.mode = 'closed'; // closed | paying | busy | result
     this.method = 'cash';
     this.key = null;
@@ -61,11 +74,6 @@ export class Checkout {
     for (const b of $$('.method', d)) b.addEventListener('click', () => this.choose(b.dataset.method));
     $('#co-confirm', d).addEventListener('click', () => this.confirm());
 
-    const tenders = $('#tenders', d);
-    for (const v of TENDERS) {
-      tenders.append(h('button', { type: 'button', class: 'tender', testid: `tender-${v}`, dataset: { amount: String(v) }, on: { click: () => this.setTendered(v) } }, formatNumber(v)));
-    }
-    tenders.append(h('button', { type: 'button', class: 'tender tender-exact', testid: 'tender-exact', on: { click: () => this.setTendered(this.total()) } }, t('pay.exact')));
     const tendered = $('#tendered', d);
     tendered.addEventListener('input', () => this.renderCash());
     tendered.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.confirm(); });
@@ -112,6 +120,12 @@ export class Checkout {
     return this.mode === 'paying' || this.mode === 'busy';
   }
 
+  // transfers tells whether VietQR can be offered: the kiosk has an account
+  // for it (or a transfer is already pending).
+  transfers() {
+    return Boolean(this.bank()) || Boolean(this.vietqr());
+  }
+
   // ---- opening, closing, modes ----
 
   open(method = 'cash') {
@@ -130,13 +144,24 @@ export class Checkout {
     this.start(method);
   }
 
+  // payExact sells the cart for exactly its total in cash: one tap (or F9)
+  // when the customer hands over the right money.
+  payExact() {
+    if (this.mode === 'busy' || this.mode === 'paying') return;
+    this.order = null;
+    if (this.lines().length === 0 || this.total() <= 0) return;
+    this.start('cash');
+    this.setTendered(this.total());
+    this.confirm();
+  }
+
   start(method) {
     this.stopPolling();
     this.sale = null;
     this.qrAsked = false;
     this.splitRows = [];
     this.error('');
-    openDialog(this.dlg);
+    this.showModal();
     this.setMode('paying');
     this.choose(method);
     // Not the close button: the Enter that ended a scan must not press it.
@@ -169,6 +194,7 @@ export class Checkout {
     d.dataset.mode = mode;
     const paying = mode === 'paying';
     $('#co-methods', d).hidden = !paying;
+    $('[data-method="vietqr"]', d).hidden = !this.transfers() && !(this.order && this.order.vietqr);
     for (const p of $$('.co-panel', d)) {
       p.hidden = paying ? p.dataset.panel !== this.method : p.dataset.panel !== mode;
     }
@@ -206,8 +232,8 @@ export class Checkout {
   }
 
   relabel() {
-    const ex = $('[data-testid="tender-exact"]', this.dlg);
-    if (ex) ex.textContent = t('pay.exact');
+    this.tenderTotal = null; // the exact button's words
+    this.renderTenders();
     if (this.order && this.mode !== 'result') $('#co-title', this.dlg).textContent = t('orders.pay_title', { code: this.order.code });
     if (this.mode === 'paying') {
       if (this.method === 'cash') this.renderCash();
@@ -242,9 +268,22 @@ export class Checkout {
     return raw === '' ? this.total() : parseAmount(raw);
   }
 
+  // renderTenders offers the exact amount and the round amounts above it
+  // (cashSuggestions), again whenever the total changes.
+  renderTenders() {
+    const total = this.total();
+    if (this.tenderTotal === total) return;
+    this.tenderTotal = total;
+    setChildren($('#tenders', this.dlg),
+      h('button', { type: 'button', class: 'tender tender-exact', testid: 'tender-exact', dataset: { amount: String(total) }, on: { click: () => this.setTendered(this.total()) } }, t('pay.exact')),
+      cashSuggestions(total).map((v) => h('button', {
+        type: 'button', class: 'tender', testid: `tender-${v}`, dataset: { amount: String(v) }, on: { click: () => this.setTendered(v) },
+      }, formatNumber(v))));
+  }
+
   renderCash() {
     const total = this.total();
-    for (const b of $$('.tender[data-amount]', this.dlg)) b.disabled = Number(b.dataset.amount) < total;
+    this.renderTenders();
     const v = this.tendered();
     const line = $('#change', this.dlg);
     if (!Number.isFinite(v)) {
@@ -302,8 +341,9 @@ export class Checkout {
       const amount = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', class: 'amount-input', testid: 'split-amount', value: row.amount, 'aria-label': t('pay.amount') });
       amount.addEventListener('input', () => { row.amount = amount.value; this.renderSplitTotals(); });
       amount.addEventListener('focus', () => { this.splitFocus = amount; });
+      const methods = METHODS.filter((m) => m !== 'vietqr' || this.transfers() || row.method === 'vietqr');
       const select = h('select', { class: 'split-method', testid: 'split-method', 'aria-label': t('pay.method') },
-        METHODS.map((m) => h('option', { value: m, selected: m === row.method ? 'selected' : null }, t(`pay.${m}`))));
+        methods.map((m) => h('option', { value: m, selected: m === row.method ? 'selected' : null }, t(`pay.${m}`))));
       select.addEventListener('change', () => { row.method = select.value; this.renderSplit(); });
       const rest = h('button', { type: 'button', class: 'btn-ghost', testid: 'split-rest', on: { click: () => {
         const others = this.splitRows.filter((r) => r !== row).map((r) => ({ amount: parseAmount(r.amount) }));
@@ -434,7 +474,7 @@ export class Checkout {
       this.inFlight = null;
       this.key = f.key || null;
       this.order = f.order ? { id: f.order, total: 0, lines: [] } : null;
-      openDialog(this.dlg);
+      this.showModal();
       $('#busy-text', this.dlg).textContent = t('pay.lost');
       this.setMode('busy');
       this.recover();
@@ -632,10 +672,26 @@ export class Checkout {
     this.printJob = null;
     this.printMissing = false;
     this.printSince = Date.now();
-    if (!this.dlg.open) openDialog(this.dlg);
+    this.showAside();
     this.setMode('result');
     this.renderResult();
     this.pollPrint();
+  }
+
+  // showModal shows the dialog over the page: paying holds the till.
+  showModal() {
+    this.dlg.classList.remove('co-done');
+    if (this.dlg.open && !isModal(this.dlg)) this.dlg.close();
+    openDialog(this.dlg);
+  }
+
+  // showAside shows a finished sale beside the grid, not over it: the next
+  // customer's first product (tapped, scanned or a shortcut) closes it, so the
+  // vendor need not tap New sale first.
+  showAside() {
+    if (this.dlg.open && isModal(this.dlg)) this.dlg.close();
+    this.dlg.classList.add('co-done');
+    if (!this.dlg.open) this.dlg.show();
   }
 
   renderResult() {

@@ -42,36 +42,58 @@ function pad2(n) {
   return String(n).padStart(2, '0');
 }
 
+// Times are shown in Vietnam time (UTC+7, no daylight saving), as receipts and
+// the hub show them, whatever zone the browser or the kiosk machine is set
+// to: a manager page on a machine left in UTC must not show 18:55 for a sale
+// whose receipt says 01:55 the next day.
+export const VIETNAM_OFFSET_MIN = 7 * 60;
+
+// vnParts reads an instant as a Vietnamese wall clock: {y, m, d, hh, mm}, or
+// null when it is not a time.
+export function vnParts(v) {
+  const t = v instanceof Date ? v.getTime() : new Date(v).getTime();
+  if (Number.isNaN(t)) return null;
+  const d = new Date(t + VIETNAM_OFFSET_MIN * 60000);
+  return { y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, d: d.getUTCDate(), hh: d.getUTCHours(), mm: d.getUTCMinutes() };
+}
+
 // formatDate writes a date as Vietnam does, day first: 17/05/2027. It takes
-// YYYY-MM-DD, an RFC 3339 time or a Date; an empty value gives ''.
+// YYYY-MM-DD (a calendar day, shown as it is), an RFC 3339 time or a Date (its
+// day in Vietnam); an empty value gives ''.
 export function formatDate(v) {
   if (!v) return '';
   if (typeof v === 'string') {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
     if (m) return `${m[3]}/${m[2]}/${m[1]}`;
   }
-  const d = v instanceof Date ? v : new Date(v);
-  if (Number.isNaN(d.getTime())) return String(v);
-  return `${pad2(d.getDate())}/${pad2(d.getMonth() + 1)}/${d.getFullYear()}`;
+  const p = vnParts(v);
+  if (!p) return String(v);
+  return `${pad2(p.d)}/${pad2(p.m)}/${p.y}`;
 }
 
-// formatTime writes the local time of day: 14:05.
+// formatTime writes the time of day in Vietnam: 14:05.
 export function formatTime(v) {
-  const d = v instanceof Date ? v : new Date(v);
-  if (Number.isNaN(d.getTime())) return '';
-  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  const p = vnParts(v);
+  return p ? `${pad2(p.hh)}:${pad2(p.mm)}` : '';
 }
 
-// formatDateTime writes 17/05/2027 14:05.
+// formatDateTime writes 17/05/2027 14:05, Vietnam time.
 export function formatDateTime(v) {
-  const d = v instanceof Date ? v : new Date(v);
-  if (Number.isNaN(d.getTime())) return '';
-  return `${formatDate(d)} ${formatTime(d)}`;
+  const p = vnParts(v);
+  return p ? `${formatDate(v)} ${formatTime(v)}` : '';
 }
 
-// isoDay gives the local calendar day of d as YYYY-MM-DD (for ?since=).
+// isoDay gives the calendar day in Vietnam of d (now by default) as
+// YYYY-MM-DD: "today" on every screen is today in Vietnam.
 export function isoDay(d = new Date()) {
-  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+  const p = vnParts(d);
+  return p ? `${p.y}-${pad2(p.m)}-${pad2(p.d)}` : '';
+}
+
+// dayStart is the first instant of a Vietnamese calendar day (YYYY-MM-DD), as
+// an RFC 3339 time with its offset, for ?since= and other filters.
+export function dayStart(day) {
+  return `${day}T00:00:00+07:00`;
 }
 
 // parseDay reads a date as people here write it, day first — 15/05/2026,
@@ -116,4 +138,29 @@ export function cashChange(total, tendered) {
 // splitRemaining is what a split payment still has to cover.
 export function splitRemaining(total, payments) {
   return total - payments.reduce((sum, p) => sum + (Number.isFinite(p.amount) ? p.amount : 0), 0);
+}
+
+// Cash suggestions: besides the exact amount, the round amounts a customer is
+// likely to hand over for total. The total is rounded up to the next multiple
+// of each Vietnamese note from 10.000 ₫ (and of 1, 2, 5 and 10 million), but
+// only of notes at least a twentieth of the total (and 10 million always) —
+// nobody pays 724.000 ₫ with 730.000 ₫ — and the three smallest amounts above the total are kept; the
+// next multiple of 500.000 ₫, the largest note, is always offered too.
+// 724.000 → 750.000, 800.000, 1.000.000; 18.000 → 20.000, 50.000, 100.000,
+// 500.000.
+export const CASH_STEPS = [10000, 20000, 50000, 100000, 200000, 500000, 1000000, 2000000, 5000000, 10000000];
+
+export function cashSuggestions(total) {
+  const t = Number(total);
+  if (!Number.isSafeInteger(t) || t <= 0) return [];
+  const round = new Set();
+  for (const step of CASH_STEPS) {
+    if (step * 20 < t && step !== CASH_STEPS[CASH_STEPS.length - 1]) continue;
+    const v = Math.ceil(t / step) * step;
+    if (v > t) round.add(v);
+  }
+  const out = [...round].sort((a, b) => a - b).slice(0, 3);
+  const big = Math.ceil(t / 500000) * 500000;
+  if (big > t && !out.includes(big)) out.push(big);
+  return out.sort((a, b) => a - b);
 }

@@ -3,7 +3,11 @@
 //
 // t('cart.total') looks a key up in the current language; {name} in a string
 // is filled from the second argument. Product names and descriptions come
-// from the catalog (name / name_en), not from here.
+// from the catalog (name / name_en), not from here; the catalog's units,
+// certifications and origins are translated word by word from terms.js
+// (unitName, certName, originName).
+
+import TERMS from './terms.js';
 
 export const LANGS = ['vi', 'en'];
 
@@ -42,6 +46,7 @@ export const dict = {
   'sync.online': { vi: 'đã đồng bộ', en: 'up to date' },
   'sync.pending': { vi: '{n} đơn chờ gửi', en: '{n} sales to send' },
   'sync.provisional': { vi: 'số hoá đơn tạm (dãy {series})', en: 'provisional receipt numbers (series {series})' },
+  'sync.provisional_alone': { vi: 'Số hoá đơn tạm (dãy {series})', en: 'Provisional receipt numbers (series {series})' },
   'sync.provisional_why': { vi: 'Kho dữ liệu vừa được khôi phục hoặc mới: hoá đơn được đánh số theo dãy riêng cho đến khi máy chủ trung tâm xác nhận, để không trùng số nào đã cấp.', en: 'The store was restored or is new: receipts are numbered in a series of their own until the hub confirms, so that no number is issued twice.' },
   'catalog.price_changed': { vi: 'Giá mới từ trung tâm: {name} {old} → {new}', en: 'New central price: {name} {old} → {new}' },
   'net.offline': { vi: 'Chưa kết nối được với quầy — thử lại sau giây lát', en: 'Not connected to the kiosk — try again in a moment' },
@@ -72,6 +77,8 @@ export const dict = {
   'grid.failed': { vi: 'Không tải được danh mục', en: 'Could not load the catalog' },
   'stock.left': { vi: 'Còn {n}', en: '{n} left' },
   'stock.out': { vi: 'Hết hàng', en: 'Sold out' },
+  'stock.sold_out_named': { vi: 'Hết hàng: {name}', en: 'Sold out: {name}' },
+  'stock.only_left': { vi: '{name}: chỉ còn {n}', en: '{name}: only {n} left' },
 
   // ---- cart ----
   'cart.title': { vi: 'Giỏ hàng', en: 'Cart' },
@@ -98,9 +105,11 @@ export const dict = {
   'pay.card': { vi: 'Thẻ', en: 'Card' },
   'pay.ewallet': { vi: 'Ví điện tử', en: 'E-wallet' },
   'pay.split': { vi: 'Nhiều hình thức', en: 'Split' },
-  'pay.tendered': { vi: 'Khách đưa', en: 'Cash received' },
+  'pay.tendered': { vi: 'Khách đưa', en: 'Cash given' },
   'pay.exact': { vi: 'Đủ tiền', en: 'Exact' },
-  'pay.change': { vi: 'Tiền thối lại', en: 'Change' },
+  'pay.change': { vi: 'Tiền thừa', en: 'Change' },
+  'pay.exact_cash': { vi: 'Tiền mặt đủ', en: 'Exact cash' },
+  'pay.exact_cash_hint': { vi: 'Khách đưa đúng số tiền: bán ngay', en: 'The customer hands over the exact amount: sell at once' },
   'pay.short': { vi: 'Còn thiếu', en: 'Still due' },
   'pay.confirm': { vi: 'Xác nhận thanh toán', en: 'Confirm payment' },
   'pay.received': { vi: 'Đã nhận chuyển khoản', en: 'Transfer received' },
@@ -168,7 +177,7 @@ export const dict = {
   'display.tagline': { vi: 'Đặc sản OCOP — sản phẩm được chứng nhận của địa phương', en: 'OCOP specialities — certified local products' },
   'display.scan': { vi: 'Quét mã bằng ứng dụng ngân hàng để thanh toán', en: 'Scan with your banking app to pay' },
   'display.thanks': { vi: 'Cảm ơn quý khách!', en: 'Thank you!' },
-  'display.change': { vi: 'Tiền thối lại: {amount}', en: 'Your change: {amount}' },
+  'display.change': { vi: 'Tiền thừa: {amount}', en: 'Your change: {amount}' },
   'display.see_you': { vi: 'Hẹn gặp lại!', en: 'See you again!' },
 
   // ---- tourist self-service ----
@@ -177,7 +186,7 @@ export const dict = {
   'self.touch': { vi: 'Chạm để bắt đầu', en: 'Touch to start' },
   'self.add': { vi: 'Thêm vào giỏ', en: 'Add to cart' },
   'self.added': { vi: 'Đã thêm vào giỏ', en: 'Added to your cart' },
-  'self.producer': { vi: 'Chủ thể sản xuất', en: 'Producer' },
+  'self.producer': { vi: 'Nhà sản xuất', en: 'Producer' },
   'self.cert': { vi: 'Giấy chứng nhận OCOP {no}', en: 'OCOP certificate {no}' },
   'self.cert_until': { vi: 'hiệu lực đến {date}', en: 'valid until {date}' },
   'self.cert_expired': { vi: 'đã hết hạn', en: 'expired' },
@@ -244,6 +253,12 @@ export const dict = {
   'shift.counted': { vi: 'Tiền mặt đếm được trong két', en: 'Cash counted in the drawer' },
   'shift.print': { vi: 'In báo cáo', en: 'Print report' },
   'shift.printed': { vi: 'Đã gửi báo cáo tới máy in', en: 'Report sent to the printer' },
+  'shift.confirm_title': { vi: 'Đóng ca {id}?', en: 'Close shift {id}?' },
+  'shift.confirm_hint': { vi: 'Kiểm tra lại trước khi đóng: ca đã đóng không sửa được, báo cáo Z sẽ được in.', en: 'Check before closing: a closed shift cannot be changed, and its Z report prints.' },
+  'shift.confirm_ok': { vi: 'Đóng ca', en: 'Close the shift' },
+  'shift.diff_short': { vi: 'Thiếu {amount}', en: '{amount} short' },
+  'shift.diff_over': { vi: 'Thừa {amount}', en: '{amount} over' },
+  'shift.diff_none': { vi: 'Khớp', en: 'Matches' },
   'rep.sales': { vi: 'Số đơn bán', en: 'Sales' },
   'rep.voids': { vi: 'Đơn huỷ', en: 'Voids' },
   'rep.refunds': { vi: 'Đơn trả hàng', en: 'Refunds' },
@@ -253,7 +268,7 @@ export const dict = {
   'rep.net': { vi: 'Doanh thu thuần', en: 'Net' },
   'rep.by_method': { vi: 'Theo hình thức thanh toán', en: 'By payment method' },
   'rep.by_vat': { vi: 'Theo thuế suất', en: 'By VAT rate' },
-  'rep.by_producer': { vi: 'Theo chủ thể', en: 'By producer' },
+  'rep.by_producer': { vi: 'Theo nhà sản xuất', en: 'By producer' },
   'rep.float': { vi: 'Tiền đầu ca', en: 'Float' },
   'rep.expected': { vi: 'Tiền mặt dự kiến', en: 'Expected cash' },
   'rep.counted': { vi: 'Tiền mặt đếm được', en: 'Counted cash' },
@@ -262,7 +277,7 @@ export const dict = {
   'rep.rate': { vi: 'Thuế suất', en: 'Rate' },
   'rep.vat': { vi: 'Thuế GTGT', en: 'VAT' },
   'rep.units': { vi: 'Số lượng', en: 'Units' },
-  'rep.producer': { vi: 'Chủ thể', en: 'Producer' },
+  'rep.producer': { vi: 'Nhà sản xuất', en: 'Producer' },
   'rep.method': { vi: 'Hình thức', en: 'Method' },
   'rep.amount': { vi: 'Số tiền', en: 'Amount' },
   'sales.today': { vi: 'Đơn hôm nay', en: "Today's sales" },
@@ -285,6 +300,10 @@ export const dict = {
   'sales.older': { vi: 'Cũ hơn', en: 'Older' },
   'sales.newest': { vi: 'Mới nhất', en: 'Newest' },
   'sales.void_title': { vi: 'Huỷ đơn {receipt}', en: 'Void {receipt}' },
+  'sales.void_ok': { vi: 'Huỷ đơn', en: 'Void the sale' },
+  'sales.refund_ok': { vi: 'Ghi nhận trả hàng', en: 'Record the refund' },
+  'sales.today_only': { vi: 'Chỉ hôm nay', en: 'Today only' },
+  'sales.today_sum': { vi: 'Hôm nay {day}: {n} đơn bán, {amount}', en: 'Today, {day}: {n} sales, {amount}', en_one: 'Today, {day}: {n} sale, {amount}' },
   'sales.voided': { vi: 'Đã huỷ đơn {receipt}', en: '{receipt} voided' },
   'sales.refund_title': { vi: 'Trả hàng — {receipt}', en: 'Refund — {receipt}' },
   'sales.refunded': { vi: 'Đã ghi nhận trả hàng {receipt}', en: 'Refund {receipt} recorded' },
@@ -312,20 +331,40 @@ export const dict = {
   'stock.after': { vi: 'Tồn sau', en: 'Stock after' },
   'stock.moves': { vi: 'Điều chỉnh gần đây', en: 'Recent adjustments' },
   'stock.pick': { vi: 'Chọn', en: 'Choose' },
+  'low.title': { vi: 'Sắp hết hàng', en: 'Running low' },
+  'low.threshold': { vi: 'Báo khi còn từng này trở xuống', en: 'Warn at this many left or fewer' },
+  'low.save': { vi: 'Lưu ngưỡng', en: 'Save' },
+  'low.saved': { vi: 'Đã lưu: báo khi còn {n} trở xuống', en: 'Saved: warn at {n} left or fewer' },
+  'low.none': { vi: 'Không có sản phẩm nào sắp hết', en: 'Nothing is running low' },
+  'low.count': { vi: '{n} sản phẩm còn {threshold} trở xuống', en: '{n} products with {threshold} or fewer left', en_one: '{n} product with {threshold} or fewer left' },
+  'low.left': { vi: 'Còn', en: 'Left' },
+  'pic.title': { vi: 'Ảnh sản phẩm', en: 'Product picture' },
+  'pic.file': { vi: 'Ảnh (JPEG hoặc PNG)', en: 'Picture (JPEG or PNG)' },
+  'pic.upload': { vi: 'Tải ảnh lên', en: 'Upload the picture' },
+  'pic.done': { vi: 'Đã lưu ảnh của {sku}', en: 'Picture of {sku} saved' },
+  'pic.none': { vi: 'Chưa có ảnh', en: 'No picture yet' },
   'imp.file': { vi: 'Tệp danh mục (.csv hoặc .xlsx)', en: 'Catalog file (.csv or .xlsx)' },
   'imp.kind': { vi: 'Loại dữ liệu (với tệp CSV)', en: 'Kind of data (for a CSV file)' },
-  'imp.kind.producers': { vi: 'Chủ thể', en: 'Producers' },
+  'imp.kind.producers': { vi: 'Nhà sản xuất', en: 'Producers' },
   'imp.kind.products': { vi: 'Sản phẩm', en: 'Products' },
   'imp.kind.lots': { vi: 'Lô hàng', en: 'Lots' },
   'imp.submit': { vi: 'Nhập danh mục', en: 'Import' },
   'imp.hint': { vi: 'Tất cả hoặc không: chỉ một dòng lỗi là không dòng nào được nhập. Tệp Excel có các trang producers, products, lots nhập cả danh mục một lần.', en: 'All or nothing: one bad row and nothing is imported. An Excel workbook with sheets producers, products and lots imports the whole catalog at once.' },
-  'imp.ok': { vi: 'Đã nhập {producers} chủ thể, {products} sản phẩm, {lots} lô hàng', en: 'Imported {producers} producers, {products} products, {lots} lots' },
+  'imp.ok': { vi: 'Đã nhập {producers} nhà sản xuất, {products} sản phẩm, {lots} lô hàng', en: 'Imported {producers} producers, {products} products, {lots} lots' },
   'imp.rejected': { vi: 'Không nhập gì — {n} dòng lỗi:', en: 'Nothing imported — {n} bad rows:' },
   'imp.row': { vi: 'Dòng', en: 'Row' },
   'imp.column': { vi: 'Cột', en: 'Column' },
   'imp.problem': { vi: 'Lỗi', en: 'Problem' },
   'imp.need_file': { vi: 'Chọn một tệp trước', en: 'Choose a file first' },
   'imp.need_kind': { vi: 'Chọn loại dữ liệu cho tệp CSV', en: 'Choose the kind of data for a CSV file' },
+  'imp.pictures': { vi: 'Ảnh sản phẩm (.zip)', en: 'Product pictures (.zip)' },
+  'imp.pictures_hint': { vi: 'Một tệp .zip các ảnh JPEG hoặc PNG. Cột image của danh mục ghi tên ảnh (vd mo-500.jpg); quầy thu nhỏ ảnh và giữ trong thư mục dữ liệu. Tất cả hoặc không: một ảnh lỗi là không ảnh nào được lưu.', en: "A .zip of JPEG or PNG pictures. The catalog's image column names a product's picture (e.g. mo-500.jpg); the kiosk shrinks them and keeps them in its data folder. All or nothing: one bad picture and none is stored." },
+  'imp.pictures_submit': { vi: 'Nhập ảnh', en: 'Import pictures' },
+  'imp.pictures_ok': { vi: 'Đã lưu {n} ảnh', en: '{n} pictures stored', en_one: '{n} picture stored' },
+  'imp.pictures_skipped': { vi: 'Bỏ qua (không phải ảnh): {names}', en: 'Skipped (not pictures): {names}' },
+  'imp.pictures_missing': { vi: 'Sản phẩm ghi tên ảnh mà quầy chưa có: {skus}', en: 'Products naming a picture the kiosk does not have: {skus}' },
+  'imp.pictures_rejected': { vi: 'Không lưu ảnh nào — {n} ảnh lỗi:', en: 'No picture stored — {n} bad pictures:' },
+  'imp.need_zip': { vi: 'Chọn một tệp .zip trước', en: 'Choose a .zip file first' },
   'prn.name': { vi: 'Tên', en: 'Name' },
   'prn.profile': { vi: 'Mẫu máy', en: 'Profile' },
   'prn.state': { vi: 'Trạng thái', en: 'State' },
@@ -426,6 +465,18 @@ export const dict = {
   'index.pair_desc': { vi: 'Dùng máy tính bảng làm màn hình khách', en: 'Use a tablet as a customer display' },
   'till.title': { vi: 'Quầy {till}', en: 'Till {till}' },
 
+  // ---- keyboard shortcuts at the till ----
+  'keys.title': { vi: 'Phím tắt', en: 'Keyboard shortcuts' },
+  'keys.open': { vi: 'Xem phím tắt', en: 'Show the keyboard shortcuts' },
+  'keys.search': { vi: 'Tìm sản phẩm', en: 'Search products' },
+  'keys.cash': { vi: 'Thu tiền mặt', en: 'Pay cash' },
+  'keys.exact': { vi: 'Khách đưa đủ tiền: bán ngay', en: 'Exact cash: sell at once' },
+  'keys.qty': { vi: 'Số lượng của dòng vừa thêm', en: 'Quantity of the last line' },
+  'keys.clear': { vi: 'Xoá giỏ (có hoàn tác)', en: 'Clear the cart (with undo)' },
+  'keys.help': { vi: 'Bảng phím tắt này', en: 'This list' },
+  'keys.enter': { vi: 'Xác nhận; trong ô tìm: thêm sản phẩm duy nhất tìm thấy', en: 'Confirm; in the search box: add the one product found' },
+  'keys.esc': { vi: 'Đóng hộp thoại', en: 'Close a dialog' },
+
   // ---- errors, by the server's codes ----
   'err.unknown': { vi: 'Lỗi: {message}', en: 'Error: {message}' },
   'err.network': { vi: 'Không kết nối được với quầy', en: 'Cannot reach the kiosk' },
@@ -451,7 +502,8 @@ export const dict = {
   'err.empty_cart': { vi: 'Giỏ hàng đang trống', en: 'The cart is empty' },
   'err.empty_sale': { vi: 'Đơn hàng trống', en: 'The sale is empty' },
   'err.not_in_cart': { vi: 'Sản phẩm không có trong giỏ', en: 'That product is not in the cart' },
-  'err.vietqr_not_configured': { vi: 'Chưa cài tài khoản nhận VietQR (-bank-bin, -bank-account)', en: 'No VietQR account is set up (-bank-bin, -bank-account)' },
+  'err.vietqr_not_configured': { vi: 'Quầy chưa có tài khoản nhận chuyển khoản VietQR — nhờ người quản lý cài đặt', en: 'The kiosk has no account for VietQR transfers — ask the manager to set one up' },
+  'err.bad_image': { vi: 'Ảnh không dùng được (chỉ nhận JPEG hoặc PNG, tối đa 16 MB, 24 megapixel)', en: 'The picture cannot be used (JPEG or PNG only, at most 16 MB and 24 megapixels)' },
   'err.no_pending_transfer': { vi: 'Không có giao dịch chuyển khoản nào đang chờ', en: 'No transfer is pending' },
   'err.order_paid': { vi: 'Đơn này đã được thanh toán', en: 'This order is already paid' },
   'err.order_cancelled': { vi: 'Đơn này đã bị huỷ', en: 'This order was cancelled' },
@@ -543,4 +595,72 @@ export function printerStateLabel(state, lang = current) {
 export function errorText(code, message, lang = current) {
   if (dict[`err.${code}`]) return t(`err.${code}`, {}, lang);
   return t('err.unknown', { message: message || code || '?' }, lang);
+}
+
+// stockText says which product is short: "Hết hàng: Mật ong…" when it is sold
+// out, "Mật ong…: chỉ còn 2" when fewer are left than the cart asked for. p is
+// a product, or the details of an out_of_stock error ({sku, name, name_en,
+// stock}).
+export function stockText(p, lang = current) {
+  const name = productName(p, lang);
+  const n = Number(p && p.stock) || 0;
+  return n > 0 ? t('stock.only_left', { name, n }, lang) : t('stock.sold_out_named', { name }, lang);
+}
+
+// messageText is what a screen shows for an error message of the websocket
+// (or an API error): a refusal for stock names the product; the rest as
+// errorText.
+export function messageText(m, lang = current) {
+  const d = m && m.details;
+  if (m && m.code === 'out_of_stock' && d && (d.name || d.sku)) return stockText(d, lang);
+  return errorText(m && m.code, m && m.message, lang);
+}
+
+// ---- the catalog's words ----
+
+const PLACES = Object.entries(TERMS.places)
+  .map(([vi, en]) => ({ vi, en, prefix: vi.endsWith(' {}') ? vi.slice(0, -3) : null }))
+  .sort((a, b) => b.vi.length - a.vi.length);
+
+const squash = (s) => String(s ?? '').replace(/\s+/g, ' ').trim();
+
+// unitName is a catalog unit (chai, hộp, hũ…) in lang: "bottle", "box",
+// "jar"; a unit the dictionary lacks stays as it is.
+export function unitName(unit, lang = current) {
+  const u = squash(unit);
+  if (lang !== 'en') return u;
+  return TERMS.units[u.toLowerCase()] ?? u;
+}
+
+// certName is a lot's certification in lang: "Hữu cơ" is "Organic".
+export function certName(cert, lang = current) {
+  const c = squash(cert);
+  if (lang !== 'en') return c;
+  return TERMS.certifications[c.toLowerCase()] ?? c;
+}
+
+// originName is a lot's origin in lang. Each part between commas is read
+// against the dictionary's places: a phrase that is a whole part ("cua biển"),
+// parts joined by "và" one by one, then the longest phrase a part starts with,
+// whose "{}" takes the rest of the part, itself read the same way ("rừng tràm
+// {}" makes "U Minh Hạ melaleuca forest"). Names stay as they are.
+export function originName(origin, lang = current) {
+  const o = squash(origin);
+  if (lang !== 'en' || o === '') return o;
+  const out = o.split(',').map((part) => placeName(part.trim())).filter(Boolean).join(', ');
+  return out.charAt(0).toUpperCase() + out.slice(1);
+}
+
+function placeName(part) {
+  const low = part.toLowerCase();
+  for (const p of PLACES) if (!p.prefix && low === p.vi) return p.en;
+  const both = part.split(/ và /);
+  if (both.length > 1) return both.map((x) => placeName(x.trim())).join(' and ');
+  for (const p of PLACES) {
+    if (p.prefix && low.startsWith(`${p.prefix} `)) {
+      const rest = part.slice(p.prefix.length + 1).trim();
+      if (rest) return p.en.replace('{}', placeName(rest));
+    }
+  }
+  return part;
 }

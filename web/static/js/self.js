@@ -12,7 +12,9 @@ import { api } from './api.js';
 import { productsURL } from './catalog.js';
 import { renderCart, wireCart } from './cartview.js';
 import { formatDate, formatVND } from './format.js';
-import { GROUPS, errorText, getLang, productDescription, productName, t } from './i18n.js';
+import {
+  GROUPS, certName, errorText, getLang, messageText, originName, productDescription, productName, t, unitName,
+} from './i18n.js';
 import { bankLines, formatLeft } from './orders.js';
 import { clearQR, drawQR } from './qrcanvas.js';
 import { traceLinkPath, withLang } from './trace.js';
@@ -272,9 +274,9 @@ function onMessage(m) {
       if (payState === 'creating' && m.ref && m.ref === payRef) {
         // Nothing was held (out of stock, an empty cart…): back to the cart.
         closePay();
-        toast(errorText(m.code, m.message), { kind: 'error', ms: 8000 });
+        toast(messageText(m), { kind: 'error', ms: 8000 });
       } else {
-        toast(errorText(m.code, m.message), { kind: 'error' });
+        toast(messageText(m), { kind: 'error' });
       }
       break;
     default:
@@ -354,7 +356,7 @@ function renderDetail(p, lots) {
       h('thead', {}, h('tr', {}, ['lot.code', 'lot.produced', 'lot.expires', 'lot.origin', 'lot.certs'].map((k) => h('th', { scope: 'col' }, t(k))))),
       h('tbody', {}, lots.map((l) => h('tr', { testid: 'lot', dataset: { lot: l.lot } },
         h('td', {}, l.lot), h('td', {}, formatDate(l.produced_on)), h('td', {}, formatDate(l.expires_on)),
-        h('td', {}, l.origin || ''), h('td', {}, (l.certifications || []).join(', '))))));
+        h('td', {}, originName(l.origin)), h('td', {}, (l.certifications || []).map((c) => certName(c)).join(', '))))));
   }
   let trace = null;
   if (p.gtin) {
@@ -378,7 +380,7 @@ function renderDetail(p, lots) {
   setChildren($('#detail-body'),
     h('div', {}, productThumb(p, { large: true }), trace),
     h('div', {},
-      h('p', { class: 'd-price' }, formatVND(p.price), p.unit ? h('small', {}, ` / ${p.unit}`) : ''),
+      h('p', { class: 'd-price' }, formatVND(p.price), p.unit ? h('small', {}, ` / ${unitName(p.unit)}`) : ''),
       facts,
       h('p', { class: 'd-desc' }, productDescription(p)),
       h('h3', {}, t('self.lots')),

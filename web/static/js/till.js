@@ -1,15 +1,17 @@
 // The vendor's till (/till?till=T1): product grid with search and filters, the
-// barcode scanner, the cart (kept on the server, mirrored here), checkout, and
-// the queue of self-service orders waiting for their money.
+// barcode scanner, the cart (kept on the server, mirrored here), checkout
+// (exact cash in one tap), keyboard shortcuts, and the queue of self-service
+// orders waiting for their money.
 
 import { api } from './api.js';
 import { productsURL } from './catalog.js';
 import { renderCart as renderCart0, wireCart } from './cartview.js';
 import { Checkout } from './checkout.js';
 import { formatVND, parseAmount } from './format.js';
-import { GROUPS, errorText, productName, t } from './i18n.js';
+import { GROUPS, messageText, productName, stockText, t } from './i18n.js';
 import { OrderQueue } from './orderqueue.js';
 import { ScaleView, addScanned } from './scale.js';
+import { DIALOG_KEYS, SHORTCUTS, shortcutFor } from './shortcuts.js';
 import {
   $, closeDialog, flash, h, initLang, keypad, openDialog, pageParams, productCard, setChildren,
   listenForScans, noteError, showConn, showGridState, showPrinters, startSyncBadge, toast, typeKey, watchDisk, wireSearch,
@@ -18,8 +20,9 @@ import { VirtualGrid } from './vgrid.js';
 import { KioskSocket } from './ws.js';
 
 const { till } = pageParams('T1');
-const state = { cart: null, printers: [], seller: '', vietqr: null };
+const state = { cart: null, printers: [], seller: '', vietqr: null, bank: null };
 const query = { q: '', group: '', stars: 0 };
+let resetSearch = () => {}; // empties the search box (setupSearch)
 const cartEls = {
   lines: $('#cart-lines'), empty: $('#cart-empty'), count: $('#cart-count'), vat: $('#cart-vat'), total: $('#cart-total'),
 };
@@ -33,6 +36,7 @@ const checkout = new Checkout({
   cart: () => state.cart,
   printers: () => state.printers,
   vietqr: () => state.vietqr,
+  bank: () => state.bank,
 });
 
 const orders = new OrderQueue({
@@ -58,6 +62,7 @@ initLang(() => {
   orders.render();
   showPrinters(state.printers);
   showConn(sock.status);
+  renderKeys();
 });
 renderHeader();
 renderFilters();
@@ -73,6 +78,7 @@ setupSearch();
 listenForScans(onScan);
 setupCartButtons();
 setupQtyDialog();
+setupKeys();
 
 // ---- websocket ----
 
@@ -89,6 +95,7 @@ function onMessage(m) {
       state.printers = m.printers || [];
       state.seller = (m.seller && m.seller.name) || '';
       state.vietqr = m.vietqr || null;
+      state.bank = m.bank || null;
       renderHeader();
       renderCart();
       showPrinters(state.printers);
@@ -139,7 +146,7 @@ function onMessage(m) {
       break;
     case 'error':
       noteError(m.code);
-      if (!checkout.onError(m)) toast(errorText(m.code, m.message), { kind: 'error' });
+      if (!checkout.onError(m)) toast(messageText(m), { kind: 'error' });
       break;
     default:
       break;
@@ -186,6 +193,7 @@ function renderFilters() {
 
 function setupSearch() {
   const { box, clear, run, reset } = wireSearch(query, () => grid.setQuery({ ...query }));
+  resetSearch = reset;
   box.addEventListener('keydown', (e) => {
     if (e.key !== 'Enter' || e.defaultPrevented) return;
     // Enter on a search with one match adds it (a code typed by hand).
@@ -200,13 +208,30 @@ function setupSearch() {
   clear.addEventListener('click', () => box.focus());
 }
 
+// addProduct puts a tapped product in the cart. A sold-out one is not sent
+// (the kiosk would refuse it too): the vendor is told which. A product found
+// by a search clears the search, ready for the next one.
 function addProduct(p, card) {
   if (checkout.busyPaying()) {
     toast(t('pay.scan_busy'));
     return;
   }
-  if (scale.weighs(p)) scale.addWeighed(p, sendOrWarn).then((sent) => sent && card && flash(card));
-  else if (sendOrWarn({ type: 'cart.add', sku: p.sku, qty: 1 }) && card) flash(card);
+  if (typeof p.stock === 'number' && p.stock <= 0) {
+    toast(stockText(p), { kind: 'error' });
+    return;
+  }
+  checkout.closeResult(); // the next customer's first product
+  if (scale.weighs(p)) {
+    scale.addWeighed(p, sendOrWarn).then((sent) => {
+      if (!sent) return;
+      if (card) flash(card);
+      if (query.q.trim() !== '') resetSearch();
+    });
+    return;
+  }
+  if (!sendOrWarn({ type: 'cart.add', sku: p.sku, qty: 1 })) return;
+  if (card) flash(card);
+  if (query.q.trim() !== '') resetSearch();
 }
 
 // ---- barcode scanner ----
@@ -238,6 +263,7 @@ function renderCart(before = null) {
   renderCart0(cartEls, state.cart, before);
   const empty = !state.cart || !state.cart.lines || state.cart.lines.length === 0;
   $('#checkout').disabled = empty;
+  $('#pay-exact').disabled = empty;
   $('#cart-clear').disabled = empty;
 }
 
@@ -252,6 +278,77 @@ function setupCartButtons() {
     });
   });
   $('#checkout').addEventListener('click', () => checkout.open());
+  $('#pay-exact').addEventListener('click', () => checkout.payExact());
+}
+
+// ---- keyboard shortcuts ----
+
+function setupKeys() {
+  renderKeys();
+  $('#keys-open').addEventListener('click', () => openDialog($('#keys-dialog')));
+  $('#keys-close').addEventListener('click', () => closeDialog($('#keys-dialog')));
+  document.addEventListener('keydown', (e) => {
+    if (e.defaultPrevented || e.repeat) return;
+    const dialog = modalOpen();
+    const action = shortcutFor(e, { dialog });
+    if (!action) return;
+    e.preventDefault();
+    runShortcut(action);
+  });
+}
+
+// modalOpen tells whether a dialog holds the page (a finished sale shown
+// beside the grid does not).
+function modalOpen() {
+  try {
+    return document.querySelector('dialog:modal') !== null;
+  } catch {
+    return document.querySelector('dialog[open]') !== null;
+  }
+}
+
+function runShortcut(action) {
+  const lines = (state.cart && state.cart.lines) || [];
+  switch (action) {
+    case 'search': {
+      const box = $('#search');
+      box.focus();
+      box.select();
+      break;
+    }
+    case 'cash':
+      if (lines.length > 0) {
+        checkout.open('cash');
+        $('#tendered').focus();
+      }
+      break;
+    case 'exact':
+      if (lines.length > 0) checkout.payExact();
+      break;
+    case 'qty':
+      if (lines.length > 0) openQty(lines[lines.length - 1]);
+      break;
+    case 'clear':
+      $('#cart-clear').click();
+      break;
+    case 'help': {
+      const dlg = $('#keys-dialog');
+      if (dlg.open) closeDialog(dlg);
+      else openDialog(dlg);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+// renderKeys lists the shortcuts in the help dialog, from the same table the
+// keys are read with.
+function renderKeys() {
+  setChildren($('#keys-list'), [...SHORTCUTS, ...DIALOG_KEYS].map((s) => [
+    h('dt', {}, s.keys.map((k) => h('kbd', {}, k))),
+    h('dd', { dataset: { action: s.action || '' } }, t(s.label)),
+  ]));
 }
 
 // ---- quantity dialog ----

@@ -246,17 +246,23 @@ export function showPrinters(printers) {
 // syncBadge is what the sync badge says of a GET /api/v1/sync answer: whether
 // the hub is reachable, how many records wait, and — after a restore, or on a new
 // store, until the hub has been asked — that receipts are numbered in a
-// provisional series.
+// provisional series. A kiosk with no hub (linked: false) has nothing to
+// sync: the badge says nothing (null) unless the numbering is provisional.
 export function syncBadge(last, tr) {
+  const num = last.numbering;
+  const provisional = !!(num && num.verified === false);
+  const title = provisional ? tr('sync.provisional_why') : '';
+  if (last.linked === false) {
+    if (!provisional) return null;
+    return { text: tr('sync.provisional_alone', { series: num.series || '' }), state: 'alone', provisional, title };
+  }
   const reachable = last.hub_reachable ?? last.reachable ?? last.online;
   const depth = last.outbox_depth ?? last.outbox ?? last.pending ?? last.depth;
   const online = reachable === true;
   let text = `${tr('sync.label')}: ${tr(online ? 'sync.online' : 'sync.offline')}`;
   if (typeof depth === 'number' && depth > 0) text += ` · ${tr('sync.pending', { n: depth })}`;
-  const num = last.numbering;
-  const provisional = !!(num && num.verified === false);
   if (provisional) text += ` · ${tr('sync.provisional', { series: num.series || '' })}`;
-  return { text, state: online ? 'online' : 'offline', provisional, title: provisional ? tr('sync.provisional_why') : '' };
+  return { text, state: online ? 'online' : 'offline', provisional, title };
 }
 
 // startSyncBadge shows GET /api/v1/sync when the kiosk answers it, and hides
@@ -267,12 +273,9 @@ export function startSyncBadge() {
   let last = null;
   const render = () => {
     for (const el of els) {
-      if (!last || typeof last !== 'object') {
-        el.hidden = true;
-        continue;
-      }
-      el.hidden = false;
-      const b = syncBadge(last, t);
+      const b = last && typeof last === 'object' ? syncBadge(last, t) : null;
+      el.hidden = !b;
+      if (!b) continue;
       el.dataset.state = b.state;
       el.dataset.numbering = b.provisional ? 'provisional' : 'verified';
       el.textContent = b.text;
@@ -360,7 +363,9 @@ export function starsBadge(n) {
   return h('span', { class: `stars stars-${n}`, role: 'img', 'aria-label': t('stars.ocop', { n }) }, starsText(n));
 }
 
-// productCard is a tappable product in a grid (data-testid="product").
+// productCard is a tappable product in a grid (data-testid="product"). A
+// sold-out one still answers a tap (the page says it is sold out) but reads
+// as unavailable.
 export function productCard(p, onTap) {
   const name = productName(p);
   const out = typeof p.stock === 'number' && p.stock <= 0;
@@ -368,8 +373,9 @@ export function productCard(p, onTap) {
     type: 'button',
     class: `product${out ? ' sold-out' : ''}`,
     testid: 'product',
-    dataset: { sku: p.sku },
-    'aria-label': `${name}, ${formatVND(p.price)}`,
+    dataset: { sku: p.sku, stock: typeof p.stock === 'number' ? String(p.stock) : '' },
+    'aria-label': `${name}, ${formatVND(p.price)}${out ? `, ${t('stock.out')}` : ''}`,
+    'aria-disabled': out ? 'true' : null,
   },
   productThumb(p),
   h('span', { class: 'p-name' }, name),
