@@ -417,11 +417,11 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 		}
 		var lines []Line
 		for _, w := range want {
-			if w.Qty <= 0 || w.Qty > MaxQty {
-				return fmt.Errorf("%w: refund of %s qty %d", ErrBadQuantity, w.SKU, w.Qty)
-			}
 			if w.WeightG != 0 {
 				return fmt.Errorf("%w: refund of %s: a weighed line goes back whole; name it by sku and qty (weighings)", ErrBadWeight, w.SKU)
+			}
+			if w.Qty <= 0 || w.Qty > MaxQty {
+				return fmt.Errorf("%w: refund of %s qty %d", ErrBadQuantity, w.SKU, w.Qty)
 			}
 			if w.Discount != nil {
 				return fmt.Errorf("%w: refund of %s: a refund gives back what was paid for the goods; it takes no discount", ErrBadDiscount, w.SKU)

@@ -87,6 +87,10 @@ func (s *Store) SetDiscountLimit(p Percent) error {
 // DiscountLimit is the share a manual discount may take without the manager.
 func (s *Store) DiscountLimit() Percent { return Percent(s.discountLimit.Load()) }
 
+// Now is the store's clock: the time a sale made now would carry, which
+// decides the promotions it gets.
+func (s *Store) Now() time.Time { return s.now() }
+
 // KioskID is the id this store numbers receipts for.
 func (s *Store) KioskID() string { return s.kioskID }
 
