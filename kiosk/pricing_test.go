@@ -197,7 +197,6 @@ func TestPromotionsByAPI(t *testing.T) {
 	}
 }
 
-
 func TestTheCartOnTheScreensIsPricedAsTheSale(t *testing.T) {
 	k := startKiosk(t, t.TempDir())
 	if r := k.do("POST", "/api/v1/promotions", map[string]any{"id": "KM10", "name": "Giảm 10 % mật ong", "kind": "percent",
