@@ -54,13 +54,18 @@ func (h *hub) price(c pos.Cart, lenient bool) (pos.Priced, error) {
 }
 
 // keepCart makes lines the till's cart unless a discount in it no longer fits
-// (an amount above what its line now costs): then the change is refused.
+// (an amount above what its line now costs): then the change is refused. A
+// cart emptied line by line loses its own discount too, as a cleared one does.
 func (h *hub) keepCart(t *till, lines []cartLine) error {
+	if len(lines) == 0 {
+		t.lines, t.saleDiscount, t.saleReason = nil, nil, ""
+		return nil
+	}
 	discounted := t.saleDiscount != nil
 	for _, l := range lines {
 		discounted = discounted || l.Discount != nil
 	}
-	if discounted && len(lines) > 0 {
+	if discounted {
 		if _, err := h.price(t.cart(lines), true); errors.Is(err, pos.ErrBadDiscount) {
 			return err
 		}

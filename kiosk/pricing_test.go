@@ -319,3 +319,21 @@ func remarshal(t testing.TB, from, v any) {
 		t.Fatalf("decode %s: %v", data, err)
 	}
 }
+
+func TestAnOrderWithAFreeUnitGoesBackIntoTheCartAsOneLine(t *testing.T) {
+	k := startKiosk(t, t.TempDir(), withBank)
+	if r := k.do("POST", "/api/v1/promotions", map[string]any{"id": "M2T1", "name": "Mua 2 tặng 1", "kind": "buy_get",
+		"scope": "sku", "target": "BT-KD-400", "buy": 2, "get": 1, "bearer": "producer"}, "X-Manager-Pin", testPIN); r.Status != 201 {
+		t.Fatalf("promotion: %d %s", r.Status, r.Body)
+	}
+	self, _ := connect(t, k, "till=SELF1&role=self")
+	order := selfOrder(t, self, "BT-KD-400", 3)
+	if lines := order["lines"].([]any); len(lines) != 2 || order["total"].(float64) != 2*52000 {
+		t.Fatalf("the order of three with one free: %v", order)
+	}
+	self.send(map[string]any{"type": "order.cancel", "id": order["id"]})
+	_, lines, total := cartOf(self.expect("cart"))
+	if len(lines) != 1 || lines[0].(map[string]any)["qty"].(float64) != 3 || lines[0].(map[string]any)["free_qty"].(float64) != 1 || total != 104000 {
+		t.Fatalf("the cart after going back: %v (total %v)", lines, total)
+	}
+}

@@ -178,25 +178,25 @@ func (d *Discount) IsZero() bool {
 	return d.Percent != nil && *d.Percent == 0 || d.Amount != nil && *d.Amount == 0
 }
 
-// check says what is wrong with d as a discount off base, named by what.
-func (d *Discount) check(what string, base Money, reason string) error {
+// check says what is wrong with d as a discount off base ("" when nothing).
+func (d *Discount) check(base Money, reason string) string {
 	switch {
 	case d.bad != "":
-		return fmt.Errorf("%w: %s: %s", ErrBadDiscount, what, d.bad)
+		return d.bad
 	case d.Percent != nil && d.Amount != nil:
-		return fmt.Errorf("%w: %s: a percentage or an amount, not both", ErrBadDiscount, what)
+		return "a percentage or an amount, not both"
 	case d.Percent == nil && d.Amount == nil:
-		return fmt.Errorf("%w: %s: say {\"percent\": N} or {\"amount\": đồng}", ErrBadDiscount, what)
+		return `say {"percent": N} or {"amount": đồng}`
 	case d.Percent != nil && (*d.Percent < 0 || *d.Percent > Whole):
-		return fmt.Errorf("%w: %s: %s %%, want 0 to 100", ErrBadDiscount, what, *d.Percent)
+		return "want a percentage from 0 to 100 with at most two decimals"
 	case d.Amount != nil && *d.Amount < 0:
-		return fmt.Errorf("%w: %s: a negative amount", ErrBadDiscount, what)
+		return "a negative amount"
 	case d.Amount != nil && *d.Amount > base:
-		return fmt.Errorf("%w: %s: %s off is more than the %s it is taken from", ErrBadDiscount, what, *d.Amount, base)
+		return fmt.Sprintf("%s off is more than the %s it is taken from", *d.Amount, base)
 	case len(reason) > MaxDiscountReason:
-		return fmt.Errorf("%w: %s: a reason of at most %d bytes", ErrBadDiscount, what, MaxDiscountReason)
+		return fmt.Sprintf("a reason of at most %d bytes", MaxDiscountReason)
 	}
-	return nil
+	return ""
 }
 
 // off is the đồng d takes off base (checked).

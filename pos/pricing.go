@@ -168,12 +168,11 @@ func PriceCart(c Cart, env PriceEnv) (Priced, error) {
 		base := line.Gross() - line.PromotionDiscount
 		pr.Bases[i] = base
 		if !rl.Discount.IsZero() {
-			what := fmt.Sprintf("line %d (%s)", i+1, p.SKU)
 			if env.NoDiscounts {
-				return Priced{}, fmt.Errorf("%w: %s: an order takes no discounts (the till gives them when it sells)", ErrBadDiscount, what)
+				return Priced{}, fmt.Errorf("%w: line %d (%s): an order takes no discounts (the till gives them when it sells)", ErrBadDiscount, i+1, p.SKU)
 			}
-			if err := rl.Discount.check(what, base, rl.DiscountReason); err != nil {
-				return Priced{}, err
+			if bad := rl.Discount.check(base, rl.DiscountReason); bad != "" {
+				return Priced{}, fmt.Errorf("%w: line %d (%s): %s", ErrBadDiscount, i+1, p.SKU, bad)
 			}
 			line.LineDiscount, line.DiscountReason = rl.Discount.off(base), rl.DiscountReason
 			if !rl.Discount.allowed(env.DiscountLimit, base, c.Approved) {
@@ -196,8 +195,8 @@ func PriceCart(c Cart, env PriceEnv) (Priced, error) {
 		if env.NoDiscounts {
 			return Priced{}, fmt.Errorf("%w: an order takes no discounts (the till gives them when it sells)", ErrBadDiscount)
 		}
-		if err := c.Discount.check("the sale", sub, c.DiscountReason); err != nil {
-			return Priced{}, err
+		if bad := c.Discount.check(sub, c.DiscountReason); bad != "" {
+			return Priced{}, fmt.Errorf("%w: the sale: %s", ErrBadDiscount, bad)
 		}
 		pr.SaleDiscount, pr.DiscountReason = c.Discount.off(sub), c.DiscountReason
 		if !c.Discount.allowed(env.DiscountLimit, sub, c.Approved) {
