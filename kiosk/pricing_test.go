@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/ocop-kiosk/kiosk/pos"
@@ -335,5 +336,42 @@ func TestAnOrderWithAFreeUnitGoesBackIntoTheCartAsOneLine(t *testing.T) {
 	_, lines, total := cartOf(self.expect("cart"))
 	if len(lines) != 1 || lines[0].(map[string]any)["qty"].(float64) != 3 || lines[0].(map[string]any)["free_qty"].(float64) != 1 || total != 104000 {
 		t.Fatalf("the cart after going back: %v (total %v)", lines, total)
+	}
+}
+
+func TestAPrintedReceiptAddsUpToWhatTheCustomerPaid(t *testing.T) {
+	dir := t.TempDir()
+	k := startKiosk(t, dir)
+	if r := k.do("POST", "/api/v1/promotions", map[string]any{"id": "M2T1", "name": "Mua 2 tặng 1", "kind": "buy_get",
+		"scope": "sku", "target": "BT-KD-400", "buy": 2, "get": 1, "bearer": "producer"}, "X-Manager-Pin", testPIN); r.Status != 201 {
+		t.Fatalf("promotion: %d %s", r.Status, r.Body)
+	}
+	s := k.sell(t, map[string]any{"lines": []map[string]any{
+		{"sku": honeySKU, "qty": 2, "discount": map[string]any{"percent": 10}, "discount_reason": "khách quen"},
+		{"sku": fishSKU, "weight_g": 1235},
+		{"sku": "BT-KD-400", "qty": 3},
+	}, "discount": map[string]any{"amount": 20000}, "payments": cashPay(2_000_000)})
+	waitFor(t, "the receipt printed", func() bool { return len(printed(t, dir, s.ID)) == 1 })
+	text := printed(t, dir, s.ID)[0]
+	var total string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, "TỔNG CỘNG") {
+			total = l
+		}
+	}
+	if !strings.HasSuffix(strings.TrimSpace(total), pos.FormatVND(s.Total)) {
+		t.Errorf("the receipt's total %q, the sale's %s:\n%s", total, pos.FormatVND(s.Total), text)
+	}
+	for _, want := range []string{"1,235 kg", "Giảm giá: khách quen", "(KM: Mua 2"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the receipt lacks %q:\n%s", want, text)
+		}
+	}
+	var vat pos.Money
+	for _, v := range s.VAT {
+		vat += v.VAT
+	}
+	if !strings.Contains(text, pos.FormatVND(vat)) {
+		t.Errorf("the receipt lacks the VAT contained in what was paid, %s:\n%s", pos.FormatVND(vat), text)
 	}
 }

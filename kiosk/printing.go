@@ -137,6 +137,7 @@ func (s *Server) receipt(sale pos.Sale) (printer.Receipt, error) {
 		}
 	}
 	r := printer.ReceiptFromSale(sale, s.cfg.Seller, s.linkBase(), orig)
+	r.Lines = receiptLines(sale)
 	r.Payments = append([]pos.Payment(nil), sale.Payments...)
 	for i, p := range r.Payments {
 		if p.Method != pos.MethodVietQR {
@@ -316,4 +317,61 @@ func Ports() string {
 	}
 	b.WriteString("profiles: " + strings.Join(printer.ProfileNames(), ", ") + "\n")
 	return b.String()
+}
+
+// receiptLines are a sale's lines as the receipt layout takes them (a
+// quantity at a price): a weighed line at its worth with its weight and price
+// per kg in its name, what a promotion or a discount took off as a line of its
+// own under the line, and the sale's own discount as a line per VAT rate. So
+// the printed total and VAT add up to what the customer paid. The layout is
+// to show discounts and weights itself; until then this keeps paper and sale
+// in agreement.
+func receiptLines(sale pos.Sale) []printer.ReceiptLine {
+	promo := map[string]string{}
+	for _, p := range sale.Promotions {
+		promo[p.ID] = p.Name
+	}
+	var out []printer.ReceiptLine
+	saleShare := map[int]pos.Money{}
+	var rates []int
+	for _, l := range sale.Lines {
+		name := l.Name
+		if l.Lot != "" {
+			name += " (lô " + l.Lot + ")"
+		}
+		rl := printer.ReceiptLine{Name: name, Qty: l.Qty, Price: l.Price, VATRate: l.VATRate}
+		switch {
+		case l.WeightG != 0:
+			g := l.WeightG
+			if g < 0 {
+				g = -g
+			}
+			rl.Name = fmt.Sprintf("%s %d,%03d kg × %s/kg", name, g/1000, g%1000, pos.FormatVND(l.Price))
+			rl.Price = l.Gross() * pos.Money(l.Qty) // Qty is ±1: the line's worth at its sign
+		case l.Free:
+			rl.Name = name + " (KM: " + promo[l.Promotion] + ")"
+		}
+		out = append(out, rl)
+		if l.PromotionDiscount != 0 {
+			out = append(out, printer.ReceiptLine{Name: "  KM: " + promo[l.Promotion], Qty: 1, Price: -l.PromotionDiscount, VATRate: l.VATRate})
+		}
+		if l.LineDiscount != 0 {
+			out = append(out, printer.ReceiptLine{Name: strings.TrimSuffix("  Giảm giá: "+l.DiscountReason, ": "), Qty: 1,
+				Price: -l.LineDiscount, VATRate: l.VATRate})
+		}
+		if l.SaleDiscount != 0 {
+			if _, ok := saleShare[l.VATRate]; !ok {
+				rates = append(rates, l.VATRate)
+			}
+			saleShare[l.VATRate] += l.SaleDiscount
+		}
+	}
+	for _, r := range rates {
+		name := strings.TrimSuffix("Giảm giá đơn: "+sale.DiscountReason, ": ")
+		if len(rates) > 1 {
+			name += fmt.Sprintf(" (%d%%)", r)
+		}
+		out = append(out, printer.ReceiptLine{Name: name, Qty: 1, Price: -saleShare[r], VATRate: r})
+	}
+	return out
 }
