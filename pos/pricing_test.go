@@ -461,3 +461,36 @@ func TestPromotionValidate(t *testing.T) {
 		})
 	}
 }
+
+// FuzzDiscountJSON prices a line and a sale with discounts read from any JSON:
+// a discount is taken or refused with ErrBadDiscount, never a panic, a
+// negative total or a line below zero.
+func FuzzDiscountJSON(f *testing.F) {
+	for _, s := range []string{`{"percent": 10}`, `{"amount": 20000}`, `{"percent": 12.5}`, `{"percent": 100}`, `{"amount": 220000}`,
+		`{"percent": -1}`, `{"percent": 1e2}`, `{"amount": 1.5}`, `{"percent": 10, "amount": 1}`, `{}`, `{"percent": "10"}`,
+		`{"amount": 99999999999999999999}`, `{"percent": 100.001}`} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, line, sale string) {
+		var ld, sd Discount
+		if json.Unmarshal([]byte(line), &ld) != nil || json.Unmarshal([]byte(sale), &sd) != nil {
+			return
+		}
+		pr, err := PriceCart(Cart{Lines: []LineRequest{{SKU: "HONEY", Qty: 2, Discount: &ld}, {SKU: "FISH", WeightG: 777}},
+			Discount: &sd}, testEnv())
+		if err != nil {
+			if !errors.Is(err, ErrBadDiscount) {
+				t.Fatalf("%s / %s: %v", line, sale, err)
+			}
+			return
+		}
+		for _, l := range pr.Lines {
+			if l.Total < 0 || l.Discount < 0 || l.Total != l.Gross()-l.Discount {
+				t.Fatalf("%s / %s: line %+v", line, sale, l)
+			}
+		}
+		if pr.Total < 0 || pr.Total > 440000+271950 {
+			t.Fatalf("%s / %s: total %d", line, sale, pr.Total)
+		}
+	})
+}
