@@ -81,6 +81,8 @@ var routeTable = []routeRule{
 	{"GET", "/api/v1/products", browsing},
 	{"GET", "/api/v1/products/:sku", browsing},
 	{"GET", "/api/v1/producers", browsing},
+	{"GET", "/api/v1/promotions", browsing},
+	{"GET", "/api/v1/promotions/:id", browsing},
 	{"GET", "/api/v1/orders", browsing},
 	{"GET", "/api/v1/orders/:ref", browsing},
 
@@ -126,6 +128,9 @@ var routeTable = []routeRule{
 	{"GET", "/api/v1/devices", manager},
 	{"DELETE", "/api/v1/devices/:id", manager},
 	{"GET", "/api/v1/backup", manager},
+	{"POST", "/api/v1/promotions", manager},
+	{"PUT", "/api/v1/promotions/:id", manager},
+	{"DELETE", "/api/v1/promotions/:id", manager},
 }
 
 // accessOf finds a route's rule; HEAD is answered as GET.

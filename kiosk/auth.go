@@ -254,19 +254,31 @@ func (g *guard) manager(c *fiber.Ctx, who caller) error {
 	if pin == "" {
 		return newAPIError(fiber.StatusUnauthorized, "pin_required", "this action needs the manager PIN in the X-Manager-Pin header")
 	}
+	if retry, err := g.checkPIN(who, pin); err != nil {
+		if retry > 0 {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retry))
+		}
+		return err
+	}
+	c.Locals("who", "manager")
+	return nil
+}
+
+// checkPIN checks a manager PIN who sent (in a header, or over the websocket
+// with a discount), counting the guess against who's keys. A locked key
+// answers pin_locked with the seconds to wait, a wrong PIN bad_pin.
+func (g *guard) checkPIN(who caller, pin string) (retry int, err error) {
 	keys := pinKeys(who)
 	wait, ok := g.pins.begin(g.clock(), keys...)
 	if !ok {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retryAfter(wait)))
-		return newAPIError(fiber.StatusTooManyRequests, "pin_locked", fmt.Sprintf("too many wrong PINs; try again in %d s", retryAfter(wait)))
+		return retryAfter(wait), newAPIError(fiber.StatusTooManyRequests, "pin_locked", fmt.Sprintf("too many wrong PINs; try again in %d s", retryAfter(wait)))
 	}
 	right := g.pinMatches(pin)
 	g.pins.end(g.clock(), right, keys...)
 	if !right {
-		return newAPIError(fiber.StatusForbidden, "bad_pin", "wrong manager PIN")
+		return 0, newAPIError(fiber.StatusForbidden, "bad_pin", "wrong manager PIN")
 	}
-	c.Locals("who", "manager")
-	return nil
+	return 0, nil
 }
 
 // pair issues a device token; only its hash is stored.

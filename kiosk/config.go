@@ -55,6 +55,9 @@ type Config struct {
 	// OrderExpiry is how long a self-service order holds its stock waiting for
 	// its money before it expires and the stock goes back (default 15 min).
 	OrderExpiry time.Duration
+	// DiscountLimit is the share of a line or a sale a till may take off
+	// without the manager PIN (default 10 %; 0: every discount needs it).
+	DiscountLimit pos.Percent
 	// orderElapsed, when set, is the stopwatch orders expire by (tests move
 	// it; the kiosk uses the monotonic clock).
 	orderElapsed func() time.Duration
@@ -97,7 +100,7 @@ var reKioskID = regexp.MustCompile(`^[A-Z0-9]{1,12}$`)
 // Defaults returns the configuration `go run ./cmd/kiosk` uses with no flags.
 func Defaults() Config {
 	return Config{Addr: ":8080", DataDir: "./kiosk-data", KioskID: "K01", Demo: true, Printers: map[string]string{},
-		PrintHistory: 2000, OrderExpiry: pos.DefaultOrderTTL}
+		PrintHistory: 2000, OrderExpiry: pos.DefaultOrderTTL, DiscountLimit: pos.DefaultDiscountLimit}
 }
 
 // normalize fills defaults and checks the fields.
@@ -162,6 +165,9 @@ func (c *Config) normalize() error {
 	}
 	if err := c.normalizeScale(); err != nil {
 		return err
+	}
+	if c.DiscountLimit < 0 || c.DiscountLimit > pos.Whole {
+		return fmt.Errorf("discount limit %s %%: want 0 to 100", c.DiscountLimit)
 	}
 	if c.ManagerPIN != "" && !validPIN(c.ManagerPIN) {
 		return fmt.Errorf("manager PIN: want 4 to 12 digits")

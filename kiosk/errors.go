@@ -57,6 +57,12 @@ var errorCodes = []struct {
 	{pos.ErrOrderCancelled, fiber.StatusConflict, "order_cancelled"},
 	{pos.ErrOrderExpired, fiber.StatusConflict, "order_expired"},
 	{pos.ErrTooManyOrders, fiber.StatusConflict, "too_many_orders"},
+	{pos.ErrBadDiscount, fiber.StatusUnprocessableEntity, "bad_discount"},
+	{pos.ErrDiscountNeedsPIN, fiber.StatusForbidden, "discount_needs_pin"},
+	{pos.ErrBadWeight, fiber.StatusUnprocessableEntity, "bad_weight"},
+	{pos.ErrBadPromotion, fiber.StatusUnprocessableEntity, "bad_promotion"},
+	{pos.ErrPromotionExists, fiber.StatusConflict, "promotion_exists"},
+	{pos.ErrPromotionChanged, fiber.StatusConflict, "promotion_changed"},
 }
 
 // errorHandler turns any error a handler returns into the JSON error body

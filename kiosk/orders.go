@@ -192,10 +192,7 @@ func (h *hub) selfCheckout(cl *wsClient, m inMsg) {
 			cl.fail(m.Ref, "empty_cart", "the cart is empty")
 			return
 		}
-		req := pos.OrderRequest{Till: t.id}
-		for _, l := range t.lines {
-			req.Lines = append(req.Lines, pos.LineRequest{SKU: l.SKU, Qty: l.Qty})
-		}
+		req := pos.OrderRequest{Till: t.id, Lines: t.cart(t.lines).Lines}
 		o, _, err = h.orders.Create(req, m.IdempotencyKey)
 		if err == nil {
 			t.lines, t.pending = nil, nil
@@ -269,9 +266,7 @@ func (h *hub) cancelOrder(cl *wsClient, m inMsg) {
 		t := cl.till
 		t.mu.Lock()
 		if len(t.lines) == 0 {
-			for _, l := range o.Lines {
-				t.lines = append(t.lines, cartLine{SKU: l.SKU, Qty: l.Qty})
-			}
+			t.lines = cartLinesOf(o.Lines)
 			t.seq++
 			h.broadcastCart(t)
 		}

@@ -90,7 +90,18 @@ func (s *Server) renderer(job pos.PrintJob, p printer.Profile) ([]byte, error) {
 		}
 		// The store's report carries no discounts or promotions yet: when it
 		// does, they fill Discounts and Promotions (rows by reason, by name).
-		printer.WriteZReport(e, printer.ShiftReport{ZReport: z, Seller: s.cfg.Seller, ProducerNames: names})
+		sr := printer.ShiftReport{ZReport: z, Seller: s.cfg.Seller, ProducerNames: names}
+		for _, d := range z.DiscountsByReason {
+			label := d.Reason
+			if label == "" {
+				label = "Giảm giá"
+			}
+			sr.Discounts = append(sr.Discounts, printer.ZRow{Label: label, Count: int(d.Count), Amount: d.Amount})
+		}
+		for _, p := range z.ByPromotion {
+			sr.Promotions = append(sr.Promotions, printer.ZRow{Label: p.Name, Count: int(p.Lines), Amount: p.Saved})
+		}
+		printer.WriteZReport(e, sr)
 	case "test":
 		printer.WritePrintTest(e)
 	default:
@@ -188,6 +199,13 @@ func (s *Server) receipt(sale pos.Sale) (printer.Receipt, error) {
 func receiptFromSale(sale pos.Sale, lang string) printer.Receipt {
 	r := printer.Receipt{Lang: lang, Kind: sale.Kind, ReceiptNo: sale.ReceiptNo, Time: sale.Time, Till: sale.Till,
 		VAT: sale.VAT, Payments: append([]pos.Payment(nil), sale.Payments...)}
+	promo := map[string]string{}
+	for _, p := range sale.Promotions {
+		promo[p.ID] = p.Name
+		if lang == printer.LangEN && p.NameEN != "" {
+			promo[p.ID] = p.NameEN
+		}
+	}
 	for _, l := range sale.Lines {
 		name := l.Name
 		if lang == printer.LangEN && l.NameEN != "" {
@@ -196,11 +214,24 @@ func receiptFromSale(sale pos.Sale, lang string) printer.Receipt {
 		if l.Lot != "" {
 			name += printer.LotSuffix(lang, l.Lot)
 		}
-		// A line's Total is its amount: a sale line carries no discount,
-		// promotion or weight yet. When it does, they fill Off, WeightG and
-		// Gross (the amount before what was taken off).
-		r.Lines = append(r.Lines, printer.ReceiptLine{Name: name, Qty: l.Qty, Price: l.Price, VATRate: l.VATRate, Gross: l.Total})
+		// The line prints at its worth before anything was taken off, then
+		// what its promotion and a discount given at the till took off it; the
+		// sale's own discount (spread over the lines by the pricing) prints
+		// once, under the total, so nothing is taken off twice.
+		rl := printer.ReceiptLine{Name: name, Qty: l.Qty, WeightG: l.WeightG, Price: l.Price, VATRate: l.VATRate, Gross: l.Gross()}
+		switch {
+		case l.Free:
+			rl.Off = append(rl.Off, printer.Deduction{Promotion: promo[l.Promotion]})
+		case l.PromotionDiscount != 0:
+			rl.Off = append(rl.Off, printer.Deduction{Promotion: promo[l.Promotion], Amount: l.PromotionDiscount})
+		}
+		if l.LineDiscount != 0 {
+			rl.Off = append(rl.Off, printer.Deduction{Reason: l.DiscountReason, Amount: l.LineDiscount})
+		}
+		r.Lines = append(r.Lines, rl)
+		r.Discount.Amount += l.SaleDiscount
 	}
+	r.Discount.Reason = sale.DiscountReason
 	return r
 }
 
@@ -357,3 +388,4 @@ func Ports() string {
 	b.WriteString("profiles: " + strings.Join(printer.ProfileNames(), ", ") + "\n")
 	return b.String()
 }
+

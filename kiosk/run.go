@@ -32,6 +32,10 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	if err := store.SetDiscountLimit(cfg.DiscountLimit); err != nil {
+		store.Close()
+		return err
+	}
 	defer func() {
 		if err := store.Close(); err != nil {
 			log.Error("closing store", "err", err)
@@ -112,6 +116,7 @@ func Run(ctx context.Context, cfg Config) error {
 	stopWatch := make(chan struct{})
 	defer close(stopWatch)
 	go srv.hub.watchPrinters(stopWatch)
+	go srv.hub.watchPromotions(stopWatch)
 	go srv.hub.watchOrders(stopWatch)
 	sctx, stopScale := context.WithCancel(context.Background())
 	scaleDone := make(chan struct{})

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,17 +54,26 @@ type hub struct {
 }
 
 type till struct {
-	id      string
-	mu      sync.Mutex
-	lines   []cartLine
-	seq     uint64
-	pending *vietQRPending
-	clients map[*wsClient]struct{}
+	id    string
+	mu    sync.Mutex
+	lines []cartLine
+	// saleDiscount is the till's manual discount on the whole cart, with
+	// its reason (cart.discount without a sku).
+	saleDiscount *pos.Discount
+	saleReason   string
+	seq          uint64
+	pending      *vietQRPending
+	clients      map[*wsClient]struct{}
 }
 
+// cartLine is one product in a till's cart: Qty units, or for a product sold
+// by weight WeightG grams (Qty 1), with the till's manual discount on it.
 type cartLine struct {
-	SKU string
-	Qty int64
+	SKU      string
+	Qty      int64
+	WeightG  int64
+	Discount *pos.Discount // each line holds its own (approvals are written into it)
+	Reason   string
 }
 
 type vietQRPending struct {
@@ -93,6 +102,9 @@ type wsClient struct {
 	// kiosk's own screen); revoked is set when that device is revoked.
 	device  string
 	revoked atomic.Bool
+	// who is the caller the screen connected as: a manager PIN sent over
+	// the websocket (with a discount) is counted against its keys.
+	who caller
 }
 
 func newHub(s *Server) *hub {
@@ -177,6 +189,7 @@ func (s *Server) serveWS(conn *websocket.Conn) {
 	cl := &wsClient{conn: conn, send: make(chan []byte, wsSendQueue), closed: make(chan struct{}),
 		till: t, role: conn.Query("role", roleTill), orders: map[string]bool{}}
 	cl.device, _ = conn.Locals(localsWSDevice).(string)
+	cl.who, _ = conn.Locals(localsCaller).(caller)
 	conn.SetReadLimit(MaxWSMessage)
 	_ = conn.SetReadDeadline(time.Now().Add(wsPongWait))
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(wsPongWait)) })
@@ -337,10 +350,13 @@ type inMsg struct {
 	SKU            string               `json:"sku"`
 	Code           string               `json:"code"`
 	Qty            *int64               `json:"qty"`
+	WeightG        *int64               `json:"weight_g"`
+	Discount       *pos.Discount        `json:"discount"`
+	PIN            string               `json:"pin"` // the manager PIN, approving a discount above the limit
 	Payments       []pos.PaymentRequest `json:"payments"`
 	IdempotencyKey string               `json:"idempotency_key"`
 	ID             string               `json:"id"`     // an order
-	Reason         string               `json:"reason"` // why an order is cancelled
+	Reason         string               `json:"reason"` // why an order is cancelled, or a discount given
 }
 
 func mustJSON(v any) []byte {
@@ -372,7 +388,7 @@ func (cl *wsClient) failErr(ref string, err error) {
 }
 
 var mutating = map[string]bool{"cart.add": true, "cart.set": true, "cart.remove": true, "cart.clear": true,
-	"pay.vietqr": true, "pay.cancel": true, "checkout": true, "order.confirm": true, "order.cancel": true}
+	"cart.weight": true, "cart.discount": true, "pay.vietqr": true, "pay.cancel": true, "checkout": true, "order.confirm": true, "order.cancel": true}
 
 // handle processes one message. A bad message gets an error back and changes
 // nothing.
@@ -420,7 +436,7 @@ func (h *hub) handle(cl *wsClient, data []byte) {
 		h.sendState(cl)
 	case "ping":
 		cl.sendJSON(map[string]any{"type": "pong", "ref": m.Ref})
-	case "cart.add", "cart.set", "cart.remove", "cart.clear":
+	case "cart.add", "cart.set", "cart.weight", "cart.remove", "cart.clear":
 		t.mu.Lock()
 		err := h.changeCart(t, m)
 		if err == nil {
@@ -432,6 +448,8 @@ func (h *hub) handle(cl *wsClient, data []byte) {
 		if err != nil {
 			cl.failErr(m.Ref, err)
 		}
+	case "cart.discount":
+		h.cartDiscount(cl, m)
 	case "pay.vietqr":
 		h.payVietQR(cl, m)
 	case "pay.cancel":
@@ -467,31 +485,34 @@ type wsErr struct{ code, msg string }
 func (e *wsErr) Error() string { return e.msg }
 
 // changeCart applies a cart message under the till's lock; an error leaves the
-// cart as it was.
+// cart as it was. The change is made on a copy of the lines, kept only when
+// the cart still prices: a quantity that shrinks a line below its discount
+// is refused, not shown wrong.
 func (h *hub) changeCart(t *till, m inMsg) error {
 	qty := int64(1)
 	if m.Qty != nil {
 		qty = *m.Qty
 	}
-	find := func(sku string) int {
-		for i, l := range t.lines {
+	find := func(lines []cartLine, sku string) int {
+		for i, l := range lines {
 			if l.SKU == sku {
 				return i
 			}
 		}
 		return -1
 	}
+	lines := slices.Clone(t.lines)
 	switch m.Type {
 	case "cart.clear":
-		t.lines = nil
+		t.lines, t.saleDiscount, t.saleReason = nil, nil, ""
 		return nil
 	case "cart.remove":
-		i := find(m.SKU)
+		i := find(lines, m.SKU)
 		if i < 0 {
 			return &wsErr{"not_in_cart", fmt.Sprintf("%q is not in the cart", m.SKU)}
 		}
-		t.lines = append(t.lines[:i], t.lines[i+1:]...)
-		return nil
+		lines = append(lines[:i], lines[i+1:]...)
+		return h.keepCart(t, lines)
 	}
 	ix := h.s.index.Load()
 	var p *pos.Product
@@ -507,10 +528,16 @@ func (h *hub) changeCart(t *till, m inMsg) error {
 	if p == nil {
 		return fmt.Errorf("%w: %q", pos.ErrUnknownSKU, m.SKU+m.Code)
 	}
-	i := find(p.SKU)
+	i := find(lines, p.SKU)
+	if p.ByWeight() {
+		return h.changeWeighed(t, lines, i, p, m)
+	}
+	if m.WeightG != nil || m.Type == "cart.weight" {
+		return fmt.Errorf("%w: %s is sold by the unit: send qty, not weight_g", pos.ErrBadWeight, p.SKU)
+	}
 	var had int64
 	if i >= 0 {
-		had = t.lines[i].Qty
+		had = lines[i].Qty
 	}
 	if m.Type == "cart.set" {
 		if qty < 0 || qty > pos.MaxQty {
@@ -520,16 +547,16 @@ func (h *hub) changeCart(t *till, m inMsg) error {
 			return err
 		}
 		if i < 0 && qty > 0 {
-			if len(t.lines) >= maxCartLines {
-				return fmt.Errorf("%w: %d lines", pos.ErrTooManyLines, len(t.lines))
+			if len(lines) >= maxCartLines {
+				return fmt.Errorf("%w: %d lines", pos.ErrTooManyLines, len(lines))
 			}
-			t.lines = append(t.lines, cartLine{SKU: p.SKU, Qty: qty})
+			lines = append(lines, cartLine{SKU: p.SKU, Qty: qty})
 		} else if i >= 0 && qty == 0 {
-			t.lines = append(t.lines[:i], t.lines[i+1:]...)
+			lines = append(lines[:i], lines[i+1:]...)
 		} else if i >= 0 {
-			t.lines[i].Qty = qty
+			lines[i].Qty = qty
 		}
-		return nil
+		return h.keepCart(t, lines)
 	}
 	// cart.add
 	if qty <= 0 || qty > pos.MaxQty {
@@ -542,64 +569,14 @@ func (h *hub) changeCart(t *till, m inMsg) error {
 		return err
 	}
 	if i >= 0 {
-		t.lines[i].Qty += qty
-		return nil
+		lines[i].Qty += qty
+		return h.keepCart(t, lines)
 	}
-	if len(t.lines) >= maxCartLines {
-		return fmt.Errorf("%w: %d lines", pos.ErrTooManyLines, len(t.lines))
+	if len(lines) >= maxCartLines {
+		return fmt.Errorf("%w: %d lines", pos.ErrTooManyLines, len(lines))
 	}
-	t.lines = append(t.lines, cartLine{SKU: p.SKU, Qty: qty})
-	return nil
-}
-
-// cartLineView is a cart line as screens show it.
-type cartLineView struct {
-	SKU     string    `json:"sku"`
-	Name    string    `json:"name"`
-	NameEN  string    `json:"name_en"`
-	Unit    string    `json:"unit"`
-	Price   pos.Money `json:"price"`
-	Qty     int64     `json:"qty"`
-	Total   pos.Money `json:"total"`
-	VATRate int       `json:"vat_rate"`
-	Stock   int64     `json:"stock"`
-}
-
-type cartView struct {
-	Seq   uint64         `json:"seq"`
-	Lines []cartLineView `json:"lines"`
-	Count int64          `json:"count"`
-	Total pos.Money      `json:"total"`
-	VAT   []pos.VATLine  `json:"vat"`
-}
-
-// view prices the cart from the current catalog (the sale is priced again when
-// it commits). Lines whose product left the catalog show with price 0.
-func (h *hub) view(t *till) cartView {
-	ix := h.s.index.Load()
-	v := cartView{Seq: t.seq, Lines: []cartLineView{}, VAT: []pos.VATLine{}}
-	skus := make([]string, len(t.lines))
-	for i, l := range t.lines {
-		skus[i] = l.SKU
-	}
-	stock, _ := h.s.store.Stock(skus)
-	byRate := map[int]pos.Money{}
-	for _, l := range t.lines {
-		lv := cartLineView{SKU: l.SKU, Qty: l.Qty, Stock: stock[l.SKU]}
-		if p := ix.Lookup(l.SKU); p != nil && p.SKU == l.SKU {
-			lv.Name, lv.NameEN, lv.Unit, lv.Price, lv.VATRate = p.Name, p.NameEN, p.Unit, p.Price, p.VATRate
-		}
-		lv.Total = lv.Price * pos.Money(l.Qty)
-		v.Lines = append(v.Lines, lv)
-		v.Count += l.Qty
-		v.Total += lv.Total
-		byRate[lv.VATRate] += lv.Total
-	}
-	for r, g := range byRate {
-		v.VAT = append(v.VAT, pos.VATLine{Rate: r, Gross: g, VAT: pos.VATContained(g, r)})
-	}
-	sort.Slice(v.VAT, func(i, j int) bool { return v.VAT[i].Rate < v.VAT[j].Rate })
-	return v
+	lines = append(lines, cartLine{SKU: p.SKU, Qty: qty})
+	return h.keepCart(t, lines)
 }
 
 // broadcast sends one message to every screen of t; the caller holds t.mu.
@@ -655,8 +632,14 @@ func (h *hub) payVietQR(cl *wsClient, m inMsg) {
 }
 
 // checkout commits the till's cart as a sale. The till's lock is held through
-// the commit, so the cart cannot change under it.
+// the commit, so the cart cannot change under it. A manager PIN sent with it
+// approves the cart's discounts above the limit (checked before the lock:
+// its hashing takes a while).
 func (h *hub) checkout(cl *wsClient, m inMsg) {
+	approved, ok := h.approve(cl, m)
+	if !ok {
+		return
+	}
 	t := cl.till
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -672,10 +655,9 @@ func (h *hub) checkout(cl *wsClient, m inMsg) {
 			pays[i].Reference = t.pending.Reference
 		}
 	}
-	req := pos.SaleRequest{Payments: pays, Till: t.id}
-	for _, l := range t.lines {
-		req.Lines = append(req.Lines, pos.LineRequest{SKU: l.SKU, Qty: l.Qty})
-	}
+	c := t.cart(t.lines)
+	req := pos.SaleRequest{Payments: pays, Till: t.id, Lines: c.Lines, Discount: c.Discount,
+		DiscountReason: c.DiscountReason, Approved: approved}
 	sale, _, err := h.s.store.CommitSale(req, m.IdempotencyKey)
 	if err != nil {
 		cl.failErr(m.Ref, err)
@@ -683,11 +665,11 @@ func (h *hub) checkout(cl *wsClient, m inMsg) {
 	}
 	h.s.queue.Wake()
 	h.s.wakeUplink()
-	t.lines, t.pending = nil, nil
+	t.lines, t.pending, t.saleDiscount, t.saleReason = nil, nil, nil, ""
 	t.seq++
 	cl.sendJSON(map[string]any{"type": "sale", "sale": sale, "ref": m.Ref})
 	h.broadcast(t, map[string]any{"type": "sale.done", "id": sale.ID, "receipt_no": sale.ReceiptNo,
-		"total": sale.Total, "change": sale.Change, "payments": sale.Payments})
+		"total": sale.Total, "discount": sale.Discount, "change": sale.Change, "payments": sale.Payments})
 	h.broadcastCart(t)
 }
 

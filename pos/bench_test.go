@@ -178,3 +178,38 @@ func BenchmarkIndexBuild20k(b *testing.B) {
 		NewIndex(products, producers)
 	}
 }
+
+// BenchmarkPriceCart50Lines200Promotions prices a 50-line cart (a few lines
+// weighed, some with discounts, a sale discount) against 200 promotions valid
+// at once, of every kind and scope, as the cart on the screens and the sale
+// at commit are priced. DESIGN budget: p99 ≤ 1 ms.
+func BenchmarkPriceCart50Lines200Promotions(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	ps := randomCatalog(r, 400)
+	promos := randomPromotions(r, ps, 200)
+	for i := range promos {
+		promos[i].From, promos[i].To, promos[i].Hours, promos[i].Deleted = Date{}, Date{}, "", false // all valid
+	}
+	env := PriceEnv{Product: catalogLookup(ps...), Promotions: NewPromotionSet(1, promos), Now: monday9, DiscountLimit: DefaultDiscountLimit}
+	var c Cart
+	for len(c.Lines) < 50 {
+		c = randomCart(r, ps)
+	}
+	c.Lines = c.Lines[:50]
+	c.Discount = &Discount{Percent: pct("5")}
+	if _, err := PriceCart(c, env); err != nil {
+		b.Fatal(err)
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if _, err := PriceCart(c, env); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	b.ReportMetric(quantile(lat, 0.50), "p50-ms")
+	b.ReportMetric(quantile(lat, 0.99), "p99-ms")
+}

@@ -15,7 +15,7 @@ import (
 // The CSV headers of the three catalog files, in order.
 var (
 	ProducerColumns = []string{"id", "name", "kind", "tax_code", "province", "commune", "address", "phone", "bank_bin", "bank_account", "bank_account_name"}
-	ProductColumns  = []string{"sku", "gtin", "name", "name_en", "group", "stars", "cert_no", "cert_expiry", "producer_id", "unit", "price", "vat_rate", "barcodes", "stock", "image", "description", "description_en"}
+	ProductColumns  = []string{"sku", "gtin", "name", "name_en", "group", "stars", "cert_no", "cert_expiry", "producer_id", "unit", "price", "vat_rate", "barcodes", "stock", "image", "description", "description_en", "sold_by"}
 	LotColumns      = []string{"sku", "lot", "produced_on", "packed_on", "expires_on", "origin", "certifications", "quantity"}
 )
 
@@ -362,7 +362,8 @@ func parseProducts(src rowSource) (ProductRows, error) {
 			Group: Group(strings.ToLower(t.str("group"))), Stars: int(t.int("stars")), CertNo: t.str("cert_no"),
 			CertExpiry: t.date("cert_expiry"), ProducerID: t.str("producer_id"), Unit: t.str("unit"),
 			Price: Money(t.int("price")), VATRate: int(t.int("vat_rate")), Barcodes: t.list("barcodes"),
-			Stock: t.int("stock"), Image: t.str("image"), Description: t.str("description"), DescriptionEN: t.str("description_en")}
+			Stock: t.int("stock"), Image: t.str("image"), Description: t.str("description"), DescriptionEN: t.str("description_en"),
+			SoldBy: t.str("sold_by")}
 		t.validated(p.Validate)
 		if first, dup := seen[p.SKU]; dup {
 			t.fail("sku", "sku %s already on row %d", p.SKU, first)
@@ -461,9 +462,13 @@ func WriteProductsCSV(w io.Writer, ps []Product) error {
 	for _, p := range ps {
 		t := texts(p.SKU, p.GTIN, p.Name, p.NameEN, string(p.Group), p.CertNo, p.ProducerID, p.Unit,
 			strings.Join(p.Barcodes, "|"), p.Image, p.Description, p.DescriptionEN)
+		soldBy := SoldByUnit
+		if p.ByWeight() {
+			soldBy = SoldByWeight
+		}
 		_ = cw.Write([]string{t[0], t[1], t[2], t[3], t[4], strconv.Itoa(p.Stars), t[5], p.CertExpiry.String(),
 			t[6], t[7], strconv.FormatInt(int64(p.Price), 10), strconv.Itoa(p.VATRate), t[8],
-			strconv.FormatInt(p.Stock, 10), t[9], t[10], t[11]})
+			strconv.FormatInt(p.Stock, 10), t[9], t[10], t[11], soldBy})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -391,7 +391,7 @@ func takeIn(tx *bolt.Tx, r *Sale) error {
 		if tx.Bucket(bProducts).Get([]byte(l.SKU)) == nil {
 			continue
 		}
-		if err := putStock(tx, l.SKU, max(getStock(tx, l.SKU)-l.Qty, 0)); err != nil {
+		if err := putStock(tx, l.SKU, max(getStock(tx, l.SKU)-l.Units(), 0)); err != nil {
 			return err
 		}
 	}

@@ -79,6 +79,7 @@ func Open(path string, o StoreOptions) (*Store, error) {
 	}
 	s := &Store{db: db, kioskID: o.KioskID, now: o.Now, path: path, fresh: fresh,
 		reqs: make(chan *commitReq, 1024), stop: make(chan struct{}), stopped: make(chan struct{})}
+	s.discountLimit.Store(int64(DefaultDiscountLimit))
 	go s.committer()
 	return s, nil
 }

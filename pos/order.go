@@ -78,15 +78,19 @@ type Order struct {
 	Code string `json:"code"`
 	// Reference goes in the VietQR transfer (tag 62/08) and, once paid, on the
 	// sale's VietQR payment and its receipt: "K01 7KP3M".
-	Reference string    `json:"reference"`
-	KioskID   string    `json:"kiosk_id"`
-	Till      string    `json:"till,omitempty"` // where it was made
-	Lines     []Line    `json:"lines"`
-	Total     Money     `json:"total"`
-	VAT       []VATLine `json:"vat"`
-	Created   time.Time `json:"created"`
-	Expires   time.Time `json:"expires"` // on the wall clock; see OrderBook for how time is kept
-	State     string    `json:"state"`
+	Reference string `json:"reference"`
+	KioskID   string `json:"kiosk_id"`
+	Till      string `json:"till,omitempty"` // where it was made
+	Lines     []Line `json:"lines"`
+	Total     Money  `json:"total"`
+	// Discount and Promotions are what the promotions valid when the order
+	// was made took off (an order takes no manual discount).
+	Discount   Money              `json:"discount,omitempty"`
+	Promotions []AppliedPromotion `json:"promotions,omitempty"`
+	VAT        []VATLine          `json:"vat"`
+	Created    time.Time          `json:"created"`
+	Expires    time.Time          `json:"expires"` // on the wall clock; see OrderBook for how time is kept
+	State      string             `json:"state"`
 	// Closed, ClosedBy and Reason say when, by which till, and why it stopped
 	// being open; SaleID and ReceiptNo name the sale a paid order became.
 	Closed         *time.Time `json:"closed,omitempty"`
@@ -259,15 +263,14 @@ func (b *OrderBook) Create(req OrderRequest, idemKey string) (o Order, replayed 
 			}
 			return err
 		}
-		lines, total, vat, err := priceLines(req.Lines, txProduct(tx), func(sku, code string) bool {
-			return tx.Bucket(bLots).Get([]byte(sku+"/"+code)) != nil
-		})
+		now := s.now()
+		pr, err := s.priceIn(tx, Cart{Lines: req.Lines}, now, true)
 		if err != nil {
 			return err
 		}
 		need := map[string]int64{}
-		for _, l := range lines {
-			need[l.SKU] += l.Qty
+		for _, l := range pr.Lines {
+			need[l.SKU] += l.Units()
 		}
 		for sku, q := range need {
 			if have := getStock(tx, sku); have < q {
@@ -306,9 +309,9 @@ func (b *OrderBook) Create(req OrderRequest, idemKey string) (o Order, replayed 
 		if code == "" {
 			return fmt.Errorf("%w: no free pickup code", ErrTooManyOrders)
 		}
-		now := s.now()
 		o = Order{ID: NewID(now), Code: code, Reference: OrderReference(s.kioskID, code), KioskID: s.kioskID,
-			Till: req.Till, Lines: lines, Total: total, VAT: vat, Created: now, Expires: now.Add(b.ttl),
+			Till: req.Till, Lines: pr.Lines, Total: pr.Total, Discount: pr.Discount, Promotions: pr.Promotions,
+			VAT: pr.VAT, Created: now, Expires: now.Add(b.ttl),
 			State: OrderOpen, IdempotencyKey: idemKey}
 		// Everything checked: hold the stock and write.
 		for sku, q := range need {
@@ -335,7 +338,7 @@ func (b *OrderBook) Create(req OrderRequest, idemKey string) (o Order, replayed 
 	return o, replayed, err
 }
 
-// txProduct looks products up in a transaction, for priceLines.
+// txProduct looks products up in a transaction, for PriceCart.
 func txProduct(tx *bolt.Tx) func(sku string) (*Product, error) {
 	return func(sku string) (*Product, error) {
 		var p Product
@@ -391,7 +394,7 @@ func releaseStock(tx *bolt.Tx, lines []Line) error {
 		if tx.Bucket(bProducts).Get([]byte(l.SKU)) == nil {
 			continue // product since removed from the catalog
 		}
-		if err := putStock(tx, l.SKU, getStock(tx, l.SKU)+l.Qty); err != nil {
+		if err := putStock(tx, l.SKU, getStock(tx, l.SKU)+l.Units()); err != nil {
 			return err
 		}
 	}
@@ -442,8 +445,8 @@ func (b *OrderBook) Confirm(id string, pays []PaymentRequest, till string) (Orde
 			till = o.Till
 		}
 		sale = Sale{ID: NewID(now), Kind: KindSale, KioskID: s.kioskID, ShiftID: shiftID, Till: till, Time: now,
-			Lines: o.Lines, Total: o.Total, VAT: o.VAT, Payments: paid, Change: change, Status: StatusCompleted,
-			Note: "order " + o.Code}
+			Lines: o.Lines, Total: o.Total, Discount: o.Discount, Promotions: o.Promotions, VAT: o.VAT,
+			Payments: paid, Change: change, Status: StatusCompleted, Note: "order " + o.Code}
 		if err := s.writeRecord(tx, &sale); err != nil {
 			return err
 		}

@@ -73,24 +73,38 @@ type Producer struct {
 
 // Product is something a kiosk sells. Price is VAT-inclusive.
 type Product struct {
-	SKU           string   `json:"sku"`
-	GTIN          string   `json:"gtin,omitempty"` // 14-digit form
-	Name          string   `json:"name"`
-	NameEN        string   `json:"name_en,omitempty"`
-	Group         Group    `json:"group"`
-	Stars         int      `json:"stars"`
-	CertNo        string   `json:"cert_no,omitempty"`
-	CertExpiry    Date     `json:"cert_expiry,omitzero"`
-	ProducerID    string   `json:"producer_id"`
-	Unit          string   `json:"unit,omitempty"`
-	Price         Money    `json:"price"`
-	VATRate       int      `json:"vat_rate"`
-	Barcodes      []string `json:"barcodes,omitempty"`
-	Stock         int64    `json:"stock"`
-	Image         string   `json:"image,omitempty"`
-	Description   string   `json:"description,omitempty"`
-	DescriptionEN string   `json:"description_en,omitempty"`
+	SKU        string   `json:"sku"`
+	GTIN       string   `json:"gtin,omitempty"` // 14-digit form
+	Name       string   `json:"name"`
+	NameEN     string   `json:"name_en,omitempty"`
+	Group      Group    `json:"group"`
+	Stars      int      `json:"stars"`
+	CertNo     string   `json:"cert_no,omitempty"`
+	CertExpiry Date     `json:"cert_expiry,omitzero"`
+	ProducerID string   `json:"producer_id"`
+	Unit       string   `json:"unit,omitempty"`
+	Price      Money    `json:"price"`
+	VATRate    int      `json:"vat_rate"`
+	Barcodes   []string `json:"barcodes,omitempty"`
+	// Stock is units, or grams for a product sold by weight.
+	Stock         int64  `json:"stock"`
+	Image         string `json:"image,omitempty"`
+	Description   string `json:"description,omitempty"`
+	DescriptionEN string `json:"description_en,omitempty"`
+	// SoldBy is "weight" for goods weighed at the till: Price is per kg,
+	// Stock is grams, a sale line carries weight_g. Empty (or "unit", which
+	// Validate clears) is sold by the unit.
+	SoldBy string `json:"sold_by,omitempty"`
 }
+
+// How a product is sold.
+const (
+	SoldByUnit   = "unit"
+	SoldByWeight = "weight"
+)
+
+// ByWeight tells a product sold by weight.
+func (p *Product) ByWeight() bool { return p.SoldBy == SoldByWeight }
 
 // Lot is a production batch of a product.
 type Lot struct {
@@ -190,6 +204,22 @@ func (p *Product) Validate() error {
 		return fieldErr("vat_rate", "product %s: VAT rate %d%%, want 0, 5, 8 or 10", p.SKU, p.VATRate)
 	case p.Stock < 0 || p.Stock > MaxStock:
 		return fieldErr("stock", "product %s: stock %d out of range", p.SKU, p.Stock)
+	}
+	switch strings.ToLower(strings.TrimSpace(p.SoldBy)) {
+	case "", SoldByUnit:
+		p.SoldBy = ""
+	case SoldByWeight:
+		// The price is per kilogram, so the unit is too: a weighed product
+		// with another unit would print a price per "hũ" that is per kg.
+		p.SoldBy = SoldByWeight
+		switch strings.ToLower(strings.TrimSpace(p.Unit)) {
+		case "", "kg":
+			p.Unit = "kg"
+		default:
+			return fieldErr("unit", "product %s is sold by weight: its price is per kg, so its unit is kg, not %q", p.SKU, p.Unit)
+		}
+	default:
+		return fieldErr("sold_by", "product %s: sold_by %q, want unit or weight", p.SKU, p.SoldBy)
 	}
 	if p.GTIN != "" {
 		g, err := NormalizeGTIN(p.GTIN)

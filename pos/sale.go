@@ -3,7 +3,6 @@ package pos
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 )
 
@@ -61,11 +60,16 @@ const (
 )
 
 // LineRequest is one line a till asks for. Any price a client sends is ignored:
-// the server prices from its catalog.
+// the server prices from its catalog. A product sold by weight takes its grams
+// in WeightG instead of a quantity.
 type LineRequest struct {
-	SKU string `json:"sku"`
-	Qty int64  `json:"qty"`
-	Lot string `json:"lot,omitempty"`
+	SKU     string `json:"sku"`
+	Qty     int64  `json:"qty,omitempty"`
+	WeightG int64  `json:"weight_g,omitempty"`
+	Lot     string `json:"lot,omitempty"`
+	// Discount is the till's manual discount on the line, with its reason.
+	Discount       *Discount `json:"discount,omitempty"`
+	DiscountReason string    `json:"discount_reason,omitempty"`
 }
 
 // PaymentRequest is one payment of a (possibly split) settlement.
@@ -85,9 +89,23 @@ type SaleRequest struct {
 	Payments []PaymentRequest `json:"payments"`
 	Till     string           `json:"till,omitempty"`
 	Note     string           `json:"note,omitempty"`
+	// Discount is the till's manual discount on the whole sale, spread over
+	// its lines (see pricing.go), with its reason.
+	Discount       *Discount `json:"discount,omitempty"`
+	DiscountReason string    `json:"discount_reason,omitempty"`
+	// Approved says the manager approved the request's discounts (the kiosk
+	// checked the PIN that came with it). Never read from JSON.
+	Approved bool `json:"-"`
 }
 
 // Line is a sold line: a snapshot of the product as it was priced.
+//
+// Total is what the customer pays for it: Gross() (price × qty, or price per
+// kg × weight_g / 1000 for a weighed line) less Discount, which is the sum of
+// what its promotion, its own manual discount and its share of the sale's
+// discount took off. A unit given free by a promotion is a line of its own at
+// price 0, Free, naming the promotion, with the catalog price in ListPrice.
+// Voids and refunds negate quantities, weights, discounts and totals.
 type Line struct {
 	SKU        string `json:"sku"`
 	GTIN       string `json:"gtin,omitempty"`
@@ -97,10 +115,22 @@ type Line struct {
 	ProducerID string `json:"producer_id"`
 	Lot        string `json:"lot,omitempty"`
 	Qty        int64  `json:"qty"`
-	Price      Money  `json:"price"`
-	VATRate    int    `json:"vat_rate"`
-	Total      Money  `json:"total"`
-	VAT        Money  `json:"vat"`
+	// WeightG is the weight of a weighed line in grams (its Qty is 1); its
+	// Price is per kg.
+	WeightG int64 `json:"weight_g,omitempty"`
+	Price   Money `json:"price"`
+	VATRate int   `json:"vat_rate"`
+	// Discount is everything taken off the line; the parts follow.
+	Discount          Money  `json:"discount,omitempty"`
+	Promotion         string `json:"promotion,omitempty"`
+	PromotionDiscount Money  `json:"promotion_discount,omitempty"`
+	LineDiscount      Money  `json:"line_discount,omitempty"`
+	DiscountReason    string `json:"discount_reason,omitempty"`
+	SaleDiscount      Money  `json:"sale_discount,omitempty"`
+	Free              bool   `json:"free,omitempty"`
+	ListPrice         Money  `json:"list_price,omitempty"`
+	Total             Money  `json:"total"`
+	VAT               Money  `json:"vat"`
 }
 
 // Payment is a settled payment. For cash, Amount is what was applied to the sale,
@@ -135,12 +165,20 @@ type Sale struct {
 	Time      time.Time `json:"time"`
 	Lines     []Line    `json:"lines"`
 	Total     Money     `json:"total"` // negative for voids and refunds
-	VAT       []VATLine `json:"vat"`
-	Payments  []Payment `json:"payments"`
-	Change    Money     `json:"change"`
-	Status    string    `json:"status"`
-	Original  string    `json:"original,omitempty"` // voids and refunds: the sale they undo
-	Reason    string    `json:"reason,omitempty"`
+	// Discount is everything discounts and promotions took off the lines
+	// (the sum of the lines' Discount; free units are lines at price 0 and
+	// count in Promotions, not here). SaleDiscount is the sale's own manual
+	// discount, spread over the lines, with its reason.
+	Discount       Money              `json:"discount,omitempty"`
+	SaleDiscount   Money              `json:"sale_discount,omitempty"`
+	DiscountReason string             `json:"discount_reason,omitempty"`
+	Promotions     []AppliedPromotion `json:"promotions,omitempty"`
+	VAT            []VATLine          `json:"vat"`
+	Payments       []Payment          `json:"payments"`
+	Change         Money              `json:"change"`
+	Status         string             `json:"status"`
+	Original       string             `json:"original,omitempty"` // voids and refunds: the sale they undo
+	Reason         string             `json:"reason,omitempty"`
 	// Restocked tells of a refund whether its goods went back on the shelf (a
 	// void always puts them back), so a store recovering the record from the
 	// hub can replay its stock change.
@@ -149,62 +187,13 @@ type Sale struct {
 	UndoneBy  []string `json:"undone_by,omitempty"` // voids/refunds recorded against this sale
 }
 
-// priceLines prices req's lines against look (the store's product lookup).
-func priceLines(reqLines []LineRequest, look func(sku string) (*Product, error), lot func(sku, code string) bool) ([]Line, Money, []VATLine, error) {
-	if len(reqLines) == 0 {
-		return nil, 0, nil, ErrEmptySale
-	}
-	if len(reqLines) > MaxLines {
-		return nil, 0, nil, fmt.Errorf("%w: %d lines, at most %d", ErrTooManyLines, len(reqLines), MaxLines)
-	}
-	lines := make([]Line, 0, len(reqLines))
-	var total Money
-	for i, rl := range reqLines {
-		if rl.Qty <= 0 || rl.Qty > MaxQty {
-			return nil, 0, nil, fmt.Errorf("%w: line %d (%s) qty %d, want 1 to %d", ErrBadQuantity, i+1, rl.SKU, rl.Qty, MaxQty)
-		}
-		p, err := look(rl.SKU)
-		if err != nil {
-			return nil, 0, nil, fmt.Errorf("line %d: %w", i+1, err)
-		}
-		if rl.Lot != "" && !lot(p.SKU, rl.Lot) {
-			return nil, 0, nil, fmt.Errorf("%w: line %d: lot %q of %s", ErrUnknownLot, i+1, rl.Lot, p.SKU)
-		}
-		lt, err := mulMoney(p.Price, rl.Qty)
-		if err != nil {
-			return nil, 0, nil, fmt.Errorf("line %d (%s): %w", i+1, p.SKU, err)
-		}
-		if total, err = addMoney(total, lt); err != nil {
-			return nil, 0, nil, fmt.Errorf("sale total: %w", err)
-		}
-		lines = append(lines, Line{
-			SKU: p.SKU, GTIN: p.GTIN, Name: p.Name, NameEN: p.NameEN, Unit: p.Unit,
-			ProducerID: p.ProducerID, Lot: rl.Lot, Qty: rl.Qty, Price: p.Price,
-			VATRate: p.VATRate, Total: lt, VAT: VATContained(lt, p.VATRate),
-		})
-	}
-	return lines, total, vatBreakdown(lines), nil
-}
-
-// vatBreakdown sums gross per rate and computes the VAT contained in each sum, so
-// the receipt's per-rate VAT does not carry per-line rounding.
-func vatBreakdown(lines []Line) []VATLine {
-	by := map[int]Money{}
-	for _, l := range lines {
-		by[l.VATRate] += l.Total
-	}
-	out := make([]VATLine, 0, len(by))
-	for r, g := range by {
-		out = append(out, VATLine{Rate: r, Gross: g, VAT: VATContained(g, r)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Rate < out[j].Rate })
-	return out
-}
-
 // settle checks the payments against total and works out cash applied, tendered
 // and change. Non-cash payments must not exceed the total; cash covers the rest
 // and any excess cash is change.
 func settle(total Money, reqs []PaymentRequest) ([]Payment, Money, error) {
+	if len(reqs) == 0 && total == 0 {
+		return []Payment{}, 0, nil // everything given away (a 100 % discount): nothing to pay
+	}
 	if len(reqs) == 0 {
 		return nil, 0, fmt.Errorf("%w: no payments", ErrBadPayment)
 	}

@@ -142,7 +142,17 @@ func TestSettleRejects(t *testing.T) {
 	}
 }
 
-// catalogLookup is priceLines's product lookup over a fixed set of products.
+// priceLines prices plain lines (no discounts, no promotions) with PriceCart,
+// as the store did before discounts: lines, total and VAT, or nothing.
+func priceLines(lines []LineRequest, look func(string) (*Product, error), lot func(sku, code string) bool) ([]Line, Money, []VATLine, error) {
+	pr, err := PriceCart(Cart{Lines: lines}, PriceEnv{Product: look, Lot: lot, DiscountLimit: DefaultDiscountLimit})
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return pr.Lines, pr.Total, pr.VAT, nil
+}
+
+// catalogLookup is PriceCart's product lookup over a fixed set of products.
 func catalogLookup(ps ...Product) func(string) (*Product, error) {
 	m := map[string]Product{}
 	for _, p := range ps {

@@ -44,44 +44,36 @@ func (s *Store) CommitSale(req SaleRequest, idemKey string) (sale Sale, replayed
 			return err
 		}
 		// Check everything before writing anything.
-		prods := tx.Bucket(bProducts)
-		need := map[string]int64{}
-		lines, total, vat, err := priceLines(req.Lines, func(sku string) (*Product, error) {
-			var p Product
-			ok, err := getJSON(prods, []byte(sku), &p)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				return nil, fmt.Errorf("%w: %q", ErrUnknownSKU, sku)
-			}
-			return &p, nil
-		}, func(sku, code string) bool {
-			return tx.Bucket(bLots).Get([]byte(sku+"/"+code)) != nil
-		})
+		now := s.now()
+		pr, err := s.priceIn(tx, Cart{Lines: req.Lines, Discount: req.Discount, DiscountReason: req.DiscountReason,
+			Approved: req.Approved}, now, false)
 		if err != nil {
 			return err
 		}
-		for _, l := range lines {
-			need[l.SKU] += l.Qty
+		if err := pr.needsPIN(s.DiscountLimit()); err != nil {
+			return err
+		}
+		need := map[string]int64{}
+		for _, l := range pr.Lines {
+			need[l.SKU] += l.Units()
 		}
 		for sku, q := range need {
 			if have := getStock(tx, sku); have < q {
 				return fmt.Errorf("%w: %s has %d, sale needs %d", ErrOutOfStock, sku, have, q)
 			}
 		}
-		pays, change, err := settle(total, req.Payments)
+		pays, change, err := settle(pr.Total, req.Payments)
 		if err != nil {
 			return err
 		}
-		now := s.now()
 		shiftID, err := s.ensureShift(tx, now)
 		if err != nil {
 			return err
 		}
 		sale = Sale{
 			ID: NewID(now), Kind: KindSale, KioskID: s.kioskID, ShiftID: shiftID, Till: req.Till,
-			Time: now, Lines: lines, Total: total, VAT: vat, Payments: pays, Change: change,
+			Time: now, Lines: pr.Lines, Total: pr.Total, Discount: pr.Discount, SaleDiscount: pr.SaleDiscount,
+			DiscountReason: pr.DiscountReason, Promotions: pr.Promotions, VAT: pr.VAT, Payments: pays, Change: change,
 			Status: StatusCompleted, Note: req.Note,
 		}
 		for sku, q := range need {
@@ -98,6 +90,19 @@ func (s *Store) CommitSale(req SaleRequest, idemKey string) (sale Sale, replayed
 		return nil
 	})
 	return sale, replayed, err
+}
+
+// priceIn prices a cart against the store as the transaction sees it: its
+// catalog, lots and promotions, at now, with the kiosk's discount limit.
+func (s *Store) priceIn(tx *bolt.Tx, c Cart, now time.Time, noDiscounts bool) (Priced, error) {
+	promos, err := s.promotionsIn(tx)
+	if err != nil {
+		return Priced{}, err
+	}
+	lots := tx.Bucket(bLots)
+	return PriceCart(c, PriceEnv{Product: txProduct(tx), Promotions: promos, Now: now,
+		DiscountLimit: s.DiscountLimit(), NoDiscounts: noDiscounts,
+		Lot: func(sku, code string) bool { return lots.Get([]byte(sku+"/"+code)) != nil }})
 }
 
 // writeRecord numbers rec — its record sequence, and its receipt number in the
@@ -324,12 +329,13 @@ func (s *Store) Void(id, reason string) (Sale, error) {
 			return err
 		}
 		rec = Sale{ID: NewID(now), Kind: KindVoid, KioskID: s.kioskID, ShiftID: shiftID, Till: orig.Till,
-			Time: now, Total: -orig.Total, Change: 0, Status: StatusCompleted, Original: orig.ID, Reason: reason}
+			Time: now, Total: -orig.Total, Discount: -orig.Discount, SaleDiscount: -orig.SaleDiscount,
+			DiscountReason: orig.DiscountReason, Change: 0, Status: StatusCompleted, Original: orig.ID, Reason: reason}
 		for _, l := range orig.Lines {
-			l.Qty, l.Total, l.VAT = -l.Qty, -l.Total, -l.VAT
-			rec.Lines = append(rec.Lines, l)
+			rec.Lines = append(rec.Lines, undoLine(l, 0, l.Qty))
 		}
 		rec.VAT = vatBreakdown(rec.Lines)
+		rec.Promotions = appliedOf(rec.Lines, orig.Promotions)
 		for _, p := range orig.Payments {
 			rec.Payments = append(rec.Payments, Payment{Method: p.Method, Amount: -p.Amount, Reference: p.Reference})
 		}
@@ -411,8 +417,14 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 		}
 		var lines []Line
 		for _, w := range want {
+			if w.WeightG != 0 {
+				return fmt.Errorf("%w: refund of %s: a weighed line goes back whole; name it by sku and qty (weighings)", ErrBadWeight, w.SKU)
+			}
 			if w.Qty <= 0 || w.Qty > MaxQty {
 				return fmt.Errorf("%w: refund of %s qty %d", ErrBadQuantity, w.SKU, w.Qty)
+			}
+			if w.Discount != nil {
+				return fmt.Errorf("%w: refund of %s: a refund gives back what was paid for the goods; it takes no discount", ErrBadDiscount, w.SKU)
 			}
 			take := w.Qty
 			for i, l := range orig.Lines {
@@ -423,12 +435,9 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 					continue
 				}
 				n := min(take, left[i])
+				lines = append(lines, undoLine(l, l.Qty-left[i], n))
 				left[i] -= n
 				take -= n
-				l.Qty = -n
-				l.Total = -(l.Price * Money(n))
-				l.VAT = -VATContained(-l.Total, l.VATRate)
-				lines = append(lines, l)
 			}
 			if take > 0 {
 				return fmt.Errorf("%w: %s: %d more than is left to refund", ErrRefundTooLarge, w.SKU, take)
@@ -437,9 +446,11 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 		if len(lines) == 0 {
 			return fmt.Errorf("%w: nothing left to refund", ErrRefundTooLarge)
 		}
-		var total Money
+		var total, discount, saleDiscount Money
 		for _, l := range lines {
 			total += l.Total
+			discount += l.Discount
+			saleDiscount += l.SaleDiscount
 		}
 		now := s.now()
 		shiftID, err := s.ensureShift(tx, now)
@@ -447,8 +458,9 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 			return err
 		}
 		rec = Sale{ID: NewID(now), Kind: KindRefund, KioskID: s.kioskID, ShiftID: shiftID, Till: orig.Till,
-			Time: now, Lines: lines, Total: total, VAT: vatBreakdown(lines), Status: StatusCompleted,
-			Payments: []Payment{{Method: method, Amount: total}}, Original: orig.ID, Reason: rr.Reason}
+			Time: now, Lines: lines, Total: total, Discount: discount, SaleDiscount: saleDiscount,
+			DiscountReason: orig.DiscountReason, Promotions: appliedOf(lines, orig.Promotions), VAT: vatBreakdown(lines),
+			Status: StatusCompleted, Payments: []Payment{{Method: method, Amount: total}}, Original: orig.ID, Reason: rr.Reason}
 		if rr.Restock == nil || *rr.Restock {
 			rec.Restocked = true
 			if err := restock(tx, lines); err != nil {
@@ -460,13 +472,37 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 	return rec, err
 }
 
-// restock puts back the (negative) quantities of undo lines.
+// undoLine is the line of a void or refund that gives back n of the qty of
+// sold line l, of which done were given back before. Its discounts are the
+// shares of l's for those units, each rounded half up on the running count
+// (the share of done+n less the share of done), so that giving a line back in
+// parts sums to exactly what was paid for it. A weighed line (qty 1) goes
+// back whole.
+func undoLine(l Line, done, n int64) Line {
+	share := func(m Money) Money {
+		if l.Qty <= 0 || m == 0 {
+			return 0
+		}
+		return mulDivHalfUp(m, done+n, l.Qty) - mulDivHalfUp(m, done, l.Qty)
+	}
+	u := l
+	u.Qty, u.WeightG = -n, -l.WeightG
+	u.PromotionDiscount = -share(l.PromotionDiscount)
+	u.LineDiscount = -share(l.LineDiscount)
+	u.SaleDiscount = -share(l.SaleDiscount)
+	u.Discount = u.PromotionDiscount + u.LineDiscount + u.SaleDiscount
+	u.Total = u.Gross() - u.Discount
+	u.VAT = VATContained(u.Total, u.VATRate)
+	return u
+}
+
+// restock puts back the (negative) quantities and weights of undo lines.
 func restock(tx *bolt.Tx, lines []Line) error {
 	for _, l := range lines {
 		if tx.Bucket(bProducts).Get([]byte(l.SKU)) == nil {
 			continue // product since removed from the catalog
 		}
-		if err := putStock(tx, l.SKU, getStock(tx, l.SKU)-l.Qty); err != nil {
+		if err := putStock(tx, l.SKU, getStock(tx, l.SKU)-l.Units()); err != nil {
 			return err
 		}
 	}

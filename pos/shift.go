@@ -173,24 +173,50 @@ func (s *Store) CloseShift(id string, counted Money, by string) (ZReport, error)
 // ZReport summarises a shift: what was sold, how it was paid, the VAT in it, what
 // each producer is owed, and the cash that should be in the drawer.
 type ZReport struct {
-	Shift          Shift            `json:"shift"`
-	Sales          int              `json:"sales"`
-	Voids          int              `json:"voids"`
-	Refunds        int              `json:"refunds"`
-	FirstReceipt   string           `json:"first_receipt,omitempty"`
-	LastReceipt    string           `json:"last_receipt,omitempty"`
-	Gross          Money            `json:"gross"`           // completed sales
-	VoidTotal      Money            `json:"void_total"`      // negative
-	RefundTotal    Money            `json:"refund_total"`    // negative
-	Net            Money            `json:"net"`             // gross + voids + refunds
-	ByMethod       map[string]Money `json:"by_method"`       // net per payment method
-	ByVAT          []VATLine        `json:"by_vat"`          // net per VAT rate
-	ByProducer     []ProducerTotal  `json:"by_producer"`     // net per producer
-	Units          map[string]int64 `json:"units,omitempty"` // net units per SKU
-	ExpectedCash   Money            `json:"expected_cash"`   // float + net cash
-	CountedCash    Money            `json:"counted_cash"`
-	CashDifference Money            `json:"cash_difference"` // counted - expected
-	Closed         bool             `json:"closed"`
+	Shift        Shift            `json:"shift"`
+	Sales        int              `json:"sales"`
+	Voids        int              `json:"voids"`
+	Refunds      int              `json:"refunds"`
+	FirstReceipt string           `json:"first_receipt,omitempty"`
+	LastReceipt  string           `json:"last_receipt,omitempty"`
+	Gross        Money            `json:"gross"`           // completed sales
+	VoidTotal    Money            `json:"void_total"`      // negative
+	RefundTotal  Money            `json:"refund_total"`    // negative
+	Net          Money            `json:"net"`             // gross + voids + refunds
+	ByMethod     map[string]Money `json:"by_method"`       // net per payment method
+	ByVAT        []VATLine        `json:"by_vat"`          // net per VAT rate
+	ByProducer   []ProducerTotal  `json:"by_producer"`     // net per producer
+	Units        map[string]int64 `json:"units,omitempty"` // net units per SKU sold by the unit
+	Grams        map[string]int64 `json:"grams,omitempty"` // net grams per SKU sold by weight
+	// Discounts is the manual discounts given (lines and sales, net of
+	// voids and refunds), DiscountsByReason the same by the reason given;
+	// PromotionsSaved and ByPromotion what promotions saved customers, free
+	// units at their catalog price included.
+	Discounts         Money            `json:"discounts"`
+	DiscountsByReason []DiscountTotal  `json:"discounts_by_reason,omitempty"`
+	PromotionsSaved   Money            `json:"promotions_saved"`
+	ByPromotion       []PromotionTotal `json:"by_promotion,omitempty"`
+	ExpectedCash      Money            `json:"expected_cash"` // float + net cash
+	CountedCash       Money            `json:"counted_cash"`
+	CashDifference    Money            `json:"cash_difference"` // counted - expected
+	Closed            bool             `json:"closed"`
+}
+
+// DiscountTotal is the manual discounts of a shift given for one reason: how
+// many (a void takes one back) and how much.
+type DiscountTotal struct {
+	Reason string `json:"reason"`
+	Count  int64  `json:"count"`
+	Amount Money  `json:"amount"`
+}
+
+// PromotionTotal is what one promotion did in a shift: the lines it applied
+// to (a void takes them back) and what it saved customers.
+type PromotionTotal struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Lines int64  `json:"lines"`
+	Saved Money  `json:"saved"`
 }
 
 // ProducerTotal is what a producer's goods brought in during a shift.

@@ -14,7 +14,10 @@ import (
 //
 //	"t"         → shiftSums (counts, totals, per method, per VAT rate)
 //	"u" + sku   → net units of the SKU (8 bytes)
+//	"g" + sku   → net grams of a SKU sold by weight (8 bytes)
 //	"p" + id    → the producer's units, net and VAT (3 × 8 bytes)
+//	"d" + why   → manual discounts given for that reason: count, đồng (2 × 8)
+//	"r" + id    → a promotion: lines it applied to, đồng it saved (2 × 8)
 //
 // The per-SKU and per-producer parts are keys of their own so that a sale
 // rewrites a few small values, not a map that grows with the catalog.
@@ -72,12 +75,40 @@ func addToShift(tx *bolt.Tx, r *Sale) error {
 	for _, p := range r.Payments {
 		t.ByMethod[p.Method] += p.Amount
 	}
+	// A discount given counts one; its void takes it back; a refund gives
+	// back money, not the discount.
+	var count int64
+	switch r.Kind {
+	case KindSale:
+		count = 1
+	case KindVoid:
+		count = -1
+	}
 	for _, l := range r.Lines {
 		t.ByVAT[l.VATRate] += l.Total
-		if err := addInts(b, append([]byte("u"), l.SKU...), l.Qty); err != nil {
+		units := []byte("u")
+		if l.WeightG != 0 {
+			units = []byte("g")
+		}
+		if err := addInts(b, append(units, l.SKU...), l.Units()); err != nil {
 			return err
 		}
 		if err := addInts(b, append([]byte("p"), l.ProducerID...), l.Qty, int64(l.Total), int64(l.VAT)); err != nil {
+			return err
+		}
+		if l.LineDiscount != 0 {
+			if err := addInts(b, append([]byte("d"), l.DiscountReason...), count, int64(l.LineDiscount)); err != nil {
+				return err
+			}
+		}
+		if l.Promotion != "" {
+			if err := addInts(b, append([]byte("r"), l.Promotion...), count, int64(l.PromotionSaved())); err != nil {
+				return err
+			}
+		}
+	}
+	if r.SaleDiscount != 0 {
+		if err := addInts(b, append([]byte("d"), r.DiscountReason...), count, int64(r.SaleDiscount)); err != nil {
 			return err
 		}
 	}
@@ -127,6 +158,29 @@ func zReport(tx *bolt.Tx, sh Shift) (ZReport, error) {
 		for k, v := c.Seek([]byte("u")); k != nil && k[0] == 'u'; k, v = c.Next() {
 			if len(v) == 8 {
 				z.Units[string(k[1:])] = int64(binary.BigEndian.Uint64(v))
+			}
+		}
+		for k, v := c.Seek([]byte("g")); k != nil && k[0] == 'g'; k, v = c.Next() {
+			if len(v) == 8 {
+				if z.Grams == nil {
+					z.Grams = map[string]int64{}
+				}
+				z.Grams[string(k[1:])] = int64(binary.BigEndian.Uint64(v))
+			}
+		}
+		for k, v := c.Seek([]byte("d")); k != nil && k[0] == 'd'; k, v = c.Next() {
+			if len(v) == 16 {
+				d := DiscountTotal{Reason: string(k[1:]), Count: int64(binary.BigEndian.Uint64(v)), Amount: Money(binary.BigEndian.Uint64(v[8:]))}
+				z.Discounts += d.Amount
+				z.DiscountsByReason = append(z.DiscountsByReason, d)
+			}
+		}
+		for k, v := c.Seek([]byte("r")); k != nil && k[0] == 'r'; k, v = c.Next() {
+			if len(v) == 16 {
+				p := PromotionTotal{ID: string(k[1:]), Name: promotionName(tx, string(k[1:])),
+					Lines: int64(binary.BigEndian.Uint64(v)), Saved: Money(binary.BigEndian.Uint64(v[8:]))}
+				z.PromotionsSaved += p.Saved
+				z.ByPromotion = append(z.ByPromotion, p)
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -36,7 +37,7 @@ var (
 	bDevices   = []byte("devices")            // id → Device
 
 	allBuckets = [][]byte{bMeta, bProducers, bProducts, bStock, bStockLog, bLots, bSales, bSalesTime, bSalesSeq, bReceiptIx,
-		bUndo, bReceipts, bPrintJobs, bPrintWait, bIdem, bIdemSeq, bTotals, bShifts, bDevices, bOrders, bOrderCodes, bOrderIdem}
+		bUndo, bReceipts, bPrintJobs, bPrintWait, bIdem, bIdemSeq, bTotals, bShifts, bDevices, bOrders, bOrderCodes, bOrderIdem, bPromotions}
 
 	kSchema       = []byte("schema_version")
 	kStoreKind    = []byte("store_kind")
@@ -56,6 +57,12 @@ type Store struct {
 	path    string
 	fresh   bool // created by this Open
 
+	// promos is the promotions indexed for pricing (promotion.go);
+	// discountLimit the share a manual discount may take without the
+	// manager (SetDiscountLimit).
+	promos        promoCache
+	discountLimit atomic.Int64
+
 	reqs    chan *commitReq
 	stop    chan struct{}
 	stopped chan struct{}
@@ -66,6 +73,23 @@ type Store struct {
 	closed  bool
 	closeMu sync.Once
 }
+
+// SetDiscountLimit sets the share of a line or a sale a manual discount may
+// take without the manager's approval (DefaultDiscountLimit until set).
+func (s *Store) SetDiscountLimit(p Percent) error {
+	if p < 0 || p > Whole {
+		return fmt.Errorf("discount limit %s %%: want 0 to 100", p)
+	}
+	s.discountLimit.Store(int64(p))
+	return nil
+}
+
+// DiscountLimit is the share a manual discount may take without the manager.
+func (s *Store) DiscountLimit() Percent { return Percent(s.discountLimit.Load()) }
+
+// Now is the store's clock: the time a sale made now would carry, which
+// decides the promotions it gets.
+func (s *Store) Now() time.Time { return s.now() }
 
 // KioskID is the id this store numbers receipts for.
 func (s *Store) KioskID() string { return s.kioskID }

@@ -152,13 +152,15 @@ func settlementTables(s Settlement) []reportTable {
 			{key: "net", label: "Doanh thu thuần", sub: "Net"},
 			{key: "commission", label: "Hoa hồng " + strconv.Itoa(s.CommissionPercent) + " %", sub: "Commission"},
 			{key: "payable", label: "Phải trả", sub: "Payable"},
+			// Last, so sheets made from the columns before keep working.
+			{key: "promotions", label: "Khuyến mại chủ thể chịu (đã trừ)", sub: "Promotions borne (taken off)"},
 		}}
 	for _, p := range s.Producers {
-		t.rows = append(t.rows, []any{p.ProducerID, p.Name, p.TaxCode, p.BankAccount, p.Lines, p.Units, p.Gross, p.Voided,
-			p.Refunded, p.Net, p.Commission, p.Payable})
+		t.rows = append(t.rows, []any{p.ProducerID, p.Name, p.TaxCode, p.BankAccount, p.Lines, p.Units, p.Gross,
+			p.Voided, p.Refunded, p.Net, p.Commission, p.Payable, p.Promotions})
 	}
 	o := s.Totals
-	t.foot = []any{"Tổng · Total", "", "", "", o.Lines, o.Units, o.Gross, o.Voided, o.Refunded, o.Net, o.Commission, o.Payable}
+	t.foot = []any{"Tổng · Total", "", "", "", o.Lines, o.Units, o.Gross, o.Voided, o.Refunded, o.Net, o.Commission, o.Payable, o.Promotions}
 	return []reportTable{t}
 }
 

@@ -527,17 +527,32 @@ func checkUndo(tx *bolt.Tx, s pos.Sale) []string {
 	return flags
 }
 
-// checkTotals recomputes a record's totals from its lines.
+// checkTotals recomputes a record's totals from its lines by the kiosk's
+// pricing rules (pos/pricing.go): a line is worth pos.LineGross of its price
+// and quantity (or weight); it costs that less its discount, which is the sum
+// of its parts (its promotion's, its own, its share of the sale's), none of
+// them against the line's sign and all of them no more than the line is
+// worth; a unit given free is a line at price 0 naming its promotion; the
+// record's total, discount and sale discount are its lines'; the payments
+// cover the total.
 func checkTotals(s pos.Sale) string {
-	var sum pos.Money
+	var sum, discount, shares pos.Money
 	for i, l := range s.Lines {
-		if l.Price*pos.Money(l.Qty) != l.Total {
-			return fmt.Sprintf("line %d (%s): %d × %d is not %d", i+1, l.SKU, l.Qty, l.Price, l.Total)
+		if r := checkLine(l); r != "" {
+			return fmt.Sprintf("line %d (%s): %s", i+1, l.SKU, r)
 		}
 		sum += l.Total
+		discount += l.Discount
+		shares += l.SaleDiscount
 	}
 	if sum != s.Total {
 		return fmt.Sprintf("lines add up to %d, the record says %d", sum, s.Total)
+	}
+	if discount != s.Discount {
+		return fmt.Sprintf("the lines' discounts add up to %d, the record says %d", discount, s.Discount)
+	}
+	if shares != s.SaleDiscount {
+		return fmt.Sprintf("the lines' shares of the sale's discount add up to %d, the sale's discount is %d", shares, s.SaleDiscount)
 	}
 	var paid pos.Money
 	for _, p := range s.Payments {
@@ -545,6 +560,53 @@ func checkTotals(s pos.Sale) string {
 	}
 	if paid != s.Total {
 		return fmt.Sprintf("payments add up to %d, the total is %d", paid, s.Total)
+	}
+	return ""
+}
+
+// checkLine says what in a line the kiosk's pricing could not have made.
+func checkLine(l pos.Line) string {
+	sign := func(m int64) int64 {
+		switch {
+		case m > 0:
+			return 1
+		case m < 0:
+			return -1
+		}
+		return 0
+	}
+	if l.WeightG != 0 && (l.Qty != sign(l.WeightG)) {
+		return fmt.Sprintf("a weighed line of %d g with quantity %d (one weighing a line)", l.WeightG, l.Qty)
+	}
+	if l.Free != (l.Price == 0) || l.Free && l.Promotion == "" {
+		return fmt.Sprintf("price %d on a line a promotion gives free: %v (a free unit has price 0 and names its promotion)", l.Price, l.Free)
+	}
+	gross := l.Gross()
+	if parts := l.PromotionDiscount + l.LineDiscount + l.SaleDiscount; l.Discount != parts {
+		return fmt.Sprintf("its discount %d is not its parts' %d", l.Discount, parts)
+	}
+	// A sale's discounts are ≥ 0 and take at most what the line is worth; a
+	// void's or refund's are the same negated.
+	within := func(d pos.Money) bool {
+		if gross >= 0 {
+			return d >= 0 && d <= gross
+		}
+		return d <= 0 && d >= gross
+	}
+	for _, d := range []pos.Money{l.PromotionDiscount, l.LineDiscount, l.SaleDiscount, l.Discount} {
+		if !within(d) {
+			return fmt.Sprintf("a discount of %d on a line worth %d", d, gross)
+		}
+	}
+	if l.Total != gross-l.Discount {
+		worth := fmt.Sprintf("%d × %d", l.Qty, l.Price)
+		if l.WeightG != 0 {
+			worth = fmt.Sprintf("%d g at %d a kg", l.WeightG, l.Price)
+		}
+		if l.Discount != 0 {
+			worth += fmt.Sprintf(" less %d", l.Discount)
+		}
+		return fmt.Sprintf("%s is not %d", worth, l.Total)
 	}
 	return ""
 }

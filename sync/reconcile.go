@@ -139,9 +139,10 @@ type PriceDiff struct {
 	SKU          string    `json:"sku"`
 	Name         string    `json:"name"`
 	Qty          int64     `json:"qty"`
-	Price        pos.Money `json:"price"`         // as sold
-	CentralPrice pos.Money `json:"central_price"` // valid at Time
-	Difference   pos.Money `json:"difference"`    // (price − central price) × qty
+	WeightG      int64     `json:"weight_g,omitempty"` // a weighed line: its prices are per kg
+	Price        pos.Money `json:"price"`              // as sold
+	CentralPrice pos.Money `json:"central_price"`      // valid at Time
+	Difference   pos.Money `json:"difference"`         // the line at its price less the line at the central price
 }
 
 // Mismatch is a record whose figures do not add up (see checkTotals).
@@ -306,6 +307,9 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 			continue // a void or refund repeats the prices of the sale it undoes
 		}
 		for _, l := range s.Lines {
+			if l.Free {
+				continue // a unit a promotion gave: its price is 0 by design, its paid line is compared
+			}
 			central, ok, err := st.CentralPrice(l.SKU, s.Time)
 			if err != nil {
 				return r, fmt.Errorf("reconciliation of %s: central price of %s: %w", r.Day, l.SKU, err)
@@ -314,8 +318,8 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 				continue
 			}
 			kd.PriceDiffs = append(kd.PriceDiffs, PriceDiff{KioskID: s.KioskID, SaleID: s.ID, ReceiptNo: s.ReceiptNo,
-				Time: s.Time, SKU: l.SKU, Name: l.Name, Qty: l.Qty, Price: l.Price, CentralPrice: central,
-				Difference: (l.Price - central) * pos.Money(l.Qty)})
+				Time: s.Time, SKU: l.SKU, Name: l.Name, Qty: l.Qty, WeightG: l.WeightG, Price: l.Price, CentralPrice: central,
+				Difference: l.Gross() - pos.LineGross(central, l.Qty, l.WeightG)})
 		}
 	}
 	for id, kd := range byID {
@@ -381,7 +385,8 @@ type ProducerSettlement struct {
 	BankAccount string    `json:"bank_account,omitempty"` // BIN and account, where the payable goes
 	Lines       int       `json:"lines"`                  // lines of sales
 	Units       int64     `json:"units"`                  // units sold less units voided or refunded
-	Gross       pos.Money `json:"gross"`                  // lines of sales
+	Gross       pos.Money `json:"gross"`                  // lines of sales at their prices, free units at their list price
+	Promotions  pos.Money `json:"promotions"`             // of Gross, what promotions the producer bears took off
 	Voided      pos.Money `json:"voided"`                 // lines of voids, negative
 	Refunded    pos.Money `json:"refunded"`               // lines of refunds, negative
 	Net         pos.Money `json:"net"`
@@ -403,10 +408,13 @@ type Settlement struct {
 // of from's day to the end of to's day (Vietnam time) by any kiosk: gross of the
 // sales, voids and refunds (negative) in the days they were made, net, the
 // booth's commission at commissionPercent (0–100) and what is payable. A line is
-// worth its price × quantity, recomputed here rather than taken from the
-// kiosk's line total (a record whose line totals were altered shows in the
-// reconciliation's mismatches, not in a producer's money). Producers are sorted
-// by id.
+// worth its price × quantity (pos.LineGross: price per kg × grams of a weighed
+// line; a unit a promotion gave free, its list price), recomputed here rather
+// than taken from the kiosk's line total (a record whose line totals were
+// altered shows in the reconciliation's mismatches, not in a producer's money).
+// What a promotion the producer bears took off comes off the producer's net
+// (Promotions); one the booth bears, and the till's own discounts, the booth
+// bears. Producers are sorted by id.
 func Settle(st Store, from, to time.Time, commissionPercent int) (Settlement, error) {
 	start, _ := reportDay(from)
 	last, end := reportDay(to)
@@ -436,9 +444,15 @@ func Settle(st Store, from, to time.Time, commissionPercent int) (Settlement, er
 		if sl.Time.Before(start) || !sl.Time.Before(end) {
 			continue
 		}
+		bearer := map[string]string{}
+		for _, a := range sl.Promotions {
+			bearer[a.ID] = a.Bearer
+		}
 		for i, l := range sl.Lines {
-			if l.Qty < -pos.MaxQty || l.Qty > pos.MaxQty || l.Price < 0 || l.Price > pos.MaxPrice {
-				return s, fmt.Errorf("settlement: record %s (%s) line %d: quantity %d or price %d out of range", sl.ID, sl.ReceiptNo, i+1, l.Qty, l.Price)
+			if l.Qty < -pos.MaxQty || l.Qty > pos.MaxQty || l.Price < 0 || l.Price > pos.MaxPrice ||
+				l.WeightG < -pos.MaxWeightG || l.WeightG > pos.MaxWeightG || l.ListPrice < 0 || l.ListPrice > pos.MaxPrice {
+				return s, fmt.Errorf("settlement: record %s (%s) line %d: quantity %d, weight %d g or price %d out of range",
+					sl.ID, sl.ReceiptNo, i+1, l.Qty, l.WeightG, l.Price)
 			}
 			p := by[l.ProducerID]
 			if p == nil {
@@ -451,11 +465,23 @@ func Settle(st Store, from, to time.Time, commissionPercent int) (Settlement, er
 				}
 				by[l.ProducerID] = p
 			}
-			v := l.Price * pos.Money(l.Qty)
+			// A line is worth its price (free units their list price); a
+			// promotion the producer bears comes off what the producer is
+			// paid, one the booth bears and the till's discounts do not.
+			worth := l.Gross()
+			if l.Free {
+				worth = l.ListPrice * pos.Money(l.Qty)
+			}
+			var borne pos.Money
+			if l.Promotion != "" && bearer[l.Promotion] == pos.BearerProducer {
+				borne = l.PromotionSaved()
+			}
+			v := worth - borne
 			switch sl.Kind {
 			case pos.KindSale:
 				p.Lines++
-				p.Gross += v
+				p.Gross += worth
+				p.Promotions += borne
 			case pos.KindVoid:
 				p.Voided += v
 			case pos.KindRefund:
@@ -477,6 +503,7 @@ func Settle(st Store, from, to time.Time, commissionPercent int) (Settlement, er
 		t.Lines += p.Lines
 		t.Units += p.Units
 		t.Gross += p.Gross
+		t.Promotions += p.Promotions
 		t.Voided += p.Voided
 		t.Refunded += p.Refunded
 		t.Net += p.Net

@@ -3,6 +3,8 @@ package main
 import (
 	"slices"
 	"testing"
+
+	"github.com/ocop-kiosk/kiosk/pos"
 )
 
 func TestAccessFlagsAndTheirEnvironmentTwins(t *testing.T) {
@@ -47,5 +49,22 @@ func TestScaleFlagsAndTheirEnvironmentTwins(t *testing.T) {
 	want := []string{"prefix=21,item=5,value=weight", "prefix=22,item=4,value=price,check=1,unit=100", "prefix=23,item=5,value=price"}
 	if !slices.Equal(cfg.ScaleBarcodes, want) {
 		t.Errorf("scale barcodes %q, want %q", cfg.ScaleBarcodes, want)
+	}
+}
+
+func TestTheDiscountLimitFlagAndItsEnvironmentTwin(t *testing.T) {
+	cfg, _, err := parse(nil)
+	if err != nil || cfg.DiscountLimit != pos.DefaultDiscountLimit {
+		t.Fatalf("default: %v, %v", cfg.DiscountLimit, err)
+	}
+	if cfg, _, err = parse([]string{"-discount-limit", "12.5"}); err != nil || cfg.DiscountLimit != 1250 {
+		t.Errorf("-discount-limit 12.5: %v, %v", cfg.DiscountLimit, err)
+	}
+	if _, _, err = parse([]string{"-discount-limit", "150"}); err == nil {
+		t.Error("-discount-limit 150 accepted")
+	}
+	t.Setenv("KIOSK_DISCOUNT_LIMIT", "0")
+	if cfg, _, err = parse(nil); err != nil || cfg.DiscountLimit != 0 {
+		t.Errorf("KIOSK_DISCOUNT_LIMIT=0: %v, %v", cfg.DiscountLimit, err)
 	}
 }

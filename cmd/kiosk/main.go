@@ -19,6 +19,7 @@ import (
 
 	"github.com/ocop-kiosk/kiosk/kiosk"
 	"github.com/ocop-kiosk/kiosk/kiosk/netguard"
+	"github.com/ocop-kiosk/kiosk/pos"
 )
 
 func main() {
@@ -151,6 +152,25 @@ func (l layoutFlag) Set(v string) error {
 	return nil
 }
 
+// percentFlag is a percentage flag: 10, 12.5, 7.25 %.
+type percentFlag struct{ p *pos.Percent }
+
+func (f percentFlag) String() string {
+	if f.p == nil {
+		return ""
+	}
+	return f.p.String()
+}
+
+func (f percentFlag) Set(v string) error {
+	p, err := pos.ParsePercent(v)
+	if err != nil {
+		return err
+	}
+	*f.p = p
+	return nil
+}
+
 // parse reads flags, with KIOSK_* environment variables as defaults.
 func parse(argv []string) (kiosk.Config, []string, error) {
 	cfg := kiosk.Defaults()
@@ -181,6 +201,7 @@ func parse(argv []string) (kiosk.Config, []string, error) {
 	fs.Var(listFlag{&cfg.TrustedProxies}, "trusted-proxy", "address or prefix of a reverse proxy whose X-Forwarded-For names the client (repeatable or comma-separated; none by default)")
 	fs.StringVar(&cfg.Scale, "scale", "", "serial scale: serial:/dev/ttyUSB1?baud=9600&protocol=continuous (or protocol=toledo-8217)")
 	fs.Var(layoutFlag{&cfg.ScaleBarcodes}, "scale-barcode", "layout of the weight- or price-embedded barcodes a label scale prints, e.g. prefix=21,item=5,value=weight (repeatable; KIOSK_SCALE_BARCODE separates layouts with ';')")
+	fs.Var(percentFlag{&cfg.DiscountLimit}, "discount-limit", "share of a line or a sale (percent, e.g. 10 or 12.5) a till may take off without the manager PIN")
 	fs.Var(listFlag{&cfg.Hosts}, "hosts", "names the kiosk answers to besides its addresses, machine name and -base-url host (comma-separated)")
 	// Environment twins: KIOSK_ADDR, KIOSK_DATA, KIOSK_KIOSK_ID, KIOSK_PRINTER
 	// (comma-separated NAME=URL), KIOSK_HUB, KIOSK_HUB_TOKEN, KIOSK_BASE_URL,
@@ -188,8 +209,8 @@ func parse(argv []string) (kiosk.Config, []string, error) {
 	// KIOSK_SELLER_ADDRESS, KIOSK_RECEIPT_LANG, KIOSK_BANK_BIN, KIOSK_BANK_ACCOUNT,
 	// KIOSK_BANK_HOLDER, KIOSK_BANK_NAME, KIOSK_ORDER_EXPIRY (a Go duration: 15m), KIOSK_PRINT_HISTORY,
 	// KIOSK_MAX_CONNS_PER_ADDR, KIOSK_MAX_LAN_CONNS, KIOSK_READ_TIMEOUT,
-	// KIOSK_TRUSTED_PROXY and KIOSK_HOSTS (comma-separated), KIOSK_SCALE and
-	// KIOSK_SCALE_BARCODE (layouts separated by ';').
+	// KIOSK_DISCOUNT_LIMIT, KIOSK_TRUSTED_PROXY and KIOSK_HOSTS (comma-separated),
+	// KIOSK_SCALE and KIOSK_SCALE_BARCODE (layouts separated by ';').
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		v, ok := os.LookupEnv("KIOSK_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")))
