@@ -388,4 +388,3 @@ func Ports() string {
 	b.WriteString("profiles: " + strings.Join(printer.ProfileNames(), ", ") + "\n")
 	return b.String()
 }
-
