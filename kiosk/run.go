@@ -72,7 +72,8 @@ func Run(ctx context.Context, cfg Config) error {
 	defer srv.closeScans() // after the server stops, before the store closes
 	if cfg.HubURL != "" {
 		srv.uplink = &hubsync.Uplink{HubURL: cfg.HubURL, KioskID: cfg.KioskID, Token: cfg.HubToken, Store: store,
-			Log: log, Wake: make(chan struct{}, 1), OnCatalog: srv.applyCentralCatalog, CatalogVersion: srv.catalogVersion}
+			Log: log, Wake: make(chan struct{}, 1), OnCatalog: srv.applyCentralCatalog, CatalogVersion: srv.catalogVersion,
+			OnPromotions: srv.applyHubPromotions, PromotionsHeld: srv.hubPromotionsHeld}
 		if err := verifyNumbering(ctx, store, srv.uplink, log); err != nil {
 			return err
 		}

@@ -46,7 +46,15 @@ var (
 	ErrBadPromotion     = errors.New("bad promotion")
 	ErrPromotionExists  = errors.New("promotion already exists")
 	ErrPromotionChanged = errors.New("promotion changed since it was read")
+	// ErrPromotionFromHub refuses a kiosk's change to a promotion the hub
+	// sent: the hub's copy would undo it at the next sync, so it is changed
+	// or ended on the hub.
+	ErrPromotionFromHub = errors.New("promotion is the hub's")
 )
+
+// OriginHub marks a promotion that came from the hub (Promotion.Origin); a
+// kiosk's own promotions have no origin.
+const OriginHub = "hub"
 
 // MaxPromotions bounds the promotions a kiosk keeps (deleted ones aside).
 const MaxPromotions = 2000
@@ -80,6 +88,9 @@ type Promotion struct {
 	Version uint64    `json:"version"`
 	Updated time.Time `json:"updated"`
 	Deleted bool      `json:"deleted,omitempty"`
+	// Origin is OriginHub for a promotion the hub runs on every kiosk,
+	// empty for the kiosk's own. Only the hub's sync sets it.
+	Origin string `json:"origin,omitempty"`
 }
 
 // AppliedPromotion is a promotion as a priced cart or a sale names it: what
@@ -502,6 +513,8 @@ func (s *Store) PutPromotion(p Promotion, create bool, ifVersion uint64) (Promot
 		}
 		live := exists && !old.Deleted
 		switch {
+		case live && old.Origin == OriginHub && p.Origin != OriginHub:
+			return fmt.Errorf("%w: %s: change or end it on the hub", ErrPromotionFromHub, p.ID)
 		case create && live:
 			return fmt.Errorf("%w: %s", ErrPromotionExists, p.ID)
 		case !create && !live:
@@ -527,9 +540,20 @@ func (s *Store) PutPromotion(p Promotion, create bool, ifVersion uint64) (Promot
 	return p, nil
 }
 
-// DeletePromotion ends a promotion. It is kept, marked deleted, so that
-// reports still name it and a copy elsewhere learns of the deletion.
+// DeletePromotion ends one of the kiosk's own promotions. It is kept, marked
+// deleted, so that reports still name it and a copy elsewhere learns of the
+// deletion. A promotion from the hub is ended on the hub
+// (ErrPromotionFromHub).
 func (s *Store) DeletePromotion(id string, ifVersion uint64) (Promotion, error) {
+	return s.deletePromotion(id, ifVersion, "")
+}
+
+// EndHubPromotion ends a promotion the hub no longer sends.
+func (s *Store) EndHubPromotion(id string) (Promotion, error) {
+	return s.deletePromotion(id, 0, OriginHub)
+}
+
+func (s *Store) deletePromotion(id string, ifVersion uint64, origin string) (Promotion, error) {
 	var p Promotion
 	err := s.commit(func(tx *bolt.Tx) error {
 		ok, err := getJSON(tx.Bucket(bPromotions), []byte(id), &p)
@@ -538,6 +562,12 @@ func (s *Store) DeletePromotion(id string, ifVersion uint64) (Promotion, error) 
 		}
 		if !ok || p.Deleted {
 			return fmt.Errorf("%w: promotion %q", ErrNotFound, id)
+		}
+		if p.Origin != origin {
+			if p.Origin == OriginHub {
+				return fmt.Errorf("%w: %s: end it on the hub", ErrPromotionFromHub, id)
+			}
+			return fmt.Errorf("%w: promotion %q is the kiosk's own", ErrNotFound, id)
 		}
 		if ifVersion != 0 && p.Version != ifVersion {
 			return fmt.Errorf("%w: %s is at version %d, not %d", ErrPromotionChanged, id, p.Version, ifVersion)

@@ -72,6 +72,9 @@ func reconciliationTables(r Reconciliation) []reportTable {
 			{key: "unsynced", label: "Chưa gửi", sub: "Unsynced", warn: true},
 			{key: "last_receipt", label: "Biên lai cuối", sub: "Last receipt"},
 			{key: "last_contact", label: "Liên lạc cuối", sub: "Last contact"},
+			// Last, so sheets made from the columns before keep working.
+			{key: "discounts", label: "Giảm giá", sub: "Discounts"},
+			{key: "promotions_saved", label: "Khuyến mại", sub: "Promotions saved"},
 		}}
 	gaps := reportTable{name: "gaps", title: "Biên lai chưa về hoặc bị mất", sub: "Receipt-number gaps",
 		empty: "Không thiếu biên lai nào · No gaps",
@@ -102,13 +105,28 @@ func reconciliationTables(r Reconciliation) []reportTable {
 			{key: "voided", label: "Hủy", sub: "Voided"},
 			{key: "refunded", label: "Trả lại", sub: "Refunded"},
 			{key: "units_sold", label: "Đã bán (tất cả)", sub: "Units sold, all held"},
-			{key: "units_sold_day", label: "Đã bán (ngày)", sub: "Units sold, this day"}}}
+			{key: "units_sold_day", label: "Đã bán (ngày)", sub: "Units sold, this day"},
+			{key: "unit", label: "Đơn vị", sub: "Unit (g: sold by weight)"}}}
+	discounts := reportTable{name: "discounts", title: "Giảm giá theo lý do", sub: "The till's discounts by reason, net of voids and refunds",
+		empty: "Không giảm giá · No discounts",
+		cols: []reportCol{colKiosk,
+			{key: "reason", label: "Lý do", sub: "Reason"},
+			{key: "count", label: "Số lần", sub: "Count"},
+			{key: "amount", label: "Số tiền", sub: "Amount"}}}
+	promos := reportTable{name: "promotions", title: "Khuyến mại", sub: "Promotions: lines, what they saved, who bears them",
+		empty: "Không có khuyến mại · No promotions",
+		cols: []reportCol{colKiosk,
+			{key: "promotion_id", label: "Mã", sub: "Promotion"},
+			{key: "name", label: "Tên", sub: "Name"},
+			{key: "bearer", label: "Bên chịu", sub: "Borne by"},
+			{key: "lines", label: "Số dòng", sub: "Lines"},
+			{key: "saved", label: "Khách được giảm", sub: "Saved"}}}
 	var missing, dup, nd, nm, unsynced int64
 	for _, k := range r.Kiosks {
 		p := k.Payments
 		kiosks.rows = append(kiosks.rows, []any{k.KioskID, k.Sales, k.Voids, k.Refunds, k.Gross, k.Voided, k.Refunded, k.Net,
 			p.Cash, p.VietQR, p.Card, p.Ewallet, p.Other, k.MissingReceipts, len(k.DuplicateReceipts), len(k.PriceDiffs),
-			len(k.Mismatches), k.Unsynced, k.LastReceipt, k.LastContact})
+			len(k.Mismatches), k.Unsynced, k.LastReceipt, k.LastContact, k.Discounts, k.PromotionsSaved})
 		missing += int64(k.MissingReceipts)
 		dup += int64(len(k.DuplicateReceipts))
 		nd += int64(len(k.PriceDiffs))
@@ -127,13 +145,19 @@ func reconciliationTables(r Reconciliation) []reportTable {
 			mism.rows = append(mism.rows, []any{m.KioskID, m.ReceiptNo, m.Time, m.Kind, m.Reason, m.SaleID})
 		}
 		for _, u := range k.UnitsSold {
-			units.rows = append(units.rows, []any{k.KioskID, u.SKU, u.Name, u.Sold, u.Voided, u.Refunded, u.UnitsSold, u.UnitsSoldDay})
+			units.rows = append(units.rows, []any{k.KioskID, u.SKU, u.Name, u.Sold, u.Voided, u.Refunded, u.UnitsSold, u.UnitsSoldDay, u.Unit})
+		}
+		for _, d := range k.DiscountsByReason {
+			discounts.rows = append(discounts.rows, []any{k.KioskID, d.Reason, d.Count, d.Amount})
+		}
+		for _, p := range k.ByPromotion {
+			promos.rows = append(promos.rows, []any{k.KioskID, p.ID, p.Name, p.Bearer, p.Lines, p.Saved})
 		}
 	}
 	t, p := r.Totals, r.Totals.Payments
 	kiosks.foot = []any{"Tổng · Total", t.Sales, t.Voids, t.Refunds, t.Gross, t.Voided, t.Refunded, t.Net,
-		p.Cash, p.VietQR, p.Card, p.Ewallet, p.Other, missing, dup, nd, nm, unsynced, "", ""}
-	return []reportTable{kiosks, gaps, dupes, diffs, mism, units}
+		p.Cash, p.VietQR, p.Card, p.Ewallet, p.Other, missing, dup, nd, nm, unsynced, "", "", t.Discounts, t.PromotionsSaved}
+	return []reportTable{kiosks, gaps, dupes, diffs, mism, units, discounts, promos}
 }
 
 func settlementTables(s Settlement) []reportTable {

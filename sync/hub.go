@@ -27,7 +27,7 @@ import (
 type Hub struct {
 	Store Store
 	mu    sync.Mutex
-	subs  map[chan struct{}]bool // connected uplinks, told of catalog changes
+	subs  map[chan struct{}]bool // connected uplinks, told of catalog and promotion changes
 	// AdminHash is the SHA-256 of the admin token (the token itself is shown
 	// once and never stored).
 	AdminHash []byte
@@ -119,6 +119,7 @@ func (h *Hub) App() *fiber.App {
 	admin.Post("/catalog/import", h.importCatalog)
 	admin.Put("/products/:sku/price", h.setPrice)
 	admin.Put("/products/:sku", h.putProduct)
+	h.promotionRoutes(admin)
 	h.reportRoutes(app, admin)
 	h.app = app
 	return app
@@ -234,12 +235,17 @@ func (h *Hub) uplinkGate(c *fiber.Ctx) error {
 }
 
 // uplink receives a kiosk's batches and heartbeats, sends back its records when
-// it recovers a store, and sends it the central catalog when its version
-// differs. A reader goroutine hands messages over; this goroutine is the
-// connection's only writer.
+// it recovers a store, and sends it the central catalog and the central
+// promotions whenever what it holds differs from the hub's. A reader goroutine
+// hands messages over; this goroutine is the connection's only writer.
 func (h *Hub) uplink(conn *websocket.Conn) {
 	id, _ := conn.Locals("kiosk").(string)
 	known, _ := strconv.ParseUint(conn.Headers("X-Catalog-Version"), 10, 64)
+	// A kiosk that follows the hub's promotions says which set it holds; one
+	// that does not (made before them) is sent none, which it would not know.
+	followsPromos := conn.Headers("X-Promotions-Version") != ""
+	promoVersion, _ := strconv.ParseUint(conn.Headers("X-Promotions-Version"), 10, 64)
+	promoDigest := conn.Headers("X-Promotions-Digest")
 	conn.SetReadLimit(MaxMessage)
 	send := func(m any) bool {
 		_ = conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
@@ -273,7 +279,28 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 		known = cv.Version
 		return true
 	}
-	if !sendCatalog() {
+	sendPromotions := func() bool {
+		if !followsPromos {
+			return true
+		}
+		cp, err := centralPromotions(h.Store)
+		if err != nil {
+			h.Log.Error("central promotions", "err", err)
+			return true
+		}
+		if cp.Digest == promoDigest || cp.Version == 0 && promoVersion == 0 {
+			return true // the kiosk has this set, or the hub never had one
+		}
+		parts := promotionParts(cp)
+		for i := range parts {
+			if !send(Message{Type: "promotions", Promotions: &parts[i], Part: i + 1, Parts: len(parts)}) {
+				return false
+			}
+		}
+		promoVersion, promoDigest = cp.Version, cp.Digest
+		return true
+	}
+	if !sendCatalog() || !sendPromotions() {
 		return
 	}
 	done := make(chan struct{})
@@ -290,7 +317,7 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 			}
 			return
 		case <-changed:
-			if !sendCatalog() {
+			if !sendCatalog() || !sendPromotions() {
 				return
 			}
 		case m := <-in:
@@ -341,7 +368,7 @@ func (h *Hub) handleUplink(id string, m Message, send func(any) bool) bool {
 	case "heartbeat":
 		_ = h.Store.Heartbeat(id, m.Depth, time.Now())
 		return true
-	case "catalog_ack":
+	case "catalog_ack", "promotions_ack":
 		return true
 	case "error":
 		h.Log.Warn("kiosk reports an uplink problem", "kiosk", id, "code", m.Code, "message", m.Message)
@@ -351,7 +378,7 @@ func (h *Hub) handleUplink(id string, m Message, send func(any) bool) bool {
 	return send(Message{Type: "error", Code: "unknown_type", Message: "unknown message type " + m.Type})
 }
 
-// subscribe registers a connection for catalog changes.
+// subscribe registers a connection for catalog and promotion changes.
 func (h *Hub) subscribe() chan struct{} {
 	ch := make(chan struct{}, 1)
 	h.mu.Lock()
@@ -369,7 +396,9 @@ func (h *Hub) unsubscribe(ch chan struct{}) {
 	h.mu.Unlock()
 }
 
-// catalogChanged tells every connected kiosk to fetch the new version.
+// catalogChanged tells every connected kiosk's connection to look at the
+// central catalog and promotions again (each is sent only when it differs from
+// what the kiosk holds).
 func (h *Hub) catalogChanged() {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -92,6 +92,11 @@ type Store interface {
 	PutCatalog(c pos.Catalog, now time.Time) (CatalogVersion, error)
 	CentralPrice(sku string, at time.Time) (pos.Money, bool, error)
 	PriceHistory(sku string) ([]PricePoint, error)
+	// The central promotions (promotions.go): the running ones and the
+	// version of the set; changes, each a new version.
+	Promotions() ([]pos.Promotion, uint64, error)
+	PutPromotion(p pos.Promotion, create bool, ifVersion uint64, now time.Time) (pos.Promotion, error)
+	DeletePromotion(id string, ifVersion uint64, now time.Time) (pos.Promotion, error)
 	Meta(key string) ([]byte, error)
 	SetMeta(key string, v []byte) error
 	Close() error

@@ -7,7 +7,7 @@ import (
 	"github.com/ocop-kiosk/kiosk/pos"
 )
 
-// Uplink protocol, version 2: JSON messages on the websocket GET /api/v1/uplink,
+// Uplink protocol, version 3: JSON messages on the websocket GET /api/v1/uplink,
 // which a kiosk opens with "Authorization: Bearer <kiosk token>" and the header
 // X-Kiosk-Id.
 //
@@ -26,14 +26,26 @@ import (
 //	             version when delta is true; the kiosk applies the version once it
 //	             has every part
 //	kiosk → hub  {"type":"catalog_ack","seq":VERSION}
+//	hub → kiosk  {"type":"promotions","promotions":{"version":V,"digest":D,"promotions":[Promotion…]},
+//	             "part":I,"parts":N}   the hub's running promotions, the whole set, at
+//	             the start of a connection and after every change, whenever the
+//	             kiosk's set (its version and digest) differs from the hub's; in
+//	             parts of at most MaxPart bytes (one part but for a set near
+//	             pos.MaxPromotions); the kiosk replaces the promotions it had from
+//	             the hub with the set once it has every part, ending those the set
+//	             no longer holds, and keeps its own
+//	kiosk → hub  {"type":"promotions_ack","seq":VERSION}
 //	either way   {"type":"error","code":"…","message":"…"}   the other side notes it
 //	             (the kiosk's uplink status, the hub's kiosk list)
 //
-// The kiosk sends its catalog version in the header X-Catalog-Version. No
+// The kiosk sends its catalog version in the header X-Catalog-Version, and the
+// version and digest of the hub's promotions it holds in X-Promotions-Version
+// and X-Promotions-Digest (0 and empty when it has none); a kiosk that sends
+// no X-Promotions-Version (version 2 of the protocol) is sent no promotions. No
 // message is larger than MaxMessage: batches and records are cut at MaxPart
 // bytes as well as at MaxBatch records.
 const (
-	ProtocolVersion = 2
+	ProtocolVersion = 3
 	MaxBatch        = 200     // records per batch
 	MaxMessage      = 4 << 20 // bytes per message
 	MaxPart         = 1 << 20 // bytes of records or catalog in one message, before framing
@@ -64,6 +76,8 @@ type Message struct {
 	Part    int                `json:"part,omitempty"`
 	Parts   int                `json:"parts,omitempty"`
 	Delta   bool               `json:"delta,omitempty"`
+	// Promotions is one part of the hub's promotions (Part of Parts).
+	Promotions *CentralPromotions `json:"promotions,omitempty"`
 }
 
 // fitRecords cuts recs to the longest prefix of at most MaxPart bytes of JSON

@@ -74,6 +74,12 @@ type DayTotals struct {
 	Refunded pos.Money    `json:"refunded"` // the refunds, negative
 	Net      pos.Money    `json:"net"`      // gross + voided + refunded
 	Payments MethodTotals `json:"payments"`
+	// Discounts is the till's manual discounts (lines and sales) and
+	// PromotionsSaved what promotions saved customers, free units at their
+	// catalog price; both net of voids and refunds (discounts.go). Neither
+	// is in Gross: the records' totals are after them.
+	Discounts       pos.Money `json:"discounts"`
+	PromotionsSaved pos.Money `json:"promotions_saved"`
 }
 
 func (t *DayTotals) add(s pos.Sale) {
@@ -109,6 +115,8 @@ func (t *DayTotals) merge(o DayTotals) {
 	t.Payments.Card += o.Payments.Card
 	t.Payments.Ewallet += o.Payments.Ewallet
 	t.Payments.Other += o.Payments.Other
+	t.Discounts += o.Discounts
+	t.PromotionsSaved += o.PromotionsSaved
 }
 
 // ReceiptGap is a run of receipt numbers the kiosk made that the hub does not
@@ -156,7 +164,7 @@ type Mismatch struct {
 }
 
 // UnitsSold is the stock-drift figure of one product at one kiosk: how many
-// units left the kiosk's shelf according to the records the hub holds — units
+// units (grams of goods sold by weight, Unit "g") left the kiosk's shelf according to the records the hub holds — units
 // in sales, less units put back by voids, less units returned by refunds — over
 // everything the hub holds from that kiosk (UnitsSold), and over the day alone
 // (UnitsSoldDay). A manager compares stock at the start with a physical count
@@ -167,8 +175,11 @@ type Mismatch struct {
 // kiosk restocks unless the manager says otherwise), so every refunded unit is
 // counted as back; goods refunded without restocking show as drift.
 type UnitsSold struct {
-	SKU          string `json:"sku"`
-	Name         string `json:"name"`
+	SKU  string `json:"sku"`
+	Name string `json:"name"`
+	// Unit is what the figures count: "g" for goods sold by weight (a
+	// weighing is its grams, not one), the product's unit otherwise.
+	Unit         string `json:"unit,omitempty"`
 	Sold         int64  `json:"sold"`
 	Voided       int64  `json:"voided"`   // units back through voids
 	Refunded     int64  `json:"refunded"` // units returned through refunds
@@ -205,6 +216,10 @@ type KioskDay struct {
 	PriceDiffs        []PriceDiff `json:"price_diffs"`
 	Mismatches        []Mismatch  `json:"mismatches"`
 	UnitsSold         []UnitsSold `json:"units_sold"`
+	// DiscountsByReason and ByPromotion are the day's discounts and
+	// promotions (discounts.go); DayTotals has their sums.
+	DiscountsByReason []pos.DiscountTotal `json:"discounts_by_reason"`
+	ByPromotion       []PromotionGiven    `json:"by_promotion"`
 }
 
 // Reconciliation is the managers' per-kiosk summary of one day.
@@ -221,8 +236,9 @@ type Reconciliation struct {
 }
 
 // Reconcile summarises, per kiosk, the records of the calendar day of day (read
-// in Vietnam time, UTC+7): counts and sums by kind and payment method, lines
-// sold off the central price, records whose totals do not add up; and, over
+// in Vietnam time, UTC+7): counts and sums by kind and payment method, the
+// till's discounts by reason and what each promotion saved, lines sold off the
+// central price, records whose totals do not add up; and, over
 // everything the hub holds, receipt-number gaps and units sold per product. Every
 // registered kiosk has a line, sales or not.
 func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
@@ -241,7 +257,8 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 	get := func(id string) *KioskDay {
 		kd := byID[id]
 		if kd == nil {
-			kd = &KioskDay{KioskID: id, Gaps: []ReceiptGap{}, PriceDiffs: []PriceDiff{}, Mismatches: []Mismatch{}, UnitsSold: []UnitsSold{}}
+			kd = &KioskDay{KioskID: id, Gaps: []ReceiptGap{}, PriceDiffs: []PriceDiff{}, Mismatches: []Mismatch{}, UnitsSold: []UnitsSold{},
+				DiscountsByReason: []pos.DiscountTotal{}, ByPromotion: []PromotionGiven{}}
 			byID[id] = kd
 		}
 		return kd
@@ -251,8 +268,9 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 		kd.Revoked, kd.LastContact, kd.Unsynced, kd.Lost, kd.LastError = k.Revoked, k.LastContact, k.Depth, k.Lost, k.LastError
 	}
 	seqs := map[string]map[uint64]string{}      // kiosk → receipt seq → sale id
-	units := map[string]map[string]*UnitsSold{} // kiosk → sku → units
+	units := map[string]map[string]*UnitsSold{} // kiosk → sku (+ " g" weighed) → units
 	dupes := map[string]map[string]bool{}       // kiosk → receipt numbers held twice
+	given := map[string]*givenTally{}           // kiosk → the day's discounts and promotions
 	for _, hs := range sales {
 		s := hs.Sale
 		kd := get(s.KioskID)
@@ -274,31 +292,42 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 			units[s.KioskID] = map[string]*UnitsSold{}
 		}
 		for _, l := range s.Lines {
-			u := units[s.KioskID][l.SKU]
+			// A weighed line counts its grams, as the kiosk's stock does; kept
+			// apart from units should a product change how it is sold.
+			key, unit := l.SKU, l.Unit
+			if l.WeightG != 0 {
+				key, unit = l.SKU+" g", "g"
+			}
+			u := units[s.KioskID][key]
 			if u == nil {
 				u = &UnitsSold{SKU: l.SKU}
-				units[s.KioskID][l.SKU] = u
+				units[s.KioskID][key] = u
 			}
-			u.Name = l.Name
+			u.Name, u.Unit = l.Name, unit
+			n := l.Units()
 			switch s.Kind {
 			case pos.KindSale:
-				u.Sold += l.Qty
+				u.Sold += n
 			case pos.KindVoid:
-				u.Voided -= l.Qty
+				u.Voided -= n
 			case pos.KindRefund:
-				u.Refunded -= l.Qty
+				u.Refunded -= n
 			default:
 				continue
 			}
-			u.UnitsSold += l.Qty
+			u.UnitsSold += n
 			if inDay {
-				u.UnitsSoldDay += l.Qty
+				u.UnitsSoldDay += n
 			}
 		}
 		if !inDay {
 			continue
 		}
 		kd.add(s)
+		if given[s.KioskID] == nil {
+			given[s.KioskID] = &givenTally{}
+		}
+		given[s.KioskID].add(s)
 		if hs.Mismatch != "" {
 			kd.Mismatches = append(kd.Mismatches, Mismatch{KioskID: s.KioskID, SaleID: s.ID, ReceiptNo: s.ReceiptNo,
 				Time: s.Time, Kind: s.Kind, Reason: hs.Mismatch})
@@ -341,7 +370,16 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 		for _, u := range units[id] {
 			kd.UnitsSold = append(kd.UnitsSold, *u)
 		}
-		sort.Slice(kd.UnitsSold, func(i, j int) bool { return kd.UnitsSold[i].SKU < kd.UnitsSold[j].SKU })
+		sort.Slice(kd.UnitsSold, func(i, j int) bool {
+			a, b := kd.UnitsSold[i], kd.UnitsSold[j]
+			return a.SKU < b.SKU || a.SKU == b.SKU && a.Unit < b.Unit
+		})
+		g := given[id]
+		if g == nil {
+			g = &givenTally{}
+		}
+		kd.DiscountsByReason, kd.ByPromotion = g.lists()
+		kd.Discounts, kd.PromotionsSaved = g.totals()
 		r.Kiosks = append(r.Kiosks, *kd)
 	}
 	sort.Slice(r.Kiosks, func(i, j int) bool { return r.Kiosks[i].KioskID < r.Kiosks[j].KioskID })
@@ -674,6 +712,7 @@ func reconciliationPageData(r Reconciliation) web.ReconciliationPage {
 		{Label: "Doanh thu gộp", Sub: "Gross", Value: reportMoney(t.Gross)},
 		{Label: "Giao dịch bán", Sub: "Sales", Value: strconv.Itoa(t.Sales)},
 		{Label: "Hủy / trả lại", Sub: "Voids / refunds", Value: strconv.Itoa(t.Voids) + " / " + strconv.Itoa(t.Refunds)},
+		{Label: "Giảm giá / khuyến mại", Sub: "Discounts / promotions saved", Value: reportMoney(t.Discounts) + " / " + reportMoney(t.PromotionsSaved)},
 		{Label: "Biên lai thiếu hoặc trùng", Sub: "Missing or duplicate receipts", Value: strconv.FormatUint(missing, 10), Warn: missing > 0},
 		{Label: "Dòng sai giá", Sub: "Price differences", Value: strconv.Itoa(diffs), Warn: diffs > 0},
 		{Label: "Giao dịch sai tổng", Sub: "Mismatched totals", Value: strconv.Itoa(mism), Warn: mism > 0},

@@ -44,6 +44,11 @@ type Uplink struct {
 	// kiosk has. Both may be nil (no catalog following).
 	OnCatalog      func(CatalogVersion) error
 	CatalogVersion func() uint64
+	// OnPromotions applies the hub's set of promotions; PromotionsHeld says
+	// the version and digest of the set the kiosk holds. Both nil: the kiosk
+	// does not follow the hub's promotions.
+	OnPromotions   func(CentralPromotions) error
+	PromotionsHeld func() (uint64, string)
 
 	mu        gosync.Mutex
 	report    string // a problem to tell the hub at the next connection
@@ -116,8 +121,10 @@ type link struct {
 	in      <-chan Message
 	readErr <-chan error
 	done    chan struct{}
-	// catalog collects the parts of a catalog version being received.
+	// catalog collects the parts of a catalog version being received, promos
+	// those of a set of promotions.
 	catalog *CatalogVersion
+	promos  *CentralPromotions
 }
 
 // dial opens the uplink and reads the hub's greeting: its acknowledgement and
@@ -127,6 +134,11 @@ func (u *Uplink) dial(ctx context.Context) (*link, Message, error) {
 	h := http.Header{"Authorization": {"Bearer " + u.Token}, "X-Kiosk-Id": {u.KioskID}}
 	if u.CatalogVersion != nil {
 		h.Set("X-Catalog-Version", fmt.Sprint(u.CatalogVersion()))
+	}
+	if u.OnPromotions != nil && u.PromotionsHeld != nil {
+		v, digest := u.PromotionsHeld()
+		h.Set("X-Promotions-Version", fmt.Sprint(v))
+		h.Set("X-Promotions-Digest", digest)
 	}
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
 	conn, resp, err := d.DialContext(ctx, url, h)
@@ -199,8 +211,9 @@ func (l *link) readFailed(err error) error {
 	return fmt.Errorf("the hub sent a message over %d bytes: %w", MaxMessage, err)
 }
 
-// handle deals with what the hub may send at any time: catalog parts and
-// errors. Acknowledgements and records are the callers' to wait for.
+// handle deals with what the hub may send at any time: catalog parts,
+// promotions and errors. Acknowledgements and records are the callers' to
+// wait for.
 func (l *link) handle(m Message) error {
 	switch m.Type {
 	case "catalog":
@@ -222,10 +235,36 @@ func (l *link) handle(m Message) error {
 			return nil // keep selling on the last catalog
 		}
 		return l.write(Message{Type: "catalog_ack", Seq: cv.Version})
+	case "promotions":
+		return l.promotions(m)
 	case "error":
 		return fmt.Errorf("hub: %s: %s", m.Code, m.Message)
 	}
 	return fmt.Errorf("hub sent %q", m.Type)
+}
+
+// promotions collects the parts of the hub's set of promotions and applies the
+// set once it has them all. A set the kiosk refuses is reported to the hub; the
+// kiosk keeps selling with the promotions it had.
+func (l *link) promotions(m Message) error {
+	if m.Promotions == nil || l.u.OnPromotions == nil {
+		return nil
+	}
+	if m.Part <= 1 || l.promos == nil || l.promos.Digest != m.Promotions.Digest {
+		l.promos = &CentralPromotions{Promotions: []pos.Promotion{}}
+	}
+	l.promos.Version, l.promos.Digest = m.Promotions.Version, m.Promotions.Digest
+	l.promos.Promotions = append(l.promos.Promotions, m.Promotions.Promotions...)
+	if m.Part < m.Parts {
+		return nil
+	}
+	cp := *l.promos
+	l.promos = nil
+	if err := l.u.OnPromotions(cp); err != nil {
+		l.u.Log.Error("the hub's promotions refused", "version", cp.Version, "err", err)
+		return l.write(Message{Type: "error", Code: "promotions_refused", Message: fmt.Sprintf("promotions version %d: %v", cp.Version, err)})
+	}
+	return l.write(Message{Type: "promotions_ack", Seq: cp.Version})
 }
 
 // await waits for a message of type want, handling whatever else comes first.
@@ -329,7 +368,7 @@ func (u *Uplink) Verify(ctx context.Context) (pos.Recovery, error) {
 
 // session is one connection: it reconciles with the hub's greeting, sends
 // batches while there is anything to send, heartbeats, and applies the central
-// catalog whenever the hub sends a newer version.
+// catalog and promotions whenever the hub sends another version.
 func (u *Uplink) session(ctx context.Context) error {
 	l, greet, err := u.dial(ctx)
 	if err != nil {
