@@ -28,6 +28,11 @@ type Hub struct {
 	Store Store
 	mu    sync.Mutex
 	subs  map[chan struct{}]bool // connected uplinks, told of catalog and promotion changes
+	// closing, once closed, ends every uplink (CloseUplinks); uplinks counts
+	// those running, added to only under mu while closing is open.
+	closing chan struct{}
+	closed  bool
+	uplinks sync.WaitGroup
 	// AdminHash is the SHA-256 of the admin token (the token itself is shown
 	// once and never stored).
 	AdminHash []byte
@@ -240,6 +245,12 @@ func (h *Hub) uplinkGate(c *fiber.Ctx) error {
 // hands messages over; this goroutine is the connection's only writer.
 func (h *Hub) uplink(conn *websocket.Conn) {
 	id, _ := conn.Locals("kiosk").(string)
+	closing, ok := h.uplinkStarts()
+	if !ok {
+		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "hub stopping"), time.Now().Add(time.Second))
+		return
+	}
+	defer h.uplinks.Done()
 	known, _ := strconv.ParseUint(conn.Headers("X-Catalog-Version"), 10, 64)
 	// A kiosk that follows the hub's promotions says which set it holds; one
 	// that does not (made before them) is sent none, which it would not know.
@@ -320,6 +331,9 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 			if !sendCatalog() || !sendPromotions() {
 				return
 			}
+		case <-closing:
+			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "hub stopping"), time.Now().Add(time.Second))
+			return
 		case m := <-in:
 			if !h.handleUplink(id, m, send) {
 				return
@@ -376,6 +390,39 @@ func (h *Hub) handleUplink(id string, m Message, send func(any) bool) bool {
 		return true
 	}
 	return send(Message{Type: "error", Code: "unknown_type", Message: "unknown message type " + m.Type})
+}
+
+// uplinkStarts counts an uplink in, unless the hub is stopping; closing ends
+// it.
+func (h *Hub) uplinkStarts() (closing <-chan struct{}, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closing == nil {
+		h.closing = make(chan struct{})
+	}
+	if h.closed {
+		return nil, false
+	}
+	h.uplinks.Add(1)
+	return h.closing, true
+}
+
+// CloseUplinks closes every kiosk's uplink (websocket close 1001, going away)
+// and waits for their handlers to end. A stopping hub calls it before its
+// store closes: the server's shutdown does not wait for websockets, whose
+// handlers would go on with a closed store while each kiosk, still connected
+// to nothing, waits for a hub that is gone.
+func (h *Hub) CloseUplinks() {
+	h.mu.Lock()
+	if h.closing == nil {
+		h.closing = make(chan struct{})
+	}
+	if !h.closed {
+		h.closed = true
+		close(h.closing)
+	}
+	h.mu.Unlock()
+	h.uplinks.Wait()
 }
 
 // subscribe registers a connection for catalog and promotion changes.

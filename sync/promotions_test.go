@@ -29,7 +29,9 @@ func promoReq(t *testing.T, app *fiber.App, method, target, body string) (*http.
 
 func errorCode(t *testing.T, body []byte) string {
 	t.Helper()
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	if err := json.Unmarshal(body, &e); err != nil || e.Error.Message == "" {
 		t.Fatalf("want a JSON error body, got %s", body)
 	}

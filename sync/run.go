@@ -97,6 +97,7 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 	// comes before Serve got that far would leave it accepting for good.
 	_ = guarded.Close()
 	<-served
+	h.CloseUplinks() // the shutdown leaves websockets be; before the store closes
 	return nil
 }
 
