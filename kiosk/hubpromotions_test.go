@@ -255,3 +255,23 @@ func TestAKioskFollowsAHubPutBackFromAnOlderCopy(t *testing.T) {
 		return ps["KM-HUB"].Percent == 10_00 && !later
 	})
 }
+
+// TestTheHubProcessSendsItsPromotionsAcrossAKill: the hub binary as its own
+// process, killed with SIGKILL after a promotion was made: the promotion was
+// durable, and a change made after the restart reaches the kiosk.
+func TestTheHubProcessSendsItsPromotionsAcrossAKill(t *testing.T) {
+	hubDir := t.TempDir()
+	tok := addKioskToHub(t, hubDir, "K01")
+	addr := freeAddr(t)
+	hub := startHubProcess(t, hubDir, addr)
+	h := &testHub{t: t, dir: hubDir, addr: addr}
+	h.mustAdmin("POST", "/api/v1/promotions", hubHoneyPromo)
+	hub.kill(t)
+
+	k := startKiosk(t, t.TempDir(), func(c *Config) { c.HubURL, c.HubToken = "http://"+addr, tok })
+	hub = startHubProcess(t, hubDir, addr)
+	waitFor(t, "the promotion at the kiosk", func() bool { return kioskPromotions(t, k)["KM-HUB"].Percent == 10_00 })
+	h.mustAdmin("PUT", "/api/v1/promotions/KM-HUB", strings.Replace(hubHoneyPromo, `"percent":10`, `"percent":15`, 1))
+	waitFor(t, "the change at the kiosk", func() bool { return kioskPromotions(t, k)["KM-HUB"].Percent == 15_00 })
+	hub.kill(t)
+}

@@ -4,6 +4,8 @@
 // keeps every sale exactly once (by sale id), recomputes its totals from its
 // lines and flags any mismatch, and acknowledges the highest contiguous outbox
 // sequence it holds for each kiosk; Hub serves kiosk registration, the uplink
-// and the managers' listing. The hub's store is an interface (Store) so that a
+// and the managers' listing, and is master of the central catalog and of the
+// promotions it runs on every kiosk, which go down the same uplink. The hub's
+// store is an interface (Store) so that a
 // PostgreSQL store can replace bbolt when a province outgrows one machine.
 package sync

@@ -23,7 +23,9 @@ func TestAStoppingHubClosesItsUplinks(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- RunHub(ctx, HubConfig{DataDir: dir, Listener: ln, AdminToken: testAdminToken, Logger: quiet()}) }()
+	go func() {
+		done <- RunHub(ctx, HubConfig{DataDir: dir, Listener: ln, AdminToken: testAdminToken, Logger: quiet()})
+	}()
 	u := &Uplink{HubURL: "http://" + ln.Addr().String(), KioskID: "K01", Token: tok, Store: kioskStore(t, "K01"), Log: quiet()}
 	runUplink(t, u)
 	eventually(t, "the uplink up", 10*time.Second, func() bool { return u.Status().Reachable })
