@@ -1,13 +1,8 @@
 package kiosk
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
 	"strconv"
-	"time"
 
-	"github.com/ocop-kiosk/kiosk/pos"
 	hubsync "github.com/ocop-kiosk/kiosk/sync"
 )
 
@@ -44,39 +39,12 @@ func (s *Server) applyHubPromotions(cp hubsync.CentralPromotions) error {
 	if v, d := s.hubPromotionsHeld(); v == cp.Version && d == cp.Digest {
 		return nil
 	}
-	current, _, err := s.store.Promotions()
+	changed, replaced, err := s.store.ApplyHubPromotions(cp.Promotions)
 	if err != nil {
 		return err
 	}
-	live := map[string]pos.Promotion{}
-	for _, p := range current {
-		live[p.ID] = p
-	}
-	sent := map[string]bool{}
-	changed := 0
-	for _, p := range cp.Promotions {
-		p.Origin, p.Version, p.Deleted = pos.OriginHub, 0, false
-		sent[p.ID] = true
-		old, ok := live[p.ID]
-		if ok && old.Origin == pos.OriginHub && sameTerms(old, p) {
-			continue
-		}
-		if ok && old.Origin != pos.OriginHub {
-			s.log.Warn("a promotion of the hub replaces the kiosk's own of the same id", "promotion", p.ID)
-		}
-		if err := s.putHubPromotion(p, !ok); err != nil {
-			return fmt.Errorf("hub promotion %s: %w", p.ID, err)
-		}
-		changed++
-	}
-	for id, old := range live {
-		if old.Origin != pos.OriginHub || sent[id] {
-			continue
-		}
-		if _, err := s.store.EndHubPromotion(id); err != nil && !errors.Is(err, pos.ErrNotFound) {
-			return fmt.Errorf("ending hub promotion %s: %w", id, err)
-		}
-		changed++
+	for _, id := range replaced {
+		s.log.Warn("a promotion of the hub replaces the kiosk's own of the same id", "promotion", id)
 	}
 	if err := s.store.SetMeta(metaPromotionsVersion, strconv.FormatUint(cp.Version, 10)); err != nil {
 		return err
@@ -91,26 +59,4 @@ func (s *Server) applyHubPromotions(cp hubsync.CentralPromotions) error {
 		s.hub.rebroadcastCarts()
 	}
 	return nil
-}
-
-// putHubPromotion writes one of the hub's promotions, as a new one or over
-// the one of that id. A manager making or ending a promotion of the same id
-// meanwhile turns one into the other: it is tried once the other way.
-func (s *Server) putHubPromotion(p pos.Promotion, create bool) error {
-	_, err := s.store.PutPromotion(p, create, 0)
-	if create && errors.Is(err, pos.ErrPromotionExists) || !create && errors.Is(err, pos.ErrNotFound) {
-		_, err = s.store.PutPromotion(p, !create, 0)
-	}
-	return err
-}
-
-// sameTerms tells whether two promotions say the same, whatever their
-// versions and times.
-func sameTerms(a, b pos.Promotion) bool {
-	terms := func(p pos.Promotion) string {
-		p.Version, p.Updated, p.Deleted = 0, time.Time{}, false
-		out, _ := json.Marshal(p)
-		return string(out)
-	}
-	return terms(a) == terms(b)
 }

@@ -604,3 +604,80 @@ func promotionName(tx *bolt.Tx, id string) string {
 	}
 	return p.Name
 }
+
+// SameTerms tells whether two promotions say the same, whatever their versions,
+// times and deletion.
+func (p Promotion) SameTerms(o Promotion) bool {
+	terms := func(x Promotion) string {
+		x.Version, x.Updated, x.Deleted = 0, time.Time{}, false
+		out, _ := json.Marshal(x)
+		return string(out)
+	}
+	return terms(p) == terms(o)
+}
+
+// ApplyHubPromotions makes the hub's promotions the kiosk's set of hub
+// promotions, in one transaction: each one sent is written (marked as the
+// hub's) when it is new or says something else, a hub promotion the hub no
+// longer sends is ended, and the kiosk's own are left alone (one of the same id
+// as a hub promotion is replaced by it; replaced lists those). It returns how
+// many promotions changed.
+func (s *Store) ApplyHubPromotions(sent []Promotion) (changed int, replaced []string, err error) {
+	for i := range sent {
+		sent[i].Origin, sent[i].Version, sent[i].Deleted = OriginHub, 0, false
+		if err := sent[i].Validate(); err != nil {
+			return 0, nil, fmt.Errorf("hub promotion %s: %w", sent[i].ID, err)
+		}
+	}
+	err = s.commit(func(tx *bolt.Tx) error {
+		changed, replaced = 0, nil
+		b := tx.Bucket(bPromotions)
+		now := s.now()
+		ids := map[string]bool{}
+		for i := range sent {
+			p := sent[i]
+			ids[p.ID] = true
+			var old Promotion
+			exists, err := getJSON(b, []byte(p.ID), &old)
+			if err != nil {
+				return err
+			}
+			if exists && !old.Deleted && old.Origin == OriginHub && old.SameTerms(p) {
+				continue
+			}
+			if exists && !old.Deleted && old.Origin != OriginHub {
+				replaced = append(replaced, p.ID)
+			}
+			if err := s.writePromotion(tx, &p, now); err != nil {
+				return err
+			}
+			changed++
+		}
+		var gone []Promotion
+		err := b.ForEach(func(k, v []byte) error {
+			var p Promotion
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("promotion %s: %w", k, err)
+			}
+			if p.Origin == OriginHub && !p.Deleted && !ids[p.ID] {
+				gone = append(gone, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for i := range gone {
+			gone[i].Deleted = true
+			if err := s.writePromotion(tx, &gone[i], now); err != nil {
+				return err
+			}
+			changed++
+		}
+		return nil
+	})
+	if err == nil && changed > 0 {
+		s.refreshPromotions()
+	}
+	return changed, replaced, err
+}

@@ -2,6 +2,7 @@ package pos
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 )
@@ -96,5 +97,41 @@ func TestPromotionsSurviveAReopen(t *testing.T) {
 	list, v, err := s2.Promotions()
 	if err != nil || len(list) != 1 || v != 1 || list[0].BundlePrice != 600000 {
 		t.Errorf("after reopening: %+v, version %d, %v", list, v, err)
+	}
+}
+
+func TestTheHubsPromotionsAreAppliedInOneGo(t *testing.T) {
+	s := openTestStore(t)
+	own := promo("OWN", PromoPercent, ScopeSKU, "RICE", func(p *Promotion) { p.Percent = 500 })
+	if _, err := s.PutPromotion(own, true, 0); err != nil {
+		t.Fatal(err)
+	}
+	var sent []Promotion
+	for i := range 2000 {
+		sent = append(sent, promo(fmt.Sprintf("HUB%04d", i), PromoPercent, ScopeSKU, "HONEY", func(p *Promotion) { p.Percent = 100 }))
+	}
+	changed, replaced, err := s.ApplyHubPromotions(sent)
+	if err != nil || changed != 2000 || len(replaced) != 0 {
+		t.Fatalf("first set: %d changed, replaced %v, %v", changed, replaced, err)
+	}
+	if changed, _, err := s.ApplyHubPromotions(sent); err != nil || changed != 0 {
+		t.Errorf("the same set again: %d changed, %v", changed, err)
+	}
+	changed, _, err = s.ApplyHubPromotions(sent[:10])
+	if err != nil || changed != 1990 {
+		t.Errorf("a smaller set: %d changed, %v; want the 1,990 gone ended", changed, err)
+	}
+	all, _, err := s.Promotions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := map[string]string{}
+	for _, p := range all {
+		if !p.Deleted {
+			live[p.ID] = p.Origin
+		}
+	}
+	if len(live) != 11 || live["OWN"] != "" || live["HUB0000"] != OriginHub {
+		t.Errorf("live promotions %v, want the kiosk's own and 10 of the hub's", live)
 	}
 }
