@@ -63,6 +63,7 @@ var errorCodes = []struct {
 	{pos.ErrBadPromotion, fiber.StatusUnprocessableEntity, "bad_promotion"},
 	{pos.ErrPromotionExists, fiber.StatusConflict, "promotion_exists"},
 	{pos.ErrPromotionChanged, fiber.StatusConflict, "promotion_changed"},
+	{pos.ErrBadLang, fiber.StatusUnprocessableEntity, "bad_lang"},
 }
 
 // errorHandler turns any error a handler returns into the JSON error body
