@@ -19,12 +19,12 @@ const lineKey = (l) => `${l.qty}/${l.weight_g || 0}`;
 // offRow is one thing taken off a line (or the free units), under it.
 function offRow(o) {
   return h('li', { class: `l-off l-off-${o.kind}`, testid: `line-${o.kind}`, dataset: { amount: String(o.amount) } },
-    h('span', {}, o.label), h('span', { class: 'num' }, formatVND(-o.amount)));
+    h('span', {}, o.label), ' ', h('span', { class: 'num' }, formatVND(-o.amount)));
 }
 
 function freeRow(f) {
   return h('li', { class: 'l-off l-off-free', testid: 'line-free', dataset: { qty: String(f.qty) } },
-    h('span', {}, h('strong', {}, f.label), ' ', h('small', {}, f.promotion)),
+    h('span', {}, h('strong', {}, f.label), ' ', h('small', {}, f.promotion)), ' ',
     h('span', { class: 'num' }, h('s', {}, formatVND(f.value)), ' ', formatVND(0)));
 }
 
@@ -62,7 +62,7 @@ export function renderCart(els, cart, before = null, opts = {}) {
       h('small', { testid: 'line-amounts' }, rows.weighed ? rows.amounts : `${formatVND(l.price)}${l.unit ? ` / ${unitName(l.unit)}` : ''}`)),
     h('div', { class: 'l-qty' }, controls,
       opts.discounts
-        ? h('button', { type: 'button', class: 'qbtn qdisc', testid: 'line-discount', 'aria-label': `${t('cart.discount_open')}: ${name}`, dataset: { act: 'discount', sku: l.sku } }, '%')
+        ? h('button', { type: 'button', class: 'qbtn qdisc', testid: 'line-discount-open', 'aria-label': `${t('cart.discount_open')}: ${name}`, dataset: { act: 'discount', sku: l.sku } }, '%')
         : null),
     h('strong', { class: 'l-total' }, formatVND(rows.gross)),
     h('button', { type: 'button', class: 'l-remove', testid: 'line-remove', 'aria-label': `${t('cart.remove')}: ${name}`, dataset: { act: 'remove', sku: l.sku } }, '×'),

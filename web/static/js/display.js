@@ -91,10 +91,10 @@ function render(before = null) {
   setChildren($('#lines'), lines.map((l) => {
     const rows = lineRows(state.cart, l, lang);
     const offs = rows.offs.map((o) => h('li', { testid: `display-${o.kind}`, dataset: { amount: String(o.amount) } },
-      h('span', {}, o.label), h('span', { class: 'num' }, formatVND(-o.amount))));
+      h('span', {}, o.label), ' ', h('span', { class: 'num' }, formatVND(-o.amount))));
     if (rows.free) {
       offs.push(h('li', { class: 'd-free', testid: 'display-free', dataset: { qty: String(rows.free.qty) } },
-        h('span', {}, `${rows.free.label} · ${rows.free.promotion}`), h('span', { class: 'num' }, formatVND(0))));
+        h('span', {}, `${rows.free.label} · ${rows.free.promotion}`), ' ', h('span', { class: 'num' }, formatVND(0))));
     }
     const li = h('li', { class: 'd-line', testid: 'display-line', dataset: { sku: l.sku, qty: String(l.qty), weight: String(l.weight_g || 0), total: String(l.total || 0) } },
       h('span', { class: 'd-qty' }, rows.weighed ? '⚖' : `${l.qty - (l.free_qty || 0)}×`),

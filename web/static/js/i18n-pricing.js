@@ -18,7 +18,7 @@ export default {
   'cart.saved': { vi: 'Tổng giảm giá', en: 'Total discount' },
   'cart.needs_pin': { vi: 'Cần mã quản lý', en: 'Needs the manager PIN' },
   'cart.discount_open': { vi: 'Giảm giá dòng này', en: 'Discount this line' },
-  'cart.discount_sale': { vi: 'Giảm giá cả đơn', en: 'Discount the sale' },
+  'cart.discount_sale': { vi: '% Cả đơn', en: '% Sale' },
   'cart.weigh_again': { vi: 'Cân lại', en: 'Weigh again' },
   'cart.per_kg': { vi: '{price}/kg', en: '{price}/kg' },
   'cart.not_priced': { vi: 'Giảm giá không còn hợp lệ với giá mới — sửa hoặc bỏ giảm giá', en: 'A discount no longer fits the new prices — change or remove it' },
