@@ -31,7 +31,24 @@ func TestBrowserManagerMakesChangesAndEndsAPromotion(t *testing.T) {
 	tomorrow := time.Now().In(pos.VietnamTime).AddDate(0, 0, 1).Format(time.DateOnly)
 	k.promotion(t, map[string]any{"id": "KM-MAI", "name": "Giảm 5% đồ uống", "kind": "percent", "percent": 5,
 		"scope": "group", "target": "beverage", "from": tomorrow, "bearer": "booth"})
+	k.promotion(t, map[string]any{"id": "KM-MO", "name": "Giảm 10% mật ong", "kind": "percent", "percent": 10,
+		"scope": "sku", "target": honeySKU, "bearer": "producer"})
+	k.sell(t, map[string]any{"lines": []map[string]any{{"sku": honeySKU, "qty": 1, "discount": map[string]any{"amount": 10000},
+		"discount_reason": "khách quen"}}, "payments": cashPay(500000)})
+	if r := k.do("DELETE", "/api/v1/promotions/KM-MO", nil, "X-Manager-Pin", testPIN); r.Status != 204 {
+		t.Fatalf("end KM-MO: %d %s", r.Status, r.Body)
+	}
 	ctx := managerIn(t, k, "UTC")
+	// The shift's report lists what was given: by reason, by promotion.
+	var byReason, byPromotion string
+	within(t, ctx, 20*time.Second,
+		chromedp.WaitVisible(tid("by-reason"), chromedp.ByQuery),
+		chromedp.Evaluate(textOf(tid("by-reason")+" tbody"), &byReason),
+		chromedp.Evaluate(textOf(tid("by-promotion")+" tbody"), &byPromotion),
+	)
+	if byReason != "khách quen 1 10.000 ₫" || byPromotion != "Giảm 10% mật ong 1 22.000 ₫" {
+		t.Errorf("the X report's discounts %q and promotions %q", byReason, byPromotion)
+	}
 	row := func(id string, more ...string) string {
 		return tid("promo-row", fmt.Sprintf(`[data-id="%s"] `, id)+strings.Join(more, ""))
 	}
@@ -108,6 +125,8 @@ func TestBrowserManagerMakesChangesAndEndsAPromotion(t *testing.T) {
 	if p := k.promotions(t); len(p) != 2 || p[1].NameEN != "Buy 2 get 1 free" || p[1].Name != "Mua 2 tặng 1 hội chợ" || p[1].Hours != "07:00-22:30" {
 		t.Fatalf("after the edit: %+v", p)
 	}
+	within(t, ctx, 5*time.Second, chromedp.Evaluate(`document.querySelectorAll('[data-testid=toast]').forEach((e) => e.remove())`, nil))
+	screenshot(t, ctx, "manager-promotions")
 
 	// Ending it: the row goes, the kiosk keeps it only for the reports.
 	within(t, ctx, 20*time.Second,
@@ -118,5 +137,4 @@ func TestBrowserManagerMakesChangesAndEndsAPromotion(t *testing.T) {
 	if p := k.promotions(t); len(p) != 1 || p[0].ID != "KM-MAI" {
 		t.Fatalf("after ending M2T1: %+v", p)
 	}
-	screenshot(t, ctx, "manager-promotions")
 }

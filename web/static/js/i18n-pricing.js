@@ -50,6 +50,12 @@ export default {
   'pay.pin_needed': { vi: 'Giỏ có giảm giá vượt mức: nhập mã PIN quản lý để bán', en: 'The cart has a discount above the limit: the manager PIN approves it' },
   'pay.pin_ok': { vi: 'Duyệt và thanh toán', en: 'Approve and pay' },
 
+  // ---- the X/Z report on the manager page ----
+  'rep.discounts': { vi: 'Giảm giá của quầy: {amount}', en: 'Discounts given at the till: {amount}' },
+  'rep.promotions': { vi: 'Khuyến mãi: {amount}', en: 'Promotions: {amount}' },
+  'rep.count': { vi: 'Số lần', en: 'Times' },
+  'rep.lines': { vi: 'Số dòng', en: 'Lines' },
+
   // ---- the manager's promotions ----
   'mgr.tab.promos': { vi: 'Khuyến mãi', en: 'Promotions' },
   'promo.new': { vi: 'Thêm khuyến mãi', en: 'New promotion' },

@@ -194,7 +194,24 @@ function reportView(z, title) {
     h('h3', {}, t('rep.by_producer')),
     table([[t('rep.producer')], [t('rep.units'), true], [t('rep.net'), true], [t('rep.vat'), true]], (z.by_producer || []).map((p) => h('tr', {},
       h('td', {}, producerName(p.producer_id)),
-      h('td', { class: 'num' }, formatNumber(p.units)), h('td', { class: 'num' }, formatVND(p.net)), h('td', { class: 'num' }, formatVND(p.vat)))), 'by-producer'));
+      h('td', { class: 'num' }, formatNumber(p.units)), h('td', { class: 'num' }, formatVND(p.net)), h('td', { class: 'num' }, formatVND(p.vat)))), 'by-producer'),
+    discountsView(z));
+}
+
+// discountsView is what the shift gave: the till's discounts by reason and
+// what each promotion saved, as the printed Z-report lists them.
+function discountsView(z) {
+  const reasons = z.discounts_by_reason || [];
+  const promos = z.by_promotion || [];
+  if (reasons.length === 0 && promos.length === 0) return null;
+  return [
+    reasons.length ? [h('h3', {}, t('rep.discounts', { amount: formatVND(z.discounts || 0) })),
+      table([[t('disc.reason')], [t('rep.count'), true], [t('rep.amount'), true]], reasons.map((d) => h('tr', {},
+        h('td', {}, d.reason || t('cart.discount')), h('td', { class: 'num' }, formatNumber(d.count)), h('td', { class: 'num' }, formatVND(d.amount)))), 'by-reason')] : null,
+    promos.length ? [h('h3', {}, t('rep.promotions', { amount: formatVND(z.promotions_saved || 0) })),
+      table([[t('promo.name')], [t('rep.lines'), true], [t('rep.amount'), true]], promos.map((p) => h('tr', {},
+        h('td', {}, p.name || p.id), h('td', { class: 'num' }, formatNumber(p.lines)), h('td', { class: 'num' }, formatVND(p.saved)))), 'by-promotion')] : null,
+  ];
 }
 
 // ---- sales ----
