@@ -40,8 +40,9 @@ type Config struct {
 	// Seller heads every receipt: the booth or showroom, its tax code (MST) and
 	// address.
 	Seller printer.Seller
-	// ReceiptLang is the language receipts print in: "vi" (the default) or
-	// "en" for a booth serving tourists.
+	// ReceiptLang is the language receipts print in: "vi" (the default),
+	// "en" for a booth serving tourists, or "till": each receipt in the
+	// language of the till that sold.
 	ReceiptLang string
 	// BankBIN and BankAccount receive VietQR transfers (the QR on a receipt whose
 	// transfer is still pending).

@@ -64,6 +64,7 @@ var errorCodes = []struct {
 	{pos.ErrPromotionExists, fiber.StatusConflict, "promotion_exists"},
 	{pos.ErrPromotionChanged, fiber.StatusConflict, "promotion_changed"},
 	{pos.ErrPromotionFromHub, fiber.StatusConflict, "promotion_from_hub"},
+	{pos.ErrBadLang, fiber.StatusUnprocessableEntity, "bad_lang"},
 }
 
 // errorHandler turns any error a handler returns into the JSON error body

@@ -140,36 +140,59 @@ func renderLabel(job pos.PrintJob, p printer.Profile) ([]byte, error) {
 	return e.Bytes(), e.Err()
 }
 
-// normalizeReceiptLang checks -receipt-lang: vi (the default) or en.
+// ReceiptLangTill is the -receipt-lang that prints each receipt in the
+// language of the till that sold (the sale records it).
+const ReceiptLangTill = "till"
+
+// normalizeReceiptLang checks -receipt-lang: vi (the default), en, or till.
 func (c *Config) normalizeReceiptLang() error {
 	if c.ReceiptLang == "" {
 		c.ReceiptLang = printer.LangVI
 	}
-	if c.ReceiptLang == "till" {
-		// A sale does not record the language its till was set to, so the
-		// print job, written with the sale and printed later, cannot follow it.
-		return fmt.Errorf("-receipt-lang till: sales do not record their till's language yet; use vi or en")
+	if c.ReceiptLang == ReceiptLangTill {
+		return nil
 	}
 	lang, err := printer.ParseReceiptLang(c.ReceiptLang)
 	if err != nil {
-		return fmt.Errorf("-receipt-lang: %w", err)
+		return fmt.Errorf("-receipt-lang: %w (or till: each receipt in its till's language)", err)
 	}
 	c.ReceiptLang = lang
 	return nil
 }
 
-// receipt lays out a committed record in the kiosk's receipt language, with
-// the seller's details, the e-receipt link, and the VietQR code of a transfer
+// receiptLang is the language a record's receipt prints in: the kiosk's, or
+// with -receipt-lang till the one the sale recorded — a void or refund, made
+// on the manager page, in the language of the sale it undoes — and
+// Vietnamese when the till did not say.
+func (s *Server) receiptLang(sale pos.Sale, orig *pos.Sale) string {
+	if s.cfg.ReceiptLang != ReceiptLangTill {
+		return s.cfg.ReceiptLang
+	}
+	l := sale.Lang
+	if l == "" && orig != nil {
+		l = orig.Lang
+	}
+	if l == pos.LangEN {
+		return printer.LangEN
+	}
+	return printer.LangVI
+}
+
+// receipt lays out a committed record in its receipt language, with the
+// seller's details, the e-receipt link, and the VietQR code of a transfer
 // still pending.
 func (s *Server) receipt(sale pos.Sale) (printer.Receipt, error) {
-	orig := ""
+	var orig *pos.Sale
 	if sale.Original != "" {
 		if o, err := s.store.Sale(sale.Original); err == nil {
-			orig = o.ReceiptNo
+			orig = &o
 		}
 	}
-	r := receiptFromSale(sale, s.cfg.ReceiptLang)
-	r.Seller, r.Original = s.cfg.Seller, orig
+	r := receiptFromSale(sale, s.receiptLang(sale, orig))
+	r.Seller = s.cfg.Seller
+	if orig != nil {
+		r.Original = orig.ReceiptNo
+	}
 	if base := s.linkBase(); base != "" {
 		r.QR = strings.TrimRight(base, "/") + "/r/" + sale.ID
 	}

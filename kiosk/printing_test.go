@@ -360,7 +360,7 @@ func TestReceiptLanguageSetting(t *testing.T) {
 	}{
 		{"none is Vietnamese", "", "vi", ""},
 		{"English", "en", "en", ""},
-		{"the till's language is refused while sales do not record it", "till", "", "till's language"},
+		{"each in the language of the till that sold", "till", "till", ""},
 		{"an unknown language is refused", "fr", "", "want vi or en"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/ocop-kiosk/kiosk/pos"
+	"github.com/ocop-kiosk/kiosk/printer"
 	"github.com/ocop-kiosk/kiosk/web"
 )
 
@@ -264,7 +265,12 @@ func (s *Server) notFound(c *fiber.Ctx, l, msg string) error {
 }
 
 // eReceipt is the page a receipt's QR opens: /r/{sale id}. Sale ids are
-// unguessable (80 random bits); nothing else of the sales is public.
+// unguessable (80 random bits); nothing else of the sales is public. It shows
+// what the paper receipt prints (receiptFromSale lays out both): each line at
+// its worth — a weighed one as 1,235 kg × 460.000 ₫/kg — with what its
+// promotion and a discount given at the till took off under it, a free unit
+// as a line of its own, the sale's own discount under the subtotal, the
+// total, everything taken off, the VAT, cash given and change.
 func (s *Server) eReceipt(c *fiber.Ctx) error {
 	l := lang(c)
 	t := web.Words(l)
@@ -282,19 +288,63 @@ func (s *Server) eReceipt(c *fiber.Ctx) error {
 	if strings.Contains(c.Get(fiber.HeaderAccept), "application/json") {
 		return c.JSON(sale)
 	}
+	page := receiptPage(sale, l, t)
+	page.SwitchURL = switchURL(c, l)
+	page.Seller, page.TaxCode, page.Address = s.cfg.Seller.Name, s.cfg.Seller.TaxCode, s.cfg.Seller.Address
+	var buf bytes.Buffer
+	if err := web.RenderReceipt(&buf, page); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderContentLanguage, l)
+	return c.Send(buf.Bytes())
+}
+
+// receiptPage is the e-receipt of a record in l (words t), laid out as the
+// paper receipt is.
+func receiptPage(sale pos.Sale, l string, t map[string]string) web.ReceiptPage {
 	m := func(v pos.Money) string { return v.String() }
-	page := web.ReceiptPage{Lang: l, SwitchURL: switchURL(c, l), T: t, Seller: s.cfg.Seller.Name, TaxCode: s.cfg.Seller.TaxCode,
-		Address: s.cfg.Seller.Address, ReceiptNo: sale.ReceiptNo, Time: sale.Time.In(pos.VietnamTime).Format("15:04 02/01/2006"),
-		Kind: t[sale.Kind], Total: m(sale.Total)}
+	r := receiptFromSale(sale, l)
+	page := web.ReceiptPage{Lang: l, T: t, ReceiptNo: sale.ReceiptNo, Till: sale.Till,
+		Time: sale.Time.In(pos.VietnamTime).Format("15:04 02/01/2006"), Kind: t[sale.Kind], Total: m(sale.Total)}
 	if sale.Status != pos.StatusCompleted {
 		page.Status = t[sale.Status]
 	}
-	for _, ln := range sale.Lines {
-		name := ln.Name
-		if l == "en" && ln.NameEN != "" {
-			name = ln.NameEN
+	off := func(d printer.Deduction) web.ReceiptOff {
+		label := t["discount"]
+		if d.Reason != "" {
+			label += ": " + d.Reason
 		}
-		page.Lines = append(page.Lines, web.ReceiptLine{Name: name, Qty: fmt.Sprint(ln.Qty), Price: m(ln.Price), Total: m(ln.Total)})
+		if d.Promotion != "" {
+			label = t["promotion"] + ": " + d.Promotion
+		}
+		o := web.ReceiptOff{Label: label}
+		if d.Amount != 0 {
+			o.Amount = m(-d.Amount)
+		}
+		return o
+	}
+	for i, rl := range r.Lines {
+		ln := web.ReceiptLine{Name: rl.Name, Gross: m(rl.Gross), Free: sale.Lines[i].Free,
+			Amounts: fmt.Sprintf("%d × %s", rl.Qty, m(rl.Price))}
+		if rl.WeightG != 0 {
+			ln.Amounts = kilograms(rl.WeightG, l) + " × " + m(rl.Price) + "/kg"
+		}
+		if ln.Free {
+			ln.Amounts += " · " + t["free"]
+		}
+		for _, d := range rl.Off {
+			ln.Off = append(ln.Off, off(d))
+		}
+		page.Lines = append(page.Lines, ln)
+	}
+	if r.Discount.Amount != 0 {
+		page.Subtotal = m(r.Subtotal())
+		d := off(r.Discount)
+		page.SaleDiscount = &d
+	}
+	if saved := r.Saved(); saved != 0 {
+		page.Saved = m(saved)
 	}
 	for _, v := range sale.VAT {
 		if v.Rate > 0 {
@@ -302,7 +352,7 @@ func (s *Server) eReceipt(c *fiber.Ctx) error {
 		}
 	}
 	for _, p := range sale.Payments {
-		rp := web.ReceiptPayment{Method: t[p.Method], Amount: m(p.Amount)}
+		rp := web.ReceiptPayment{Method: t[p.Method], Amount: m(p.Amount), Reference: p.Reference}
 		if p.Tendered > 0 {
 			rp.Tendered = m(p.Tendered)
 		}
@@ -311,12 +361,21 @@ func (s *Server) eReceipt(c *fiber.Ctx) error {
 	if sale.Change > 0 {
 		page.Change = m(sale.Change)
 	}
-	var buf bytes.Buffer
-	if err := web.RenderReceipt(&buf, page); err != nil {
-		return err
+	return page
+}
+
+// kilograms writes grams as the receipt does: 1,235 kg (1.235 kg in
+// English).
+func kilograms(g int64, l string) string {
+	sign := ""
+	if g < 0 {
+		sign, g = "-", -g
 	}
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Send(buf.Bytes())
+	sep := ","
+	if l == "en" {
+		sep = "."
+	}
+	return fmt.Sprintf("%s%d%s%03d kg", sign, g/1000, sep, g%1000)
 }
 
 // closeScans writes the scan counts still in memory; the kiosk calls it when

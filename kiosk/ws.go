@@ -105,6 +105,9 @@ type wsClient struct {
 	// who is the caller the screen connected as: a manager PIN sent over
 	// the websocket (with a discount) is counted against its keys.
 	who caller
+	// lang is the language the screen said hello in ("" when it did not
+	// say); a checkout that names none records it on the sale.
+	lang string
 }
 
 func newHub(s *Server) *hub {
@@ -428,6 +431,11 @@ func (h *hub) handle(cl *wsClient, data []byte) {
 			cl.fail(m.Ref, "bad_version", fmt.Sprintf("protocol version %d, this kiosk speaks %d", m.V, ProtocolVersion))
 			return
 		}
+		if !pos.ValidLang(m.Lang) {
+			cl.fail(m.Ref, "bad_lang", fmt.Sprintf("lang %q: vi or en", m.Lang))
+			return
+		}
+		cl.lang = m.Lang
 		t.mu.Lock() // broadcasts read hello under the till's lock
 		cl.hello = true
 		t.mu.Unlock()
@@ -634,8 +642,17 @@ func (h *hub) payVietQR(cl *wsClient, m inMsg) {
 // checkout commits the till's cart as a sale. The till's lock is held through
 // the commit, so the cart cannot change under it. A manager PIN sent with it
 // approves the cart's discounts above the limit (checked before the lock:
-// its hashing takes a while).
+// its hashing takes a while). The sale records the till's language: the
+// checkout's lang, else the one the screen said hello in.
 func (h *hub) checkout(cl *wsClient, m inMsg) {
+	lang := m.Lang
+	if lang == "" {
+		lang = cl.lang
+	}
+	if !pos.ValidLang(lang) {
+		cl.fail(m.Ref, "bad_lang", fmt.Sprintf("lang %q: vi or en", lang))
+		return
+	}
 	approved, ok := h.approve(cl, m)
 	if !ok {
 		return
@@ -657,7 +674,7 @@ func (h *hub) checkout(cl *wsClient, m inMsg) {
 	}
 	c := t.cart(t.lines)
 	req := pos.SaleRequest{Payments: pays, Till: t.id, Lines: c.Lines, Discount: c.Discount,
-		DiscountReason: c.DiscountReason, Approved: approved}
+		DiscountReason: c.DiscountReason, Approved: approved, Lang: lang}
 	sale, _, err := h.s.store.CommitSale(req, m.IdempotencyKey)
 	if err != nil {
 		cl.failErr(m.Ref, err)

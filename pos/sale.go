@@ -28,7 +28,19 @@ var (
 	ErrShiftClosed      = errors.New("shift already closed")
 	ErrBadAmount        = errors.New("bad amount")
 	ErrConflict         = errors.New("conflict")
+	ErrBadLang          = errors.New("bad language")
 )
+
+// Languages a sale may record: the language its till was set to when it
+// sold, so that its receipt, printed later from the record, can be in it
+// (the kiosk's -receipt-lang till).
+const (
+	LangVI = "vi"
+	LangEN = "en"
+)
+
+// ValidLang tells a language a sale may record: vi, en, or none said.
+func ValidLang(l string) bool { return l == "" || l == LangVI || l == LangEN }
 
 // MaxQty bounds the quantity of one line; more is a typo or an attack.
 const MaxQty = 10_000
@@ -96,6 +108,9 @@ type SaleRequest struct {
 	// Approved says the manager approved the request's discounts (the kiosk
 	// checked the PIN that came with it). Never read from JSON.
 	Approved bool `json:"-"`
+	// Lang is the language of the till that sells ("vi", "en"; "" when it
+	// does not say), recorded on the sale.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Line is a sold line: a snapshot of the product as it was priced.
@@ -185,6 +200,9 @@ type Sale struct {
 	Restocked bool     `json:"restocked,omitempty"`
 	Note      string   `json:"note,omitempty"`
 	UndoneBy  []string `json:"undone_by,omitempty"` // voids/refunds recorded against this sale
+	// Lang is the language the till that sold was set to ("" when it did
+	// not say): with -receipt-lang till the receipt prints in it.
+	Lang string `json:"lang,omitempty"`
 }
 
 // settle checks the payments against total and works out cash applied, tendered

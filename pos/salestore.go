@@ -33,6 +33,9 @@ func (s *Store) CommitSale(req SaleRequest, idemKey string) (sale Sale, replayed
 	if len(req.Till) > 32 || len(req.Note) > 500 {
 		return Sale{}, false, fmt.Errorf("%w: till id or note too long", ErrBadPayment)
 	}
+	if !ValidLang(req.Lang) {
+		return Sale{}, false, fmt.Errorf("%w: lang %q: the till's language is vi or en", ErrBadLang, req.Lang)
+	}
 	hash := requestHash(idemKey, req)
 	err = s.commit(func(tx *bolt.Tx) error {
 		sale, replayed = Sale{}, false
@@ -74,7 +77,7 @@ func (s *Store) CommitSale(req SaleRequest, idemKey string) (sale Sale, replayed
 			ID: NewID(now), Kind: KindSale, KioskID: s.kioskID, ShiftID: shiftID, Till: req.Till,
 			Time: now, Lines: pr.Lines, Total: pr.Total, Discount: pr.Discount, SaleDiscount: pr.SaleDiscount,
 			DiscountReason: pr.DiscountReason, Promotions: pr.Promotions, VAT: pr.VAT, Payments: pays, Change: change,
-			Status: StatusCompleted, Note: req.Note,
+			Status: StatusCompleted, Note: req.Note, Lang: req.Lang,
 		}
 		for sku, q := range need {
 			if err := putStock(tx, sku, getStock(tx, sku)-q); err != nil {

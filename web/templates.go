@@ -71,7 +71,10 @@ type TraceScan struct {
 	Unchecked  bool // this server cannot tell (the hub)
 }
 
-// ReceiptPage is the e-receipt a receipt's QR opens.
+// ReceiptPage is the e-receipt a receipt's QR opens, laid out as the paper
+// receipt: lines at their worth with what was taken off each under it, the
+// subtotal and the sale's own discount when it has one, the total and
+// everything taken off.
 type ReceiptPage struct {
 	Lang, SwitchURL string
 	T               map[string]string
@@ -79,25 +82,39 @@ type ReceiptPage struct {
 	TaxCode         string
 	Address         string
 	ReceiptNo       string
+	Till            string
 	Time            string
 	Kind            string
 	Status          string
 	Lines           []ReceiptLine
+	Subtotal        string      // with a discount on the whole sale: the lines after their own
+	SaleDiscount    *ReceiptOff // the sale's own discount, or nil
 	Total           string
+	Saved           string // everything discounts and promotions took off, or ""
 	VAT             []ReceiptVAT
 	Payments        []ReceiptPayment
 	Change          string
 }
 
-// ReceiptLine is one line of an e-receipt.
-type ReceiptLine struct{ Name, Qty, Price, Total string }
+// ReceiptLine is one line of an e-receipt: its name, how many (or how much) at
+// what price, its worth before anything was taken off (Gross), and what was
+// (Off). A free unit a promotion gave is a line of its own (Free).
+type ReceiptLine struct {
+	Name, Amounts, Gross string
+	Free                 bool
+	Off                  []ReceiptOff
+}
+
+// ReceiptOff is money taken off: a promotion or a discount and its reason,
+// and the amount ("" for the promotion a free unit came with).
+type ReceiptOff struct{ Label, Amount string }
 
 // ReceiptVAT is the VAT contained at one rate.
 type ReceiptVAT struct{ Rate, VAT string }
 
 // ReceiptPayment is one payment: the amount applied and, for cash, what the
-// customer handed over.
-type ReceiptPayment struct{ Method, Amount, Tendered string }
+// customer handed over; a transfer's reference.
+type ReceiptPayment struct{ Method, Amount, Tendered, Reference string }
 
 // NotFoundPage is the public 404 (an unknown GTIN, an unknown receipt).
 type NotFoundPage struct {

@@ -32,7 +32,11 @@ var words = map[string][2]string{
 	// change read as the paper receipt and the till say them.
 	"receipt": {"Hoá đơn bán lẻ", "Receipt"}, "total": {"Tổng cộng", "Total"}, "vat": {"Thuế GTGT đã gồm", "VAT included"},
 	"tendered": {"Khách đưa", "Cash given"},
-	"change":   {"Tiền thừa", "Change"}, "unknown_receipt": {"Không có hoá đơn này.", "There is no such receipt."},
+	// Discounts and promotions read as on paper.
+	"subtotal": {"Cộng tiền hàng", "Subtotal"}, "discount": {"Giảm giá", "Discount"},
+	"promotion": {"Khuyến mãi", "Promotion"}, "saved": {"Tổng giảm giá", "Total discount"},
+	"free": {"Tặng kèm", "Free"}, "till": {"Quầy", "Till"}, "reference": {"ND", "Ref"},
+	"change": {"Tiền thừa", "Change"}, "unknown_receipt": {"Không có hoá đơn này.", "There is no such receipt."},
 	"sale": {"Phiếu", "Receipt"}, "void": {"Phiếu huỷ", "Void"}, "refund": {"Phiếu hoàn tiền", "Refund"},
 	"voided": {"đã huỷ", "voided"}, "refunded": {"đã hoàn tiền", "refunded"}, "partially_refunded": {"đã hoàn một phần", "partly refunded"},
 	"cash": {"Tiền mặt", "Cash"}, "vietqr": {"Chuyển khoản VietQR", "VietQR transfer"}, "card": {"Thẻ", "Card"}, "ewallet": {"Ví điện tử", "E-wallet"},

@@ -188,7 +188,7 @@ func parse(argv []string) (kiosk.Config, []string, error) {
 	fs.StringVar(&cfg.Seller.Name, "seller-name", "", "name at the top of receipts (default GIAN HÀNG OCOP)")
 	fs.StringVar(&cfg.Seller.TaxCode, "seller-tax-code", "", "seller's tax code (MST) on receipts")
 	fs.StringVar(&cfg.Seller.Address, "seller-address", "", "seller's address on receipts")
-	fs.StringVar(&cfg.ReceiptLang, "receipt-lang", "vi", "language receipts print in: vi or en")
+	fs.StringVar(&cfg.ReceiptLang, "receipt-lang", "vi", "language receipts print in: vi, en, or till (each in the language of the till that sold)")
 	fs.StringVar(&cfg.BankBIN, "bank-bin", "", "bank BIN (6 digits) receiving VietQR transfers")
 	fs.StringVar(&cfg.BankAccount, "bank-account", "", "account receiving VietQR transfers")
 	fs.IntVar(&cfg.PrintHistory, "print-history", cfg.PrintHistory, "finished print jobs kept in the store, and jobs kept as files by the virtual printer")

@@ -1,32 +1,76 @@
 // The cart panel shared by the till and the self-service screen: the lines
-// with − / quantity / + / remove, the VAT contained and the total. The cart
-// itself lives on the server; these functions only draw it and turn taps into
-// cart.* messages.
+// with − / quantity / + / remove (a weighed line shows its weight instead),
+// what each line's promotion and discount took off, the units given free,
+// the sale's own discount, the VAT contained and the total. The cart itself
+// lives on the server; these functions only draw it (the rows of cartrows.js,
+// as the receipt prints them) and turn taps into cart.* messages. Only the
+// till discounts: its panel has the discount buttons, the self-service
+// screen's has none.
 
+import { cartRows, lineRows } from './cartrows.js';
 import { formatVND } from './format.js';
-import { productName, t, unitName } from './i18n.js';
+import { getLang, productName, t, unitName } from './i18n.js';
+import { formatKg } from './scale.js';
 import { flash, h, setChildren } from './ui.js';
 
+// lineKey is what a change of a line shows as: its quantity and weight.
+const lineKey = (l) => `${l.qty}/${l.weight_g || 0}`;
+
+// offRow is one thing taken off a line (or the free units), under it.
+function offRow(o) {
+  return h('li', { class: `l-off l-off-${o.kind}`, testid: `line-${o.kind}`, dataset: { amount: String(o.amount) } },
+    h('span', {}, o.label), ' ', h('span', { class: 'num' }, formatVND(-o.amount)));
+}
+
+function freeRow(f) {
+  return h('li', { class: 'l-off l-off-free', testid: 'line-free', dataset: { qty: String(f.qty) } },
+    h('span', {}, h('strong', {}, f.label), ' ', h('small', {}, f.promotion)), ' ',
+    h('span', { class: 'num' }, h('s', {}, formatVND(f.value)), ' ', formatVND(0)));
+}
+
 // renderCart draws cart into the panel's elements ({lines, empty, count, vat,
-// total}); before is the previous cart, to flash the line that changed.
-export function renderCart(els, cart, before = null) {
+// total, sums?}); before is the previous cart, to flash the line that
+// changed. opts.discounts adds the till's discount buttons, opts.weigh the
+// till's weigh-again button on weighed lines.
+export function renderCart(els, cart, before = null, opts = {}) {
   const c = cart || { lines: [], total: 0, count: 0, vat: [] };
+  const lang = getLang();
   const lines = c.lines || [];
-  const old = new Map(((before && before.lines) || []).map((l) => [l.sku, l.qty]));
+  const old = new Map(((before && before.lines) || []).map((l) => [l.sku, lineKey(l)]));
   let changed = null;
   setChildren(els.lines, lines.map((l) => {
     const name = productName(l);
-    const li = h('li', { class: 'line', testid: 'cart-line', dataset: { sku: l.sku, qty: String(l.qty) } },
-      h('div', { class: 'l-name' },
-        h('span', { class: 'l-title' }, name),
-        h('small', {}, `${formatVND(l.price)}${l.unit ? ` / ${unitName(l.unit)}` : ''}`)),
-      h('div', { class: 'l-qty' },
+    const rows = lineRows(c, l, lang);
+    const controls = rows.weighed
+      ? h('button', {
+        type: 'button', class: 'qval qweight', testid: 'line-weight', disabled: !opts.weigh,
+        'aria-label': opts.weigh ? `${t('cart.weigh_again')}: ${name}` : null, dataset: { act: 'weigh', sku: l.sku },
+      }, formatKg(l.weight_g || 0, lang))
+      : [
         h('button', { type: 'button', class: 'qbtn', testid: 'qty-minus', 'aria-label': `${t('cart.minus')}: ${name}`, dataset: { act: 'minus', sku: l.sku } }, '−'),
         h('button', { type: 'button', class: 'qval', testid: 'qty', 'aria-label': `${t('cart.qty')}: ${l.qty}`, dataset: { act: 'qty', sku: l.sku } }, String(l.qty)),
-        h('button', { type: 'button', class: 'qbtn', testid: 'qty-plus', 'aria-label': `${t('cart.plus')}: ${name}`, dataset: { act: 'plus', sku: l.sku } }, '+')),
-      h('strong', { class: 'l-total' }, formatVND(l.total)),
-      h('button', { type: 'button', class: 'l-remove', testid: 'line-remove', 'aria-label': `${t('cart.remove')}: ${name}`, dataset: { act: 'remove', sku: l.sku } }, '×'));
-    if (before && old.get(l.sku) !== l.qty) changed = li;
+        h('button', { type: 'button', class: 'qbtn', testid: 'qty-plus', 'aria-label': `${t('cart.plus')}: ${name}`, dataset: { act: 'plus', sku: l.sku } }, '+'),
+      ];
+    const offs = [...rows.offs.map(offRow), rows.free ? freeRow(rows.free) : null].filter(Boolean);
+    const li = h('li', {
+      class: `line${rows.weighed ? ' weighed' : ''}${rows.needsPin ? ' needs-pin' : ''}`,
+      testid: 'cart-line',
+      dataset: { sku: l.sku, qty: String(l.qty), weight: String(l.weight_g || 0), gross: String(l.gross || 0), total: String(l.total || 0), free: String(l.free_qty || 0) },
+    },
+    h('div', { class: 'l-name' },
+      h('span', { class: 'l-title' }, name),
+      h('small', { testid: 'line-amounts' }, rows.weighed ? rows.amounts : `${formatVND(l.price)}${l.unit ? ` / ${unitName(l.unit)}` : ''}`)),
+    h('div', { class: 'l-qty' }, controls,
+      opts.discounts
+        ? h('button', { type: 'button', class: 'qbtn qdisc', testid: 'line-discount-open', 'aria-label': `${t('cart.discount_open')}: ${name}`, dataset: { act: 'discount', sku: l.sku } }, '%')
+        : null),
+    h('strong', { class: 'l-total' }, formatVND(rows.gross)),
+    h('button', { type: 'button', class: 'l-remove', testid: 'line-remove', 'aria-label': `${t('cart.remove')}: ${name}`, dataset: { act: 'remove', sku: l.sku } }, '×'),
+    offs.length || rows.needsPin
+      ? h('ul', { class: 'l-offs' }, offs,
+        rows.needsPin ? h('li', { class: 'l-off l-needs-pin', testid: 'line-needs-pin' }, h('span', {}, t('cart.needs_pin'))) : null)
+      : null);
+    if (before && old.get(l.sku) !== lineKey(l)) changed = li;
     return li;
   }));
   if (changed) {
@@ -35,6 +79,18 @@ export function renderCart(els, cart, before = null) {
   }
   els.empty.hidden = lines.length > 0;
   els.count.textContent = lines.length ? t('cart.items', { n: c.count ?? lines.length }) : '';
+  if (els.sums) {
+    const { rows } = cartRows(c, lang);
+    setChildren(els.sums, rows.map((r) => [
+      h('dt', { class: `sum-${r.kind}`, testid: `sum-${r.kind}-label` }, r.label, r.needsPin ? [' · ', h('strong', { class: 'needs-pin' }, t('cart.needs_pin'))] : null),
+      h('dd', { class: `sum-${r.kind}`, testid: `sum-${r.kind}`, dataset: { amount: String(r.amount) } }, formatVND(r.amount)),
+    ]));
+    els.sums.hidden = rows.length === 0;
+  }
+  if (els.error) {
+    els.error.hidden = !c.error;
+    els.error.textContent = c.error ? t('cart.not_priced') : '';
+  }
   setChildren(els.vat, (c.vat || []).filter((v) => v.vat > 0).map((v) => [
     h('dt', {}, t('cart.vat', { rate: v.rate })), h('dd', {}, formatVND(v.vat)),
   ]));
@@ -43,8 +99,10 @@ export function renderCart(els, cart, before = null) {
 }
 
 // wireCart turns taps on the lines into messages: send(msg) sends one,
-// cart() reads the current cart, onQty(line) opens a quantity editor.
-export function wireCart(listEl, { send, cart, onQty }) {
+// cart() reads the current cart, onQty(line) opens a quantity editor,
+// onDiscount(line) the till's discount dialog, onWeigh(line) weighs a
+// weighed line again.
+export function wireCart(listEl, { send, cart, onQty, onDiscount, onWeigh }) {
   listEl.addEventListener('click', (e) => {
     const btn = e.target.closest('button[data-act]');
     if (!btn) return;
@@ -62,6 +120,12 @@ export function wireCart(listEl, { send, cart, onQty }) {
         break;
       case 'qty':
         if (onQty) onQty(line);
+        break;
+      case 'discount':
+        if (onDiscount) onDiscount(line);
+        break;
+      case 'weigh':
+        if (onWeigh) onWeigh(line);
         break;
       default:
         break;

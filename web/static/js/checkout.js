@@ -8,14 +8,13 @@
 
 import { api } from './api.js';
 import { cashChange, cashSuggestions, formatNumber, formatVND, parseAmount, splitRemaining } from './format.js';
-import { errorText, printerStateLabel, t } from './i18n.js';
+import { errorText, getLang, t } from './i18n.js';
+import { ReceiptPrint } from './printfollow.js';
 import { clearQR, drawQR } from './qrcanvas.js';
 import { SaleFinder, loadInFlight, recoverCheckout, saveInFlight } from './recovery.js';
-import { $, $$, closeDialog, h, keypad, openDialog, receiptPrinter, setChildren, toast, typeKey } from './ui.js';
+import { $, $$, closeDialog, h, keypad, openDialog, setChildren, toast, typeKey } from './ui.js';
 
 const METHODS = ['cash', 'vietqr', 'card', 'ewallet'];
-const PRINT_POLL_MS = 1000;
-const PRINT_POLL_LIMIT_MS = 90000;
 
 // isModal tells whether a dialog was opened with showModal (the :modal
 // pseudo-class; a browser without it counts every open dialog as modal).
@@ -52,7 +51,11 @@ export class Checkout {
     this.pendingRef = null;
     this.qrRef = null;
     this.sale = null;
-    this.pollTimer = null;
+    this.print = new ReceiptPrint({
+      el: () => $('#print-state', this.dlg),
+      printers: () => this.printers(),
+      active: (id) => this.mode === 'result' && Boolean(this.sale) && this.sale.id === id,
+    });
     this.lostDuringBusy = false;
     this.splitRows = [];
     this.splitFocus = null;
@@ -73,6 +76,9 @@ export class Checkout {
     });
     for (const b of $$('.method', d)) b.addEventListener('click', () => this.choose(b.dataset.method));
     $('#co-confirm', d).addEventListener('click', () => this.confirm());
+    const pin = $('#co-pin', d);
+    pin.addEventListener('input', () => this.renderConfirm());
+    pin.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.confirm(); });
 
     const tendered = $('#tendered', d);
     tendered.addEventListener('input', () => this.renderCash());
@@ -146,17 +152,38 @@ export class Checkout {
 
   // payExact sells the cart for exactly its total in cash: one tap (or F9)
   // when the customer hands over the right money.
+  // A discount waiting for the manager's PIN stops it at the PIN.
   payExact() {
     if (this.mode === 'busy' || this.mode === 'paying') return;
     this.order = null;
     if (this.lines().length === 0 || this.total() <= 0) return;
     this.start('cash');
     this.setTendered(this.total());
+    if (this.pinShown()) return;
     this.confirm();
   }
 
+  // needsPin tells whether a discount of the cart waits for the manager's
+  // PIN (above the kiosk's limit): the checkout then carries it.
+  needsPin() {
+    const c = this.order ? null : this.cart();
+    return Boolean(c && (c.needs_pin || (c.lines || []).some((l) => l.needs_pin)));
+  }
+
+  showPin(on) {
+    const row = $('#co-pin-row', this.dlg);
+    if (on && row.hidden) $('#co-pin', this.dlg).value = '';
+    row.hidden = !on;
+    if (on) $('#co-pin', this.dlg).focus();
+    this.renderConfirm();
+  }
+
+  pinShown() {
+    return !$('#co-pin-row', this.dlg).hidden;
+  }
+
   start(method) {
-    this.stopPolling();
+    this.print.stop();
     this.sale = null;
     this.qrAsked = false;
     this.splitRows = [];
@@ -166,6 +193,7 @@ export class Checkout {
     this.choose(method);
     // Not the close button: the Enter that ended a scan must not press it.
     $('#co-title', this.dlg).focus();
+    this.showPin(this.needsPin());
   }
 
   close() {
@@ -176,7 +204,7 @@ export class Checkout {
   // dismiss closes the dialog whatever it shows.
   dismiss() {
     if (this.mode === 'paying' && !this.order && this.vietqr()) this.send({ type: 'pay.cancel' });
-    this.stopPolling();
+    this.print.stop();
     this.order = null;
     this.setMode('closed');
     closeDialog(this.dlg);
@@ -433,7 +461,8 @@ export class Checkout {
   renderConfirm() {
     const btn = $('#co-confirm', this.dlg);
     btn.textContent = t(this.method === 'vietqr' ? 'pay.received' : 'pay.confirm');
-    btn.disabled = this.mode !== 'paying' || this.total() <= 0 || this.payments() === null;
+    btn.disabled = this.mode !== 'paying' || this.total() <= 0 || this.payments() === null
+      || (this.pinShown() && $('#co-pin', this.dlg).value.trim() === '');
   }
 
   confirm() {
@@ -453,7 +482,15 @@ export class Checkout {
         this.key = newKey(this.till);
         this.keySeq = cart && cart.seq;
       }
-      ref = this.send({ type: 'checkout', payments, idempotency_key: this.key });
+      // The sale records the till's language (its receipt may print in it)
+      // and, when a discount waits for it, the manager's PIN.
+      const msg = { type: 'checkout', payments, idempotency_key: this.key, lang: getLang() };
+      const pin = $('#co-pin', this.dlg).value.trim();
+      if (this.pinShown()) {
+        if (!pin) return;
+        msg.pin = pin;
+      }
+      ref = this.send(msg);
       if (ref) saveInFlight(sessionStorage, this.till, { key: this.key, at: Date.now() });
     }
     if (!ref) return;
@@ -499,6 +536,7 @@ export class Checkout {
         return;
       }
       this.renderTotal();
+      if (this.needsPin() && !this.pinShown()) this.showPin(true);
       if (this.method === 'cash') this.renderCash();
       else if (this.method === 'split') this.renderSplitTotals();
       else this.renderConfirm();
@@ -573,7 +611,14 @@ export class Checkout {
         return true;
       }
       this.setMode('paying');
+      if (m.code === 'discount_needs_pin') {
+        this.showPin(true);
+        this.error(t('pay.pin_needed'));
+        return true;
+      }
+      if (m.code === 'bad_pin' || m.code === 'pin_locked') $('#co-pin', this.dlg).value = '';
       this.error(errorText(m.code, m.message));
+      this.renderConfirm();
       return true;
     }
     if (m.ref && m.ref === this.qrRef) {
@@ -588,7 +633,7 @@ export class Checkout {
   }
 
   onPrinters() {
-    if (this.mode === 'result') this.renderPrint();
+    if (this.mode === 'result') this.print.render();
   }
 
   onConnection(status) {
@@ -669,13 +714,10 @@ export class Checkout {
     this.splitRows = [];
     this.sale = { ...s };
     saveInFlight(sessionStorage, this.till, null);
-    this.printJob = null;
-    this.printMissing = false;
-    this.printSince = Date.now();
     this.showAside();
     this.setMode('result');
     this.renderResult();
-    this.pollPrint();
+    this.print.follow(this.sale.id);
   }
 
   // showModal shows the dialog over the page: paying holds the till.
@@ -711,7 +753,7 @@ export class Checkout {
         h('button', { type: 'button', class: 'btn-secondary', testid: 'reprint', on: { click: () => this.reprint() } }, t('sale.reprint')),
         h('button', { type: 'button', class: 'btn-primary btn-big', testid: 'new-sale', on: { click: () => this.close() } }, t('sale.new'))));
     setChildren(box, result);
-    this.renderPrint();
+    this.print.render();
     $('[data-testid="new-sale"]', box).focus();
   }
 
@@ -720,66 +762,9 @@ export class Checkout {
     try {
       await api(`/api/v1/sales/${encodeURIComponent(this.sale.id)}/reprint`, { method: 'POST' });
       toast(t('sale.reprinted'));
-      this.printJob = null;
-      this.printSince = Date.now();
-      this.pollPrint();
+      this.print.follow(this.sale.id);
     } catch (err) {
       toast(errorText(err.code, err.message), { kind: 'error' });
     }
-  }
-
-  async pollPrint() {
-    this.stopPolling();
-    if (this.mode !== 'result' || !this.sale) return;
-    const id = this.sale.id;
-    try {
-      const res = await api('/api/v1/print-jobs', { query: { sale: id } });
-      if (!this.sale || this.sale.id !== id) return;
-      const jobs = (res && res.jobs) || [];
-      // The newest receipt job for the sale (a reprint follows the original).
-      this.printJob = jobs.filter((j) => j.doc === 'receipt').pop() || jobs.pop() || null;
-      this.printMissing = !this.printJob;
-    } catch {
-      // keep the last answer; the printer pill still shows the state
-    }
-    this.renderPrint();
-    const done = this.printJob && (this.printJob.state === 'printed' || this.printJob.state === 'failed');
-    const tooLong = Date.now() - this.printSince > PRINT_POLL_LIMIT_MS;
-    if (!done && this.mode === 'result') {
-      this.pollTimer = setTimeout(() => this.pollPrint(), tooLong ? 5 * PRINT_POLL_MS : PRINT_POLL_MS);
-    }
-  }
-
-  stopPolling() {
-    clearTimeout(this.pollTimer);
-    this.pollTimer = null;
-  }
-
-  renderPrint() {
-    const el = $('#print-state', this.dlg);
-    if (!el) return;
-    const job = this.printJob;
-    let state = 'pending';
-    let text = t('print.pending');
-    if (job && job.state === 'printed') {
-      state = 'printed';
-      text = t('print.printed');
-    } else if (job && job.state === 'failed') {
-      state = 'failed';
-      text = t('print.failed', { error: job.error || '?' });
-    } else if (!job && this.printMissing) {
-      state = 'none';
-      text = t('print.none');
-    } else {
-      const p = receiptPrinter(this.printers());
-      if (p && p.state && p.state !== 'ready') {
-        state = 'problem';
-        text = t('print.problem', { state: printerStateLabel(p.state) });
-      } else if (Date.now() - this.printSince > PRINT_POLL_LIMIT_MS) {
-        text = t('print.waiting');
-      }
-    }
-    el.dataset.state = state;
-    el.textContent = text;
   }
 }

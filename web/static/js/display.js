@@ -1,10 +1,14 @@
 // The customer display (/display?till=T1): a read-only mirror of the till's
-// cart, the VietQR code while a transfer is pending with the bank, account and
-// holder it goes to beside it, a thank-you after the sale, and a welcome with
-// the seller's name when the cart is empty.
+// cart — each line's promotion, the till's discount, the units given free,
+// weighed lines as 1,235 kg × 350.000 ₫/kg, the sale's own discount and what
+// the customer saves, as the receipt prints them (cartrows.js) — the VietQR
+// code while a transfer is pending with the bank, account and holder it goes
+// to beside it, a thank-you after the sale, and a welcome with the seller's
+// name when the cart is empty.
 
+import { cartRows, customerSaves, lineRows } from './cartrows.js';
 import { formatVND } from './format.js';
-import { productName, t } from './i18n.js';
+import { getLang, productName, t } from './i18n.js';
 import { bankLines } from './orders.js';
 import { clearQR, drawQR } from './qrcanvas.js';
 import { $, flash, h, initLang, pageParams, setChildren, showConn } from './ui.js';
@@ -80,22 +84,44 @@ function render(before = null) {
   $('#main').hidden = idle;
   if (idle) return;
 
-  const old = new Map(((before && before.lines) || []).map((l) => [l.sku, l.qty]));
+  const lang = getLang();
+  const key = (l) => `${l.qty}/${l.weight_g || 0}/${l.total}`;
+  const old = new Map(((before && before.lines) || []).map((l) => [l.sku, key(l)]));
   let changed = null;
   setChildren($('#lines'), lines.map((l) => {
-    const li = h('li', { class: 'd-line', testid: 'display-line', dataset: { sku: l.sku, qty: String(l.qty) } },
-      h('span', { class: 'd-qty' }, `${l.qty}×`),
-      h('span', { class: 'd-name' }, productName(l)),
-      h('span', { class: 'd-amount' }, formatVND(l.total)));
-    if (before && old.get(l.sku) !== l.qty) changed = li;
+    const rows = lineRows(state.cart, l, lang);
+    const offs = rows.offs.map((o) => h('li', { testid: `display-${o.kind}`, dataset: { amount: String(o.amount) } },
+      h('span', {}, o.label), ' ', h('span', { class: 'num' }, formatVND(-o.amount))));
+    if (rows.free) {
+      offs.push(h('li', { class: 'd-free', testid: 'display-free', dataset: { qty: String(rows.free.qty) } },
+        h('span', {}, `${rows.free.label} · ${rows.free.promotion}`), ' ', h('span', { class: 'num' }, formatVND(0))));
+    }
+    const li = h('li', { class: 'd-line', testid: 'display-line', dataset: { sku: l.sku, qty: String(l.qty), weight: String(l.weight_g || 0), total: String(l.total || 0) } },
+      h('span', { class: 'd-qty' }, rows.weighed ? '⚖' : `${l.qty - (l.free_qty || 0)}×`),
+      h('span', { class: 'd-name' }, productName(l), rows.weighed ? h('span', { class: 'd-weight', testid: 'display-weight' }, rows.amounts) : null),
+      h('span', { class: 'd-amount' }, formatVND(rows.gross)),
+      offs.length ? h('ul', { class: 'd-offs' }, offs) : null);
+    if (before && old.get(l.sku) !== key(l)) changed = li;
     return li;
   }));
   if (changed) flash(changed);
   const list = $('#lines');
   list.scrollTop = list.scrollHeight; // the newest lines stay in view
+  const sums = cartRows(state.cart, lang);
+  const sumRows = sums.rows.filter((r) => r.kind !== 'saved');
+  setChildren($('#sums'), sumRows.map((r) => [
+    h('dt', { class: `sum-${r.kind}` }, r.label),
+    h('dd', { class: `sum-${r.kind}`, testid: `display-sum-${r.kind}`, dataset: { amount: String(r.amount) } }, formatVND(r.amount)),
+  ]));
+  $('#sums').hidden = sumRows.length === 0;
   const total = (state.cart && state.cart.total) || 0;
   $('#total').textContent = formatVND(total);
   $('#total').dataset.total = String(total);
+  // What the customer saves: the discounts and the free units' worth.
+  const saved = customerSaves(state.cart);
+  $('#saved').hidden = saved <= 0;
+  $('#saved').dataset.amount = String(saved);
+  $('#saved').textContent = saved > 0 ? t('display.saved', { amount: formatVND(saved) }) : '';
   $('#vat').textContent = ((state.cart && state.cart.vat) || []).filter((v) => v.vat > 0)
     .map((v) => `${t('cart.vat', { rate: v.rate })}: ${formatVND(v.vat)}`).join(' · ');
   renderQR();

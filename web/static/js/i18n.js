@@ -5,8 +5,10 @@
 // is filled from the second argument. Product names and descriptions come
 // from the catalog (name / name_en), not from here; the catalog's units,
 // certifications and origins are translated word by word from terms.js
-// (unitName, certName, originName).
+// (unitName, certName, originName). The words of discounts, promotions and
+// weighed goods are in i18n-pricing.js, merged here.
 
+import PRICING from './i18n-pricing.js';
 import TERMS from './terms.js';
 
 export const LANGS = ['vi', 'en'];
@@ -542,6 +544,9 @@ export const dict = {
   'err.cross_site': { vi: 'Yêu cầu từ trang khác bị từ chối', en: 'A request from another site was refused' },
   'err.disk_full': { vi: 'Bộ nhớ của quầy đã đầy — chưa lưu được gì', en: 'The kiosk’s storage is full — nothing was saved' },
   'err.internal': { vi: 'Lỗi trong máy — xem nhật ký của quầy', en: 'Internal error — see the kiosk log' },
+
+  // Discounts, promotions and weighed goods (i18n-pricing.js).
+  ...PRICING,
 };
 
 let current = 'vi';

@@ -2,11 +2,12 @@
 // the expected and counted cash and their difference first), the sales with
 // void / refund / reprint and today's (a Vietnam day), stock adjustments, the
 // low-stock list and product pictures, lots (trace events, labels, labels
-// that look copied), catalog and picture import, printers and pairing a
-// second screen. Times are Vietnam time whatever the browser's zone. Manager
+// that look copied), promotions, catalog and picture import, printers and
+// pairing a second screen. Times are Vietnam time whatever the browser's zone. Manager
 // calls carry the PIN (X-Manager-Pin), kept for this browser tab only
 // (sessionStorage); a refused PIN asks again. The lots tab is mgrlots.js, the
-// stock and import tabs mgrcatalog.js, what they share mgrkit.js.
+// stock and import tabs mgrcatalog.js, the promotions tab mgrpromos.js, what
+// they share mgrkit.js.
 
 import { ApiError, api, managerPin, setManagerPin } from './api.js';
 import {
@@ -21,8 +22,9 @@ import {
 } from './mgrkit.js';
 import { renderLots } from './mgrlots.js';
 import { renderImport, renderStock } from './mgrcatalog.js';
+import { renderPromos } from './mgrpromos.js';
 
-const TABS = ['shift', 'sales', 'stock', 'lots', 'import', 'printers', 'pairing'];
+const TABS = ['shift', 'sales', 'stock', 'lots', 'promos', 'import', 'printers', 'pairing'];
 let tab = TABS.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'shift';
 
 initLang(() => show(tab));
@@ -57,7 +59,14 @@ function show(name) {
   const section = h('section', { testid: `section-${name}` }, h('h2', {}, t(`mgr.tab.${name}`)), h('p', { class: 'hint' }, t('common.loading')));
   setChildren(main, section);
   const render = {
-    shift: renderShift, sales: renderSales, stock: renderStock, lots: renderLots, import: renderImport, printers: renderPrinters, pairing: renderPairing,
+    shift: renderShift,
+    sales: renderSales,
+    stock: renderStock,
+    lots: renderLots,
+    promos: renderPromos,
+    import: renderImport,
+    printers: renderPrinters,
+    pairing: renderPairing,
   }[name];
   render(section).catch((err) => {
     setChildren(section, h('h2', {}, t(`mgr.tab.${name}`)), msg('error', errorMessage(err)),
@@ -185,7 +194,24 @@ function reportView(z, title) {
     h('h3', {}, t('rep.by_producer')),
     table([[t('rep.producer')], [t('rep.units'), true], [t('rep.net'), true], [t('rep.vat'), true]], (z.by_producer || []).map((p) => h('tr', {},
       h('td', {}, producerName(p.producer_id)),
-      h('td', { class: 'num' }, formatNumber(p.units)), h('td', { class: 'num' }, formatVND(p.net)), h('td', { class: 'num' }, formatVND(p.vat)))), 'by-producer'));
+      h('td', { class: 'num' }, formatNumber(p.units)), h('td', { class: 'num' }, formatVND(p.net)), h('td', { class: 'num' }, formatVND(p.vat)))), 'by-producer'),
+    discountsView(z));
+}
+
+// discountsView is what the shift gave: the till's discounts by reason and
+// what each promotion saved, as the printed Z-report lists them.
+function discountsView(z) {
+  const reasons = z.discounts_by_reason || [];
+  const promos = z.by_promotion || [];
+  if (reasons.length === 0 && promos.length === 0) return null;
+  return [
+    reasons.length ? [h('h3', {}, t('rep.discounts', { amount: formatVND(z.discounts || 0) })),
+      table([[t('disc.reason')], [t('rep.count'), true], [t('rep.amount'), true]], reasons.map((d) => h('tr', {},
+        h('td', {}, d.reason || t('cart.discount')), h('td', { class: 'num' }, formatNumber(d.count)), h('td', { class: 'num' }, formatVND(d.amount)))), 'by-reason')] : null,
+    promos.length ? [h('h3', {}, t('rep.promotions', { amount: formatVND(z.promotions_saved || 0) })),
+      table([[t('promo.name')], [t('rep.lines'), true], [t('rep.amount'), true]], promos.map((p) => h('tr', {},
+        h('td', {}, p.name || p.id), h('td', { class: 'num' }, formatNumber(p.lines)), h('td', { class: 'num' }, formatVND(p.saved)))), 'by-promotion')] : null,
+  ];
 }
 
 // ---- sales ----

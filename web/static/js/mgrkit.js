@@ -79,7 +79,9 @@ export async function mapi(path, opts = {}) {
 
 export function setupForm() {
   const close = () => closeDialog($('#form-dialog'));
-  $('#form-dialog').addEventListener('close', () => { formOk = null; });
+  // The close event comes a moment after the dialog closes: by then another
+  // form may have opened in it, whose OK must stay armed.
+  $('#form-dialog').addEventListener('close', () => { if (!$('#form-dialog').open) formOk = null; });
   $('#form-close').addEventListener('click', close);
   $('#form-cancel').addEventListener('click', close);
   $('#form-ok').addEventListener('click', async () => {

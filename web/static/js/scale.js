@@ -162,10 +162,10 @@ export class ScaleView {
     return soldByWeight(p);
   }
 
-  // addWeighed sends p with the settled weight on the scale, read again from
-  // the kiosk at the tap (never a weight the screen remembers); it answers
-  // whether a line was sent.
-  async addWeighed(p, send) {
+  // settled reads the scale again from the kiosk (never a weight the screen
+  // remembers) and answers the settled grams, or 0 after telling the vendor
+  // why there are none.
+  async settled() {
     let r = null;
     try {
       r = await api('/api/v1/scale');
@@ -176,9 +176,23 @@ export class ScaleView {
     const w = takeWeight(r);
     if (!w.grams) {
       toast(scaleWord(w.why), { kind: 'error' });
-      return false;
+      return 0;
     }
-    return Boolean(send({ type: 'cart.add', sku: p.sku, weight_g: w.grams }));
+    return w.grams;
+  }
+
+  // addWeighed sends p with the settled weight on the scale at the tap; it
+  // answers whether a line was sent.
+  async addWeighed(p, send) {
+    const grams = await this.settled();
+    return grams > 0 && Boolean(send({ type: 'cart.add', sku: p.sku, weight_g: grams }));
+  }
+
+  // weighAgain sets a weighed line to the settled weight now on the scale
+  // (the goods put back on it, a piece added or taken off).
+  async weighAgain(line, send) {
+    const grams = await this.settled();
+    return grams > 0 && Boolean(send({ type: 'cart.weight', sku: line.sku, weight_g: grams }));
   }
 }
 

@@ -39,7 +39,7 @@ const startLang = params.get('lang') === 'en' ? 'en' : 'vi';
 const state = { cart: null, seller: '', provinces: PROVINCES, producers: null };
 const query = { q: '', group: '', stars: 0, province: '' };
 const cartEls = {
-  lines: $('#cart-lines'), empty: $('#cart-empty'), count: $('#cart-count'), vat: $('#cart-vat'), total: $('#cart-total'),
+  lines: $('#cart-lines'), empty: $('#cart-empty'), count: $('#cart-count'), vat: $('#cart-vat'), total: $('#cart-total'), sums: $('#cart-sums'),
 };
 let payState = 'closed'; // closed | creating | order | submitted | done
 let payRef = null; // the checkout message waiting for its answer

@@ -1,14 +1,17 @@
 // The vendor's till (/till?till=T1): product grid with search and filters, the
-// barcode scanner, the cart (kept on the server, mirrored here), checkout
-// (exact cash in one tap), keyboard shortcuts, and the queue of self-service
-// orders waiting for their money.
+// barcode scanner, the cart (kept on the server, mirrored here) with its
+// promotions, free units, weighed lines and the till's discounts (on a line
+// or the whole sale, discountdialog.js), checkout (exact cash in one tap),
+// keyboard shortcuts, and the queue of self-service orders waiting for their
+// money.
 
 import { api } from './api.js';
 import { productsURL } from './catalog.js';
 import { renderCart as renderCart0, wireCart } from './cartview.js';
 import { Checkout } from './checkout.js';
+import { DiscountDialog } from './discountdialog.js';
 import { formatVND, parseAmount } from './format.js';
-import { GROUPS, messageText, productName, stockText, t } from './i18n.js';
+import { GROUPS, getLang, messageText, productName, stockText, t } from './i18n.js';
 import { OrderQueue } from './orderqueue.js';
 import { ScaleView, addScanned } from './scale.js';
 import { DIALOG_KEYS, SHORTCUTS, shortcutFor } from './shortcuts.js';
@@ -24,7 +27,13 @@ const state = { cart: null, printers: [], seller: '', vietqr: null, bank: null }
 const query = { q: '', group: '', stars: 0 };
 let resetSearch = () => {}; // empties the search box (setupSearch)
 const cartEls = {
-  lines: $('#cart-lines'), empty: $('#cart-empty'), count: $('#cart-count'), vat: $('#cart-vat'), total: $('#cart-total'),
+  lines: $('#cart-lines'),
+  empty: $('#cart-empty'),
+  count: $('#cart-count'),
+  vat: $('#cart-vat'),
+  total: $('#cart-total'),
+  sums: $('#cart-sums'),
+  error: $('#cart-error'),
 };
 
 const sock = new KioskSocket({ till, role: 'till', onMessage, onStatus });
@@ -37,6 +46,12 @@ const checkout = new Checkout({
   printers: () => state.printers,
   vietqr: () => state.vietqr,
   bank: () => state.bank,
+});
+
+const discount = new DiscountDialog({
+  dialog: $('#discount-dialog'),
+  send: (msg) => sendOrWarn(msg),
+  cart: () => state.cart,
 });
 
 const orders = new OrderQueue({
@@ -54,11 +69,13 @@ const grid = new VirtualGrid($('#grid'), {
 });
 
 initLang(() => {
+  sock.lang = getLang(); // a reconnect says hello in it
   renderHeader();
   renderFilters();
   renderCart();
   grid.rerender();
   checkout.relabel();
+  if ($('#discount-dialog').open) discount.relabel();
   orders.render();
   showPrinters(state.printers);
   showConn(sock.status);
@@ -108,6 +125,7 @@ function onMessage(m) {
         state.cart = m.cart;
         renderCart(before);
         checkout.onCart();
+        discount.onCart(m.cart);
       }
       break;
     case 'vietqr':
@@ -146,6 +164,7 @@ function onMessage(m) {
       break;
     case 'error':
       noteError(m.code);
+      if (discount.onError(m)) break;
       if (!checkout.onError(m)) toast(messageText(m), { kind: 'error' });
       break;
     default:
@@ -253,28 +272,41 @@ function ringUp(order) {
     toast(t('pay.scan_busy'), { kind: 'error' });
     return;
   }
-  for (const l of order.lines || []) sendOrWarn({ type: 'cart.add', sku: l.sku, qty: l.qty });
+  for (const l of order.lines || []) {
+    sendOrWarn(l.weight_g ? { type: 'cart.add', sku: l.sku, weight_g: l.weight_g } : { type: 'cart.add', sku: l.sku, qty: l.qty });
+  }
   toast(t('orders.rung_up', { code: order.code }));
 }
 
 // ---- cart ----
 
 function renderCart(before = null) {
-  renderCart0(cartEls, state.cart, before);
+  renderCart0(cartEls, state.cart, before, { discounts: true, weigh: true });
   const empty = !state.cart || !state.cart.lines || state.cart.lines.length === 0;
   $('#checkout').disabled = empty;
   $('#pay-exact').disabled = empty;
   $('#cart-clear').disabled = empty;
+  $('#sale-discount').disabled = empty;
 }
 
 function setupCartButtons() {
-  wireCart($('#cart-lines'), { send: sendOrWarn, cart: () => state.cart, onQty: openQty });
+  wireCart($('#cart-lines'), {
+    send: sendOrWarn,
+    cart: () => state.cart,
+    onQty: openQty,
+    onDiscount: (line) => discount.open(line),
+    onWeigh: (line) => scale.weighAgain(line, sendOrWarn),
+  });
+  $('#sale-discount').addEventListener('click', () => discount.open(null));
   $('#cart-clear').addEventListener('click', () => {
-    const lines = ((state.cart && state.cart.lines) || []).map((l) => ({ sku: l.sku, qty: l.qty }));
+    // The undo puts the lines back as they were: units, or a weighed line's grams.
+    const lines = ((state.cart && state.cart.lines) || []).map((l) => (l.weight_g
+      ? { type: 'cart.weight', sku: l.sku, weight_g: l.weight_g }
+      : { type: 'cart.add', sku: l.sku, qty: l.qty }));
     if (lines.length === 0 || !sendOrWarn({ type: 'cart.clear' })) return;
     toast(t('cart.cleared'), {
       ms: 6000,
-      action: { label: t('cart.undo'), fn: () => lines.forEach((l) => sendOrWarn({ type: 'cart.add', sku: l.sku, qty: l.qty })) },
+      action: { label: t('cart.undo'), fn: () => lines.forEach((m) => sendOrWarn(m)) },
     });
   });
   $('#checkout').addEventListener('click', () => checkout.open());
@@ -326,7 +358,7 @@ function runShortcut(action) {
       if (lines.length > 0) checkout.payExact();
       break;
     case 'qty':
-      if (lines.length > 0) openQty(lines[lines.length - 1]);
+      if (lines.length > 0 && !lines[lines.length - 1].weight_g) openQty(lines[lines.length - 1]);
       break;
     case 'clear':
       $('#cart-clear').click();
