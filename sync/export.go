@@ -169,7 +169,7 @@ func settlementTables(s Settlement) []reportTable {
 			{key: "tax_code", label: "MST", sub: "Tax code"},
 			{key: "bank_account", label: "Tài khoản", sub: "Bank account"},
 			{key: "lines", label: "Dòng bán", sub: "Lines"},
-			{key: "units", label: "Số lượng", sub: "Units"},
+			{key: "units", label: "Số lượng (trừ hàng cân)", sub: "Units (goods sold by weight apart)"},
 			{key: "gross", label: "Doanh thu gộp", sub: "Gross"},
 			{key: "voided", label: "Hủy", sub: "Voided"},
 			{key: "refunded", label: "Trả lại", sub: "Refunded"},
@@ -178,13 +178,14 @@ func settlementTables(s Settlement) []reportTable {
 			{key: "payable", label: "Phải trả", sub: "Payable"},
 			// Last, so sheets made from the columns before keep working.
 			{key: "promotions", label: "Khuyến mại chủ thể chịu (đã trừ)", sub: "Promotions borne (taken off)"},
+			{key: "weight_g", label: "Hàng cân (gam)", sub: "Sold by weight (grams)"},
 		}}
 	for _, p := range s.Producers {
 		t.rows = append(t.rows, []any{p.ProducerID, p.Name, p.TaxCode, p.BankAccount, p.Lines, p.Units, p.Gross,
-			p.Voided, p.Refunded, p.Net, p.Commission, p.Payable, p.Promotions})
+			p.Voided, p.Refunded, p.Net, p.Commission, p.Payable, p.Promotions, p.WeightG})
 	}
 	o := s.Totals
-	t.foot = []any{"Tổng · Total", "", "", "", o.Lines, o.Units, o.Gross, o.Voided, o.Refunded, o.Net, o.Commission, o.Payable, o.Promotions}
+	t.foot = []any{"Tổng · Total", "", "", "", o.Lines, o.Units, o.Gross, o.Voided, o.Refunded, o.Net, o.Commission, o.Payable, o.Promotions, o.WeightG}
 	return []reportTable{t}
 }
 

@@ -176,12 +176,16 @@ func TestSettlementTakesOffOnlyWhatTheProducerBears(t *testing.T) {
 	}
 	// Sông Đốc: the fish 460.000 × 1,235 kg = 568.100, the candy at its list
 	// price 150.000 of which it bears the free one, 50.000; the candy all
-	// comes back. The booth bears the honey's 5 % and the sale's 10 %.
-	if p := by["SONGDOC"]; p.Gross != 718100 || p.Promotions != 50000 || p.Refunded != -100000 || p.Net != 568100 || p.Units != 4-3 {
+	// comes back. The booth bears the honey's 5 % and the sale's 10 %. The
+	// fish counts in grams, not as a unit.
+	if p := by["SONGDOC"]; p.Gross != 718100 || p.Promotions != 50000 || p.Refunded != -100000 || p.Net != 568100 || p.Units != 3-3 || p.WeightG != 1235 {
 		t.Errorf("Sông Đốc %+v", p)
 	}
-	if p := by["UMINH"]; p.Gross != 440000 || p.Promotions != 0 || p.Net != 440000 {
+	if p := by["UMINH"]; p.Gross != 440000 || p.Promotions != 0 || p.Net != 440000 || p.Units != 2 || p.WeightG != 0 {
 		t.Errorf("U Minh %+v", p)
+	}
+	if s.Totals.Units != 2 || s.Totals.WeightG != 1235 {
+		t.Errorf("totals %+v", s.Totals)
 	}
 }
 

@@ -422,7 +422,8 @@ type ProducerSettlement struct {
 	TaxCode     string    `json:"tax_code,omitempty"`
 	BankAccount string    `json:"bank_account,omitempty"` // BIN and account, where the payable goes
 	Lines       int       `json:"lines"`                  // lines of sales
-	Units       int64     `json:"units"`                  // units sold less units voided or refunded
+	Units       int64     `json:"units"`                  // units sold less units voided or refunded, goods sold by weight apart
+	WeightG     int64     `json:"weight_g"`               // grams of goods sold by weight, less grams voided or refunded
 	Gross       pos.Money `json:"gross"`                  // lines of sales at their prices, free units at their list price
 	Promotions  pos.Money `json:"promotions"`             // of Gross, what promotions the producer bears took off
 	Voided      pos.Money `json:"voided"`                 // lines of voids, negative
@@ -527,7 +528,11 @@ func Settle(st Store, from, to time.Time, commissionPercent int) (Settlement, er
 			default:
 				continue
 			}
-			p.Units += l.Qty
+			if l.WeightG != 0 {
+				p.WeightG += l.WeightG
+			} else {
+				p.Units += l.Qty
+			}
 			p.Net += v
 		}
 	}
@@ -540,6 +545,7 @@ func Settle(st Store, from, to time.Time, commissionPercent int) (Settlement, er
 		t := &s.Totals
 		t.Lines += p.Lines
 		t.Units += p.Units
+		t.WeightG += p.WeightG
 		t.Gross += p.Gross
 		t.Promotions += p.Promotions
 		t.Voided += p.Voided
