@@ -192,7 +192,11 @@ func (h *hub) selfCheckout(cl *wsClient, m inMsg) {
 			cl.fail(m.Ref, "empty_cart", "the cart is empty")
 			return
 		}
-		req := pos.OrderRequest{Till: t.id, Lines: t.cart(t.lines).Lines}
+		lang := m.Lang
+		if lang == "" {
+			lang = cl.lang
+		}
+		req := pos.OrderRequest{Till: t.id, Lines: t.cart(t.lines).Lines, Lang: lang}
 		o, _, err = h.orders.Create(req, m.IdempotencyKey)
 		if err == nil {
 			t.lines, t.pending = nil, nil

@@ -121,3 +121,45 @@ func TestAnUnknownTillLanguageIsRefusedAndSellsNothing(t *testing.T) {
 		t.Errorf("something was sold: %s", r.Body)
 	}
 }
+
+// A tourist who orders on a self-service screen in English and pays at a
+// Vietnamese till gets the receipt in English: the order keeps the language
+// of the screen it was made on and the sale it becomes records it. An order
+// made through the API may name its language too, and a wrong one is refused.
+func TestASelfServiceOrderPrintsInTheLanguageItWasMadeIn(t *testing.T) {
+	dir := t.TempDir()
+	k := startKiosk(t, dir, func(c *Config) { c.ReceiptLang = ReceiptLangTill })
+	self, _, err := dialScreen(t, k, "till=SELF1&role=self", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	self.send(map[string]any{"type": "hello", "v": 1, "lang": "en"})
+	self.expect("state")
+	order := selfOrder(t, self, honeySKU, 1)
+	if order["lang"] != "en" {
+		t.Errorf("the order records lang %v", order["lang"])
+	}
+	till, _ := connect(t, k, "till=T1&role=till")
+	till.send(map[string]any{"type": "order.confirm", "id": order["id"], "lang": "vi",
+		"payments": []map[string]any{{"method": "cash", "amount": order["total"], "tendered": 500000}}})
+	var s pos.Sale
+	remarshal(t, till.expect("sale")["sale"], &s)
+	if s.Lang != pos.LangEN {
+		t.Errorf("the sale records lang %q", s.Lang)
+	}
+	waitFor(t, "the receipt printed", func() bool { return len(printed(t, dir, s.ID)) >= 1 })
+	if text := printed(t, dir, s.ID)[0]; !strings.Contains(text, "RECEIPT") || strings.Contains(text, "Khách đưa") {
+		t.Errorf("the receipt is not in English:\n%s", text)
+	}
+
+	r := k.do("POST", "/api/v1/orders", map[string]any{"lines": []map[string]any{{"sku": honeySKU, "qty": 1}}, "lang": "fr"})
+	if r.Status != 422 || r.errCode(t) != "bad_lang" {
+		t.Errorf("an order in French: %d %s", r.Status, r.Body)
+	}
+	r = k.do("POST", "/api/v1/orders", map[string]any{"lines": []map[string]any{{"sku": honeySKU, "qty": 1}}, "lang": "en"})
+	var o pos.Order
+	r.json(t, &o)
+	if r.Status != 201 || o.Lang != pos.LangEN {
+		t.Errorf("an order in English: %d %s", r.Status, r.Body)
+	}
+}

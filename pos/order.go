@@ -66,6 +66,11 @@ const MaxOpenOrdersPerTill = 20
 type OrderRequest struct {
 	Lines []LineRequest `json:"lines"`
 	Till  string        `json:"till,omitempty"`
+	// Lang is the language of the screen the order was made on ("vi", "en",
+	// "" unsaid): the sale it becomes records it, so a tourist who ordered in
+	// English gets an English receipt where the kiosk prints in each
+	// screen's language.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Order is a priced basket whose stock is held until it is paid, cancelled or
@@ -81,6 +86,7 @@ type Order struct {
 	Reference string `json:"reference"`
 	KioskID   string `json:"kiosk_id"`
 	Till      string `json:"till,omitempty"` // where it was made
+	Lang      string `json:"lang,omitempty"` // the language of the screen it was made on
 	Lines     []Line `json:"lines"`
 	Total     Money  `json:"total"`
 	// Discount and Promotions are what the promotions valid when the order
@@ -249,6 +255,9 @@ func (b *OrderBook) Create(req OrderRequest, idemKey string) (o Order, replayed 
 	if len(req.Till) > 32 {
 		return Order{}, false, fmt.Errorf("%w: till id longer than 32", ErrBadPayment)
 	}
+	if !ValidLang(req.Lang) {
+		return Order{}, false, fmt.Errorf("%w: lang %q: vi or en", ErrBadLang, req.Lang)
+	}
 	if err := b.load(); err != nil {
 		return Order{}, false, err
 	}
@@ -310,7 +319,7 @@ func (b *OrderBook) Create(req OrderRequest, idemKey string) (o Order, replayed 
 			return fmt.Errorf("%w: no free pickup code", ErrTooManyOrders)
 		}
 		o = Order{ID: NewID(now), Code: code, Reference: OrderReference(s.kioskID, code), KioskID: s.kioskID,
-			Till: req.Till, Lines: pr.Lines, Total: pr.Total, Discount: pr.Discount, Promotions: pr.Promotions,
+			Till: req.Till, Lang: req.Lang, Lines: pr.Lines, Total: pr.Total, Discount: pr.Discount, Promotions: pr.Promotions,
 			VAT: pr.VAT, Created: now, Expires: now.Add(b.ttl),
 			State: OrderOpen, IdempotencyKey: idemKey}
 		// Everything checked: hold the stock and write.
@@ -446,7 +455,7 @@ func (b *OrderBook) Confirm(id string, pays []PaymentRequest, till string) (Orde
 		}
 		sale = Sale{ID: NewID(now), Kind: KindSale, KioskID: s.kioskID, ShiftID: shiftID, Till: till, Time: now,
 			Lines: o.Lines, Total: o.Total, Discount: o.Discount, Promotions: o.Promotions, VAT: o.VAT,
-			Payments: paid, Change: change, Status: StatusCompleted, Note: "order " + o.Code}
+			Payments: paid, Change: change, Status: StatusCompleted, Note: "order " + o.Code, Lang: o.Lang}
 		if err := s.writeRecord(tx, &sale); err != nil {
 			return err
 		}

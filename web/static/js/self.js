@@ -426,7 +426,7 @@ function startPay() {
   if (!state.cart || !state.cart.lines || state.cart.lines.length === 0) return;
   $('#pay-error').hidden = true;
   payKey = newKey();
-  payRef = send({ type: 'checkout', idempotency_key: payKey });
+  payRef = send({ type: 'checkout', idempotency_key: payKey, lang: getLang() });
   if (!payRef) {
     payKey = null;
     return;
@@ -465,7 +465,7 @@ async function resumeOrder(open) {
   if (payState === 'creating' && payKey) {
     const made = open.find((o) => o.idempotency_key === payKey);
     if (made) setOrder(made);
-    else payRef = send({ type: 'checkout', idempotency_key: payKey }); // same key: never two orders
+    else payRef = send({ type: 'checkout', idempotency_key: payKey, lang: getLang() }); // same key: never two orders
     return;
   }
   // After a reload: the order this tab showed, or the one its checkout made.
