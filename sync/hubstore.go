@@ -256,8 +256,8 @@ func putKiosk(tx *bolt.Tx, k Kiosk) error {
 
 // AddKiosk registers a kiosk with the hash of its token.
 func (s *BoltStore) AddKiosk(id string, tokenHash []byte) error {
-	if !reKioskID.MatchString(id) {
-		return fmt.Errorf("%w %q: 1–12 capital letters or digits, like K01", ErrBadKioskID, id)
+	if err := CheckKioskID(id); err != nil {
+		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		if tx.Bucket(bKiosks).Get([]byte(id)) != nil {
@@ -319,18 +319,20 @@ func (s *BoltStore) Ingest(kioskID string, recs []pos.OutboxRecord, now time.Tim
 			return err
 		}
 		for _, r := range recs {
-			if r.Sale.KioskID != kioskID || r.SaleID != r.Sale.ID || r.Seq == 0 || !pos.ValidID(r.SaleID) {
-				return fmt.Errorf("record %d (%s) does not belong to kiosk %s", r.Seq, r.SaleID, kioskID)
+			if err := CheckBelongs(kioskID, r); err != nil {
+				return err
 			}
 			if tx.Bucket(bSales).Get([]byte(r.SaleID)) != nil {
 				continue // held already
 			}
 			key := u64key(r.Seq)
 			holder := seqs.Get(key)
-			flags := checkRecord(tx, r.Sale)
+			flags, err := CheckRecord(boltLookup{tx}, r.Sale)
+			if err != nil {
+				return err
+			}
 			if len(holder) > 0 {
-				flags = append([]string{fmt.Sprintf("sequence %d is already held by sale %s %s: the kiosk numbered again (restored from an old backup?)",
-					r.Seq, holder, receiptOf(tx, holder))}, flags...)
+				flags = append([]string{SeqHeldFlag(r.Seq, string(holder), receiptOf(tx, holder))}, flags...)
 			}
 			hs := HubSale{Sale: r.Sale, Seq: r.Seq, Received: now, Mismatch: strings.Join(flags, "; ")}
 			b, err := json.Marshal(hs)
@@ -431,8 +433,8 @@ func (s *BoltStore) MarkLost(kioskID string, lost []pos.SeqRange, now time.Time)
 			return err
 		}
 		for _, r := range lost {
-			if r.From == 0 || r.To < r.From || r.To >= k.Top || r.To-r.From > 1_000_000 {
-				return fmt.Errorf("lost records %d–%d: not a gap below the newest record held (%d)", r.From, r.To, k.Top)
+			if err := CheckLost(r, k.Top); err != nil {
+				return err
 			}
 			for q := r.From; q <= r.To; q++ {
 				if seqs.Get(u64key(q)) == nil {
@@ -463,13 +465,71 @@ func (s *BoltStore) UplinkError(kioskID, msg string, now time.Time) error {
 	})
 }
 
-// checkRecord lists what in a record the hub could not have produced itself,
+// RecordLookup is what the rules of CheckRecord need to know of what a store
+// holds, so that every store flags a record the same way.
+type RecordLookup interface {
+	// InCatalog tells whether sku is in the central catalog; known is false
+	// when the hub keeps no catalog (kiosks sell on their own).
+	InCatalog(sku string) (in, known bool, err error)
+	// HeldSale is a record the hub holds (ok false when it holds none by id).
+	HeldSale(id string) (s pos.Sale, ok bool, err error)
+}
+
+// boltLookup answers RecordLookup from a bbolt transaction.
+type boltLookup struct{ tx *bolt.Tx }
+
+func (l boltLookup) InCatalog(sku string) (bool, bool, error) {
+	in, known := inCatalog(l.tx, sku)
+	return in, known, nil
+}
+
+func (l boltLookup) HeldSale(id string) (pos.Sale, bool, error) {
+	var hs HubSale
+	v := l.tx.Bucket(bSales).Get([]byte(id))
+	if id == "" || v == nil || json.Unmarshal(v, &hs) != nil {
+		return pos.Sale{}, false, nil
+	}
+	return hs.Sale, true, nil
+}
+
+// SeqHeldFlag is the flag on a record whose sequence another sale (held, with
+// its receipt number in brackets) already holds.
+func SeqHeldFlag(seq uint64, holder, receipt string) string {
+	return fmt.Sprintf("sequence %d is already held by sale %s %s: the kiosk numbered again (restored from an old backup?)", seq, holder, receipt)
+}
+
+// CheckBelongs refuses a record that is not the sending kiosk's own.
+func CheckBelongs(kioskID string, r pos.OutboxRecord) error {
+	if r.Sale.KioskID != kioskID || r.SaleID != r.Sale.ID || r.Seq == 0 || !pos.ValidID(r.SaleID) {
+		return fmt.Errorf("record %d (%s) does not belong to kiosk %s", r.Seq, r.SaleID, kioskID)
+	}
+	return nil
+}
+
+// CheckLost refuses a lost range that is not a gap below top, the newest
+// record held (a kiosk cannot declare lost what it never numbered).
+func CheckLost(r pos.SeqRange, top uint64) error {
+	if r.From == 0 || r.To < r.From || r.To >= top || r.To-r.From > 1_000_000 {
+		return fmt.Errorf("lost records %d–%d: not a gap below the newest record held (%d)", r.From, r.To, top)
+	}
+	return nil
+}
+
+// CheckKioskID refuses a kiosk id the hub does not take.
+func CheckKioskID(id string) error {
+	if !reKioskID.MatchString(id) {
+		return fmt.Errorf("%w %q: 1–12 capital letters or digits, like K01", ErrBadKioskID, id)
+	}
+	return nil
+}
+
+// CheckRecord lists what in a record the hub could not have produced itself,
 // never trusting the kiosk's word: each line's total is price × qty with a sign
 // that fits the kind, the sale's total is the sum of its lines, the payments
 // cover it with methods the kiosk knows, a void or refund undoes a sale the hub
 // holds from the same kiosk and no more than it sold, and every SKU is in the
 // central catalog (when the hub keeps one).
-func checkRecord(tx *bolt.Tx, s pos.Sale) []string {
+func CheckRecord(look RecordLookup, s pos.Sale) ([]string, error) {
 	var flags []string
 	if r := checkTotals(s); r != "" {
 		flags = append(flags, r)
@@ -488,7 +548,11 @@ func checkRecord(tx *bolt.Tx, s pos.Sale) []string {
 		default:
 			flags = append(flags, fmt.Sprintf("line %d (%s): VAT rate %d %%", i+1, l.SKU, l.VATRate))
 		}
-		if in, known := inCatalog(tx, l.SKU); known && !in {
+		in, known, err := look.InCatalog(l.SKU)
+		if err != nil {
+			return nil, err
+		}
+		if known && !in {
 			flags = append(flags, fmt.Sprintf("line %d: SKU %q is not in the central catalog", i+1, l.SKU))
 		}
 	}
@@ -501,23 +565,31 @@ func checkRecord(tx *bolt.Tx, s pos.Sale) []string {
 		flags = append(flags, "a sale with no lines")
 	}
 	if s.Kind == pos.KindVoid || s.Kind == pos.KindRefund {
-		flags = append(flags, checkUndo(tx, s)...)
+		undo, err := checkUndo(look, s)
+		if err != nil {
+			return nil, err
+		}
+		flags = append(flags, undo...)
 	}
-	return flags
+	return flags, nil
 }
 
 // checkUndo checks a void or refund against the sale it undoes.
-func checkUndo(tx *bolt.Tx, s pos.Sale) []string {
+func checkUndo(look RecordLookup, s pos.Sale) ([]string, error) {
 	var orig HubSale
-	v := tx.Bucket(bSales).Get([]byte(s.Original))
-	if s.Original == "" || v == nil || json.Unmarshal(v, &orig) != nil {
-		return []string{fmt.Sprintf("a %s of sale %q, which the hub does not hold", s.Kind, s.Original)}
+	held, ok, err := look.HeldSale(s.Original)
+	if err != nil {
+		return nil, err
 	}
+	if s.Original == "" || !ok {
+		return []string{fmt.Sprintf("a %s of sale %q, which the hub does not hold", s.Kind, s.Original)}, nil
+	}
+	orig.Sale = held
 	if orig.Sale.KioskID != s.KioskID || orig.Sale.Kind != pos.KindSale {
-		return []string{fmt.Sprintf("a %s of %s, a %s of kiosk %s", s.Kind, orig.Sale.ReceiptNo, orig.Sale.Kind, orig.Sale.KioskID)}
+		return []string{fmt.Sprintf("a %s of %s, a %s of kiosk %s", s.Kind, orig.Sale.ReceiptNo, orig.Sale.Kind, orig.Sale.KioskID)}, nil
 	}
 	if s.Kind == pos.KindVoid && s.Total != -orig.Sale.Total {
-		return []string{fmt.Sprintf("a void of %d for a sale of %d", s.Total, orig.Sale.Total)}
+		return []string{fmt.Sprintf("a void of %d for a sale of %d", s.Total, orig.Sale.Total)}, nil
 	}
 	sold := map[string]int64{}
 	for _, l := range orig.Sale.Lines {
@@ -529,7 +601,7 @@ func checkUndo(tx *bolt.Tx, s pos.Sale) []string {
 			flags = append(flags, fmt.Sprintf("%s returns %d of %s, the sale had %d", s.Kind, -l.Qty, l.SKU, sold[l.SKU]))
 		}
 	}
-	return flags
+	return flags, nil
 }
 
 // checkTotals recomputes a record's totals from its lines by the kiosk's

@@ -1,0 +1,22 @@
+package sync_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	hubsync "github.com/ocop-kiosk/kiosk/sync"
+	"github.com/ocop-kiosk/kiosk/sync/storetest"
+)
+
+// The bbolt store passes the conformance suite every hub store passes
+// (sync/pgstore runs it against PostgreSQL).
+func TestBoltStoreConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) hubsync.Store {
+		st, err := hubsync.OpenHubStore(filepath.Join(t.TempDir(), "hub.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	})
+}
