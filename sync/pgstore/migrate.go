@@ -1,0 +1,65 @@
+package pgstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for goose
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// The schema's migrations, numbered, in the binary: a hub brings the database
+// to the schema it knows at start.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// versionTable is where goose notes the migrations applied.
+const versionTable = "hub_schema_version"
+
+// Migrate applies the migrations the database lacks and returns its schema
+// version. Hub processes starting together on one database take turns: goose
+// holds a PostgreSQL advisory lock (session level) while it migrates, and the
+// others wait for it (up to ten minutes) and then find nothing left to do.
+func Migrate(ctx context.Context, dbURL string, log *slog.Logger) (int64, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	db, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		return 0, fmt.Errorf("migrate %s: %w", Redact(dbURL), err)
+	}
+	defer db.Close()
+	// Try each second: a hub waiting for another's migration starts soon
+	// after it (goose's default waits five).
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 600))
+	if err != nil {
+		return 0, err
+	}
+	dir, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return 0, err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, dir,
+		goose.WithSessionLocker(locker), goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return 0, fmt.Errorf("migrate %s: %w", Redact(dbURL), err)
+	}
+	applied, err := p.Up(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("migrate %s: %w", Redact(dbURL), err)
+	}
+	for _, r := range applied {
+		log.Info("hub schema migrated", "migration", r.Source.Path, "took", r.Duration)
+	}
+	v, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("migrate %s: %w", Redact(dbURL), err)
+	}
+	return v, nil
+}

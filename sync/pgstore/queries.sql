@@ -1,0 +1,195 @@
+-- The hub's queries on PostgreSQL, each named for queries.go: a block runs
+-- from its "-- name:" line to the next.
+
+-- name: add-kiosk
+INSERT INTO kiosks (id, token_hash, created) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING;
+
+-- name: kiosk
+SELECT id, token_hash, created, revoked, acked, top_seq, last_contact, depth, last_error, last_error_time
+FROM kiosks WHERE id = $1;
+
+-- name: kiosks
+SELECT id, token_hash, created, revoked, acked, top_seq, last_contact, depth, last_error, last_error_time
+FROM kiosks ORDER BY id COLLATE "C";
+
+-- name: lost-of-kiosk
+SELECT kiosk, from_seq, to_seq FROM kiosk_lost WHERE kiosk = $1 ORDER BY n;
+
+-- name: lost-all
+SELECT kiosk, from_seq, to_seq FROM kiosk_lost ORDER BY kiosk, n;
+
+-- name: revoke-kiosk
+UPDATE kiosks SET revoked = true WHERE id = $1;
+
+-- name: heartbeat
+UPDATE kiosks SET last_contact = $2, depth = $3 WHERE id = $1;
+
+-- name: uplink-error
+UPDATE kiosks SET last_error = $2, last_error_time = $3 WHERE id = $1;
+
+-- name: lock-kiosk
+SELECT acked, top_seq FROM kiosks WHERE id = $1 FOR UPDATE;
+
+-- name: kiosk-progress
+UPDATE kiosks SET acked = $2, top_seq = $3, last_contact = $4 WHERE id = $1;
+
+-- name: claim-sale-ids
+-- The records of a batch the hub did not hold yet; the others are skipped.
+INSERT INTO sale_ids (id, kiosk, seq, sold_at)
+SELECT id, $1, seq, sold_at FROM unnest($2::text[], $3::bigint[], $4::timestamptz[]) AS b (id, seq, sold_at)
+ON CONFLICT DO NOTHING
+RETURNING id;
+
+-- name: seq-holders
+SELECT k.seq, k.sale_id, coalesce(s.receipt_no, '')
+FROM kiosk_seqs k LEFT JOIN sales s ON s.id = k.sale_id AND s.sold_at = k.sold_at
+WHERE k.kiosk = $1 AND k.seq = ANY ($2::bigint[]) AND k.sale_id IS NOT NULL;
+
+-- name: in-catalog
+SELECT EXISTS (SELECT 1 FROM products), array(SELECT sku FROM products WHERE sku = ANY ($1::text[]));
+
+-- name: held-sales
+SELECT s.record
+FROM sale_ids i JOIN sales s ON s.id = i.id AND s.sold_at = i.sold_at
+WHERE i.id = ANY ($1::text[]);
+
+-- name: hold-seqs
+-- A sequence reported lost is taken by the record that turns up under it.
+INSERT INTO kiosk_seqs (kiosk, seq, sale_id, sold_at)
+SELECT $1, seq, id, sold_at FROM unnest($2::bigint[], $3::text[], $4::timestamptz[]) AS b (seq, id, sold_at)
+ON CONFLICT (kiosk, seq) DO UPDATE SET sale_id = excluded.sale_id, sold_at = excluded.sold_at
+WHERE kiosk_seqs.sale_id IS NULL;
+
+-- name: mark-lost
+INSERT INTO kiosk_seqs (kiosk, seq)
+SELECT $1, g FROM generate_series($2::bigint, $3::bigint) AS g
+ON CONFLICT DO NOTHING;
+
+-- name: add-lost
+INSERT INTO kiosk_lost (kiosk, from_seq, to_seq) VALUES ($1, $2, $3);
+
+-- name: advance
+-- The acknowledgement moved over the sequences held without a gap after it.
+SELECT CASE
+    WHEN NOT EXISTS (SELECT 1 FROM kiosk_seqs WHERE kiosk = $1 AND seq = $2::bigint + 1) THEN $2::bigint
+    ELSE (SELECT min(k.seq) FROM kiosk_seqs k
+          WHERE k.kiosk = $1 AND k.seq > $2::bigint
+            AND NOT EXISTS (SELECT 1 FROM kiosk_seqs n WHERE n.kiosk = $1 AND n.seq = k.seq + 1))
+END;
+
+-- name: kiosk-records
+SELECT s.seq, s.record
+FROM kiosk_seqs k JOIN sales s ON s.id = k.sale_id AND s.sold_at = k.sold_at
+WHERE k.kiosk = $1 AND k.seq > $2
+ORDER BY k.seq
+LIMIT $3;
+
+-- name: sales
+-- Full scan: the reports read every record until they are asked of the
+-- database (README, "What is still read whole").
+SELECT record, seq, received, mismatch FROM sales
+WHERE $1 = '' OR kiosk = $1
+ORDER BY kiosk COLLATE "C", seq, id COLLATE "C";
+
+-- name: meta
+SELECT value FROM meta WHERE key = $1;
+
+-- name: set-meta
+INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+
+-- name: lock-catalog
+SELECT version, published FROM catalog_state FOR UPDATE;
+
+-- name: catalog-state
+SELECT version, published FROM catalog_state;
+
+-- name: producers
+SELECT record, changed FROM producers WHERE changed > $1;
+
+-- name: products
+SELECT record, changed FROM products WHERE changed > $1;
+
+-- name: lots
+SELECT record, changed FROM lots WHERE changed > $1;
+
+-- name: put-producer
+INSERT INTO producers (id, name, tax_code, bank_bin, bank_account, bank_account_name, record, changed)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, tax_code = excluded.tax_code, bank_bin = excluded.bank_bin,
+    bank_account = excluded.bank_account, bank_account_name = excluded.bank_account_name,
+    record = excluded.record, changed = excluded.changed;
+
+-- name: put-product
+INSERT INTO products (sku, producer_id, name, price, vat_rate, record, changed)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (sku) DO UPDATE SET producer_id = excluded.producer_id, name = excluded.name, price = excluded.price,
+    vat_rate = excluded.vat_rate, record = excluded.record, changed = excluded.changed;
+
+-- name: put-lot
+INSERT INTO lots (id, sku, code, record, changed) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (id) DO UPDATE SET sku = excluded.sku, code = excluded.code, record = excluded.record, changed = excluded.changed;
+
+-- name: publish-catalog
+UPDATE catalog_state SET version = $1, published = $2;
+
+-- name: put-price
+INSERT INTO price_history (sku, from_ns, price) VALUES ($1, $2, $3)
+ON CONFLICT (sku, from_ns) DO UPDATE SET price = excluded.price;
+
+-- name: central-price
+SELECT price FROM price_history WHERE sku = $1 AND from_ns <= $2 ORDER BY from_ns DESC LIMIT 1;
+
+-- name: price-history
+SELECT from_ns, price FROM price_history WHERE sku = $1 ORDER BY from_ns;
+
+-- name: promotions
+SELECT record FROM promotions WHERE NOT deleted;
+
+-- name: promotion-version
+SELECT version FROM promotion_set;
+
+-- name: lock-promotions
+SELECT version FROM promotion_set FOR UPDATE;
+
+-- name: promotion
+SELECT record FROM promotions WHERE id = $1;
+
+-- name: live-promotions
+SELECT count(*) FROM promotions WHERE NOT deleted;
+
+-- name: put-promotion
+INSERT INTO promotions (id, version, deleted, updated, record) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted, updated = excluded.updated,
+    record = excluded.record;
+
+-- name: set-promotion-version
+UPDATE promotion_set SET version = $1;
+
+-- name: partitions
+-- The month partitions of a table attached now, oldest first; rows is
+-- PostgreSQL's estimate (exact counts would read every row).
+SELECT c.relname, pg_get_expr(c.relpartbound, c.oid), greatest(c.reltuples, 0)::bigint, pg_total_relation_size(c.oid)
+FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = $1::regclass
+ORDER BY c.relname;
+
+-- name: partition-exists
+SELECT EXISTS (
+    SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = $1::regclass AND c.relname = $2);
+
+-- name: lock-partitions
+-- Hub processes make a month's partitions one at a time.
+SELECT pg_advisory_xact_lock(hashtext('ocop hub partitions'));
+
+-- name: create-partition
+-- A template: the partition's and the table's names, the month's bounds.
+CREATE TABLE IF NOT EXISTS %[1]s PARTITION OF %[2]s FOR VALUES FROM ('%[3]s') TO ('%[4]s');
+
+-- name: detach-partition
+-- A template: the table, the partition.
+ALTER TABLE %[1]s DETACH PARTITION %[2]s;
+
+-- name: archive-partition
+-- A template: the partition detached, the name it keeps.
+ALTER TABLE %[1]s RENAME TO %[2]s;
