@@ -44,7 +44,9 @@ func records(t *testing.T, times ...time.Time) []pos.OutboxRecord {
 	return recs
 }
 
-func vn(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, pos.VietnamTime) }
+func vn(y int, m time.Month, d, h int) time.Time {
+	return time.Date(y, m, d, h, 0, 0, 0, pos.VietnamTime)
+}
 
 func TestSalesAreFiledByTheirMonthAndOldMonthsDetach(t *testing.T) {
 	ctx := context.Background()
