@@ -26,6 +26,9 @@ type HubConfig struct {
 	// ReadTimeout is how long a request may take to arrive (default 10 s).
 	Conns       netguard.Limits
 	ReadTimeout time.Duration
+	// OpenStore, when set, opens the hub's store (cmd/hub opens PostgreSQL
+	// for -db); otherwise it is the bbolt file in DataDir.
+	OpenStore func() (Store, error)
 }
 
 func (c *HubConfig) normalize() {
@@ -43,6 +46,13 @@ func (c *HubConfig) normalize() {
 // StorePath is the hub's bbolt file.
 func (c HubConfig) StorePath() string { return filepath.Join(c.DataDir, "hub.db") }
 
+func (c HubConfig) openStore() (Store, error) {
+	if c.OpenStore != nil {
+		return c.OpenStore()
+	}
+	return OpenHubStore(c.StorePath())
+}
+
 const metaAdmin = "admin_token_sha256"
 
 // RunHub serves the hub until ctx ends.
@@ -57,7 +67,7 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 			return err
 		}
 	}
-	st, err := OpenHubStore(cfg.StorePath())
+	st, err := cfg.openStore()
 	if err != nil {
 		return err
 	}
@@ -105,7 +115,7 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 // token of 192 random bits on first start and shows it once. A token set by
 // an earlier hub is kept as its hash and cannot be checked again: set a new
 // one with -admin-token to be sure of it.
-func adminHash(st *BoltStore, cfg HubConfig) ([]byte, error) {
+func adminHash(st Store, cfg HubConfig) ([]byte, error) {
 	if cfg.AdminToken != "" {
 		h := TokenHash(cfg.AdminToken)
 		return h, st.SetMeta(metaAdmin, h)
@@ -131,10 +141,11 @@ func adminHash(st *BoltStore, cfg HubConfig) ([]byte, error) {
 }
 
 // AddKioskCommand registers a kiosk from the shell (`hub kiosk add K01`): it
-// opens the store directly, so the hub must be stopped, or asks the running hub.
+// opens the store directly, so a hub on bbolt must be stopped (or asked
+// through its API); on PostgreSQL it works beside running hubs.
 func AddKioskCommand(cfg HubConfig, id string) (string, error) {
 	cfg.normalize()
-	st, err := OpenHubStore(cfg.StorePath())
+	st, err := cfg.openStore()
 	if err != nil {
 		return "", fmt.Errorf("%w (stop the hub, or use POST /api/v1/kiosks with the admin token)", err)
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ocop-kiosk/kiosk/sync/pgtest"
 )
 
 // TestMain runs the hub's own main when the test binary is started as the
@@ -19,7 +21,7 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m))
 }
 
 func TestAWeakAdminTokenStopsTheHubAtStart(t *testing.T) {
