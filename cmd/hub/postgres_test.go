@@ -167,3 +167,35 @@ func TestTheHubRunsOnPostgreSQLWithAKioskSyncingToIt(t *testing.T) {
 		t.Errorf("hub partitions does not list %s:\n%s", month, out)
 	}
 }
+
+// Commands given what they cannot work with say so and change nothing.
+func TestHubCommandsRefuseWhatTheyCannotWorkWith(t *testing.T) {
+	db := pgtest.DB(t)
+	data := filepath.Join(t.TempDir(), "hub-data")
+	hub(t, data, "migrate", "-db", db)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"migrate"}, "give -db postgres://"},
+		{[]string{"partitions"}, "give -db postgres://"},
+		{[]string{"partitions", "-db", db, "-detach-before", "2024-13"}, "-detach-before 2024-13: a month, YYYY-MM"},
+		{[]string{"check", "-db", db}, "hub check reads the bbolt store"},
+		{[]string{"-db", db, "kiosk", "remove", "K01"}, "usage: hub"},
+	} {
+		t.Run(strings.ReplaceAll(strings.Join(tt.args, " "), db, "URL")+" is refused", func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], tt.args...)
+			cmd.Env = append(os.Environ(), "HUB_RUN_MAIN=1", "HUB_DATA="+data, "HUB_DB=")
+			out, err := cmd.CombinedOutput()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), tt.want) {
+				t.Errorf("exit %v, said %q; want status 2 and %q", err, out, tt.want)
+			}
+		})
+	}
+	if _, err := os.Stat(data); !os.IsNotExist(err) {
+		t.Errorf("a refused command made the data folder: %v", err)
+	}
+	if out := hub(t, data, "partitions", "-db", db); strings.Contains(out, "detached") {
+		t.Errorf("a refused command detached: %s", out)
+	}
+}
