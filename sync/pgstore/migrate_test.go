@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -52,5 +53,54 @@ func TestStoresStartingTogetherMigrateOnce(t *testing.T) {
 	}
 	if v, err := Migrate(ctx, url, quiet()); err != nil || v != int64(len(files)) {
 		t.Errorf("migrating again: version %d, %v", v, err)
+	}
+}
+
+// Two hub processes on one database receiving the same kiosk's batches at
+// once (a kiosk moved from one to the other mid-upload): every sale once.
+func TestTwoStoresOnOneDatabaseStoreEachSaleOnce(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.DB(t)
+	a, err := Open(ctx, url, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(ctx, url, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := a.AddKiosk("K01", []byte("h")); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	var times []time.Time
+	for i := range 80 {
+		times = append(times, now.Add(time.Duration(i)*time.Second))
+	}
+	recs := records(t, times...)
+	var wg sync.WaitGroup
+	for i, st := range []*PGStore{a, b, a, b} {
+		wg.Go(func() {
+			for from := i * 5; from < len(recs); from += 20 {
+				if _, err := st.Ingest("K01", recs[from:min(from+20, len(recs))], now); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	held, err := b.Sales("K01")
+	if err != nil || len(held) != len(recs) {
+		t.Fatalf("the hub holds %d sales (%v), want %d", len(held), err, len(recs))
+	}
+	for i, hs := range held {
+		if hs.Sale.ID != recs[i].SaleID || hs.Mismatch != "" {
+			t.Errorf("record %d: %s (%q), want %s", i+1, hs.Sale.ID, hs.Mismatch, recs[i].SaleID)
+		}
+	}
+	if k, _ := a.Kiosk("K01"); k.Acked != uint64(len(recs)) {
+		t.Errorf("acknowledged %d of %d", k.Acked, len(recs))
 	}
 }
