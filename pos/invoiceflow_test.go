@@ -85,6 +85,10 @@ func TestAVoidAdjustsEveryInvoiceOfTheSale(t *testing.T) {
 	if total != v.Total {
 		t.Errorf("adjustments %d, void %d", total, v.Total)
 	}
+	z, err := s.ShiftReport("")
+	if err != nil || z.Invoices != 4 || z.Adjustments != 2 {
+		t.Errorf("the Z-report counts %d invoices, %d adjustments (%v); want 4 and 2", z.Invoices, z.Adjustments, err)
+	}
 }
 
 func TestASaleBeforeInvoicingWasOnIsReturnedWithoutAnAdjustment(t *testing.T) {
@@ -193,7 +197,7 @@ func TestNumbersAndCodesStayUniqueAcrossARestoreAndRecover(t *testing.T) {
 		t.Fatal(err)
 	}
 	backup := backupTo(t, old)
-	lost := old.sell(t, honey) // invoice 4: at the hub, not in the backup
+	lost := old.sell(t, honey)                           // invoice 4: at the hub, not in the backup
 	if _, err := old.Void(lost.ID, "nhầm"); err != nil { // adjustment 5
 		t.Fatal(err)
 	}
