@@ -156,15 +156,13 @@ func (s *Store) Invoices(q InvoiceQuery) ([]Invoice, string, error) {
 	var lastKey uint64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bInvIssue).Cursor()
-		var k, v []byte
-		if before == 0 {
-			k, v = c.Last()
-		} else {
-			k, v = c.Seek(u64(before))
-			if k == nil {
-				k, v = c.Last()
-			} else {
+		// The newest, or the one before the cursor's.
+		k, v := c.Last()
+		if before != 0 {
+			if sk, _ := c.Seek(u64(before)); sk != nil {
 				k, v = c.Prev()
+			} else {
+				k, v = c.Last()
 			}
 		}
 		for ; k != nil; k, v = c.Prev() {
