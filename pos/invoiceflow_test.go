@@ -59,6 +59,24 @@ func TestAMixedConsignmentCartGetsOneInvoicePerIssuingSeller(t *testing.T) {
 		adj.Adjusts == nil || adj.Adjusts.Number != 1 || adj.Adjusts.MCCQT != rice.MCCQT {
 		t.Errorf("adjustment %+v", adj)
 	}
+	// Listed one a page, newest first: the adjustment, then the sale's two.
+	var got []string
+	cursor := ""
+	for range 5 {
+		invs, next, err := s.Invoices(InvoiceQuery{Limit: 1, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, inv := range invs {
+			got = append(got, fmt.Sprintf("%s/%d", inv.Seller.TaxCode, inv.Number))
+		}
+		if cursor = next; next == "" {
+			break
+		}
+	}
+	if want := []string{producerMST + "/2", producerMST + "/1", boothMST + "/1"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("listed %v, want %v", got, want)
+	}
 }
 
 func TestAVoidAdjustsEveryInvoiceOfTheSale(t *testing.T) {

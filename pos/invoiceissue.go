@@ -51,7 +51,8 @@ func (s *Store) issueInvoices(tx *bolt.Tx, rec *Sale) error {
 	if block.IsZero() {
 		return abortTx{fmt.Errorf("%w: give -invoice-block, or link the kiosk to the hub, which allocates one", ErrInvoiceNoBlock)}
 	}
-	next := max(invNext(m), block.From)
+	series := tx.Bucket(bInvSeries)
+	next := max(invNext(series), block.From)
 	if next > block.To || block.To-next+1 < uint64(len(groups)) {
 		return abortTx{fmt.Errorf("%w: block %s has %d numbers left, the record needs %d", ErrInvoiceCounterFull, block, counterOf(block, next).Left, len(groups))}
 	}
@@ -61,7 +62,6 @@ func (s *Store) issueInvoices(tx *bolt.Tx, rec *Sale) error {
 		return abortTx{fmt.Errorf("%w: the clock says %s but the symbol %s starts in 20%02d", ErrInvoiceClock, vn.Format("02/01/2006 15:04"), st.Symbol, y)}
 	}
 	symbol := SymbolFor(st.Symbol, now)
-	series := tx.Bucket(bInvSeries)
 	for _, g := range groups {
 		form := FormOf(g.method)
 		last := lastIssue(series, []byte("last|"+g.seller.TaxCode))
@@ -94,7 +94,7 @@ func (s *Store) issueInvoices(tx *bolt.Tx, rec *Sale) error {
 		next++
 		rec.Invoices = append(rec.Invoices, inv)
 	}
-	if err := m.Put(kInvNext, u64(next)); err != nil {
+	if err := series.Put(kInvNext, u64(next)); err != nil {
 		return abortTx{err}
 	}
 	return indexInvoices(tx, rec)
@@ -225,6 +225,10 @@ func invIndexKey(symbol string, number int64, taxCode string, form int) []byte {
 	return fmt.Appendf(nil, "%s|%020d|%s|%d", symbol, number, taxCode, form)
 }
 
+// keyIndexKey files an invoice by its provider key; symbols start with a
+// capital C, so these keys never mix with the numbers'.
+func keyIndexKey(key string) []byte { return []byte("key|" + key) }
+
 // invRef points at an invoice inside its record: record seq, index.
 func invRef(seq uint64, i int) []byte {
 	v := make([]byte, 9)
@@ -233,29 +237,23 @@ func invRef(seq uint64, i int) []byte {
 	return v
 }
 
-// indexInvoices files a record's invoices by number and in issue order.
+// indexInvoices files a record's invoices by number and by key, and counts
+// them in their day. Issue order needs no index: it is the record sequence.
 func indexInvoices(tx *bolt.Tx, rec *Sale) error {
-	ix, issue := appending(tx, bInvIndex), appending(tx, bInvIssue)
+	ix := appending(tx, bInvIndex)
 	for i, inv := range rec.Invoices {
 		ref := invRef(rec.Seq, i)
 		if err := ix.Put(invIndexKey(inv.Symbol, inv.Number, inv.Seller.TaxCode, inv.Form), ref); err != nil {
 			return abortTx{err}
 		}
-		n, err := issue.NextSequence()
-		if err != nil {
-			return abortTx{err}
-		}
-		if err := issue.Put(u64(n), ref); err != nil {
-			return abortTx{err}
-		}
-		if err := tx.Bucket(bInvKeys).Put([]byte(inv.Key()), ref); err != nil {
+		if err := ix.Put(keyIndexKey(inv.Key()), ref); err != nil {
 			return abortTx{err}
 		}
 		var adj int64
 		if inv.Kind == InvoiceAdjustment {
 			adj = 1
 		}
-		if err := addInts(tx.Bucket(bInvDays), dayKey(inv), 1, 0, 0, adj); err != nil {
+		if err := addInts(tx.Bucket(bInvSeries), dayKey(inv), 1, 0, 0, adj); err != nil {
 			return err
 		}
 	}
@@ -270,7 +268,7 @@ func recoverInvoices(tx *bolt.Tx, recs []Sale) error {
 	if err != nil {
 		return abortTx{err}
 	}
-	next := invNext(m)
+	next := invNext(series)
 	for _, r := range recs {
 		for _, inv := range r.Invoices {
 			sb, err := series.CreateBucketIfNotExists([]byte(seriesKey(inv.Seller.TaxCode, inv.Form, inv.Symbol)))
@@ -293,8 +291,8 @@ func recoverInvoices(tx *bolt.Tx, recs []Sale) error {
 			}
 		}
 	}
-	if next != invNext(m) {
-		if err := m.Put(kInvNext, u64(next)); err != nil {
+	if next != invNext(series) {
+		if err := series.Put(kInvNext, u64(next)); err != nil {
 			return abortTx{err}
 		}
 	}
