@@ -312,3 +312,40 @@ func TestInvoicesAreListedNewestFirstWithTheirStates(t *testing.T) {
 		t.Errorf("days %+v, %v", days, err)
 	}
 }
+
+func TestASelfServiceOrderIsInvoicedWhenConfirmedWithItsBuyer(t *testing.T) {
+	s := openInvoicingStore(t, TaxDirect)
+	ob := NewOrderBook(s.Store, OrderOptions{})
+	buyer := &Buyer{Name: "Ms Anna Berg", Phone: "+84912345678", Email: "anna@example.se"}
+	o, _, err := ob.Create(OrderRequest{Lines: []LineRequest{lineReq("HONEY", 1)}, Buyer: buyer}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sale, err := ob.Confirm(o.ID, []PaymentRequest{{Method: MethodVietQR, Amount: o.Total}}, "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sale.Invoices) != 1 || sale.Invoices[0].Buyer == nil || *sale.Invoices[0].Buyer != *buyer ||
+		sale.Invoices[0].PayMethod != "CK" || sale.Invoices[0].Total != o.Total {
+		t.Errorf("the order's sale invoices %+v", sale.Invoices)
+	}
+}
+
+func TestAReturnIsAdjustedEvenAfterInvoicingWasTurnedOff(t *testing.T) {
+	s := openInvoicingStore(t, TaxDirect)
+	sale := s.sell(t, SaleRequest{Lines: []LineRequest{lineReq("HONEY", 2)}, Payments: []PaymentRequest{cashReq(440000, 0)}})
+	if err := s.SetInvoicing(InvoiceSettings{}); err != nil {
+		t.Fatal(err)
+	}
+	if next := s.sell(t, SaleRequest{Lines: []LineRequest{lineReq("HONEY", 1)}, Payments: []PaymentRequest{cashReq(220000, 0)}}); len(next.Invoices) != 0 {
+		t.Errorf("a sale with invoicing off has invoices %+v", next.Invoices)
+	}
+	ref, err := s.Refund(sale.ID, RefundRequest{Lines: []LineRequest{lineReq("HONEY", 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ref.Invoices) != 1 || ref.Invoices[0].Kind != InvoiceAdjustment || ref.Invoices[0].Number != 2 ||
+		ref.Invoices[0].MCCQT != "M2-26-A1B2C-01234560001" || ref.Invoices[0].Total != -220000 {
+		t.Errorf("adjustment with invoicing off: %+v", ref.Invoices)
+	}
+}

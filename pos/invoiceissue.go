@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -34,7 +35,12 @@ type invoiceGroup struct {
 func (s *Store) issueInvoices(tx *bolt.Tx, rec *Sale) error {
 	st := s.Invoicing()
 	if !st.Enabled() {
-		return nil
+		// A return of an invoiced sale is adjusted even with invoicing
+		// turned off since: in the original's symbol and code.
+		var ok bool
+		if st, ok = adjustingSettings(tx, rec); !ok {
+			return nil
+		}
 	}
 	groups, why, err := s.invoiceGroups(tx, st, rec)
 	if err != nil || len(groups) == 0 {
@@ -187,6 +193,25 @@ func (s *Store) invoiceGroups(tx *bolt.Tx, st InvoiceSettings, rec *Sale) ([]inv
 		why += ": " + rec.Reason
 	}
 	return out, why, nil
+}
+
+// adjustingSettings are what a void or refund of an invoiced sale needs to
+// issue its adjustments while invoicing is off: the symbol and tax authority
+// code of the original's first invoice.
+func adjustingSettings(tx *bolt.Tx, rec *Sale) (InvoiceSettings, bool) {
+	if rec.Kind == KindSale || rec.Original == "" {
+		return InvoiceSettings{}, false
+	}
+	var orig Sale
+	if ok, err := getJSON(tx.Bucket(bSales), []byte(rec.Original), &orig); !ok || err != nil || len(orig.Invoices) == 0 {
+		return InvoiceSettings{}, false
+	}
+	inv := orig.Invoices[0]
+	parts := strings.Split(inv.MCCQT, "-")
+	if len(parts) != 4 || !ValidSymbol(inv.Symbol) {
+		return InvoiceSettings{}, false
+	}
+	return InvoiceSettings{Symbol: inv.Symbol, CQTCode: parts[2]}, true
 }
 
 func promoNames(ps []AppliedPromotion) map[string]string {
