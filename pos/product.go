@@ -69,7 +69,24 @@ type Producer struct {
 	BankBIN         string       `json:"bank_bin,omitempty"`
 	BankAccount     string       `json:"bank_account,omitempty"`
 	BankAccountName string       `json:"bank_account_name,omitempty"`
+	// Invoicing is how the producer's goods are invoiced when the booth sells
+	// them; nil: in the booth's own name.
+	Invoicing *ProducerInvoicing `json:"invoicing,omitempty"`
 }
+
+// ProducerInvoicing says a producer delegated issuing invoices to the booth
+// (consignment, Circular 32/2025 Art. 4): its goods are invoiced in its name,
+// with its tax method, the booth shown as the delegate.
+type ProducerInvoicing struct {
+	Delegated bool   `json:"delegated"`
+	TaxMethod string `json:"tax_method"` // TaxDirect or TaxCredit
+	// DirectRate is the percentage of revenue the producer pays as VAT on
+	// the direct method (zero: 1 %), for the reduction note.
+	DirectRate Percent `json:"direct_rate,omitempty"`
+}
+
+// delegates tells a producer whose goods the booth invoices in its name.
+func (p *Producer) delegates() bool { return p != nil && p.Invoicing != nil && p.Invoicing.Delegated }
 
 // Product is something a kiosk sells. Price is VAT-inclusive.
 type Product struct {
@@ -179,6 +196,20 @@ func (p *Producer) Validate() error {
 		return fieldErr("bank_bin", "producer %s: bank BIN %q, want 6 digits", p.ID, p.BankBIN)
 	case p.BankAccount != "" && !reBankAcct.MatchString(p.BankAccount):
 		return fieldErr("bank_account", "producer %s: bank account %q, want up to 19 letters or digits", p.ID, p.BankAccount)
+	}
+	if pi := p.Invoicing; pi != nil {
+		switch {
+		case pi.TaxMethod != TaxDirect && pi.TaxMethod != TaxCredit && (pi.Delegated || pi.TaxMethod != ""):
+			return fieldErr("invoice_tax_method", "producer %s: invoice tax method %q, want direct or credit", p.ID, pi.TaxMethod)
+		case pi.DirectRate < 0 || pi.DirectRate > 10_00:
+			return fieldErr("invoice_direct_rate", "producer %s: direct-method percentage %s, want 0 to 10", p.ID, pi.DirectRate)
+		case pi.Delegated && p.TaxCode == "":
+			return fieldErr("tax_code", "producer %s delegated its invoicing: its invoices carry its tax code, which is empty", p.ID)
+		case pi.Delegated && ValidMST(p.TaxCode) != nil:
+			return fieldErr("tax_code", "producer %s delegated its invoicing: %v", p.ID, ValidMST(p.TaxCode))
+		case pi.Delegated && strings.TrimSpace(p.Address) == "":
+			return fieldErr("address", "producer %s delegated its invoicing: its invoices carry its address, which is empty", p.ID)
+		}
 	}
 	return nil
 }
