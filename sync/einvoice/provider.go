@@ -127,7 +127,9 @@ type Settings struct {
 type Duration time.Duration
 
 // MarshalJSON writes the duration as Go writes it ("1m30s").
-func (d Duration) MarshalJSON() ([]byte, error) { return []byte(`"` + time.Duration(d).String() + `"`), nil }
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Duration(d).String() + `"`), nil
+}
 
 // UnmarshalJSON reads "30s" (or a number of seconds).
 func (d *Duration) UnmarshalJSON(b []byte) error {
