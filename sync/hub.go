@@ -42,6 +42,9 @@ type Hub struct {
 	// trusted, when set, hears the address of each kiosk whose token was
 	// accepted: the listener keeps room for kiosks during a flood (run.go).
 	trusted func(net.IP)
+	// Delivery, when set, delivers the kiosks' invoices to their sellers'
+	// providers (invoicedelivery.go); woken after every ingest.
+	Delivery *Delivery
 }
 
 // NewToken makes a random token (for kiosks and the admin).
@@ -266,9 +269,35 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 	if err != nil {
 		return
 	}
+	invStore, _ := h.Store.(InvoiceStore)
+	followsInvoices := conn.Headers("X-Invoicing") != "" && invStore != nil
+	if followsInvoices && !h.invoiceGreeting(id, invStore, conn.Headers, send) {
+		return
+	}
 	// Tell the kiosk where the hub stands, so it resumes (or recovers) from there.
 	if !send(Message{Type: "ack", Seq: k.Acked, LastSeq: k.Top}) {
 		return
+	}
+	statesSent := uint64(0)
+	if k.Invoicing != nil {
+		statesSent = k.Invoicing.StatesAcked
+	}
+	sendStates := func() bool {
+		for followsInvoices {
+			states, last, err := invStore.InvoiceStates(id, statesSent, MaxStates)
+			if err != nil {
+				h.Log.Error("invoice states", "kiosk", id, "err", err)
+				return true
+			}
+			if len(states) == 0 {
+				return true
+			}
+			if !send(Message{Type: "invoice_states", States: states, Seq: last}) {
+				return false
+			}
+			statesSent = last
+		}
+		return true
 	}
 	changed := h.subscribe()
 	defer h.unsubscribe(changed)
@@ -311,7 +340,7 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 		promoVersion, promoDigest = cp.Version, cp.Digest
 		return true
 	}
-	if !sendCatalog() || !sendPromotions() {
+	if !sendCatalog() || !sendPromotions() || !sendStates() {
 		return
 	}
 	done := make(chan struct{})
@@ -328,7 +357,7 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 			}
 			return
 		case <-changed:
-			if !sendCatalog() || !sendPromotions() {
+			if !sendCatalog() || !sendPromotions() || !sendStates() {
 				return
 			}
 		case <-closing:
@@ -337,6 +366,14 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 		case m := <-in:
 			if !h.handleUplink(id, m, send) {
 				return
+			}
+			if m.Type == "recover" && followsInvoices {
+				// A store being recovered lost the states it had: all again.
+				statesSent = 0
+				_ = invStore.AckInvoiceStates(id, 0)
+				if !sendStates() {
+					return
+				}
 			}
 		}
 	}
@@ -356,6 +393,9 @@ func (h *Hub) handleUplink(id string, m Message, send func(any) bool) bool {
 		acked, err := h.Store.Ingest(id, m.Records, time.Now())
 		if err != nil {
 			return refuse("batch_refused", err)
+		}
+		if h.Delivery != nil {
+			h.Delivery.Wake()
 		}
 		return send(Message{Type: "ack", Seq: acked})
 	case "recover":
@@ -383,6 +423,11 @@ func (h *Hub) handleUplink(id string, m Message, send func(any) bool) bool {
 		_ = h.Store.Heartbeat(id, m.Depth, time.Now())
 		return true
 	case "catalog_ack", "promotions_ack":
+		return true
+	case "invoice_states_ack":
+		if is, ok := h.Store.(InvoiceStore); ok {
+			_ = is.AckInvoiceStates(id, m.Seq)
+		}
 		return true
 	case "error":
 		h.Log.Warn("kiosk reports an uplink problem", "kiosk", id, "code", m.Code, "message", m.Message)

@@ -140,6 +140,7 @@ func (u *Uplink) dial(ctx context.Context) (*link, Message, error) {
 		h.Set("X-Promotions-Version", fmt.Sprint(v))
 		h.Set("X-Promotions-Digest", digest)
 	}
+	u.invoiceHeaders(h.Set)
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
 	conn, resp, err := d.DialContext(ctx, url, h)
 	if err != nil {
@@ -237,6 +238,8 @@ func (l *link) handle(m Message) error {
 		return l.write(Message{Type: "catalog_ack", Seq: cv.Version})
 	case "promotions":
 		return l.promotions(m)
+	case "invoice_block", "invoice_states":
+		return l.invoiceMessage(m)
 	case "error":
 		return fmt.Errorf("hub: %s: %s", m.Code, m.Message)
 	}

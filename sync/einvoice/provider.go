@@ -98,6 +98,10 @@ type ProviderError struct {
 	Kind    error // ErrUnavailable or ErrSeller
 	Code    string
 	Message string
+	// Sent is how many invoices the failed call carried (after the results
+	// answered): when the provider is unavailable their fate is unknown, and
+	// the next call must send exactly those again (Deliver's resend).
+	Sent int
 }
 
 func (e *ProviderError) Error() string {

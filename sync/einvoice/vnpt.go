@@ -80,6 +80,10 @@ func (v *VNPT) Deliver(ctx context.Context, batch []Invoice, resend bool) ([]Res
 func (v *VNPT) deliver(ctx context.Context, batch []Invoice, resend bool) ([]Result, error) {
 	answer, err := v.call(ctx, batch)
 	if err != nil {
+		var pe *ProviderError
+		if errors.As(err, &pe) {
+			pe.Sent = len(batch)
+		}
 		return nil, err
 	}
 	if strings.HasPrefix(answer, "OK:") { // "OK:pattern;serial-fkey_number_MCCQT,…": VNPT publishes a list whole
