@@ -68,6 +68,27 @@ func RegisterKiosk(st Store, id string) (string, error) {
 	return tok, nil
 }
 
+// RegisterKioskWithBlock registers a kiosk with its block of the MCCQT counter
+// reserved (zero: none; the hub allocates one when it links). A block that
+// overlaps another kiosk's is refused, and the kiosk is not registered.
+func RegisterKioskWithBlock(st Store, id string, block pos.InvoiceBlock) (string, error) {
+	if block.IsZero() {
+		return RegisterKiosk(st, id)
+	}
+	is, ok := st.(InvoiceStore)
+	if !ok {
+		return "", errors.New("this hub's store keeps no invoice blocks")
+	}
+	if err := is.CheckInvoiceBlock(id, block); err != nil {
+		return "", err
+	}
+	tok, err := RegisterKiosk(st, id)
+	if err != nil {
+		return "", err
+	}
+	return tok, is.ReserveInvoiceBlock(id, block)
+}
+
 // decodeBody reads a request body that must be one JSON object of known fields:
 // `null`, an array, unknown fields or trailing data are refused (the caller
 // answers bad_json), so that a stray body can never pass for a request.
@@ -129,6 +150,7 @@ func (h *Hub) App() *fiber.App {
 	admin.Put("/products/:sku", h.putProduct)
 	h.promotionRoutes(admin)
 	h.reportRoutes(app, admin)
+	h.invoiceRoutes(app, admin)
 	h.app = app
 	return app
 }
@@ -160,13 +182,20 @@ func (h *Hub) admin(c *fiber.Ctx) error {
 
 func (h *Hub) addKiosk(c *fiber.Ctx) error {
 	var body struct {
-		ID string `json:"id"`
+		ID           string `json:"id"`
+		InvoiceBlock string `json:"invoice_block"` // "N" or "FROM-TO": registered ahead
 	}
 	if err := decodeBody(c, &body); err != nil {
 		return jsonError(c, fiber.StatusBadRequest, "bad_json", err.Error())
 	}
-	tok, err := RegisterKiosk(h.Store, strings.ToUpper(strings.TrimSpace(body.ID)))
+	block, err := invoiceBlockParam(body.InvoiceBlock)
+	if err != nil {
+		return jsonError(c, fiber.StatusUnprocessableEntity, "bad_invoice_block", err.Error())
+	}
+	tok, err := RegisterKioskWithBlock(h.Store, strings.ToUpper(strings.TrimSpace(body.ID)), block)
 	switch {
+	case errors.Is(err, ErrInvoiceBlockOverlap):
+		return jsonError(c, fiber.StatusConflict, "invoice_block_overlap", err.Error())
 	case errors.Is(err, ErrBadKioskID):
 		return jsonError(c, fiber.StatusUnprocessableEntity, "bad_kiosk_id", err.Error())
 	case errors.Is(err, ErrKioskExists):
@@ -192,10 +221,11 @@ func (h *Hub) listKiosks(c *fiber.Ctx) error {
 		Lost          []pos.SeqRange `json:"lost,omitempty"`
 		LastError     string         `json:"last_error,omitempty"`
 		LastErrorTime time.Time      `json:"last_error_time,omitzero"`
+		Invoicing     *KioskInvoicing `json:"invoicing,omitempty"`
 	}
 	out := []view{}
 	for _, k := range ks {
-		out = append(out, view{k.ID, k.Revoked, k.Acked, k.LastContact, k.Depth, k.Lost, k.LastError, k.LastErrorTime})
+		out = append(out, view{k.ID, k.Revoked, k.Acked, k.LastContact, k.Depth, k.Lost, k.LastError, k.LastErrorTime, k.Invoicing})
 	}
 	return c.JSON(fiber.Map{"kiosks": out})
 }

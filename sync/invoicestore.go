@@ -416,6 +416,18 @@ func (s *BoltStore) RegisterInvoicing(kiosk, seller string, form int, symbol str
 	return out, err
 }
 
+// CheckInvoiceBlock says whether a block is free for a kiosk (none of another
+// kiosk's overlaps it).
+func (s *BoltStore) CheckInvoiceBlock(kiosk string, block pos.InvoiceBlock) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		others, err := otherKiosks(tx, kiosk)
+		if err != nil {
+			return err
+		}
+		return checkOverlap(others, kiosk, block)
+	})
+}
+
 // ReserveInvoiceBlock registers a kiosk's block ahead of its first link
 // (`hub kiosk add K01 -invoice-block N`).
 func (s *BoltStore) ReserveInvoiceBlock(kiosk string, block pos.InvoiceBlock) error {

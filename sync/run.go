@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/ocop-kiosk/kiosk/kiosk/netguard"
+	"github.com/ocop-kiosk/kiosk/pos"
+	"github.com/ocop-kiosk/kiosk/sync/einvoice"
 )
 
 // HubConfig is what `go run ./cmd/hub` needs.
@@ -26,6 +28,11 @@ type HubConfig struct {
 	// ReadTimeout is how long a request may take to arrive (default 10 s).
 	Conns       netguard.Limits
 	ReadTimeout time.Duration
+	// EInvoice is the provider of sellers without settings of their own
+	// (-einvoice-* flags; zero: their invoices wait for settings), and
+	// EInvoiceBackoff the first wait after a failed delivery (default 1 s).
+	EInvoice        einvoice.Settings
+	EInvoiceBackoff time.Duration
 }
 
 func (c *HubConfig) normalize() {
@@ -57,6 +64,11 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 			return err
 		}
 	}
+	if cfg.EInvoice.Provider != "" {
+		if err := cfg.EInvoice.Validate(); err != nil {
+			return fmt.Errorf("-einvoice-*: %w", err)
+		}
+	}
 	st, err := OpenHubStore(cfg.StorePath())
 	if err != nil {
 		return err
@@ -67,6 +79,13 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 		return err
 	}
 	h := &Hub{Store: st, AdminHash: hash, Log: cfg.Logger}
+	h.Delivery = &Delivery{Store: st, Default: cfg.EInvoice, Log: cfg.Logger, MinBackoff: cfg.EInvoiceBackoff,
+		OnStates: func([]string) { h.catalogChanged() }}
+	deliveryCtx, stopDelivery := context.WithCancel(context.Background())
+	delivered := make(chan struct{})
+	go func() { defer close(delivered); h.Delivery.Run(deliveryCtx) }()
+	// Stopped before the store closes (deferred calls run last first).
+	defer func() { stopDelivery(); <-delivered }()
 	app := h.App()
 	if cfg.ReadTimeout > 0 {
 		app.Server().ReadTimeout = cfg.ReadTimeout
@@ -133,11 +152,17 @@ func adminHash(st *BoltStore, cfg HubConfig) ([]byte, error) {
 // AddKioskCommand registers a kiosk from the shell (`hub kiosk add K01`): it
 // opens the store directly, so the hub must be stopped, or asks the running hub.
 func AddKioskCommand(cfg HubConfig, id string) (string, error) {
+	return AddKioskBlockCommand(cfg, id, pos.InvoiceBlock{})
+}
+
+// AddKioskBlockCommand registers a kiosk with its block of the MCCQT counter
+// reserved (`hub kiosk add K01 -invoice-block N`).
+func AddKioskBlockCommand(cfg HubConfig, id string, block pos.InvoiceBlock) (string, error) {
 	cfg.normalize()
 	st, err := OpenHubStore(cfg.StorePath())
 	if err != nil {
 		return "", fmt.Errorf("%w (stop the hub, or use POST /api/v1/kiosks with the admin token)", err)
 	}
 	defer st.Close()
-	return RegisterKiosk(st, id)
+	return RegisterKioskWithBlock(st, id, block)
 }
