@@ -213,14 +213,14 @@ func (h *Hub) listKiosks(c *fiber.Ctx) error {
 		return err
 	}
 	type view struct {
-		ID            string         `json:"id"`
-		Revoked       bool           `json:"revoked"`
-		Acked         uint64         `json:"acked"`
-		LastContact   time.Time      `json:"last_contact,omitzero"`
-		Depth         int            `json:"unsynced"`
-		Lost          []pos.SeqRange `json:"lost,omitempty"`
-		LastError     string         `json:"last_error,omitempty"`
-		LastErrorTime time.Time      `json:"last_error_time,omitzero"`
+		ID            string          `json:"id"`
+		Revoked       bool            `json:"revoked"`
+		Acked         uint64          `json:"acked"`
+		LastContact   time.Time       `json:"last_contact,omitzero"`
+		Depth         int             `json:"unsynced"`
+		Lost          []pos.SeqRange  `json:"lost,omitempty"`
+		LastError     string          `json:"last_error,omitempty"`
+		LastErrorTime time.Time       `json:"last_error_time,omitzero"`
 		Invoicing     *KioskInvoicing `json:"invoicing,omitempty"`
 	}
 	out := []view{}
