@@ -76,7 +76,7 @@ func (d *Delivery) init() {
 		d.MinBackoff = time.Second
 	}
 	if d.MaxBackoff < d.MinBackoff {
-		d.MaxBackoff = max(5*time.Minute, d.MinBackoff)
+		d.MaxBackoff = max(15*time.Second, d.MinBackoff)
 	}
 	if d.XML == nil {
 		d.XML = pos.InvoiceXML
