@@ -160,6 +160,7 @@ func (d *Delivery) worker(ctx context.Context, seller string, wake chan struct{}
 		}
 	}()
 	failures := 0
+	said := map[string]string{} // the last problem logged per stream: each is logged once
 	for ctx.Err() == nil {
 		pending, err := d.Store.PendingStreams()
 		if err != nil {
@@ -176,9 +177,13 @@ func (d *Delivery) worker(ctx context.Context, seller string, wake chan struct{}
 			progressed = progressed || n > 0
 			if err != nil {
 				failed = true
-				if ctx.Err() == nil {
-					d.Log.Warn("invoice delivery held", "seller", seller, "series", st.Key, "err", err)
+				if ctx.Err() == nil && said[st.Key] != err.Error() {
+					d.Log.Warn("invoice delivery held; trying again", "seller", seller, "series", st.Key, "err", err)
 				}
+				said[st.Key] = err.Error()
+			} else if said[st.Key] != "" {
+				d.Log.Info("invoice delivery resumed", "seller", seller, "series", st.Key)
+				delete(said, st.Key)
 			}
 		}
 		if !failed {
