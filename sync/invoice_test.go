@@ -456,3 +456,58 @@ func TestInvoicesNotDeliveredByTheEndOfTheirDayAreLate(t *testing.T) {
 		t.Fatalf("%+v", r.Totals)
 	}
 }
+
+// A consignment cart is invoiced per issuing seller: the producer who
+// delegated invoicing to the booth has its own series, delivered to its own
+// provider account, and the booth's goes to the hub's default.
+func TestEachSellersInvoicesGoToItsOwnProviderAccount(t *testing.T) {
+	const producerMST = "0100233488"
+	boothEmu, boothURL := startEmulator(t)
+	prodEmu, prodURL := startEmulator(t)
+	prodEmu.Account, prodEmu.ACPass = "htx-rice", "htx-rice-ac"
+	hs := hubStore(t)
+	RegisterKiosk(hs, "K01")
+	ks := invoicingKiosk(t, "K01", "C26MAA", pos.InvoiceBlock{From: 50_000_000, To: 59_999_999})
+	err := ks.PutCatalog(pos.Catalog{
+		Producers: []pos.Producer{{ID: "RICE", Name: "Hộ kinh doanh Gạo Rạch Lọp", Kind: pos.KindHousehold, TaxCode: producerMST,
+			Address: "Vĩnh Long", Invoicing: &pos.ProducerInvoicing{Delegated: true, TaxMethod: pos.TaxDirect}}},
+		Products: []pos.Product{{SKU: "GAO-5", Name: "Gạo ST25", Group: pos.GroupFood, Stars: 4, ProducerID: "RICE",
+			Price: 150000, VATRate: 5, Stock: pos.MaxStock}},
+	}, "consignment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, _, err := ks.CommitSale(pos.SaleRequest{Lines: []pos.LineRequest{{SKU: "MO-500", Qty: 1}, {SKU: "GAO-5", Qty: 2}},
+			Payments: []pos.PaymentRequest{{Method: pos.MethodCard, Amount: 520000}}}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs, _ := ks.Outbox(0, 10)
+	if len(recs[0].Sale.Invoices) != 2 {
+		t.Fatalf("a mixed cart has %d invoices, want 2", len(recs[0].Sale.Invoices))
+	}
+	if _, err := hs.Ingest("K01", recs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := hs.PutSellerSettings(producerMST, prodEmu.Settings(prodURL)); err != nil {
+		t.Fatal(err)
+	}
+	h := &Hub{Store: hs, Log: quiet()}
+	runDelivery(t, h, hs, boothEmu.Settings(boothURL))
+	eventually(t, "both series delivered", 10*time.Second, func() bool {
+		return len(boothEmu.Published()) == 3 && len(prodEmu.Published()) == 3
+	})
+	for name, e := range map[string]*einvoice.Emulator{"booth": boothEmu, "producer": prodEmu} {
+		if numbers, twice := publishedOrder(e); !inOrderFrom1(numbers, 3) || len(twice) > 0 {
+			t.Errorf("%s's provider published %v (twice %v)", name, numbers, twice)
+		}
+	}
+	for _, p := range prodEmu.Published() {
+		for _, b := range boothEmu.Published() {
+			if p.Key == b.Key {
+				t.Fatalf("invoice %s went to both providers", p.Key)
+			}
+		}
+	}
+}
