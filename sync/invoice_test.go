@@ -59,9 +59,15 @@ func runDeliveryBackoff(t testing.TB, h *Hub, st *BoltStore, def einvoice.Settin
 	t.Helper()
 	h.Delivery = &Delivery{Store: st, Default: def, Log: quiet(), MinBackoff: backoff, MaxBackoff: 10 * backoff,
 		OnStates: func([]string) { h.catalogChanged() }}
+	return startDelivery(t, h.Delivery)
+}
+
+// startDelivery runs d until stop is called or the test ends.
+func startDelivery(t testing.TB, d *Delivery) (stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { h.Delivery.Run(ctx); close(done) }()
+	go func() { d.Run(ctx); close(done) }()
 	stopped := false
 	stop = func() {
 		if !stopped {
@@ -509,5 +515,37 @@ func TestEachSellersInvoicesGoToItsOwnProviderAccount(t *testing.T) {
 				t.Fatalf("invoice %s went to both providers", p.Key)
 			}
 		}
+	}
+}
+
+// An invoice whose XML the hub cannot write is refused at the hub, with the
+// reason, and the invoices after it go on.
+func TestAnInvoiceTheHubCannotWriteIsRefusedAndTheSeriesGoesOn(t *testing.T) {
+	e, purl := startEmulator(t)
+	hs := hubStore(t)
+	RegisterKiosk(hs, "K01")
+	ks := invoicingKiosk(t, "K01", "C26MAA", pos.InvoiceBlock{From: 50_000_000, To: 59_999_999})
+	sellN(t, ks, 4)
+	recs, _ := ks.Outbox(0, 10)
+	if _, err := hs.Ingest("K01", recs, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	startDelivery(t, &Delivery{Store: hs, Default: e.Settings(purl), Log: quiet(), MinBackoff: 20 * time.Millisecond,
+		XML: func(inv pos.Invoice) ([]byte, error) {
+			if inv.Number == 2 {
+				return nil, fmt.Errorf("a field out of range")
+			}
+			return pos.InvoiceXML(inv)
+		}})
+	eventually(t, "the series settled", 10*time.Second, func() bool {
+		sts, _ := hs.Streams()
+		return len(sts) == 1 && sts[0].Next == 5
+	})
+	if numbers, _ := publishedOrder(e); fmt.Sprint(numbers) != "[1 3 4]" {
+		t.Fatalf("published %v", numbers)
+	}
+	r, _ := InvoiceReport(hs, time.Now(), time.Now())
+	if r.Totals.Refused != 1 || !strings.Contains(r.Kiosks[0].RefusedList[0].Reason, "could not write its XML") {
+		t.Fatalf("%+v", r.Kiosks)
 	}
 }

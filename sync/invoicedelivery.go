@@ -233,14 +233,27 @@ func (d *Delivery) deliverStream(ctx context.Context, seller, key string) (int, 
 	if err != nil || len(b.Invoices) == 0 {
 		return 0, err
 	}
-	batch := make([]einvoice.Invoice, len(b.Invoices))
-	for i, hi := range b.Invoices {
+	batch := make([]einvoice.Invoice, 0, len(b.Invoices))
+	for _, hi := range b.Invoices {
 		doc, err := d.XML(hi.Invoice)
+		if err != nil && len(batch) == 0 && !b.Resend {
+			// An invoice the hub cannot write never will be: refused here,
+			// with the reason, so that the series goes on.
+			reason := "the hub could not write its XML: " + err.Error()
+			kiosks, rerr := d.Store.RecordDelivery(key, DeliveryOutcome{Results: []einvoice.Result{{Key: hi.Key, Outcome: einvoice.Refused, Reason: reason}}}, d.Now())
+			if rerr == nil && d.OnStates != nil {
+				d.OnStates(kiosks)
+			}
+			return 1, rerr
+		}
 		if err != nil {
-			return 0, fmt.Errorf("invoice %s: %w", hi.Key, err)
+			break // sent on its own, next
 		}
 		inv := hi.Invoice
-		batch[i] = einvoice.Invoice{Key: hi.Key, Form: inv.Form, Symbol: inv.Symbol, Number: inv.Number, Issued: inv.Issued, MCCQT: inv.MCCQT, XML: doc}
+		batch = append(batch, einvoice.Invoice{Key: hi.Key, Form: inv.Form, Symbol: inv.Symbol, Number: inv.Number, Issued: inv.Issued, MCCQT: inv.MCCQT, XML: doc})
+	}
+	if b.Resend && len(batch) < len(b.Invoices) {
+		return 0, fmt.Errorf("invoice %s: its XML cannot be written again for the repeat of a lost call", b.Invoices[len(batch)].Key)
 	}
 	results, callErr := prov.Deliver(ctx, batch, b.Resend)
 	out := DeliveryOutcome{Results: results, Err: callErr}
