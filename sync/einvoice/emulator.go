@@ -91,7 +91,7 @@ func (e *Emulator) Refuse(key, code string) { e.mu.Lock(); e.refuse[key] = code;
 func (e *Emulator) Published() []Published {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]Published(nil), e.published...)
+	return append([]Published{}, e.published...)
 }
 
 // Calls is how many calls reached the emulator (failed ones included).
