@@ -208,6 +208,13 @@ func TestARefusedInvoiceIsShownWithTheProvidersReasonAndTheRestGoOn(t *testing.T
 	if !strings.Contains(res, `"refused":1`) || !strings.Contains(res, "ERR30") {
 		t.Fatalf("report: %s", res)
 	}
+	// So does the managers' page of the day, beside the reconciliation.
+	res = adminGet(t, url, "/reports/reconciliation")
+	for _, want := range []string{"Hóa đơn điện tử theo quầy", "Invoices the provider refused", second.MCCQT, "ERR30", "/reports/einvoice.csv?day="} {
+		if !strings.Contains(res, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
 }
 
 func adminGet(t *testing.T, base, path string) string {

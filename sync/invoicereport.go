@@ -1,10 +1,9 @@
 package sync
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"sort"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/ocop-kiosk/kiosk/pos"
 	"github.com/ocop-kiosk/kiosk/sync/einvoice"
+	"github.com/ocop-kiosk/kiosk/web"
 )
 
 // The managers' view of invoice delivery, per kiosk and day (Vietnam time):
@@ -151,7 +151,9 @@ func (h *Hub) invoiceRoutes(app fiber.Router, admin fiber.Router) {
 	admin.Delete("/einvoice/sellers/:mst", h.deleteSeller)
 	admin.Get("/einvoice", h.invoiceDay)
 	admin.Get("/einvoice.csv", h.invoiceCSV)
+	admin.Get("/einvoice.xlsx", h.invoiceXLSX)
 	app.Get("/reports/einvoice.csv", h.reportAuth, h.invoiceCSV)
+	app.Get("/reports/einvoice.xlsx", h.reportAuth, h.invoiceXLSX)
 }
 
 func (h *Hub) invoiceStore(c *fiber.Ctx) (InvoiceStore, error) {
@@ -263,49 +265,111 @@ func (h *Hub) invoiceDay(c *fiber.Ctx) error {
 }
 
 // invoiceCSV answers the day as CSV (UTF-8 with a BOM): ?table=kiosks (the
-// counts per kiosk, the default), refused or late (one row an invoice).
+// counts per kiosk, the default), refused, late (one row an invoice) or
+// streams (where each series' delivery stands).
 func (h *Hub) invoiceCSV(c *fiber.Ctx) error {
 	r, err := h.invoiceReportFor(c)
 	if err != nil {
 		return reportQueryError(c, err)
 	}
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
-	table := c.Query("table", "kiosks")
-	stamp := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.In(pos.VietnamTime).Format("2006-01-02 15:04:05")
+	ts := invoiceTables(r)
+	name := c.Query("table", "kiosks")
+	t, ok := findReportTable(ts, name)
+	if !ok {
+		return jsonError(c, fiber.StatusBadRequest, "bad_query", "table="+strconv.Quote(name)+", want one of "+reportTableNames(ts))
 	}
-	rows := func(pick func(KioskInvoices) []InvoiceRow) {
-		_ = w.Write([]string{"kiosk_id", "seller", "form", "symbol", "number", "mccqt", "issued", "total", "state", "reason", "delivered", "sale_id"})
-		for _, k := range r.Kiosks {
-			for _, x := range pick(k) {
-				_ = w.Write([]string{x.Kiosk, x.Seller, strconv.Itoa(x.Form), x.Symbol, strconv.FormatInt(x.Number, 10), x.MCCQT,
-					stamp(x.Issued), strconv.FormatInt(int64(x.Total), 10), x.State, x.Reason, stamp(x.Delivered), x.SaleID})
-			}
+	return sendReportFile(c, "einvoice-"+r.Day+"-"+t.name+".csv", reportCSVType,
+		func(w io.Writer) error { return writeReportCSV(w, t) })
+}
+
+// invoiceXLSX answers the day's tables as one workbook.
+func (h *Hub) invoiceXLSX(c *fiber.Ctx) error {
+	r, err := h.invoiceReportFor(c)
+	if err != nil {
+		return reportQueryError(c, err)
+	}
+	return sendReportFile(c, "einvoice-"+r.Day+".xlsx", reportXLSXType,
+		func(w io.Writer) error { return writeReportXLSX(w, invoiceTables(r)) })
+}
+
+// invoiceTables is the day's invoices as the report's tables: the CSV, the
+// workbook and the reconciliation page draw on them alike.
+func invoiceTables(r InvoiceDay) []reportTable {
+	colSeller := reportCol{key: "seller", label: "Người bán (MST)", sub: "Seller"}
+	colSeries := reportCol{key: "series", label: "Ký hiệu", sub: "Form and symbol"}
+	colNumber := reportCol{key: "number", label: "Số", sub: "Number"}
+	colMCCQT := reportCol{key: "mccqt", label: "Mã CQT", sub: "MCCQT"}
+	colIssued := reportCol{key: "issued", label: "Lập lúc", sub: "Issued"}
+	colTotal := reportCol{key: "total", label: "Tổng tiền", sub: "Total"}
+	kiosks := reportTable{name: "kiosks", title: "Hóa đơn điện tử theo quầy", sub: "E-invoices per kiosk",
+		empty: "Không có hóa đơn nào lập trong ngày · No invoice issued that day",
+		cols: []reportCol{colKiosk,
+			{key: "issued", label: "Đã lập", sub: "Issued"},
+			{key: "delivered", label: "Đã gửi CQT", sub: "Delivered"},
+			{key: "refused", label: "Bị từ chối", sub: "Refused", warn: true},
+			{key: "waiting", label: "Đang chờ", sub: "Waiting"},
+			{key: "late", label: "Trễ", sub: "Late", warn: true},
+		}}
+	refused := reportTable{name: "refused", title: "Hóa đơn bị nhà cung cấp từ chối", sub: "Invoices the provider refused",
+		empty: "Không có hóa đơn bị từ chối · None refused",
+		cols: []reportCol{colKiosk, colSeller, colSeries, colNumber, colMCCQT, colIssued, colTotal,
+			{key: "reason", label: "Lý do", sub: "The provider's reason"}, colSaleID}}
+	late := reportTable{name: "late", title: "Hóa đơn chưa gửi trong ngày lập", sub: "Late: not delivered by the end of their day",
+		empty: "Không có hóa đơn trễ · None late",
+		cols: []reportCol{colKiosk, colSeller, colSeries, colNumber, colMCCQT, colIssued, colTotal,
+			{key: "state", label: "Trạng thái", sub: "State"}, {key: "delivered", label: "Gửi lúc", sub: "Delivered"}, colSaleID}}
+	for _, k := range r.Kiosks {
+		kiosks.rows = append(kiosks.rows, []any{k.Kiosk, k.Issued, k.Delivered, k.Refused, k.Waiting, k.Late})
+		for _, x := range k.RefusedList {
+			refused.rows = append(refused.rows, []any{x.Kiosk, x.Seller, strconv.Itoa(x.Form) + x.Symbol, strconv.FormatInt(x.Number, 10),
+				x.MCCQT, x.Issued, x.Total, x.Reason, x.SaleID})
+		}
+		for _, x := range k.LateList {
+			late.rows = append(late.rows, []any{x.Kiosk, x.Seller, strconv.Itoa(x.Form) + x.Symbol, strconv.FormatInt(x.Number, 10),
+				x.MCCQT, x.Issued, x.Total, x.State, x.Delivered, x.SaleID})
 		}
 	}
-	switch table {
-	case "kiosks":
-		_ = w.Write([]string{"kiosk_id", "issued", "delivered", "refused", "waiting", "late"})
-		for _, k := range r.Kiosks {
-			_ = w.Write([]string{k.Kiosk, strconv.Itoa(k.Issued), strconv.Itoa(k.Delivered), strconv.Itoa(k.Refused), strconv.Itoa(k.Waiting), strconv.Itoa(k.Late)})
-		}
-	case "refused":
-		rows(func(k KioskInvoices) []InvoiceRow { return k.RefusedList })
-	case "late":
-		rows(func(k KioskInvoices) []InvoiceRow { return k.LateList })
-	default:
-		return jsonError(c, fiber.StatusBadRequest, "bad_query", "table: kiosks, refused or late")
+	t := r.Totals
+	kiosks.foot = []any{"Tổng · Total", t.Issued, t.Delivered, t.Refused, t.Waiting, t.Late}
+	streams := reportTable{name: "streams", title: "Gửi theo ký hiệu", sub: "Delivery per series, now",
+		empty: "Chưa có ký hiệu nào · No series yet",
+		cols: []reportCol{colSeller, colSeries, colKiosk,
+			{key: "next", label: "Số chờ gửi", sub: "Next number"},
+			{key: "delivered", label: "Đã gửi", sub: "Delivered"},
+			{key: "refused", label: "Bị từ chối", sub: "Refused", warn: true},
+			{key: "waiting", label: "Đang chờ", sub: "Waiting"},
+			{key: "last_error", label: "Lỗi gần nhất", sub: "Last problem"},
+			{key: "last_try", label: "Lần thử cuối", sub: "Last try"}}}
+	for _, s := range r.Streams {
+		streams.rows = append(streams.rows, []any{s.Seller, strconv.Itoa(s.Form) + s.Symbol, s.Kiosk, strconv.FormatInt(s.Next, 10),
+			s.Delivered, s.Refused, s.Waiting, s.LastError, s.LastTry})
 	}
-	w.Flush()
-	name := "einvoice-" + r.Day + "-" + table + ".csv"
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+url.PathEscape(name)+`"`)
-	return c.Send(buf.Bytes())
+	return []reportTable{kiosks, refused, late, streams}
+}
+
+// invoicePageTables are the day's invoice tables for the reconciliation page,
+// and its headline figure; none on a hub that has had no invoice.
+func (h *Hub) invoicePageTables(day, now time.Time) ([]web.ReportTable, []web.ReportStat, error) {
+	st, ok := h.Store.(InvoiceStore)
+	if !ok {
+		return nil, nil, nil
+	}
+	r, err := InvoiceReport(st, day, now)
+	if err != nil || len(r.Streams) == 0 {
+		return nil, nil, err
+	}
+	var tables []web.ReportTable
+	for _, t := range invoiceTables(r) {
+		q := url.Values{"day": {r.Day}, "table": {t.name}}
+		t.name = "einvoice-" + t.name // the page's anchors, beside the reconciliation's
+		tables = append(tables, reportPageTable(t, "/reports/einvoice.csv?"+q.Encode()))
+	}
+	t := r.Totals
+	stats := []web.ReportStat{
+		{Label: "Hóa đơn đã lập / đã gửi", Sub: "Invoices issued / delivered", Value: strconv.Itoa(t.Issued) + " / " + strconv.Itoa(t.Delivered)},
+		{Label: "Hóa đơn bị từ chối / trễ", Sub: "Invoices refused / late", Value: strconv.Itoa(t.Refused) + " / " + strconv.Itoa(t.Late), Warn: t.Refused+t.Late > 0},
+	}
+	return tables, stats, nil
 }
 
 // invoiceBlockParam reads an optional block of a registration ("" none).
