@@ -397,10 +397,10 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 			if !h.handleUplink(id, m, send) {
 				return
 			}
-			if m.Type == "recover" && followsInvoices {
-				// A store being recovered lost the states it had: all again.
-				statesSent = 0
-				_ = invStore.AckInvoiceStates(id, 0)
+			if m.Type == "invoice_states_from" && followsInvoices {
+				// A kiosk that recovered its store asks for the states again.
+				statesSent = m.Seq
+				_ = invStore.AckInvoiceStates(id, m.Seq)
 				if !sendStates() {
 					return
 				}
@@ -459,6 +459,8 @@ func (h *Hub) handleUplink(id string, m Message, send func(any) bool) bool {
 			_ = is.AckInvoiceStates(id, m.Seq)
 		}
 		return true
+	case "invoice_states_from":
+		return true // the connection's loop sends them
 	case "error":
 		h.Log.Warn("kiosk reports an uplink problem", "kiosk", id, "code", m.Code, "message", m.Message)
 		_ = h.Store.UplinkError(id, "kiosk: "+m.Code+": "+m.Message, time.Now())

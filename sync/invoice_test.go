@@ -556,3 +556,51 @@ func TestAnInvoiceTheHubCannotWriteIsRefusedAndTheSeriesGoesOn(t *testing.T) {
 		t.Fatalf("%+v", r.Kiosks)
 	}
 }
+
+// A kiosk put back from a backup recovers its invoices from the hub, and
+// learns again what became of each at the provider.
+func TestARestoredKioskLearnsItsInvoicesStatesAgain(t *testing.T) {
+	e, purl := startEmulator(t)
+	hs := hubStore(t)
+	tok, _ := RegisterKiosk(hs, "K01")
+	h, url := startHub(t, hs, "127.0.0.1:0")
+	runDelivery(t, h, hs, e.Settings(purl))
+	block := pos.InvoiceBlock{From: 50_000_000, To: 59_999_999}
+	old := invoicingKiosk(t, "K01", "C26MAA", block)
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if err := writeBackup(old, backup); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { (&Uplink{HubURL: url, KioskID: "K01", Token: tok, Store: old, Log: quiet()}).Run(ctx); close(done) }()
+	sellN(t, old, 5)
+	eventually(t, "delivered, as the old store knows", 10*time.Second, func() bool { return kioskStates(t, old)[pos.InvoiceDelivered] == 5 })
+	cancel()
+	<-done
+
+	path := filepath.Join(t.TempDir(), "kiosk.db")
+	if _, err := pos.Restore(backup, path); err != nil {
+		t.Fatal(err)
+	}
+	st, err := pos.Open(path, pos.StoreOptions{KioskID: "K01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.SetInvoicing(invoicing("C26MAA", block)); err != nil {
+		t.Fatal(err)
+	}
+	u := &Uplink{HubURL: url, KioskID: "K01", Token: tok, Store: st, Log: quiet()}
+	if res, err := u.Verify(context.Background()); err != nil || res.Recovered != 5 {
+		t.Fatalf("Verify: %+v %v", res, err)
+	}
+	runUplink(t, u)
+	eventually(t, "the states at the restored kiosk", 10*time.Second, func() bool { return kioskStates(t, st)[pos.InvoiceDelivered] == 5 })
+	// It numbers on after the recovered invoices, and those go out too.
+	sellN(t, st, 2)
+	eventually(t, "7 published", 10*time.Second, func() bool { return len(e.Published()) == 7 })
+	if numbers, twice := publishedOrder(e); !inOrderFrom1(numbers, 7) || len(twice) > 0 {
+		t.Fatalf("published %v (twice %v)", numbers, twice)
+	}
+}

@@ -104,6 +104,11 @@ func (l *link) invoiceMessage(m Message) error {
 		l.u.Log.Info("invoice block from the hub", "block", m.Block.String())
 		return nil
 	case "invoice_states":
+		if num, err := l.u.Store.Numbering(); err != nil || !num.Verified {
+			// A store being recovered may not hold these invoices yet: it
+			// asks for every state again once it has recovered.
+			return nil
+		}
 		if err := book.SetInvoiceStates(m.States); err != nil {
 			l.u.Log.Error("invoice states from the hub", "err", err)
 			return l.write(Message{Type: "error", Code: "invoice_states_refused", Message: err.Error()})

@@ -46,6 +46,10 @@ import (
 //	             and whenever more are known; at most 1,000 a message
 //	kiosk → hub  {"type":"invoice_states_ack","seq":S}   applied
 //	             (pos.Store.SetInvoiceStates)
+//	kiosk → hub  {"type":"invoice_states_from","seq":0}   after recovering its
+//	             store from the hub: send every state again (a kiosk leaves
+//	             states unapplied, and unacknowledged, while its numbering is
+//	             not verified)
 //	either way   {"type":"error","code":"…","message":"…"}   the other side notes it
 //	             (the kiosk's uplink status, the hub's kiosk list)
 //

@@ -337,6 +337,12 @@ func (l *link) reconcile(greet Message) (pos.Recovery, error) {
 	if len(res.Skipped) > 0 {
 		l.u.Log.Warn("records from the hub not taken in", "records", res.Skipped)
 	}
+	if _, ok := st.(InvoiceBook); ok {
+		// What became of the recovered invoices at the provider.
+		if err := l.write(Message{Type: "invoice_states_from", Seq: 0}); err != nil {
+			return res, err
+		}
+	}
 	if len(res.Lost) > 0 {
 		if err := l.write(Message{Type: "lost", Ranges: res.Lost}); err != nil {
 			return res, err
