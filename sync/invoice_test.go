@@ -573,7 +573,10 @@ func TestARestoredKioskLearnsItsInvoicesStatesAgain(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { (&Uplink{HubURL: url, KioskID: "K01", Token: tok, Store: old, Log: quiet()}).Run(ctx); close(done) }()
+	go func() {
+		(&Uplink{HubURL: url, KioskID: "K01", Token: tok, Store: old, Log: quiet()}).Run(ctx)
+		close(done)
+	}()
 	sellN(t, old, 5)
 	eventually(t, "delivered, as the old store knows", 10*time.Second, func() bool { return kioskStates(t, old)[pos.InvoiceDelivered] == 5 })
 	cancel()
