@@ -397,6 +397,13 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 			if !h.handleUplink(id, m, send) {
 				return
 			}
+			if m.Type == "recover" && followsInvoices {
+				// A store being recovered lost the states it had: the next
+				// connection starts from none (this one, once the kiosk has
+				// its records back, asks with invoice_states_from).
+				statesSent = 0
+				_ = invStore.AckInvoiceStates(id, 0)
+			}
 			if m.Type == "invoice_states_from" && followsInvoices {
 				// A kiosk that recovered its store asks for the states again.
 				statesSent = m.Seq

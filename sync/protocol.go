@@ -49,7 +49,8 @@ import (
 //	kiosk → hub  {"type":"invoice_states_from","seq":0}   after recovering its
 //	             store from the hub: send every state again (a kiosk leaves
 //	             states unapplied, and unacknowledged, while its numbering is
-//	             not verified)
+//	             not verified; a recover also makes the hub's next connection
+//	             start from the first state)
 //	either way   {"type":"error","code":"…","message":"…"}   the other side notes it
 //	             (the kiosk's uplink status, the hub's kiosk list)
 //
