@@ -42,6 +42,9 @@ type Hub struct {
 	// trusted, when set, hears the address of each kiosk whose token was
 	// accepted: the listener keeps room for kiosks during a flood (run.go).
 	trusted func(net.IP)
+	// Delivery, when set, delivers the kiosks' invoices to their sellers'
+	// providers (invoicedelivery.go); woken after every ingest.
+	Delivery *Delivery
 }
 
 // NewToken makes a random token (for kiosks and the admin).
@@ -63,6 +66,27 @@ func RegisterKiosk(st Store, id string) (string, error) {
 		return "", err
 	}
 	return tok, nil
+}
+
+// RegisterKioskWithBlock registers a kiosk with its block of the MCCQT counter
+// reserved (zero: none; the hub allocates one when it links). A block that
+// overlaps another kiosk's is refused, and the kiosk is not registered.
+func RegisterKioskWithBlock(st Store, id string, block pos.InvoiceBlock) (string, error) {
+	if block.IsZero() {
+		return RegisterKiosk(st, id)
+	}
+	is, ok := st.(InvoiceStore)
+	if !ok {
+		return "", errors.New("this hub's store keeps no invoice blocks")
+	}
+	if err := is.CheckInvoiceBlock(id, block); err != nil {
+		return "", err
+	}
+	tok, err := RegisterKiosk(st, id)
+	if err != nil {
+		return "", err
+	}
+	return tok, is.ReserveInvoiceBlock(id, block)
 }
 
 // decodeBody reads a request body that must be one JSON object of known fields:
@@ -126,6 +150,7 @@ func (h *Hub) App() *fiber.App {
 	admin.Put("/products/:sku", h.putProduct)
 	h.promotionRoutes(admin)
 	h.reportRoutes(app, admin)
+	h.invoiceRoutes(app, admin)
 	h.app = app
 	return app
 }
@@ -157,13 +182,20 @@ func (h *Hub) admin(c *fiber.Ctx) error {
 
 func (h *Hub) addKiosk(c *fiber.Ctx) error {
 	var body struct {
-		ID string `json:"id"`
+		ID           string `json:"id"`
+		InvoiceBlock string `json:"invoice_block"` // "N" or "FROM-TO": registered ahead
 	}
 	if err := decodeBody(c, &body); err != nil {
 		return jsonError(c, fiber.StatusBadRequest, "bad_json", err.Error())
 	}
-	tok, err := RegisterKiosk(h.Store, strings.ToUpper(strings.TrimSpace(body.ID)))
+	block, err := invoiceBlockParam(body.InvoiceBlock)
+	if err != nil {
+		return jsonError(c, fiber.StatusUnprocessableEntity, "bad_invoice_block", err.Error())
+	}
+	tok, err := RegisterKioskWithBlock(h.Store, strings.ToUpper(strings.TrimSpace(body.ID)), block)
 	switch {
+	case errors.Is(err, ErrInvoiceBlockOverlap):
+		return jsonError(c, fiber.StatusConflict, "invoice_block_overlap", err.Error())
 	case errors.Is(err, ErrBadKioskID):
 		return jsonError(c, fiber.StatusUnprocessableEntity, "bad_kiosk_id", err.Error())
 	case errors.Is(err, ErrKioskExists):
@@ -181,18 +213,19 @@ func (h *Hub) listKiosks(c *fiber.Ctx) error {
 		return err
 	}
 	type view struct {
-		ID            string         `json:"id"`
-		Revoked       bool           `json:"revoked"`
-		Acked         uint64         `json:"acked"`
-		LastContact   time.Time      `json:"last_contact,omitzero"`
-		Depth         int            `json:"unsynced"`
-		Lost          []pos.SeqRange `json:"lost,omitempty"`
-		LastError     string         `json:"last_error,omitempty"`
-		LastErrorTime time.Time      `json:"last_error_time,omitzero"`
+		ID            string          `json:"id"`
+		Revoked       bool            `json:"revoked"`
+		Acked         uint64          `json:"acked"`
+		LastContact   time.Time       `json:"last_contact,omitzero"`
+		Depth         int             `json:"unsynced"`
+		Lost          []pos.SeqRange  `json:"lost,omitempty"`
+		LastError     string          `json:"last_error,omitempty"`
+		LastErrorTime time.Time       `json:"last_error_time,omitzero"`
+		Invoicing     *KioskInvoicing `json:"invoicing,omitempty"`
 	}
 	out := []view{}
 	for _, k := range ks {
-		out = append(out, view{k.ID, k.Revoked, k.Acked, k.LastContact, k.Depth, k.Lost, k.LastError, k.LastErrorTime})
+		out = append(out, view{k.ID, k.Revoked, k.Acked, k.LastContact, k.Depth, k.Lost, k.LastError, k.LastErrorTime, k.Invoicing})
 	}
 	return c.JSON(fiber.Map{"kiosks": out})
 }
@@ -266,9 +299,35 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 	if err != nil {
 		return
 	}
+	invStore, _ := h.Store.(InvoiceStore)
+	followsInvoices := conn.Headers("X-Invoicing") != "" && invStore != nil
+	if followsInvoices && !h.invoiceGreeting(id, invStore, conn.Headers, send) {
+		return
+	}
 	// Tell the kiosk where the hub stands, so it resumes (or recovers) from there.
 	if !send(Message{Type: "ack", Seq: k.Acked, LastSeq: k.Top}) {
 		return
+	}
+	statesSent := uint64(0)
+	if k.Invoicing != nil {
+		statesSent = k.Invoicing.StatesAcked
+	}
+	sendStates := func() bool {
+		for followsInvoices {
+			states, last, err := invStore.InvoiceStates(id, statesSent, MaxStates)
+			if err != nil {
+				h.Log.Error("invoice states", "kiosk", id, "err", err)
+				return true
+			}
+			if len(states) == 0 {
+				return true
+			}
+			if !send(Message{Type: "invoice_states", States: states, Seq: last}) {
+				return false
+			}
+			statesSent = last
+		}
+		return true
 	}
 	changed := h.subscribe()
 	defer h.unsubscribe(changed)
@@ -311,7 +370,7 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 		promoVersion, promoDigest = cp.Version, cp.Digest
 		return true
 	}
-	if !sendCatalog() || !sendPromotions() {
+	if !sendCatalog() || !sendPromotions() || !sendStates() {
 		return
 	}
 	done := make(chan struct{})
@@ -328,7 +387,7 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 			}
 			return
 		case <-changed:
-			if !sendCatalog() || !sendPromotions() {
+			if !sendCatalog() || !sendPromotions() || !sendStates() {
 				return
 			}
 		case <-closing:
@@ -337,6 +396,21 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 		case m := <-in:
 			if !h.handleUplink(id, m, send) {
 				return
+			}
+			if m.Type == "recover" && followsInvoices {
+				// A store being recovered lost the states it had: the next
+				// connection starts from none (this one, once the kiosk has
+				// its records back, asks with invoice_states_from).
+				statesSent = 0
+				_ = invStore.AckInvoiceStates(id, 0)
+			}
+			if m.Type == "invoice_states_from" && followsInvoices {
+				// A kiosk that recovered its store asks for the states again.
+				statesSent = m.Seq
+				_ = invStore.AckInvoiceStates(id, m.Seq)
+				if !sendStates() {
+					return
+				}
 			}
 		}
 	}
@@ -356,6 +430,9 @@ func (h *Hub) handleUplink(id string, m Message, send func(any) bool) bool {
 		acked, err := h.Store.Ingest(id, m.Records, time.Now())
 		if err != nil {
 			return refuse("batch_refused", err)
+		}
+		if h.Delivery != nil {
+			h.Delivery.Wake()
 		}
 		return send(Message{Type: "ack", Seq: acked})
 	case "recover":
@@ -384,6 +461,13 @@ func (h *Hub) handleUplink(id string, m Message, send func(any) bool) bool {
 		return true
 	case "catalog_ack", "promotions_ack":
 		return true
+	case "invoice_states_ack":
+		if is, ok := h.Store.(InvoiceStore); ok {
+			_ = is.AckInvoiceStates(id, m.Seq)
+		}
+		return true
+	case "invoice_states_from":
+		return true // the connection's loop sends them
 	case "error":
 		h.Log.Warn("kiosk reports an uplink problem", "kiosk", id, "code", m.Code, "message", m.Message)
 		_ = h.Store.UplinkError(id, "kiosk: "+m.Code+": "+m.Message, time.Now())

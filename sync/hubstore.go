@@ -49,6 +49,9 @@ type Kiosk struct {
 	// refused batch, a message over the size limit), for the managers' pages.
 	LastError     string    `json:"last_error,omitempty"`
 	LastErrorTime time.Time `json:"last_error_time,omitzero"`
+	// Invoicing is the kiosk's invoice series and block of the MCCQT counter
+	// (invoicestore.go); nil for a kiosk that does not invoice.
+	Invoicing *KioskInvoicing `json:"invoicing,omitempty"`
 }
 
 // HubSale is a record as the hub keeps it: the kiosk's record, when it arrived,
@@ -150,6 +153,9 @@ func OpenHubStore(path string) (*BoltStore, error) {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		if err := createInvoiceBuckets(tx); err != nil {
+			return err
 		}
 		return tx.Bucket(bMeta).Put(kHubKind, []byte(hubKind))
 	})
@@ -331,6 +337,11 @@ func (s *BoltStore) Ingest(kioskID string, recs []pos.OutboxRecord, now time.Tim
 			if err != nil {
 				return err
 			}
+			invFlags, err := queueInvoices(tx, kioskID, r.Sale, now)
+			if err != nil {
+				return err
+			}
+			flags = append(flags, invFlags...)
 			if len(holder) > 0 {
 				flags = append([]string{SeqHeldFlag(r.Seq, string(holder), receiptOf(tx, holder))}, flags...)
 			}

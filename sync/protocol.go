@@ -7,7 +7,7 @@ import (
 	"github.com/ocop-kiosk/kiosk/pos"
 )
 
-// Uplink protocol, version 3: JSON messages on the websocket GET /api/v1/uplink,
+// Uplink protocol, version 4: JSON messages on the websocket GET /api/v1/uplink,
 // which a kiosk opens with "Authorization: Bearer <kiosk token>" and the header
 // X-Kiosk-Id.
 //
@@ -35,17 +35,41 @@ import (
 //	             the hub with the set once it has every part, ending those the set
 //	             no longer holds, and keeps its own
 //	kiosk → hub  {"type":"promotions_ack","seq":VERSION}
+//	hub → kiosk  {"type":"invoice_block","block":{"from":F,"to":T}}   before the
+//	             greeting's ack, to a kiosk that invoices with no block of the
+//	             MCCQT counter: the block the hub registered for it ahead or
+//	             allocated now (the kiosk keeps it: pos.Store.SetInvoiceBlock)
+//	hub → kiosk  {"type":"invoice_states","states":[InvoiceState…],"seq":S}   what
+//	             became of the kiosk's invoices at the provider (delivered,
+//	             refused with the provider's reason), in order, after the
+//	             last the kiosk acknowledged, at the start of a connection
+//	             and whenever more are known; at most 1,000 a message
+//	kiosk → hub  {"type":"invoice_states_ack","seq":S}   applied
+//	             (pos.Store.SetInvoiceStates)
+//	kiosk → hub  {"type":"invoice_states_from","seq":0}   after recovering its
+//	             store from the hub: send every state again (a kiosk leaves
+//	             states unapplied, and unacknowledged, while its numbering is
+//	             not verified; a recover also makes the hub's next connection
+//	             start from the first state)
 //	either way   {"type":"error","code":"…","message":"…"}   the other side notes it
 //	             (the kiosk's uplink status, the hub's kiosk list)
 //
 // The kiosk sends its catalog version in the header X-Catalog-Version, and the
 // version and digest of the hub's promotions it holds in X-Promotions-Version
 // and X-Promotions-Digest (0 and empty when it has none); a kiosk that sends
-// no X-Promotions-Version (version 2 of the protocol) is sent no promotions. No
+// no X-Promotions-Version (version 2 of the protocol) is sent no promotions.
+// A kiosk of version 4 sends X-Invoicing: 1 (it takes invoice states and
+// blocks) and, when it issues invoices, its seller's MST, form, symbol and
+// block in X-Invoice-Seller, X-Invoice-Form, X-Invoice-Symbol and
+// X-Invoice-Block (FROM-TO, empty when it has none); the hub refuses, with an
+// error message instead of its ack, a block that overlaps another kiosk's or
+// a seller and symbol another kiosk issues (invoice_block_overlap,
+// invoice_symbol_taken, invoice_block_mismatch). A kiosk that sends no
+// X-Invoicing (version 3) is sent no invoice messages. No
 // message is larger than MaxMessage: batches and records are cut at MaxPart
 // bytes as well as at MaxBatch records.
 const (
-	ProtocolVersion = 3
+	ProtocolVersion = 4
 	MaxBatch        = 200     // records per batch
 	MaxMessage      = 4 << 20 // bytes per message
 	MaxPart         = 1 << 20 // bytes of records or catalog in one message, before framing
@@ -78,7 +102,14 @@ type Message struct {
 	Delta   bool               `json:"delta,omitempty"`
 	// Promotions is one part of the hub's promotions (Part of Parts).
 	Promotions *CentralPromotions `json:"promotions,omitempty"`
+	// States are delivery states of the kiosk's invoices; Block is the
+	// kiosk's block of the MCCQT counter.
+	States []pos.InvoiceState `json:"states,omitempty"`
+	Block  *pos.InvoiceBlock  `json:"block,omitempty"`
 }
+
+// MaxStates is the most invoice states one message carries.
+const MaxStates = 1000
 
 // fitRecords cuts recs to the longest prefix of at most MaxPart bytes of JSON
 // (at least one record).

@@ -696,6 +696,17 @@ func (h *Hub) reconciliationPage(c *fiber.Ctx) error {
 	p := reconciliationPageData(r)
 	p.Error = msg
 	p.Nav = reportNav(c, "reconciliation")
+	// The day's e-invoices, on a hub whose kiosks issue them.
+	tables, stats, err := h.invoicePageTables(day, now)
+	if err != nil {
+		return err
+	}
+	p.Stats = append(p.Stats, stats...)
+	p.Tables = append(p.Tables, tables...)
+	if len(tables) > 0 {
+		q := url.Values{"day": {r.Day}}
+		p.Exports = append(p.Exports, web.ReportLink{Label: "Hóa đơn · E-invoices (.xlsx)", URL: "/reports/einvoice.xlsx?" + q.Encode()})
+	}
 	return renderReportPage(c, status, func(w io.Writer) error { return web.RenderReconciliationPage(w, p) })
 }
 

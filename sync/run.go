@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/ocop-kiosk/kiosk/kiosk/netguard"
+	"github.com/ocop-kiosk/kiosk/pos"
+	"github.com/ocop-kiosk/kiosk/sync/einvoice"
 )
 
 // HubConfig is what `go run ./cmd/hub` needs.
@@ -29,6 +31,11 @@ type HubConfig struct {
 	// OpenStore, when set, opens the hub's store (cmd/hub opens PostgreSQL
 	// for -db); otherwise it is the bbolt file in DataDir.
 	OpenStore func() (Store, error)
+	// EInvoice is the provider of sellers without settings of their own
+	// (-einvoice-* flags; zero: their invoices wait for settings), and
+	// EInvoiceBackoff the first wait after a failed delivery (default 1 s).
+	EInvoice        einvoice.Settings
+	EInvoiceBackoff time.Duration
 }
 
 func (c *HubConfig) normalize() {
@@ -67,6 +74,11 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 			return err
 		}
 	}
+	if cfg.EInvoice.Provider != "" {
+		if err := cfg.EInvoice.Validate(); err != nil {
+			return fmt.Errorf("-einvoice-*: %w", err)
+		}
+	}
 	st, err := cfg.openStore()
 	if err != nil {
 		return err
@@ -77,6 +89,17 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 		return err
 	}
 	h := &Hub{Store: st, AdminHash: hash, Log: cfg.Logger}
+	if is, ok := st.(InvoiceStore); ok {
+		h.Delivery = &Delivery{Store: is, Default: cfg.EInvoice, Log: cfg.Logger, MinBackoff: cfg.EInvoiceBackoff,
+			OnStates: func([]string) { h.catalogChanged() }}
+		deliveryCtx, stopDelivery := context.WithCancel(context.Background())
+		delivered := make(chan struct{})
+		go func() { defer close(delivered); h.Delivery.Run(deliveryCtx) }()
+		// Stopped before the store closes (deferred calls run last first).
+		defer func() { stopDelivery(); <-delivered }()
+	} else {
+		cfg.Logger.Warn("this hub store does not keep invoices: invoices are neither registered nor delivered")
+	}
 	app := h.App()
 	if cfg.ReadTimeout > 0 {
 		app.Server().ReadTimeout = cfg.ReadTimeout
@@ -144,11 +167,17 @@ func adminHash(st Store, cfg HubConfig) ([]byte, error) {
 // opens the store directly, so a hub on bbolt must be stopped (or asked
 // through its API); on PostgreSQL it works beside running hubs.
 func AddKioskCommand(cfg HubConfig, id string) (string, error) {
+	return AddKioskBlockCommand(cfg, id, pos.InvoiceBlock{})
+}
+
+// AddKioskBlockCommand registers a kiosk with its block of the MCCQT counter
+// reserved (`hub kiosk add K01 -invoice-block N`).
+func AddKioskBlockCommand(cfg HubConfig, id string, block pos.InvoiceBlock) (string, error) {
 	cfg.normalize()
 	st, err := cfg.openStore()
 	if err != nil {
 		return "", fmt.Errorf("%w (stop the hub, or use POST /api/v1/kiosks with the admin token)", err)
 	}
 	defer st.Close()
-	return RegisterKiosk(st, id)
+	return RegisterKioskWithBlock(st, id, block)
 }

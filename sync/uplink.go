@@ -140,6 +140,7 @@ func (u *Uplink) dial(ctx context.Context) (*link, Message, error) {
 		h.Set("X-Promotions-Version", fmt.Sprint(v))
 		h.Set("X-Promotions-Digest", digest)
 	}
+	u.invoiceHeaders(h.Set)
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
 	conn, resp, err := d.DialContext(ctx, url, h)
 	if err != nil {
@@ -237,6 +238,8 @@ func (l *link) handle(m Message) error {
 		return l.write(Message{Type: "catalog_ack", Seq: cv.Version})
 	case "promotions":
 		return l.promotions(m)
+	case "invoice_block", "invoice_states":
+		return l.invoiceMessage(m)
 	case "error":
 		return fmt.Errorf("hub: %s: %s", m.Code, m.Message)
 	}
@@ -333,6 +336,12 @@ func (l *link) reconcile(greet Message) (pos.Recovery, error) {
 		"lost", len(res.Lost), "hub_acked", hubAcked)
 	if len(res.Skipped) > 0 {
 		l.u.Log.Warn("records from the hub not taken in", "records", res.Skipped)
+	}
+	if _, ok := st.(InvoiceBook); ok {
+		// What became of the recovered invoices at the provider.
+		if err := l.write(Message{Type: "invoice_states_from", Seq: 0}); err != nil {
+			return res, err
+		}
 	}
 	if len(res.Lost) > 0 {
 		if err := l.write(Message{Type: "lost", Ranges: res.Lost}); err != nil {

@@ -1,10 +1,12 @@
 // Command hub runs the central hub that kiosks sync their sales to: `hub`
-// serves; `hub kiosk add K01` registers a kiosk and prints its token once; `hub
-// check` checks the bbolt store without writing; with -db (PostgreSQL),
-// `hub migrate` brings the database's schema up to date and `hub partitions
-// [-detach-before 2024-01]` lists the months of sales held and detaches old
-// ones. Flags have HUB_* environment twins (-admin-token ↔ HUB_ADMIN_TOKEN)
-// and may come before or after the command's words.
+// serves; `hub kiosk add K01 [-invoice-block N]` registers a kiosk and prints
+// its token once; `hub check` checks the bbolt store without writing; with -db
+// (PostgreSQL), `hub migrate` brings the database's schema up to date and `hub
+// partitions [-detach-before 2024-01]` lists the months of sales held and
+// detaches old ones; `hub einvoice-emulator -listen ADDR` serves an emulator of
+// VNPT's MTT invoice service for a demo. Flags have HUB_* environment twins
+// (-admin-token ↔ HUB_ADMIN_TOKEN, -einvoice-url ↔ HUB_EINVOICE_URL) and may
+// come before or after the command's words.
 package main
 
 import (
@@ -20,10 +22,11 @@ import (
 
 	"github.com/ocop-kiosk/kiosk/pos"
 	hubsync "github.com/ocop-kiosk/kiosk/sync"
+	"github.com/ocop-kiosk/kiosk/sync/einvoice"
 	"github.com/ocop-kiosk/kiosk/sync/pgstore"
 )
 
-const usage = "hub: usage: hub [flags] | hub [flags] kiosk add ID | hub [flags] check | hub -db URL migrate | hub -db URL partitions [-detach-before YYYY-MM]"
+const usage = "hub: usage: hub [flags] | hub [flags] kiosk add ID [-invoice-block N] | hub [flags] check | hub -db URL migrate | hub -db URL partitions [-detach-before YYYY-MM] | hub einvoice-emulator [-listen ADDR]"
 
 func main() {
 	cfg := hubsync.HubConfig{Addr: envOr("HUB_ADDR", ":9090"), DataDir: envOr("HUB_DATA", "./hub-data"), AdminToken: os.Getenv("HUB_ADMIN_TOKEN")}
@@ -35,6 +38,15 @@ func main() {
 	fs.StringVar(&cfg.AdminToken, "admin-token", cfg.AdminToken, "admin token: at least 128 random bits, e.g. openssl rand -hex 16 (generated and shown once when unset)")
 	fs.StringVar(&db, "db", db, "PostgreSQL database URL, postgres://user@host/db: keeps the hub's data there instead of in -data")
 	fs.StringVar(&detachBefore, "detach-before", "", "with partitions: detach the months before this one (YYYY-MM)")
+	blockFlag := fs.String("invoice-block", "", "with kiosk add: reserve the kiosk's block of the MCCQT counter: N (N×10^7 … +9,999,999) or FROM-TO")
+	listen := fs.String("listen", "127.0.0.1:8089", "with einvoice-emulator: the emulator's address")
+	e := &cfg.EInvoice
+	fs.StringVar(&e.Provider, "einvoice-provider", os.Getenv("HUB_EINVOICE_PROVIDER"), "e-invoice provider of sellers without settings of their own: vnpt (none: their invoices wait)")
+	fs.StringVar(&e.URL, "einvoice-url", os.Getenv("HUB_EINVOICE_URL"), "the provider's service, e.g. https://…/PublishService.asmx")
+	fs.StringVar(&e.Account, "einvoice-account", os.Getenv("HUB_EINVOICE_ACCOUNT"), "the provider account (VNPT: Cadmin account)")
+	fs.StringVar(&e.ACPass, "einvoice-acpass", os.Getenv("HUB_EINVOICE_ACPASS"), "its password (prefer HUB_EINVOICE_ACPASS)")
+	fs.StringVar(&e.Username, "einvoice-username", os.Getenv("HUB_EINVOICE_USERNAME"), "the service user (VNPT: RoleService user)")
+	fs.StringVar(&e.Password, "einvoice-password", os.Getenv("HUB_EINVOICE_PASSWORD"), "its password (prefer HUB_EINVOICE_PASSWORD)")
 	words := parse(fs, os.Args[1:])
 	cfg.Out = os.Stdout
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -46,10 +58,15 @@ func main() {
 	switch {
 	case len(words) == 3 && words[0] == "kiosk" && words[1] == "add":
 		id := strings.ToUpper(words[2])
-		tok, err := hubsync.AddKioskCommand(cfg, id)
+		tok, block, err := addKiosk(cfg, id, *blockFlag)
 		exitOn(err)
 		fmt.Printf("kiosk %s registered; its token (shown once): %s\nstart it with: go run ./cmd/kiosk -kiosk-id %s -hub http://HUB:9090 -hub-token %s\n",
 			id, tok, id, tok)
+		if !block.IsZero() {
+			fmt.Printf("invoice block %s reserved for it\n", block)
+		}
+	case len(words) == 1 && words[0] == "einvoice-emulator":
+		exitOn(einvoice.RunEmulator(ctx, *listen, os.Stdout, cfg.Logger))
 	case len(words) == 1 && words[0] == "check":
 		if db != "" {
 			exitUsage("hub check reads the bbolt store in -data; on PostgreSQL, hub migrate says the schema's version")
@@ -126,6 +143,20 @@ func exitOn(err error) {
 func exitUsage(msg string) {
 	fmt.Fprintln(os.Stderr, msg)
 	os.Exit(2)
+}
+
+// addKiosk registers a kiosk, with its invoice block reserved when one is
+// given.
+func addKiosk(cfg hubsync.HubConfig, id, blockFlag string) (string, pos.InvoiceBlock, error) {
+	var block pos.InvoiceBlock
+	if blockFlag != "" {
+		var err error
+		if block, err = pos.ParseInvoiceBlock(blockFlag); err != nil {
+			return "", block, err
+		}
+	}
+	tok, err := hubsync.AddKioskBlockCommand(cfg, id, block)
+	return tok, block, err
 }
 
 func envOr(key, def string) string {

@@ -59,3 +59,34 @@ func TestAWeakAdminTokenStopsTheHubAtStart(t *testing.T) {
 		})
 	}
 }
+
+func TestKioskAddReservesAnInvoiceBlockAndRefusesAnOverlap(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "hub-data")
+	run := func(args ...string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0], append([]string{"-data", data}, args...)...)
+		cmd.Env = append(os.Environ(), "HUB_RUN_MAIN=1")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	tests := []struct {
+		name string
+		args []string
+		ok   bool
+		want string
+	}{
+		{"a kiosk with block 3 is registered with it", []string{"kiosk", "add", "K01", "-invoice-block", "3"}, true, "invoice block 00030000000-00039999999 reserved"},
+		{"a kiosk whose range overlaps block 3 is refused", []string{"kiosk", "add", "K02", "-invoice-block", "39999000-40000999"}, false, "overlaps kiosk K01's"},
+		{"a block of the wrong shape is refused", []string{"kiosk", "add", "K02", "-invoice-block", "12345"}, false, "N runs from 0 to 9999"},
+		{"the refused kiosk can be registered with a free block", []string{"kiosk", "add", "K02", "-invoice-block", "4"}, true, "kiosk K02 registered"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := run(tt.args...)
+			if (err == nil) != tt.ok || !strings.Contains(out, tt.want) {
+				t.Fatalf("err %v, output:\n%s\nwant %q", err, out, tt.want)
+			}
+		})
+	}
+}
