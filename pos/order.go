@@ -71,6 +71,9 @@ type OrderRequest struct {
 	// English gets an English receipt where the kiosk prints in each
 	// screen's language.
 	Lang string `json:"lang,omitempty"`
+	// Buyer is the invoice's buyer block when the buyer asks for one
+	// (optional on self-service); the sale the order becomes carries it.
+	Buyer *Buyer `json:"buyer,omitempty"`
 }
 
 // Order is a priced basket whose stock is held until it is paid, cancelled or
@@ -105,6 +108,8 @@ type Order struct {
 	SaleID         string     `json:"sale_id,omitempty"`
 	ReceiptNo      string     `json:"receipt_no,omitempty"`
 	IdempotencyKey string     `json:"idempotency_key,omitempty"`
+	// Buyer is the buyer block asked for with the order.
+	Buyer *Buyer `json:"buyer,omitempty"`
 }
 
 type orderIdem struct {

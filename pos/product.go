@@ -69,7 +69,24 @@ type Producer struct {
 	BankBIN         string       `json:"bank_bin,omitempty"`
 	BankAccount     string       `json:"bank_account,omitempty"`
 	BankAccountName string       `json:"bank_account_name,omitempty"`
+	// Invoicing is how the producer's goods are invoiced when the booth sells
+	// them; nil: in the booth's own name.
+	Invoicing *ProducerInvoicing `json:"invoicing,omitempty"`
 }
+
+// ProducerInvoicing says a producer delegated issuing invoices to the booth
+// (consignment, Circular 32/2025 Art. 4): its goods are invoiced in its name,
+// with its tax method, the booth shown as the delegate.
+type ProducerInvoicing struct {
+	Delegated bool   `json:"delegated"`
+	TaxMethod string `json:"tax_method"` // TaxDirect or TaxCredit
+	// DirectRate is the percentage of revenue the producer pays as VAT on
+	// the direct method (zero: 1 %), for the reduction note.
+	DirectRate Percent `json:"direct_rate,omitempty"`
+}
+
+// delegates tells a producer whose goods the booth invoices in its name.
+func (p *Producer) delegates() bool { return p != nil && p.Invoicing != nil && p.Invoicing.Delegated }
 
 // Product is something a kiosk sells. Price is VAT-inclusive.
 type Product struct {

@@ -111,6 +111,8 @@ type SaleRequest struct {
 	// Lang is the language of the till that sells ("vi", "en"; "" when it
 	// does not say), recorded on the sale.
 	Lang string `json:"lang,omitempty"`
+	// Buyer is the invoice's buyer block, only when the buyer asks for one.
+	Buyer *Buyer `json:"buyer,omitempty"`
 }
 
 // Line is a sold line: a snapshot of the product as it was priced.
@@ -203,6 +205,13 @@ type Sale struct {
 	// Lang is the language the till that sold was set to ("" when it did
 	// not say): with -receipt-lang till the receipt prints in it.
 	Lang string `json:"lang,omitempty"`
+	// Buyer is the buyer block the buyer asked for (nil: none).
+	Buyer *Buyer `json:"buyer,omitempty"`
+	// Invoices are the invoices issued with the record, in its own
+	// transaction: one per issuing seller (the booth, or a producer that
+	// delegated invoicing to it); adjustments on a void or refund. Empty
+	// while invoicing is off.
+	Invoices []Invoice `json:"invoices,omitempty"`
 }
 
 // settle checks the payments against total and works out cash applied, tendered

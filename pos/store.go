@@ -37,7 +37,8 @@ var (
 	bDevices   = []byte("devices")            // id → Device
 
 	allBuckets = [][]byte{bMeta, bProducers, bProducts, bStock, bStockLog, bLots, bSales, bSalesTime, bSalesSeq, bReceiptIx,
-		bUndo, bReceipts, bPrintJobs, bPrintWait, bIdem, bIdemSeq, bTotals, bShifts, bDevices, bOrders, bOrderCodes, bOrderIdem, bPromotions}
+		bUndo, bReceipts, bPrintJobs, bPrintWait, bIdem, bIdemSeq, bTotals, bShifts, bDevices, bOrders, bOrderCodes, bOrderIdem, bPromotions,
+		bInvSeries, bInvIndex, bInvIssue, bInvStates}
 
 	kSchema       = []byte("schema_version")
 	kStoreKind    = []byte("store_kind")
@@ -62,6 +63,8 @@ type Store struct {
 	// manager (SetDiscountLimit).
 	promos        promoCache
 	discountLimit atomic.Int64
+	// invoicing is the kiosk's invoicing (SetInvoicing); nil or zero: off.
+	invoicing atomic.Pointer[InvoiceSettings]
 
 	reqs    chan *commitReq
 	stop    chan struct{}
