@@ -85,6 +85,11 @@ type Config struct {
 	ScaleBarcodes  []string
 	barcodeLayouts []pos.BarcodeLayout
 
+	// Invoice is the kiosk's cash-register e-invoicing (invoicing.go); off
+	// until configured. invoicing is what the store is given.
+	Invoice   InvoiceConfig
+	invoicing pos.InvoiceSettings
+
 	// Listener, when set, is used instead of listening on Addr (tests pass a
 	// 127.0.0.1:0 listener).
 	Listener net.Listener
@@ -140,6 +145,10 @@ func (c *Config) normalize() error {
 		if c.HubToken == "" {
 			return fmt.Errorf("-hub needs -hub-token (the token `hub kiosk add %s` printed)", c.KioskID)
 		}
+	}
+	// Before the default name: an invoice carries the seller's legal name.
+	if err := c.normalizeInvoicing(); err != nil {
+		return err
 	}
 	if c.Seller.Name == "" {
 		c.Seller.Name = "GIAN HÀNG OCOP"

@@ -36,6 +36,10 @@ func Run(ctx context.Context, cfg Config) error {
 		store.Close()
 		return err
 	}
+	if err := store.SetInvoicing(cfg.invoicing); err != nil {
+		store.Close()
+		return fmt.Errorf("invoicing: %w", err)
+	}
 	defer func() {
 		if err := store.Close(); err != nil {
 			log.Error("closing store", "err", err)

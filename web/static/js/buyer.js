@@ -1,7 +1,7 @@
 // The buyer block of an invoice, which the buyer asks for (name, MST or CCCD
 // or phone, address, e-mail; all optional). Pure: no DOM, so
 // web/jstest/buyer.test.js checks it. The kiosk checks every field again and
-// answers bad_buyer naming the field (details.field).
+// answers bad_buyer naming the field (details.field: buyer.tax_code…).
 
 import { errorText, t } from './i18n.js';
 
@@ -29,7 +29,7 @@ export function buyerSummary(buyer) {
 // buyerErrorText says what is wrong with the buyer in words: the field the
 // kiosk named (details.field), else the general words.
 export function buyerErrorText(m, lang) {
-  const field = m && m.details && m.details.field;
+  const field = String((m && m.details && m.details.field) || '').replace(/^buyer\./, '');
   if (field && BUYER_FIELDS.includes(field)) return t(`err.bad_buyer.${field}`, {}, lang);
   return errorText('bad_buyer', m && m.message, lang);
 }

@@ -80,8 +80,8 @@ export class BuyerDialog {
     const text = buyerErrorText(m);
     this.open();
     this.error(text);
-    const field = m && m.details && m.details.field;
-    const input = field && $(`#buyer-${field}`, this.dlg);
+    const field = String((m && m.details && m.details.field) || '').replace(/^buyer\./, '');
+    const input = BUYER_FIELDS.includes(field) && $(`#buyer-${field}`, this.dlg);
     if (input) {
       input.setAttribute('aria-invalid', 'true');
       input.focus();
