@@ -62,6 +62,9 @@ type Config struct {
 	// orderElapsed, when set, is the stopwatch orders expire by (tests move
 	// it; the kiosk uses the monotonic clock).
 	orderElapsed func() time.Duration
+	// clock, when set, is the store's wall clock (tests set it back to see
+	// an invoice refused; the kiosk uses time.Now).
+	clock func() time.Time
 
 	// Conns limits the connections the LAN may hold (the kiosk's own machine
 	// is never limited), and ReadTimeout is how long a request's headers and

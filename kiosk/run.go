@@ -28,7 +28,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}
-	store, err := pos.Open(cfg.StorePath(), pos.StoreOptions{KioskID: cfg.KioskID})
+	store, err := pos.Open(cfg.StorePath(), pos.StoreOptions{KioskID: cfg.KioskID, Now: cfg.clock})
 	if err != nil {
 		return err
 	}
