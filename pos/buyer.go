@@ -50,6 +50,9 @@ func ValidMST(s string) error {
 	if check == 10 || int(s[9]-'0') != check {
 		return fmt.Errorf("%w %q: the check digit (the tenth) is wrong", errMST, s)
 	}
+	if s[2:9] == "0000000" {
+		return fmt.Errorf("%w %q: digits 3 to 9 run from 0000001", errMST, s)
+	}
 	if len(s) == 14 && s[11:] == "000" {
 		return fmt.Errorf("%w %q: a branch number runs from 001", errMST, s)
 	}

@@ -14,9 +14,10 @@ import (
 
 // The CSV headers of the three catalog files, in order.
 var (
-	ProducerColumns = []string{"id", "name", "kind", "tax_code", "province", "commune", "address", "phone", "bank_bin", "bank_account", "bank_account_name"}
-	ProductColumns  = []string{"sku", "gtin", "name", "name_en", "group", "stars", "cert_no", "cert_expiry", "producer_id", "unit", "price", "vat_rate", "barcodes", "stock", "image", "description", "description_en", "sold_by"}
-	LotColumns      = []string{"sku", "lot", "produced_on", "packed_on", "expires_on", "origin", "certifications", "quantity"}
+	ProducerColumns = []string{"id", "name", "kind", "tax_code", "province", "commune", "address", "phone", "bank_bin", "bank_account", "bank_account_name",
+		"invoice_delegated", "invoice_tax_method", "invoice_direct_rate"}
+	ProductColumns = []string{"sku", "gtin", "name", "name_en", "group", "stars", "cert_no", "cert_expiry", "producer_id", "unit", "price", "vat_rate", "barcodes", "stock", "image", "description", "description_en", "sold_by"}
+	LotColumns     = []string{"sku", "lot", "produced_on", "packed_on", "expires_on", "origin", "certifications", "quantity"}
 )
 
 // RowError is one bad row of an import. Row counts the header as row 1, as a
@@ -324,6 +325,7 @@ func parseProducers(src rowSource) ([]Producer, error) {
 		p := Producer{ID: t.str("id"), Name: t.str("name"), Kind: ProducerKind(strings.ToLower(t.str("kind"))),
 			TaxCode: t.str("tax_code"), Province: t.str("province"), Commune: t.str("commune"), Address: t.str("address"),
 			Phone: t.str("phone"), BankBIN: t.str("bank_bin"), BankAccount: t.str("bank_account"), BankAccountName: t.str("bank_account_name")}
+		p.Invoicing = t.invoicing()
 		t.validated(p.Validate)
 		if first, dup := seen[p.ID]; dup {
 			t.fail("id", "producer %s already on row %d", p.ID, first)
@@ -448,7 +450,9 @@ func WriteProducersCSV(w io.Writer, ps []Producer) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write(ProducerColumns)
 	for _, p := range ps {
-		_ = cw.Write(texts(p.ID, p.Name, string(p.Kind), p.TaxCode, p.Province, p.Commune, p.Address, p.Phone, p.BankBIN, p.BankAccount, p.BankAccountName))
+		del, method, rate := invoicingCells(p.Invoicing)
+		_ = cw.Write(append(texts(p.ID, p.Name, string(p.Kind), p.TaxCode, p.Province, p.Commune, p.Address, p.Phone, p.BankBIN, p.BankAccount, p.BankAccountName),
+			del, method, rate))
 	}
 	cw.Flush()
 	return cw.Error()
@@ -485,4 +489,45 @@ func WriteLotsCSV(w io.Writer, ls []Lot) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// invoicing reads a producer's invoicing cells: invoice_delegated (yes/no),
+// invoice_tax_method (direct/credit), invoice_direct_rate (a percentage). All
+// empty: nil, the booth invoices the producer's goods in its own name.
+func (t *table) invoicing() *ProducerInvoicing {
+	del, method, rate := strings.ToLower(t.raw("invoice_delegated")), strings.ToLower(t.raw("invoice_tax_method")), t.raw("invoice_direct_rate")
+	if del == "" && method == "" && rate == "" {
+		return nil
+	}
+	pi := &ProducerInvoicing{TaxMethod: method}
+	switch del {
+	case "yes", "true", "1", "x", "có":
+		pi.Delegated = true
+	case "", "no", "false", "0", "không":
+	default:
+		t.fail("invoice_delegated", "%q: want yes or no", t.raw("invoice_delegated"))
+	}
+	if rate != "" {
+		p, err := ParsePercent(strings.TrimSuffix(rate, "%"))
+		if err != nil {
+			t.fail("invoice_direct_rate", "%q: want a percentage such as 1 or 1.5", rate)
+		}
+		pi.DirectRate = p
+	}
+	return pi
+}
+
+// invoicingCells writes a producer's invoicing as its three cells.
+func invoicingCells(pi *ProducerInvoicing) (delegated, method, rate string) {
+	if pi == nil {
+		return "", "", ""
+	}
+	delegated = "no"
+	if pi.Delegated {
+		delegated = "yes"
+	}
+	if pi.DirectRate != 0 {
+		rate = pi.DirectRate.String()
+	}
+	return delegated, pi.TaxMethod, rate
 }

@@ -231,6 +231,8 @@ type InvoiceLine struct {
 	Code string `json:"code,omitempty"` // MHHDVu: GTIN or SKU
 	Name string `json:"name"`
 	Unit string `json:"unit,omitempty"`
+	// Weighed tells a line sold by weight: its quantity is kg.
+	Weighed bool `json:"weighed,omitempty"`
 	// Qty is the quantity in thousandths: units × 1000, or grams of a weighed
 	// line (kg with three decimals).
 	Qty int64 `json:"qty_milli,omitempty"`
@@ -254,16 +256,19 @@ type InvoiceVAT struct {
 // Invoice is an issued MTT invoice. It lives inside its record and is never
 // edited: a return or correction issues an adjustment naming it.
 type Invoice struct {
-	Kind       string        `json:"kind"`
-	Form       int           `json:"form"`
-	Symbol     string        `json:"symbol"`
-	Number     int64         `json:"number"`
-	MCCQT      string        `json:"mccqt"`
-	Issued     time.Time     `json:"issued"`
-	Seller     Party         `json:"seller"`
-	Delegate   *Party        `json:"delegate,omitempty"`
-	Buyer      *Buyer        `json:"buyer,omitempty"`
-	TaxMethod  string        `json:"tax_method"`
+	Kind      string    `json:"kind"`
+	Form      int       `json:"form"`
+	Symbol    string    `json:"symbol"`
+	Number    int64     `json:"number"`
+	MCCQT     string    `json:"mccqt"`
+	Issued    time.Time `json:"issued"`
+	Seller    Party     `json:"seller"`
+	Delegate  *Party    `json:"delegate,omitempty"`
+	Buyer     *Buyer    `json:"buyer,omitempty"`
+	TaxMethod string    `json:"tax_method"`
+	// PayMethod is how the record was paid (HTTToan): TM cash, CK transfer
+	// or card, TM/CK both ("" nothing paid).
+	PayMethod  string        `json:"pay_method,omitempty"`
 	Lines      []InvoiceLine `json:"lines"`
 	Total      Money         `json:"total"`
 	TotalWords string        `json:"total_words"`

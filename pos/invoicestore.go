@@ -1,10 +1,11 @@
 package pos
 
 import (
+	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -29,9 +30,6 @@ var (
 	kInvBlock = []byte("invoice_block")
 	kInvNext  = []byte("invoice_next")
 )
-
-// errNotYet marks a part of invoicing still being written.
-var errNotYet = errors.New("not written yet")
 
 // SetInvoicing sets the kiosk's invoicing at start. Zero settings turn it off.
 // A block in the settings is kept in the store (the counter then runs through
@@ -135,22 +133,160 @@ func counterOf(b InvoiceBlock, next uint64) InvoiceCounter {
 	return c
 }
 
-// Invoices lists invoices newest first, filtered by q, with the cursor of the
-// next page ("" at the end). Each carries its delivery state.
+// Invoices lists invoices newest first (in issue order), filtered by q, with
+// the cursor of the next page ("" at the end). Each carries its delivery state.
 func (s *Store) Invoices(q InvoiceQuery) ([]Invoice, string, error) {
-	return nil, "", fmt.Errorf("invoices: %w", errNotYet)
+	limit := pageLimit(q.Limit)
+	var before uint64
+	if q.Cursor != "" {
+		n, err := strconv.ParseUint(q.Cursor, 10, 64)
+		if err != nil || n == 0 {
+			return nil, "", fmt.Errorf("%w: invoice cursor %q", ErrBadInvoiceQuery, q.Cursor)
+		}
+		before = n
+	}
+	out := []Invoice{}
+	next := ""
+	var lastKey uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bInvIssue).Cursor()
+		var k, v []byte
+		if before == 0 {
+			k, v = c.Last()
+		} else {
+			k, v = c.Seek(u64(before))
+			if k == nil {
+				k, v = c.Last()
+			} else {
+				k, v = c.Prev()
+			}
+		}
+		for ; k != nil; k, v = c.Prev() {
+			inv, err := invoiceAt(tx, v)
+			if err != nil {
+				return err
+			}
+			if q.Symbol != "" && inv.Symbol != q.Symbol {
+				continue
+			}
+			if !q.Day.IsZero() && DateOf(inv.Issued.In(VietnamTime)) != q.Day {
+				continue
+			}
+			if len(out) == limit {
+				next = strconv.FormatUint(lastKey, 10)
+				break
+			}
+			out = append(out, withState(tx, inv))
+			lastKey = binary.BigEndian.Uint64(k)
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+// invoiceAt reads the invoice an index value points at.
+func invoiceAt(tx *bolt.Tx, ref []byte) (Invoice, error) {
+	if len(ref) != 9 {
+		return Invoice{}, fmt.Errorf("invoice index: bad entry")
+	}
+	seq := binary.BigEndian.Uint64(ref)
+	id := tx.Bucket(bSalesSeq).Get(u64(seq))
+	if id == nil {
+		return Invoice{}, fmt.Errorf("invoice index: record %d is missing", seq)
+	}
+	var rec Sale
+	if _, err := getJSON(tx.Bucket(bSales), id, &rec); err != nil {
+		return Invoice{}, fmt.Errorf("record %s: %w", id, err)
+	}
+	if int(ref[8]) >= len(rec.Invoices) {
+		return Invoice{}, fmt.Errorf("invoice index: record %s has no invoice %d", id, ref[8])
+	}
+	return rec.Invoices[ref[8]], nil
+}
+
+// withState adds the delivery state the hub last sent (issued until then).
+func withState(tx *bolt.Tx, inv Invoice) Invoice {
+	inv.State = InvoiceIssued
+	var st InvoiceState
+	if ok, err := getJSON(tx.Bucket(bInvStates), []byte(inv.Key()), &st); ok && err == nil {
+		inv.State, inv.StateReason = st.State, st.Reason
+	}
+	return inv
 }
 
 // Invoice finds an invoice by symbol and number (ErrNotFound). Delegated
-// producers' series share the kiosk's symbol: the booth's own invoice is
-// returned first; InvoiceOf names the seller.
+// producers' series share the kiosk's symbol, so a number may name one
+// invoice of the booth and one of each such producer: the booth's comes
+// first. InvoiceOf names the seller.
 func (s *Store) Invoice(symbol string, number int64) (Invoice, error) {
-	return Invoice{}, fmt.Errorf("invoice %s %d: %w", symbol, number, errNotYet)
+	return s.InvoiceOf("", symbol, number)
 }
 
-// SetInvoiceStates records delivery states the hub sent down.
+// InvoiceOf finds the invoice of the seller with taxCode ("" the booth's, or
+// else the first) by symbol and number.
+func (s *Store) InvoiceOf(taxCode, symbol string, number int64) (Invoice, error) {
+	want := taxCode
+	if want == "" {
+		want = s.Invoicing().Seller.TaxCode
+	}
+	var inv Invoice
+	err := s.db.View(func(tx *bolt.Tx) error {
+		prefix := fmt.Appendf(nil, "%s|%020d|", symbol, number)
+		c := tx.Bucket(bInvIndex).Cursor()
+		var ref []byte
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if bytes.HasPrefix(k[len(prefix):], []byte(want+"|")) {
+				ref = v
+				break
+			}
+			if ref == nil && taxCode == "" {
+				ref = v // no invoice of the booth: the first seller's
+			}
+		}
+		if ref == nil {
+			return fmt.Errorf("%w: invoice %s number %d", ErrNotFound, symbol, number)
+		}
+		var err error
+		inv, err = invoiceAt(tx, ref)
+		inv = withState(tx, inv)
+		return err
+	})
+	return inv, err
+}
+
+// SetInvoiceStates records delivery states the hub sent down. A state older
+// than the one kept for the same invoice is ignored. A bad entry refuses the
+// whole list, and nothing is written.
 func (s *Store) SetInvoiceStates(states []InvoiceState) error {
-	return fmt.Errorf("invoice states: %w", errNotYet)
+	for i, st := range states {
+		switch {
+		case st.Key == "" || len(st.Key) > 40:
+			return fmt.Errorf("%w: invoice state %d: key %q", ErrBadInvoiceState, i+1, st.Key)
+		case st.State != InvoiceIssued && st.State != InvoiceDelivered && st.State != InvoiceRefused:
+			return fmt.Errorf("%w: invoice state %d: state %q, want issued, delivered or refused", ErrBadInvoiceState, i+1, st.State)
+		case len(st.Reason) > 1000:
+			return fmt.Errorf("%w: invoice state %d: reason longer than 1000 bytes", ErrBadInvoiceState, i+1)
+		}
+	}
+	return s.commit(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bInvStates)
+		for _, st := range states {
+			var old InvoiceState
+			if ok, _ := getJSON(b, []byte(st.Key), &old); ok && st.At.Before(old.At) {
+				continue
+			}
+			if err := putJSON(b, []byte(st.Key), st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
-var _ = json.Marshal
+// Errors of the invoice store's callers.
+var (
+	// ErrBadInvoiceState is a delivery state of the wrong shape.
+	ErrBadInvoiceState = errors.New("bad invoice state")
+	// ErrBadInvoiceQuery is a listing's cursor or filter of the wrong shape.
+	ErrBadInvoiceQuery = errors.New("bad invoice query")
+)

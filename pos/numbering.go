@@ -179,6 +179,10 @@ func (s *Store) Recover(recs []OutboxRecord, hubAcked uint64) (Recovery, error) 
 				return err
 			}
 		}
+		// Invoice series and the MCCQT counter continue after the hub's.
+		if err := recoverInvoices(tx, take); err != nil {
+			return err
+		}
 		res.Recovered = len(take)
 		if err := recoverShifts(tx, take); err != nil {
 			return err
@@ -383,6 +387,9 @@ func takeIn(tx *bolt.Tx, r *Sale) error {
 		if err := tx.Bucket(bUndo).Put([]byte(r.Original+"|"+r.ID), nil); err != nil {
 			return abortTx{err}
 		}
+	}
+	if err := indexInvoices(tx, r); err != nil {
+		return err
 	}
 	if r.Kind == KindRefund && !r.Restocked {
 		return nil

@@ -263,6 +263,11 @@ func (b *OrderBook) Create(req OrderRequest, idemKey string) (o Order, replayed 
 	if !ValidLang(req.Lang) {
 		return Order{}, false, fmt.Errorf("%w: lang %q: vi or en", ErrBadLang, req.Lang)
 	}
+	if req.Buyer != nil {
+		if err := req.Buyer.Validate(); err != nil {
+			return Order{}, false, err
+		}
+	}
 	if err := b.load(); err != nil {
 		return Order{}, false, err
 	}
@@ -326,7 +331,7 @@ func (b *OrderBook) Create(req OrderRequest, idemKey string) (o Order, replayed 
 		o = Order{ID: NewID(now), Code: code, Reference: OrderReference(s.kioskID, code), KioskID: s.kioskID,
 			Till: req.Till, Lang: req.Lang, Lines: pr.Lines, Total: pr.Total, Discount: pr.Discount, Promotions: pr.Promotions,
 			VAT: pr.VAT, Created: now, Expires: now.Add(b.ttl),
-			State: OrderOpen, IdempotencyKey: idemKey}
+			State: OrderOpen, IdempotencyKey: idemKey, Buyer: req.Buyer}
 		// Everything checked: hold the stock and write.
 		for sku, q := range need {
 			if err := putStock(tx, sku, getStock(tx, sku)-q); err != nil {
@@ -460,7 +465,7 @@ func (b *OrderBook) Confirm(id string, pays []PaymentRequest, till string) (Orde
 		}
 		sale = Sale{ID: NewID(now), Kind: KindSale, KioskID: s.kioskID, ShiftID: shiftID, Till: till, Time: now,
 			Lines: o.Lines, Total: o.Total, Discount: o.Discount, Promotions: o.Promotions, VAT: o.VAT,
-			Payments: paid, Change: change, Status: StatusCompleted, Note: "order " + o.Code, Lang: o.Lang}
+			Payments: paid, Change: change, Status: StatusCompleted, Note: "order " + o.Code, Lang: o.Lang, Buyer: o.Buyer}
 		if err := s.writeRecord(tx, &sale); err != nil {
 			return err
 		}

@@ -197,6 +197,20 @@ func (p *Producer) Validate() error {
 	case p.BankAccount != "" && !reBankAcct.MatchString(p.BankAccount):
 		return fieldErr("bank_account", "producer %s: bank account %q, want up to 19 letters or digits", p.ID, p.BankAccount)
 	}
+	if pi := p.Invoicing; pi != nil {
+		switch {
+		case pi.TaxMethod != TaxDirect && pi.TaxMethod != TaxCredit && (pi.Delegated || pi.TaxMethod != ""):
+			return fieldErr("invoice_tax_method", "producer %s: invoice tax method %q, want direct or credit", p.ID, pi.TaxMethod)
+		case pi.DirectRate < 0 || pi.DirectRate > 10_00:
+			return fieldErr("invoice_direct_rate", "producer %s: direct-method percentage %s, want 0 to 10", p.ID, pi.DirectRate)
+		case pi.Delegated && p.TaxCode == "":
+			return fieldErr("tax_code", "producer %s delegated its invoicing: its invoices carry its tax code, which is empty", p.ID)
+		case pi.Delegated && ValidMST(p.TaxCode) != nil:
+			return fieldErr("tax_code", "producer %s delegated its invoicing: %v", p.ID, ValidMST(p.TaxCode))
+		case pi.Delegated && strings.TrimSpace(p.Address) == "":
+			return fieldErr("address", "producer %s delegated its invoicing: its invoices carry its address, which is empty", p.ID)
+		}
+	}
 	return nil
 }
 

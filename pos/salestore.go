@@ -36,6 +36,11 @@ func (s *Store) CommitSale(req SaleRequest, idemKey string) (sale Sale, replayed
 	if !ValidLang(req.Lang) {
 		return Sale{}, false, fmt.Errorf("%w: lang %q: the till's language is vi or en", ErrBadLang, req.Lang)
 	}
+	if req.Buyer != nil {
+		if err := req.Buyer.Validate(); err != nil {
+			return Sale{}, false, err
+		}
+	}
 	hash := requestHash(idemKey, req)
 	err = s.commit(func(tx *bolt.Tx) error {
 		sale, replayed = Sale{}, false
@@ -77,7 +82,7 @@ func (s *Store) CommitSale(req SaleRequest, idemKey string) (sale Sale, replayed
 			ID: NewID(now), Kind: KindSale, KioskID: s.kioskID, ShiftID: shiftID, Till: req.Till,
 			Time: now, Lines: pr.Lines, Total: pr.Total, Discount: pr.Discount, SaleDiscount: pr.SaleDiscount,
 			DiscountReason: pr.DiscountReason, Promotions: pr.Promotions, VAT: pr.VAT, Payments: pays, Change: change,
-			Status: StatusCompleted, Note: req.Note, Lang: req.Lang,
+			Status: StatusCompleted, Note: req.Note, Lang: req.Lang, Buyer: req.Buyer,
 		}
 		for sku, q := range need {
 			if err := putStock(tx, sku, getStock(tx, sku)-q); err != nil {
@@ -131,6 +136,9 @@ func (s *Store) writeRecord(tx *bolt.Tx, rec *Sale) error {
 	}
 	rec.Seq = seq
 	rec.ReceiptNo = ReceiptNo(series, rn)
+	if err := s.issueInvoices(tx, rec); err != nil {
+		return err
+	}
 	if err := putRecord(tx, rec); err != nil {
 		return err
 	}
@@ -320,6 +328,9 @@ func (s *Store) Void(id, reason string) (Sale, error) {
 		if err != nil {
 			return err
 		}
+		if orig.Kind != KindSale && len(orig.Invoices) > 0 {
+			return fmt.Errorf("%w: %s is a %s with its adjustment invoice", ErrAdjustAdjustment, orig.ReceiptNo, orig.Kind)
+		}
 		if orig.Kind != KindSale {
 			return fmt.Errorf("%w: %s is a %s", ErrNotVoidable, orig.ReceiptNo, orig.Kind)
 		}
@@ -379,6 +390,9 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 		orig, err := readSale(tx, id)
 		if err != nil {
 			return err
+		}
+		if orig.Kind != KindSale && len(orig.Invoices) > 0 {
+			return fmt.Errorf("%w: %s is a %s with its adjustment invoice", ErrAdjustAdjustment, orig.ReceiptNo, orig.Kind)
 		}
 		if orig.Kind != KindSale {
 			return fmt.Errorf("%w: %s is a %s", ErrNotVoidable, orig.ReceiptNo, orig.Kind)
