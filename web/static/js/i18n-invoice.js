@@ -35,7 +35,7 @@ export default {
   'err.invoice_adjustment': { vi: 'Đây là hoá đơn điều chỉnh: không huỷ hay hoàn tiền được', en: 'This is an adjustment invoice: it cannot be voided or refunded' },
 
   // ---- the manager's invoices tab ----
-  'inv.tab': { vi: 'Hoá đơn', en: 'Invoices' },
+  'mgr.tab.invoices': { vi: 'Hoá đơn', en: 'Invoices' },
   'inv.off': { vi: 'Chưa bật xuất hoá đơn: người cài đặt quầy bật khi khởi động quầy, với mã số thuế, ký hiệu và mã CQT cấp (README, mục hoá đơn).', en: 'Invoicing is off: whoever sets the kiosk up turns it on when starting it, with the tax code, symbol and tax authority code (README, invoices).' },
   'inv.settings': { vi: 'Cài đặt hoá đơn', en: 'Invoice settings' },
   'inv.seller': { vi: 'Người bán', en: 'Seller' },
