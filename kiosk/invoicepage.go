@@ -38,7 +38,13 @@ func invoiceViews(sale pos.Sale, l string, t map[string]string) []web.InvoiceVie
 			}
 		}
 		for _, ln := range inv.Lines {
-			lv := web.InvoiceLineView{Kind: t["inv_line_"+strconv.Itoa(ln.Kind)], Name: ln.Name, Unit: ln.Unit, Amount: m(ln.Amount)}
+			if ln.Kind == pos.LineNote && ln.Name == inv.Note {
+				continue // the note shows once, under the total
+			}
+			lv := web.InvoiceLineView{Kind: t["inv_line_"+strconv.Itoa(ln.Kind)], Name: ln.Name, Unit: ln.Unit}
+			if ln.Kind != pos.LineNote || ln.Amount != 0 {
+				lv.Amount = m(ln.Amount) // a note carries no amount
+			}
 			if ln.Qty != 0 {
 				lv.Qty = milli(ln.Qty, l)
 			}
