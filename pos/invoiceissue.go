@@ -248,6 +248,16 @@ func indexInvoices(tx *bolt.Tx, rec *Sale) error {
 		if err := issue.Put(u64(n), ref); err != nil {
 			return abortTx{err}
 		}
+		if err := tx.Bucket(bInvKeys).Put([]byte(inv.Key()), ref); err != nil {
+			return abortTx{err}
+		}
+		var adj int64
+		if inv.Kind == InvoiceAdjustment {
+			adj = 1
+		}
+		if err := addInts(tx.Bucket(bInvDays), dayKey(inv), 1, 0, 0, adj); err != nil {
+			return err
+		}
 	}
 	return nil
 }

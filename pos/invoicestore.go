@@ -18,6 +18,10 @@ import (
 //	invoices_by_no  symbol|number(20 digits)|MST|form → record seq, index
 //	invoices_by_issue  issue order (its own sequence) → record seq, index
 //	invoice_states  key (Invoice.Key) → InvoiceState the hub sent down
+//	invoice_keys    key (Invoice.Key) → record seq, index
+//	invoice_days    YYYY-MM-DD (Vietnam time) → issued, delivered, refused,
+//	                adjustments (4 × 8 bytes): the day's counts, kept as
+//	                invoices are issued and states arrive
 //
 // The MCCQT counter ("invoice_next") and the kiosk's block ("invoice_block")
 // are in meta.
@@ -26,6 +30,8 @@ var (
 	bInvIndex  = []byte("invoices_by_no")
 	bInvIssue  = []byte("invoices_by_issue")
 	bInvStates = []byte("invoice_states")
+	bInvKeys   = []byte("invoice_keys")
+	bInvDays   = []byte("invoice_days")
 
 	kInvBlock = []byte("invoice_block")
 	kInvNext  = []byte("invoice_next")
@@ -271,16 +277,85 @@ func (s *Store) SetInvoiceStates(states []InvoiceState) error {
 	return s.commit(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bInvStates)
 		for _, st := range states {
-			var old InvoiceState
+			old := InvoiceState{State: InvoiceIssued}
 			if ok, _ := getJSON(b, []byte(st.Key), &old); ok && st.At.Before(old.At) {
 				continue
 			}
 			if err := putJSON(b, []byte(st.Key), st); err != nil {
 				return err
 			}
+			// The day's counts follow the state, for an invoice this store holds.
+			ref := tx.Bucket(bInvKeys).Get([]byte(st.Key))
+			if ref == nil || old.State == st.State {
+				continue
+			}
+			inv, err := invoiceAt(tx, ref)
+			if err != nil {
+				return abortTx{err}
+			}
+			d := make([]int64, 4)
+			d[stateSlot(old.State)]--
+			d[stateSlot(st.State)]++
+			d[0] = 0 // issued counts every invoice, whatever its state
+			if err := addInts(tx.Bucket(bInvDays), dayKey(inv), d...); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
+}
+
+// stateSlot is where a state counts in a day's counts (issued: nowhere more).
+func stateSlot(state string) int {
+	switch state {
+	case InvoiceDelivered:
+		return 1
+	case InvoiceRefused:
+		return 2
+	}
+	return 0
+}
+
+func dayKey(inv Invoice) []byte {
+	return []byte(inv.Issued.In(VietnamTime).Format("2006-01-02"))
+}
+
+// InvoiceDay is one day's invoices (Vietnam time): issued (all of them,
+// adjustments included), delivered and refused as the hub last said, and
+// adjustments among the issued.
+type InvoiceDay struct {
+	Day         Date `json:"day"`
+	Issued      int  `json:"issued"`
+	Delivered   int  `json:"delivered"`
+	Refused     int  `json:"refused"`
+	Adjustments int  `json:"adjustments"`
+}
+
+// InvoiceDays counts the invoices of each day from from to to (both
+// included; zero: open), oldest first, from counts kept as invoices are
+// issued and their states arrive: no invoice is read.
+func (s *Store) InvoiceDays(from, to Date) ([]InvoiceDay, error) {
+	out := []InvoiceDay{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bInvDays).Cursor()
+		k, v := c.First()
+		if !from.IsZero() {
+			k, v = c.Seek([]byte(from.String()))
+		}
+		for ; k != nil; k, v = c.Next() {
+			if !to.IsZero() && string(k) > to.String() {
+				break
+			}
+			d, err := ParseDate(string(k))
+			if err != nil || len(v) != 32 {
+				return fmt.Errorf("invoice days: bad entry %q", k)
+			}
+			n := func(i int) int { return int(int64(binary.BigEndian.Uint64(v[8*i:]))) }
+			out = append(out, InvoiceDay{Day: d, Issued: n(0), Delivered: n(1), Refused: n(2), Adjustments: n(3)})
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Errors of the invoice store's callers.
@@ -290,3 +365,20 @@ var (
 	// ErrBadInvoiceQuery is a listing's cursor or filter of the wrong shape.
 	ErrBadInvoiceQuery = errors.New("bad invoice query")
 )
+
+// InvoiceByKey finds an invoice by its provider key (Invoice.Key), with its
+// state (ErrNotFound).
+func (s *Store) InvoiceByKey(key string) (Invoice, error) {
+	var inv Invoice
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ref := tx.Bucket(bInvKeys).Get([]byte(key))
+		if ref == nil {
+			return fmt.Errorf("%w: invoice %q", ErrNotFound, key)
+		}
+		var err error
+		inv, err = invoiceAt(tx, ref)
+		inv = withState(tx, inv)
+		return err
+	})
+	return inv, err
+}
