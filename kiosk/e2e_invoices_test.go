@@ -368,3 +368,50 @@ func TestBadInvoiceSettingsStopTheKiosk(t *testing.T) {
 		})
 	}
 }
+
+// A tourist who asks for an invoice in their name enters it at the
+// self-service screen: the order keeps it, a wrong field makes no order, and
+// the sale the order becomes at the till is invoiced to that buyer.
+func TestASelfServiceOrderCarriesItsBuyerToTheInvoice(t *testing.T) {
+	k := startKiosk(t, t.TempDir(), withInvoicing)
+	till, st := connect(t, k, "till=T1&role=till")
+	if st["invoicing"] != true {
+		t.Errorf("a till's state does not say invoicing is on: %v", st["invoicing"])
+	}
+	self, _ := connect(t, k, "till=SELF1&role=self")
+	self.send(map[string]any{"type": "cart.add", "sku": "CM-MO-500", "qty": 1})
+	self.expect("cart")
+	stock := k.product("CM-MO-500").Stock
+
+	self.send(map[string]any{"type": "checkout", "ref": "bad", "buyer": map[string]any{"name": "Anna Schmidt", "phone": "12345"}})
+	if m := self.expect("error"); m["code"] != "bad_buyer" || m["ref"] != "bad" {
+		t.Fatalf("an order with a bad phone: %v", m)
+	}
+	if got := k.product("CM-MO-500").Stock; got != stock {
+		t.Fatalf("a refused order held stock: %d → %d", stock, got)
+	}
+
+	self.send(map[string]any{"type": "checkout", "ref": "co", "buyer": map[string]any{"name": "Anna Schmidt", "email": "anna@example.de"}})
+	var order map[string]any
+	for order == nil {
+		if m := self.expect("order"); m["ref"] == "co" {
+			order = m["order"].(map[string]any)
+		}
+	}
+	till.send(map[string]any{"type": "order.confirm", "ref": "ok", "id": order["id"],
+		"payments": []map[string]any{{"method": "card", "amount": order["total"]}}})
+	var s map[string]any
+	for s == nil {
+		if m := till.expect("sale"); m["ref"] == "ok" {
+			s = m["sale"].(map[string]any)
+		}
+	}
+	invs, _ := s["invoices"].([]any)
+	if len(invs) != 1 {
+		t.Fatalf("the order's sale carries %d invoices", len(invs))
+	}
+	b, _ := invs[0].(map[string]any)["buyer"].(map[string]any)
+	if b["name"] != "Anna Schmidt" || b["email"] != "anna@example.de" {
+		t.Errorf("the invoice's buyer: %v", b)
+	}
+}
