@@ -110,3 +110,44 @@ func TestBrowserASaleWithABuyerPrintsAndShowsItsInvoice(t *testing.T) {
 		t.Errorf("the XML downloads as %q", disposition)
 	}
 }
+
+// The manager's invoices tab: the settings the flags gave, the counter's
+// warning when the block runs out (also raised on opening any tab), the
+// day's count, the invoices with their state and XML.
+func TestBrowserManagerInvoicesTabWarnsWhenTheBlockRunsOut(t *testing.T) {
+	k := startKiosk(t, t.TempDir(), withInvoicing, func(c *Config) { c.Invoice.Block = "00000000001-00000000050" })
+	s := k.sell(t, invoicedSale(map[string]any{"name": "Công ty A"}))
+	ctx := managerIn(t, k, "Asia/Ho_Chi_Minh")
+	var toastText, settings, low, row, href, days string
+	within(t, ctx, 20*time.Second,
+		poll(`[...document.querySelectorAll('[data-testid=toast]')].some((e) => e.textContent.includes('49'))`),
+		chromedp.Evaluate(`[...document.querySelectorAll('[data-testid=toast]')].map((e) => e.textContent).join(' | ')`, &toastText),
+		chromedp.Click(tid("tab-invoices"), chromedp.ByQuery),
+		chromedp.WaitVisible(tid("inv-row"), chromedp.ByQuery),
+		chromedp.Text(tid("inv-settings"), &settings, chromedp.ByQuery),
+		chromedp.Text(tid("inv-low"), &low, chromedp.ByQuery),
+		chromedp.Text(tid("inv-row"), &row, chromedp.ByQuery),
+		chromedp.Text(tid("inv-days"), &days, chromedp.ByQuery),
+		chromedp.AttributeValue(tid("inv-xml"), "href", &href, nil, chromedp.ByQuery),
+	)
+	inv := s.Invoices[0]
+	for _, c := range []struct{ what, text, want string }{
+		{"the warning on opening", toastText, "Sắp hết dải số hoá đơn: còn 49 số"},
+		{"the tab's warning", low, "còn 49 số"},
+		{"the settings", settings, "HỘ KINH DOANH OCOP CÀ MAU"},
+		{"the settings", settings, "2" + inv.Symbol},
+		{"the settings", settings, "A1B2C"},
+		{"the settings", settings, "00000000001–00000000050"},
+		{"the row", row, inv.MCCQT},
+		{"the row", row, "Công ty A"},
+		{"the row", row, "Đã lập"},
+		{"the days", days, "1"},
+	} {
+		if !strings.Contains(c.text, c.want) {
+			t.Errorf("%s lacks %q: %q", c.what, c.want, c.text)
+		}
+	}
+	if want := "/r/" + s.ID + "/invoices/" + inv.Key() + ".xml"; href != want {
+		t.Errorf("XML link %q, want %q", href, want)
+	}
+}
