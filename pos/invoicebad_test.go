@@ -1,6 +1,7 @@
 package pos
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"strings"
@@ -339,6 +340,44 @@ func TestTheCounterWarnsWellBeforeItRunsOut(t *testing.T) {
 			c := counterOf(tc.block, tc.next)
 			if c.Warn != tc.warn || c.Used+c.Left != tc.block.Size() {
 				t.Errorf("counter %+v", c)
+			}
+		})
+	}
+}
+
+func TestAProducersInvoicingTravelsThroughTheCatalogFiles(t *testing.T) {
+	ps := []Producer{
+		{ID: "P-RICE", Name: "Hộ kinh doanh Gạo Rạch Lọp", Kind: KindHousehold, TaxCode: producerMST, Address: "Ấp Rạch Lọp",
+			Invoicing: &ProducerInvoicing{Delegated: true, TaxMethod: TaxDirect, DirectRate: 1_50}},
+		{ID: "P-UMINH", Name: "HTX Ong mật U Minh Hạ", Kind: KindHTX},
+	}
+	var b bytes.Buffer
+	if err := WriteProducersCSV(&b, ps); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseProducersCSV(&b)
+	if err != nil || !reflect.DeepEqual(got, ps) {
+		t.Errorf("through export and import: %+v, %v", got, err)
+	}
+	header := strings.Join(ProducerColumns, ",")
+	tests := []struct {
+		name   string
+		row    string
+		column string
+	}{
+		{"delegated neither yes nor no", "P-2,Cơ sở A,household,0100233488,,,Ấp 1,,,,,maybe,direct,", "invoice_delegated"},
+		{"an unknown tax method", "P-2,Cơ sở A,household,0100233488,,,Ấp 1,,,,,yes,khoan,", "invoice_tax_method"},
+		{"delegated with a tax code failing its check digit", "P-2,Cơ sở A,household,0100233489,,,Ấp 1,,,,,yes,direct,", "tax_code"},
+		{"delegated without a tax code", "P-2,Cơ sở A,household,,,,Ấp 1,,,,,yes,credit,", "tax_code"},
+		{"delegated without an address", "P-2,Cơ sở A,household,0100233488,,,,,,,,yes,credit,", "address"},
+		{"a direct percentage that is not one", "P-2,Cơ sở A,household,0100233488,,,Ấp 1,,,,,yes,direct,một", "invoice_direct_rate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name+" is reported on its column", func(t *testing.T) {
+			_, err := ParseProducersCSV(strings.NewReader(header + "\n" + tc.row + "\n"))
+			ie := importError(t, err)
+			if len(ie.Rows) != 1 || ie.Rows[0].Column != tc.column {
+				t.Errorf("row errors %+v, want one on %s", ie.Rows, tc.column)
 			}
 		})
 	}

@@ -59,6 +59,24 @@ func TestAMixedConsignmentCartGetsOneInvoicePerIssuingSeller(t *testing.T) {
 		adj.Adjusts == nil || adj.Adjusts.Number != 1 || adj.Adjusts.MCCQT != rice.MCCQT {
 		t.Errorf("adjustment %+v", adj)
 	}
+	// Listed one a page, newest first: the adjustment, then the sale's two.
+	var got []string
+	cursor := ""
+	for range 5 {
+		invs, next, err := s.Invoices(InvoiceQuery{Limit: 1, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, inv := range invs {
+			got = append(got, fmt.Sprintf("%s/%d", inv.Seller.TaxCode, inv.Number))
+		}
+		if cursor = next; next == "" {
+			break
+		}
+	}
+	if want := []string{producerMST + "/2", producerMST + "/1", boothMST + "/1"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("listed %v, want %v", got, want)
+	}
 }
 
 func TestAVoidAdjustsEveryInvoiceOfTheSale(t *testing.T) {
@@ -84,6 +102,10 @@ func TestAVoidAdjustsEveryInvoiceOfTheSale(t *testing.T) {
 	}
 	if total != v.Total {
 		t.Errorf("adjustments %d, void %d", total, v.Total)
+	}
+	z, err := s.ShiftReport("")
+	if err != nil || z.Invoices != 4 || z.Adjustments != 2 {
+		t.Errorf("the Z-report counts %d invoices, %d adjustments (%v); want 4 and 2", z.Invoices, z.Adjustments, err)
 	}
 }
 
@@ -193,7 +215,7 @@ func TestNumbersAndCodesStayUniqueAcrossARestoreAndRecover(t *testing.T) {
 		t.Fatal(err)
 	}
 	backup := backupTo(t, old)
-	lost := old.sell(t, honey) // invoice 4: at the hub, not in the backup
+	lost := old.sell(t, honey)                           // invoice 4: at the hub, not in the backup
 	if _, err := old.Void(lost.ID, "nhầm"); err != nil { // adjustment 5
 		t.Fatal(err)
 	}
@@ -288,5 +310,42 @@ func TestInvoicesAreListedNewestFirstWithTheirStates(t *testing.T) {
 	days, err := s.InvoiceDays(Date{}, Date{})
 	if err != nil || len(days) != 2 || days[0].Issued != 5 || days[0].Delivered != 1 || days[0].Refused != 1 || days[1].Issued != 1 {
 		t.Errorf("days %+v, %v", days, err)
+	}
+}
+
+func TestASelfServiceOrderIsInvoicedWhenConfirmedWithItsBuyer(t *testing.T) {
+	s := openInvoicingStore(t, TaxDirect)
+	ob := NewOrderBook(s.Store, OrderOptions{})
+	buyer := &Buyer{Name: "Ms Anna Berg", Phone: "+84912345678", Email: "anna@example.se"}
+	o, _, err := ob.Create(OrderRequest{Lines: []LineRequest{lineReq("HONEY", 1)}, Buyer: buyer}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sale, err := ob.Confirm(o.ID, []PaymentRequest{{Method: MethodVietQR, Amount: o.Total}}, "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sale.Invoices) != 1 || sale.Invoices[0].Buyer == nil || *sale.Invoices[0].Buyer != *buyer ||
+		sale.Invoices[0].PayMethod != "CK" || sale.Invoices[0].Total != o.Total {
+		t.Errorf("the order's sale invoices %+v", sale.Invoices)
+	}
+}
+
+func TestAReturnIsAdjustedEvenAfterInvoicingWasTurnedOff(t *testing.T) {
+	s := openInvoicingStore(t, TaxDirect)
+	sale := s.sell(t, SaleRequest{Lines: []LineRequest{lineReq("HONEY", 2)}, Payments: []PaymentRequest{cashReq(440000, 0)}})
+	if err := s.SetInvoicing(InvoiceSettings{}); err != nil {
+		t.Fatal(err)
+	}
+	if next := s.sell(t, SaleRequest{Lines: []LineRequest{lineReq("HONEY", 1)}, Payments: []PaymentRequest{cashReq(220000, 0)}}); len(next.Invoices) != 0 {
+		t.Errorf("a sale with invoicing off has invoices %+v", next.Invoices)
+	}
+	ref, err := s.Refund(sale.ID, RefundRequest{Lines: []LineRequest{lineReq("HONEY", 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ref.Invoices) != 1 || ref.Invoices[0].Kind != InvoiceAdjustment || ref.Invoices[0].Number != 2 ||
+		ref.Invoices[0].MCCQT != "M2-26-A1B2C-01234560001" || ref.Invoices[0].Total != -220000 {
+		t.Errorf("adjustment with invoicing off: %+v", ref.Invoices)
 	}
 }

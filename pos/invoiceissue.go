@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -34,7 +35,12 @@ type invoiceGroup struct {
 func (s *Store) issueInvoices(tx *bolt.Tx, rec *Sale) error {
 	st := s.Invoicing()
 	if !st.Enabled() {
-		return nil
+		// A return of an invoiced sale is adjusted even with invoicing
+		// turned off since: in the original's symbol and code.
+		var ok bool
+		if st, ok = adjustingSettings(tx, rec); !ok {
+			return nil
+		}
 	}
 	groups, why, err := s.invoiceGroups(tx, st, rec)
 	if err != nil || len(groups) == 0 {
@@ -51,7 +57,8 @@ func (s *Store) issueInvoices(tx *bolt.Tx, rec *Sale) error {
 	if block.IsZero() {
 		return abortTx{fmt.Errorf("%w: give -invoice-block, or link the kiosk to the hub, which allocates one", ErrInvoiceNoBlock)}
 	}
-	next := max(invNext(m), block.From)
+	series := tx.Bucket(bInvSeries)
+	next := max(invNext(series), block.From)
 	if next > block.To || block.To-next+1 < uint64(len(groups)) {
 		return abortTx{fmt.Errorf("%w: block %s has %d numbers left, the record needs %d", ErrInvoiceCounterFull, block, counterOf(block, next).Left, len(groups))}
 	}
@@ -61,7 +68,6 @@ func (s *Store) issueInvoices(tx *bolt.Tx, rec *Sale) error {
 		return abortTx{fmt.Errorf("%w: the clock says %s but the symbol %s starts in 20%02d", ErrInvoiceClock, vn.Format("02/01/2006 15:04"), st.Symbol, y)}
 	}
 	symbol := SymbolFor(st.Symbol, now)
-	series := tx.Bucket(bInvSeries)
 	for _, g := range groups {
 		form := FormOf(g.method)
 		last := lastIssue(series, []byte("last|"+g.seller.TaxCode))
@@ -94,7 +100,7 @@ func (s *Store) issueInvoices(tx *bolt.Tx, rec *Sale) error {
 		next++
 		rec.Invoices = append(rec.Invoices, inv)
 	}
-	if err := m.Put(kInvNext, u64(next)); err != nil {
+	if err := series.Put(kInvNext, u64(next)); err != nil {
 		return abortTx{err}
 	}
 	return indexInvoices(tx, rec)
@@ -189,6 +195,25 @@ func (s *Store) invoiceGroups(tx *bolt.Tx, st InvoiceSettings, rec *Sale) ([]inv
 	return out, why, nil
 }
 
+// adjustingSettings are what a void or refund of an invoiced sale needs to
+// issue its adjustments while invoicing is off: the symbol and tax authority
+// code of the original's first invoice.
+func adjustingSettings(tx *bolt.Tx, rec *Sale) (InvoiceSettings, bool) {
+	if rec.Kind == KindSale || rec.Original == "" {
+		return InvoiceSettings{}, false
+	}
+	var orig Sale
+	if ok, err := getJSON(tx.Bucket(bSales), []byte(rec.Original), &orig); !ok || err != nil || len(orig.Invoices) == 0 {
+		return InvoiceSettings{}, false
+	}
+	inv := orig.Invoices[0]
+	parts := strings.Split(inv.MCCQT, "-")
+	if len(parts) != 4 || !ValidSymbol(inv.Symbol) {
+		return InvoiceSettings{}, false
+	}
+	return InvoiceSettings{Symbol: inv.Symbol, CQTCode: parts[2]}, true
+}
+
 func promoNames(ps []AppliedPromotion) map[string]string {
 	m := make(map[string]string, len(ps))
 	for _, p := range ps {
@@ -225,6 +250,10 @@ func invIndexKey(symbol string, number int64, taxCode string, form int) []byte {
 	return fmt.Appendf(nil, "%s|%020d|%s|%d", symbol, number, taxCode, form)
 }
 
+// keyIndexKey files an invoice by its provider key; symbols start with a
+// capital C, so these keys never mix with the numbers'.
+func keyIndexKey(key string) []byte { return []byte("key|" + key) }
+
 // invRef points at an invoice inside its record: record seq, index.
 func invRef(seq uint64, i int) []byte {
 	v := make([]byte, 9)
@@ -233,29 +262,23 @@ func invRef(seq uint64, i int) []byte {
 	return v
 }
 
-// indexInvoices files a record's invoices by number and in issue order.
+// indexInvoices files a record's invoices by number and by key, and counts
+// them in their day. Issue order needs no index: it is the record sequence.
 func indexInvoices(tx *bolt.Tx, rec *Sale) error {
-	ix, issue := appending(tx, bInvIndex), appending(tx, bInvIssue)
+	ix := appending(tx, bInvIndex)
 	for i, inv := range rec.Invoices {
 		ref := invRef(rec.Seq, i)
 		if err := ix.Put(invIndexKey(inv.Symbol, inv.Number, inv.Seller.TaxCode, inv.Form), ref); err != nil {
 			return abortTx{err}
 		}
-		n, err := issue.NextSequence()
-		if err != nil {
-			return abortTx{err}
-		}
-		if err := issue.Put(u64(n), ref); err != nil {
-			return abortTx{err}
-		}
-		if err := tx.Bucket(bInvKeys).Put([]byte(inv.Key()), ref); err != nil {
+		if err := ix.Put(keyIndexKey(inv.Key()), ref); err != nil {
 			return abortTx{err}
 		}
 		var adj int64
 		if inv.Kind == InvoiceAdjustment {
 			adj = 1
 		}
-		if err := addInts(tx.Bucket(bInvDays), dayKey(inv), 1, 0, 0, adj); err != nil {
+		if err := addInts(tx.Bucket(bInvSeries), dayKey(inv), 1, 0, 0, adj); err != nil {
 			return err
 		}
 	}
@@ -270,7 +293,7 @@ func recoverInvoices(tx *bolt.Tx, recs []Sale) error {
 	if err != nil {
 		return abortTx{err}
 	}
-	next := invNext(m)
+	next := invNext(series)
 	for _, r := range recs {
 		for _, inv := range r.Invoices {
 			sb, err := series.CreateBucketIfNotExists([]byte(seriesKey(inv.Seller.TaxCode, inv.Form, inv.Symbol)))
@@ -293,8 +316,8 @@ func recoverInvoices(tx *bolt.Tx, recs []Sale) error {
 			}
 		}
 	}
-	if next != invNext(m) {
-		if err := m.Put(kInvNext, u64(next)); err != nil {
+	if next != invNext(series) {
+		if err := series.Put(kInvNext, u64(next)); err != nil {
 			return abortTx{err}
 		}
 	}

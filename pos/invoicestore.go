@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -14,27 +15,26 @@ import (
 // these buckets number them and find them:
 //
 //	invoice_series  nested per series "MST|form|symbol": its sequence is the
-//	                last number issued, key "t" the last issue time (unix ns)
-//	invoices_by_no  symbol|number(20 digits)|MST|form → record seq, index
-//	invoices_by_issue  issue order (its own sequence) → record seq, index
+//	                last number issued, key "t" the last issue time (unix ns);
+//	                "last|"+MST the seller's last issue time, "next" the next
+//	                number of the MCCQT counter, "day|YYYY-MM-DD" (Vietnam
+//	                time) the day's counts: issued, delivered, refused,
+//	                adjustments (4 × 8 bytes), kept as invoices are issued and
+//	                states arrive. One small bucket, so a sale's invoice
+//	                touches few pages.
+//	invoices_by_no  symbol|number(20 digits)|MST|form → record seq, index;
+//	                "key|"+Invoice.Key → the same (one bucket: fewer pages
+//	                written a sale)
 //	invoice_states  key (Invoice.Key) → InvoiceState the hub sent down
-//	invoice_keys    key (Invoice.Key) → record seq, index
-//	invoice_days    YYYY-MM-DD (Vietnam time) → issued, delivered, refused,
-//	                adjustments (4 × 8 bytes): the day's counts, kept as
-//	                invoices are issued and states arrive
 //
-// The MCCQT counter ("invoice_next") and the kiosk's block ("invoice_block")
-// are in meta.
+// The kiosk's block of the counter ("invoice_block") is in meta.
 var (
 	bInvSeries = []byte("invoice_series")
 	bInvIndex  = []byte("invoices_by_no")
-	bInvIssue  = []byte("invoices_by_issue")
 	bInvStates = []byte("invoice_states")
-	bInvKeys   = []byte("invoice_keys")
-	bInvDays   = []byte("invoice_days")
 
 	kInvBlock = []byte("invoice_block")
-	kInvNext  = []byte("invoice_next")
+	kInvNext  = []byte("next")
 )
 
 // SetInvoicing sets the kiosk's invoicing at start. Zero settings turn it off.
@@ -70,13 +70,13 @@ func (s *Store) SetInvoiceBlock(b InvoiceBlock) error {
 		return fmt.Errorf("%w: invoice block %s", ErrBadInvoiceSettings, b)
 	}
 	return s.commit(func(tx *bolt.Tx) error {
-		m := tx.Bucket(bMeta)
-		if !b.Contains(invNext(m)) {
-			if err := m.Put(kInvNext, u64(b.From)); err != nil {
+		series := tx.Bucket(bInvSeries)
+		if !b.Contains(invNext(series)) {
+			if err := series.Put(kInvNext, u64(b.From)); err != nil {
 				return abortTx{err}
 			}
 		}
-		return putJSON(m, kInvBlock, b)
+		return putJSON(tx.Bucket(bMeta), kInvBlock, b)
 	})
 }
 
@@ -99,8 +99,9 @@ func invBlock(m *bolt.Bucket) (InvoiceBlock, error) {
 	return b, nil
 }
 
-func invNext(m *bolt.Bucket) uint64 {
-	if v := m.Get(kInvNext); len(v) == 8 {
+// invNext is the next number of the MCCQT counter.
+func invNext(series *bolt.Bucket) uint64 {
+	if v := series.Get(kInvNext); len(v) == 8 {
 		return binary.BigEndian.Uint64(v)
 	}
 	return 0
@@ -115,7 +116,7 @@ func (s *Store) InvoiceCounter() (InvoiceCounter, error) {
 		if err != nil {
 			return err
 		}
-		c = counterOf(b, invNext(m))
+		c = counterOf(b, invNext(tx.Bucket(bInvSeries)))
 		return nil
 	})
 	return c, err
@@ -139,52 +140,61 @@ func counterOf(b InvoiceBlock, next uint64) InvoiceCounter {
 	return c
 }
 
-// Invoices lists invoices newest first (in issue order), filtered by q, with
-// the cursor of the next page ("" at the end). Each carries its delivery state.
+// Invoices lists invoices newest first (in issue order, which is the record
+// sequence), filtered by q, with the cursor of the next page ("" at the
+// end). Each carries its delivery state. The cursor names the last invoice
+// listed: its record sequence and place in the record, "123.0".
 func (s *Store) Invoices(q InvoiceQuery) ([]Invoice, string, error) {
 	limit := pageLimit(q.Limit)
-	var before uint64
+	var fromSeq uint64
+	fromIdx := -1
 	if q.Cursor != "" {
-		n, err := strconv.ParseUint(q.Cursor, 10, 64)
-		if err != nil || n == 0 {
+		seq, idx, ok := strings.Cut(q.Cursor, ".")
+		n, err1 := strconv.ParseUint(seq, 10, 64)
+		i, err2 := strconv.Atoi(idx)
+		if !ok || err1 != nil || err2 != nil || n == 0 || i < 0 || i > 255 {
 			return nil, "", fmt.Errorf("%w: invoice cursor %q", ErrBadInvoiceQuery, q.Cursor)
 		}
-		before = n
+		fromSeq, fromIdx = n, i
 	}
 	out := []Invoice{}
 	next := ""
-	var lastKey uint64
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bInvIssue).Cursor()
-		var k, v []byte
-		if before == 0 {
-			k, v = c.Last()
-		} else {
-			k, v = c.Seek(u64(before))
-			if k == nil {
-				k, v = c.Last()
-			} else {
-				k, v = c.Prev()
+		c := tx.Bucket(bSalesSeq).Cursor()
+		k, id := c.Last()
+		if fromSeq != 0 {
+			if k, id = c.Seek(u64(fromSeq)); k == nil || binary.BigEndian.Uint64(k) != fromSeq {
+				k, id = c.Prev() // that record is gone: start before where it was
+				fromIdx = -1
 			}
 		}
-		for ; k != nil; k, v = c.Prev() {
-			inv, err := invoiceAt(tx, v)
-			if err != nil {
-				return err
+		sales := tx.Bucket(bSales)
+		for ; k != nil; k, id = c.Prev() {
+			var rec Sale
+			if _, err := getJSON(sales, id, &rec); err != nil {
+				return fmt.Errorf("record %s: %w", id, err)
 			}
-			if q.Symbol != "" && inv.Symbol != q.Symbol {
-				continue
+			seq := binary.BigEndian.Uint64(k)
+			i := len(rec.Invoices) - 1
+			if seq == fromSeq && fromIdx >= 0 {
+				i = min(i, fromIdx-1)
 			}
-			if !q.Day.IsZero() && DateOf(inv.Issued.In(VietnamTime)) != q.Day {
-				continue
+			for ; i >= 0; i-- {
+				inv := rec.Invoices[i]
+				if q.Symbol != "" && inv.Symbol != q.Symbol {
+					continue
+				}
+				if !q.Day.IsZero() && DateOf(inv.Issued.In(VietnamTime)) != q.Day {
+					continue
+				}
+				if len(out) == limit {
+					return nil
+				}
+				out = append(out, withState(tx, inv))
+				next = fmt.Sprintf("%d.%d", seq, i)
 			}
-			if len(out) == limit {
-				next = strconv.FormatUint(lastKey, 10)
-				break
-			}
-			out = append(out, withState(tx, inv))
-			lastKey = binary.BigEndian.Uint64(k)
 		}
+		next = "" // the list ran out
 		return nil
 	})
 	return out, next, err
@@ -285,7 +295,7 @@ func (s *Store) SetInvoiceStates(states []InvoiceState) error {
 				return err
 			}
 			// The day's counts follow the state, for an invoice this store holds.
-			ref := tx.Bucket(bInvKeys).Get([]byte(st.Key))
+			ref := tx.Bucket(bInvIndex).Get(keyIndexKey(st.Key))
 			if ref == nil || old.State == st.State {
 				continue
 			}
@@ -297,7 +307,7 @@ func (s *Store) SetInvoiceStates(states []InvoiceState) error {
 			d[stateSlot(old.State)]--
 			d[stateSlot(st.State)]++
 			d[0] = 0 // issued counts every invoice, whatever its state
-			if err := addInts(tx.Bucket(bInvDays), dayKey(inv), d...); err != nil {
+			if err := addInts(tx.Bucket(bInvSeries), dayKey(inv), d...); err != nil {
 				return err
 			}
 		}
@@ -316,8 +326,9 @@ func stateSlot(state string) int {
 	return 0
 }
 
+// dayKey is where a day's counts are kept.
 func dayKey(inv Invoice) []byte {
-	return []byte(inv.Issued.In(VietnamTime).Format("2006-01-02"))
+	return []byte("day|" + inv.Issued.In(VietnamTime).Format("2006-01-02"))
 }
 
 // InvoiceDay is one day's invoices (Vietnam time): issued (all of them,
@@ -337,16 +348,17 @@ type InvoiceDay struct {
 func (s *Store) InvoiceDays(from, to Date) ([]InvoiceDay, error) {
 	out := []InvoiceDay{}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bInvDays).Cursor()
-		k, v := c.First()
+		c := tx.Bucket(bInvSeries).Cursor()
+		prefix := []byte("day|")
+		start := prefix
 		if !from.IsZero() {
-			k, v = c.Seek([]byte(from.String()))
+			start = []byte("day|" + from.String())
 		}
-		for ; k != nil; k, v = c.Next() {
-			if !to.IsZero() && string(k) > to.String() {
+		for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if !to.IsZero() && string(k[len(prefix):]) > to.String() {
 				break
 			}
-			d, err := ParseDate(string(k))
+			d, err := ParseDate(string(k[len(prefix):]))
 			if err != nil || len(v) != 32 {
 				return fmt.Errorf("invoice days: bad entry %q", k)
 			}
@@ -371,7 +383,7 @@ var (
 func (s *Store) InvoiceByKey(key string) (Invoice, error) {
 	var inv Invoice
 	err := s.db.View(func(tx *bolt.Tx) error {
-		ref := tx.Bucket(bInvKeys).Get([]byte(key))
+		ref := tx.Bucket(bInvIndex).Get(keyIndexKey(key))
 		if ref == nil {
 			return fmt.Errorf("%w: invoice %q", ErrNotFound, key)
 		}

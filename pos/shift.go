@@ -200,6 +200,10 @@ type ZReport struct {
 	CountedCash       Money            `json:"counted_cash"`
 	CashDifference    Money            `json:"cash_difference"` // counted - expected
 	Closed            bool             `json:"closed"`
+	// Invoices is the invoices the shift issued, Adjustments how many of
+	// them adjust an earlier one (a void or refund).
+	Invoices    int `json:"invoices,omitempty"`
+	Adjustments int `json:"invoice_adjustments,omitempty"`
 }
 
 // DiscountTotal is the manual discounts of a shift given for one reason: how

@@ -35,6 +35,8 @@ type shiftSums struct {
 	RefundTotal  Money            `json:"refund_total"`
 	ByMethod     map[string]Money `json:"by_method"`
 	ByVAT        map[int]Money    `json:"by_vat"`
+	Invoices     int              `json:"invoices,omitempty"`
+	Adjustments  int              `json:"invoice_adjustments,omitempty"`
 }
 
 var kSums = []byte("t")
@@ -74,6 +76,12 @@ func addToShift(tx *bolt.Tx, r *Sale) error {
 	}
 	for _, p := range r.Payments {
 		t.ByMethod[p.Method] += p.Amount
+	}
+	for _, inv := range r.Invoices {
+		t.Invoices++
+		if inv.Kind == InvoiceAdjustment {
+			t.Adjustments++
+		}
 	}
 	// A discount given counts one; its void takes it back; a refund gives
 	// back money, not the discount.
@@ -142,6 +150,7 @@ func zReport(tx *bolt.Tx, sh Shift) (ZReport, error) {
 		z.Sales, z.Voids, z.Refunds = t.Sales, t.Voids, t.Refunds
 		z.FirstReceipt, z.LastReceipt = t.FirstReceipt, t.LastReceipt
 		z.Gross, z.VoidTotal, z.RefundTotal = t.Gross, t.VoidTotal, t.RefundTotal
+		z.Invoices, z.Adjustments = t.Invoices, t.Adjustments
 		for m, a := range t.ByMethod {
 			z.ByMethod[m] = a
 		}
