@@ -415,3 +415,70 @@ func TestASelfServiceOrderCarriesItsBuyerToTheInvoice(t *testing.T) {
 		t.Errorf("the invoice's buyer: %v", b)
 	}
 }
+
+// A consignment booth: the honey's producer delegated invoicing to the booth,
+// so a cart of honey and candy issues two invoices, one per issuing seller,
+// each in its own series; the receipt lists both, the e-receipt shows the
+// booth as the delegate, and each XML downloads.
+func TestAConsignmentCartIsInvoicedPerIssuingSeller(t *testing.T) {
+	dir := t.TempDir()
+	k := startKiosk(t, dir, withInvoicing)
+	csv := "id,name,kind,tax_code,province,commune,address,phone,bank_bin,bank_account,bank_account_name,invoice_delegated,invoice_tax_method,invoice_direct_rate\n" +
+		`CM-HTX-UMINH,HTX Ong mật U Minh Hạ,htx,2001438713,Cà Mau,Xã Khánh An,"Ấp 9, xã Khánh An, tỉnh Cà Mau",0918325476,970405,7706205148237,HTX ONG MAT U MINH HA,yes,credit,` + "\n"
+	if r := k.do("POST", "/api/v1/catalog/import?kind=producers", []byte(csv), "X-Manager-Pin", testPIN); r.Status != 200 {
+		t.Fatalf("import: %d %s", r.Status, r.Body)
+	}
+	body := sale("CM-MO-500", 1, "BT-KD-400", 2)
+	body["payments"] = []map[string]any{{"method": "cash", "amount": 500_000, "tendered": 500_000}}
+	s := k.sell(t, body)
+	if len(s.Invoices) != 2 {
+		t.Fatalf("%d invoices: %+v", len(s.Invoices), s.Invoices)
+	}
+	var booth, producer pos.Invoice
+	for _, inv := range s.Invoices {
+		if inv.Seller.TaxCode == "2001438713" {
+			producer = inv
+		} else {
+			booth = inv
+		}
+	}
+	switch {
+	case booth.Seller.TaxCode != testMST || booth.Delegate != nil || booth.Form != 2 || booth.Number != 1:
+		t.Errorf("the booth's invoice: %+v", booth)
+	case producer.Delegate == nil || producer.Delegate.TaxCode != testMST || producer.Form != 1 || producer.Number != 1:
+		t.Errorf("the producer's invoice: seller %+v delegate %+v form %d number %d", producer.Seller, producer.Delegate, producer.Form, producer.Number)
+	case booth.Total+producer.Total != s.Total:
+		t.Errorf("invoices %v + %v, sale %v", booth.Total, producer.Total, s.Total)
+	}
+	waitFor(t, "the receipt printed", func() bool { return len(printed(t, dir, s.ID)) == 1 })
+	paper := strings.Join(strings.Fields(printed(t, dir, s.ID)[0]), " ")
+	for _, w := range []string{"MCCQT: " + booth.MCCQT, "MCCQT: " + producer.MCCQT, "Người bán (uỷ nhiệm lập): HTX Ong mật U Minh Hạ",
+		"MST: 2001438713", "HOÁ ĐƠN GIÁ TRỊ GIA TĂNG", "HOÁ ĐƠN BÁN HÀNG", "Tiền hoá đơn " + pos.FormatVND(producer.Total)} {
+		if !strings.Contains(paper, w) {
+			t.Errorf("the receipt lacks %q:\n%s", w, paper)
+		}
+	}
+	page := string(k.do("GET", "/r/"+s.ID+"?lang=vi", nil).Body)
+	for _, w := range []string{"Tổ chức nhận uỷ nhiệm lập hoá đơn", "HTX Ong mật U Minh Hạ", booth.MCCQT, producer.MCCQT, "Thuế suất 8%"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("the e-receipt lacks %q", w)
+		}
+	}
+	// Both series hold a number 1 under the kiosk's symbol: ?seller= picks.
+	for _, c := range []struct {
+		query string
+		want  pos.Invoice
+	}{{"", booth}, {"?seller=2001438713", producer}, {"?seller=" + testMST, booth}} {
+		r := k.do("GET", fmt.Sprintf("/api/v1/invoices/%s/1.xml%s", booth.Symbol, c.query), nil, "X-Manager-Pin", testPIN)
+		if r.Status != 200 {
+			t.Fatalf("XML%s: %d %s", c.query, r.Status, r.Body)
+		}
+		checkInvoiceXML(t, r.Body, c.want)
+	}
+	if r := k.do("GET", fmt.Sprintf("/api/v1/invoices/%s/1.xml?seller=0100109106-001", booth.Symbol), nil, "X-Manager-Pin", testPIN); r.Status != 404 {
+		t.Errorf("a seller with no such invoice: %d", r.Status)
+	}
+	if r := k.do("GET", "/api/v1/invoices?cursor=nonsense", nil, "X-Manager-Pin", testPIN); r.Status != 400 || r.errCode(t) != "bad_query" {
+		t.Errorf("a cursor of the wrong shape: %d %s", r.Status, r.Body)
+	}
+}

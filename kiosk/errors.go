@@ -71,6 +71,7 @@ var errorCodes = []struct {
 	{pos.ErrInvoiceCounterFull, fiber.StatusConflict, "invoice_counter_full"},
 	{pos.ErrInvoiceNoBlock, fiber.StatusConflict, "invoice_no_block"},
 	{pos.ErrAdjustAdjustment, fiber.StatusConflict, "invoice_adjustment"},
+	{pos.ErrBadInvoiceQuery, fiber.StatusBadRequest, "bad_query"},
 }
 
 // errorHandler turns any error a handler returns into the JSON error body

@@ -74,16 +74,21 @@ func invoiceState(inv pos.Invoice) string {
 }
 
 // invoiceXML answers GET /api/v1/invoices/{symbol}/{number}.xml: the
-// invoice's HDon XML as a download.
+// invoice's HDon XML as a download. A delegated producer's series shares the
+// kiosk's symbol: ?seller=MST picks the producer's invoice of that number
+// (the booth's otherwise).
 func (s *Server) invoiceXML(c *fiber.Ctx) error {
 	symbol := strings.ToUpper(c.Params("symbol"))
 	n, err := strconv.ParseInt(c.Params("number"), 10, 64)
 	if !pos.ValidSymbol(symbol) || err != nil || n < 1 {
 		return fmt.Errorf("%w: invoice %s/%s.xml: want a symbol like C26MAA and a number from 1", pos.ErrNotFound, c.Params("symbol"), c.Params("number"))
 	}
-	inv, err := s.store.Invoice(symbol, n)
+	inv, err := s.store.InvoiceOf(c.Query("seller"), symbol, n)
 	if err != nil {
 		return err
+	}
+	if seller := c.Query("seller"); seller != "" && inv.Seller.TaxCode != seller {
+		return fmt.Errorf("%w: invoice %s %d of seller %s", pos.ErrNotFound, symbol, n, seller)
 	}
 	return sendInvoiceXML(c, inv)
 }
@@ -176,44 +181,24 @@ func (s *Server) invoicing(c *fiber.Ctx) error {
 	}
 	v.Verified = num.Verified
 	today := pos.DateOf(now.In(pos.VietnamTime))
+	counted, err := s.store.InvoiceDays(pos.DateOf(today.Time().AddDate(0, 0, 1-invoiceDays)), today)
+	if err != nil {
+		return err
+	}
+	byDay := map[pos.Date]pos.InvoiceDay{}
+	for _, d := range counted {
+		byDay[d.Day] = d
+	}
 	for i := range invoiceDays {
 		day := pos.DateOf(today.Time().AddDate(0, 0, -i))
-		d, err := s.countInvoices(day, day != today)
-		if err != nil {
-			return err
+		d := byDay[day]
+		out := invoiceDay{Day: day.String(), Issued: d.Issued, Delivered: d.Delivered, Refused: d.Refused}
+		if day != today {
+			out.Late = d.Issued - d.Delivered - d.Refused
 		}
-		v.Days = append(v.Days, d)
+		v.Days = append(v.Days, out)
 	}
 	return c.JSON(v)
-}
-
-// countInvoices counts one day's invoices by state, paging through them.
-func (s *Server) countInvoices(day pos.Date, over bool) (invoiceDay, error) {
-	d := invoiceDay{Day: day.String()}
-	q := pos.InvoiceQuery{Day: day, Limit: pos.MaxPage}
-	for {
-		page, next, err := s.store.Invoices(q)
-		if err != nil {
-			return d, err
-		}
-		for _, inv := range page {
-			d.Issued++
-			switch invoiceState(inv) {
-			case pos.InvoiceDelivered:
-				d.Delivered++
-			case pos.InvoiceRefused:
-				d.Refused++
-			default:
-				if over {
-					d.Late++
-				}
-			}
-		}
-		if next == "" || len(page) == 0 {
-			return d, nil
-		}
-		q.Cursor = next
-	}
 }
 
 // invoiceHealth is what /healthz says of invoicing: nothing while it is
