@@ -137,8 +137,12 @@ export async function warnInvoicing(openTab) {
     return;
   }
   const inv = health && health.invoicing;
-  if (!inv || inv.state === 'ok') return;
-  const text = inv.state === 'low' ? t('inv.low', { left: formatNumber(inv.left || 0) })
-    : inv.state === 'unverified' ? t('inv.unverified') : t(`err.invoice_${inv.state === 'full' ? 'counter_full' : inv.state}`);
-  toast(text, { kind: 'error', ms: 15000, action: { label: t('mgr.tab.invoices'), fn: openTab } });
+  const text = inv && {
+    low: () => t('inv.low', { left: formatNumber(inv.left || 0) }),
+    unverified: () => t('inv.unverified'),
+    full: () => t('err.invoice_counter_full'),
+    no_block: () => t('err.invoice_no_block'),
+  }[inv.state];
+  if (!text) return;
+  toast(text(), { kind: 'error', ms: 15000, action: { label: t('mgr.tab.invoices'), fn: openTab } });
 }
