@@ -2,6 +2,8 @@ package kiosk
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +46,7 @@ func TestBrowserASaleWithABuyerPrintsAndShowsItsInvoice(t *testing.T) {
 		chromedp.Text(tid("buyer-error"), &errText, chromedp.ByQuery),
 		poll(fmt.Sprintf(`document.querySelector('%s').getAttribute('aria-invalid') === 'true'`, tid("buyer-tax_code"))),
 	)
+	screenshot(t, ctx, "till-buyer")
 	if !strings.Contains(errText, "Mã số thuế không đúng") {
 		t.Errorf("bad_buyer shown as %q", errText)
 	}
@@ -106,6 +109,17 @@ func TestBrowserASaleWithABuyerPrintsAndShowsItsInvoice(t *testing.T) {
 		}
 	}
 	checkInvoiceXML(t, []byte(xmlText), inv)
+	within(t, phone, 10*time.Second, chromedp.ScrollIntoView(tid("invoice"), chromedp.ByQuery))
+	screenshot(t, phone, "ereceipt-invoice")
+	if os.Getenv("KIOSK_SCREENSHOTS") != "" {
+		// The virtual printer's preview of the invoice receipt.
+		pngs, _ := filepath.Glob(filepath.Join(dir, "prints", "*"+s.ID+".png"))
+		if len(pngs) == 1 {
+			if b, err := os.ReadFile(pngs[0]); err == nil {
+				_ = os.WriteFile(filepath.Join("..", "web", "screenshots", "receipt-invoice.png"), b, 0o644)
+			}
+		}
+	}
 	if !strings.Contains(disposition, fmt.Sprintf(`filename="%s_2%s_%d.xml"`, testMST, inv.Symbol, inv.Number)) {
 		t.Errorf("the XML downloads as %q", disposition)
 	}
@@ -130,6 +144,7 @@ func TestBrowserManagerInvoicesTabWarnsWhenTheBlockRunsOut(t *testing.T) {
 		chromedp.Text(tid("inv-days"), &days, chromedp.ByQuery),
 		chromedp.AttributeValue(tid("inv-xml"), "href", &href, nil, chromedp.ByQuery),
 	)
+	screenshot(t, ctx, "manager-invoices")
 	inv := s.Invoices[0]
 	for _, c := range []struct{ what, text, want string }{
 		{"the warning on opening", toastText, "Sắp hết dải số hoá đơn: còn 49 số"},
