@@ -73,6 +73,7 @@ var routeTable = []routeRule{
 	{"POST", "/pair/claim", everyone},
 	{"GET", "/01/*", everyone},
 	{"GET", "/r/:id", everyone},
+	{"GET", "/r/:id/invoices/:key.xml", everyone},
 	{"GET", "/img/:name", everyone},
 
 	{"GET", "/ws", screens},
@@ -128,6 +129,9 @@ var routeTable = []routeRule{
 	{"GET", "/api/v1/devices", manager},
 	{"DELETE", "/api/v1/devices/:id", manager},
 	{"GET", "/api/v1/backup", manager},
+	{"GET", "/api/v1/invoices", manager},
+	{"GET", "/api/v1/invoices/:symbol/:number.xml", manager},
+	{"GET", "/api/v1/invoicing", manager},
 	{"POST", "/api/v1/promotions", manager},
 	{"PUT", "/api/v1/promotions/:id", manager},
 	{"DELETE", "/api/v1/promotions/:id", manager},

@@ -62,6 +62,9 @@ type Config struct {
 	// orderElapsed, when set, is the stopwatch orders expire by (tests move
 	// it; the kiosk uses the monotonic clock).
 	orderElapsed func() time.Duration
+	// clock, when set, is the store's wall clock (tests set it back to see
+	// an invoice refused; the kiosk uses time.Now).
+	clock func() time.Time
 
 	// Conns limits the connections the LAN may hold (the kiosk's own machine
 	// is never limited), and ReadTimeout is how long a request's headers and
@@ -84,6 +87,11 @@ type Config struct {
 	// codes label scales print (pos.ParseBarcodeLayout); none by default.
 	ScaleBarcodes  []string
 	barcodeLayouts []pos.BarcodeLayout
+
+	// Invoice is the kiosk's cash-register e-invoicing (invoicing.go); off
+	// until configured. invoicing is what the store is given.
+	Invoice   InvoiceConfig
+	invoicing pos.InvoiceSettings
 
 	// Listener, when set, is used instead of listening on Addr (tests pass a
 	// 127.0.0.1:0 listener).
@@ -140,6 +148,10 @@ func (c *Config) normalize() error {
 		if c.HubToken == "" {
 			return fmt.Errorf("-hub needs -hub-token (the token `hub kiosk add %s` printed)", c.KioskID)
 		}
+	}
+	// Before the default name: an invoice carries the seller's legal name.
+	if err := c.normalizeInvoicing(); err != nil {
+		return err
 	}
 	if c.Seller.Name == "" {
 		c.Seller.Name = "GIAN HÀNG OCOP"

@@ -48,14 +48,20 @@ type kioskProcess struct {
 
 var reReady = regexp.MustCompile(`msg="kiosk ready".* addr=(\S+)`)
 
-func startProcess(t *testing.T, dataDir string) *kioskProcess {
+func startProcess(t *testing.T, dataDir string, args ...string) *kioskProcess {
 	t.Helper()
 	bin, err := buildKiosk()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return startCmd(t, exec.Command(bin, "-addr", "127.0.0.1:0", "-data", dataDir, "-manager-pin", testPIN))
+	return startCmd(t, exec.Command(bin, append([]string{"-addr", "127.0.0.1:0", "-data", dataDir, "-manager-pin", testPIN}, args...)...))
 }
+
+// invoicingArgs turn invoicing on in a kiosk process as withInvoicing does
+// in one run by the tests.
+var invoicingArgs = []string{"-seller-name", "HỘ KINH DOANH OCOP CÀ MAU", "-seller-tax-code", testMST,
+	"-seller-address", "Công viên Hùng Vương, TP Cà Mau", "-tax-method", "direct", "-invoice-symbol", testSymbol,
+	"-invoice-cqt-code", "A1B2C", "-invoice-block", "12"}
 
 // startCmd starts a kiosk command and waits until it serves.
 func startCmd(t testing.TB, cmd *exec.Cmd) *kioskProcess {
@@ -97,13 +103,24 @@ func startCmd(t testing.TB, cmd *exec.Cmd) *kioskProcess {
 
 // TestSIGKILLDuringABurstLosesNoAcknowledgedSale kills the kiosk process in the
 // middle of concurrent sales and checks after a restart that every sale answered
-// 201 is there, receipt numbers are unique and gapless, and stock adds up.
+// 201 is there, receipt numbers are unique and gapless, and stock adds up; with
+// invoicing on, that every acknowledged sale has its invoice, and invoice
+// numbers and MCCQTs run without gaps or repeats, on after the restart too.
 func TestSIGKILLDuringABurstLosesNoAcknowledgedSale(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills a kiosk process")
 	}
+	t.Run("invoicing off", func(t *testing.T) { sigkillBurst(t, false) })
+	t.Run("invoicing on", func(t *testing.T) { sigkillBurst(t, true) })
+}
+
+func sigkillBurst(t *testing.T, invoicing bool) {
+	var args []string
+	if invoicing {
+		args = invoicingArgs
+	}
 	dir := t.TempDir()
-	p := startProcess(t, dir)
+	p := startProcess(t, dir, args...)
 
 	skus := []string{"CM-MO-500", "CM-MO-250", "BT-KD-400", "TV-GHC-5"}
 	initial := map[string]int64{}
@@ -177,7 +194,7 @@ func TestSIGKILLDuringABurstLosesNoAcknowledgedSale(t *testing.T) {
 		t.Fatalf("only %d sales acknowledged before the kill; the burst did not run", len(acked))
 	}
 
-	p2 := startProcess(t, dir)
+	p2 := startProcess(t, dir, args...)
 	all := listAllSales(t, p2.url)
 	byID := map[string]pos.Sale{}
 	for _, s := range all {
@@ -192,6 +209,12 @@ func TestSIGKILLDuringABurstLosesNoAcknowledgedSale(t *testing.T) {
 		if got.ReceiptNo != s.ReceiptNo || got.Total != s.Total {
 			t.Errorf("sale %s came back as %s/%d, was %s/%d", id, got.ReceiptNo, got.Total, s.ReceiptNo, s.Total)
 		}
+		if invoicing && (len(s.Invoices) != 1 || len(got.Invoices) != 1 || got.Invoices[0].MCCQT != s.Invoices[0].MCCQT) {
+			t.Errorf("sale %s answered invoices %+v, came back with %+v", id, s.Invoices, got.Invoices)
+		}
+	}
+	if invoicing {
+		checkInvoiceNumbering(t, all)
 	}
 	seqs := make([]int, 0, len(all))
 	sold := map[string]int64{}
@@ -232,12 +255,37 @@ func TestSIGKILLDuringABurstLosesNoAcknowledgedSale(t *testing.T) {
 	if next.Seq != uint64(len(all)+1) {
 		t.Errorf("next receipt after restart is seq %d, want %d", next.Seq, len(all)+1)
 	}
+	if invoicing {
+		checkInvoiceNumbering(t, append(all, next))
+	}
 	// A clean stop (SIGTERM) closes the store: the process exits 0.
 	if err := p2.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	if err := p2.cmd.Wait(); err != nil {
 		t.Errorf("SIGTERM exit: %v\n%s", err, p2.stderr)
+	}
+}
+
+// checkInvoiceNumbering checks that the records' invoices, one series of
+// one kiosk starting at block 12, are numbered 1, 2, 3… and carry the MCCQTs
+// 00120000000, 00120000001… in the same order: no gap, no repeat.
+func checkInvoiceNumbering(t *testing.T, all []pos.Sale) {
+	t.Helper()
+	var invs []pos.Invoice
+	for _, s := range all {
+		if len(s.Invoices) != 1 {
+			t.Errorf("record %s has %d invoices", s.ReceiptNo, len(s.Invoices))
+			continue
+		}
+		invs = append(invs, s.Invoices[0])
+	}
+	sort.Slice(invs, func(i, j int) bool { return invs[i].Number < invs[j].Number })
+	for i, inv := range invs {
+		want := pos.MCCQT(2, inv.Issued.In(pos.VietnamTime).Year(), "A1B2C", 12*pos.BlockSize+uint64(i))
+		if inv.Number != int64(i+1) || inv.MCCQT != want {
+			t.Fatalf("invoice %d of %d: number %d, MCCQT %s; want %d, %s", i+1, len(invs), inv.Number, inv.MCCQT, i+1, want)
+		}
 	}
 }
 

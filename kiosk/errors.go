@@ -65,6 +65,13 @@ var errorCodes = []struct {
 	{pos.ErrPromotionChanged, fiber.StatusConflict, "promotion_changed"},
 	{pos.ErrPromotionFromHub, fiber.StatusConflict, "promotion_from_hub"},
 	{pos.ErrBadLang, fiber.StatusUnprocessableEntity, "bad_lang"},
+	{pos.ErrBadBuyer, fiber.StatusUnprocessableEntity, "bad_buyer"},
+	{pos.ErrInvoiceUnverified, fiber.StatusConflict, "invoice_unverified"},
+	{pos.ErrInvoiceClock, fiber.StatusConflict, "invoice_clock"},
+	{pos.ErrInvoiceCounterFull, fiber.StatusConflict, "invoice_counter_full"},
+	{pos.ErrInvoiceNoBlock, fiber.StatusConflict, "invoice_no_block"},
+	{pos.ErrAdjustAdjustment, fiber.StatusConflict, "invoice_adjustment"},
+	{pos.ErrBadInvoiceQuery, fiber.StatusBadRequest, "bad_query"},
 }
 
 // errorHandler turns any error a handler returns into the JSON error body
@@ -95,6 +102,11 @@ func toAPIError(err error) *apiError {
 	var ie *pos.ImportError
 	if errors.As(err, &ie) {
 		return &apiError{Status: fiber.StatusUnprocessableEntity, Code: "import_rejected", Message: ie.Error(), Details: ie}
+	}
+	var bf *pos.FieldError
+	if errors.Is(err, pos.ErrBadBuyer) && errors.As(err, &bf) {
+		// The screen says what is wrong with which field, in its language.
+		return &apiError{Status: fiber.StatusUnprocessableEntity, Code: "bad_buyer", Message: err.Error(), Details: fiber.Map{"field": bf.Field}}
 	}
 	if isDiskFull(err) {
 		return newAPIError(fiber.StatusInsufficientStorage, "disk_full",

@@ -196,7 +196,7 @@ func (h *hub) selfCheckout(cl *wsClient, m inMsg) {
 		if lang == "" {
 			lang = cl.lang
 		}
-		req := pos.OrderRequest{Till: t.id, Lines: t.cart(t.lines).Lines, Lang: lang}
+		req := pos.OrderRequest{Till: t.id, Lines: t.cart(t.lines).Lines, Lang: lang, Buyer: m.Buyer}
 		o, _, err = h.orders.Create(req, m.IdempotencyKey)
 		if err == nil {
 			t.lines, t.pending = nil, nil

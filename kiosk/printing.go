@@ -190,6 +190,7 @@ func (s *Server) receipt(sale pos.Sale) (printer.Receipt, error) {
 	}
 	r := receiptFromSale(sale, s.receiptLang(sale, orig))
 	r.Seller = s.cfg.Seller
+	r.Invoices, r.Buyer = receiptInvoices(sale, r.Lang, s.store.Invoicing().Seller.TaxCode)
 	if orig != nil {
 		r.Original = orig.ReceiptNo
 	}

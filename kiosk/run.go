@@ -28,13 +28,17 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data folder: %w", err)
 	}
-	store, err := pos.Open(cfg.StorePath(), pos.StoreOptions{KioskID: cfg.KioskID})
+	store, err := pos.Open(cfg.StorePath(), pos.StoreOptions{KioskID: cfg.KioskID, Now: cfg.clock})
 	if err != nil {
 		return err
 	}
 	if err := store.SetDiscountLimit(cfg.DiscountLimit); err != nil {
 		store.Close()
 		return err
+	}
+	if err := store.SetInvoicing(cfg.invoicing); err != nil {
+		store.Close()
+		return fmt.Errorf("invoicing: %w", err)
 	}
 	defer func() {
 		if err := store.Close(); err != nil {

@@ -135,6 +135,7 @@ func (s *Server) routes() error {
 	r("POST", "/pair/claim", s.rateLimit, limitBody(4096), s.claimPairing)
 	r("GET", "/01/*", s.rateLimit, s.trace)
 	r("GET", "/r/:id", s.rateLimit, s.eReceipt)
+	r("GET", "/r/:id/invoices/:key.xml", s.rateLimit, s.eReceiptInvoiceXML)
 	r("GET", "/img/:name", s.serveImage)
 
 	app.Group("/api/v1", s.watchDisk)
@@ -161,6 +162,10 @@ func (s *Server) routes() error {
 	r("POST", v1+"/sales/:id/reprint", s.reprint)
 	r("POST", v1+"/sales/:id/void", jsonLimit, s.voidSale)
 	r("POST", v1+"/sales/:id/refund", jsonLimit, s.refundSale)
+
+	r("GET", v1+"/invoices", s.listInvoices)
+	r("GET", v1+"/invoices/:symbol/:number.xml", s.invoiceXML)
+	r("GET", v1+"/invoicing", s.invoicing)
 
 	r("GET", v1+"/promotions", s.listPromotions)
 	r("GET", v1+"/promotions/:id", s.getPromotion)
@@ -234,7 +239,9 @@ func who(c *fiber.Ctx) string {
 
 // healthz answers 200 {"status":"ok"} while the kiosk can sell, and 503
 // {"status":"degraded","disk":"full"} while its disk is full, so a monitor
-// that only looks at the status code notices.
+// that only looks at the status code notices. With invoicing on, "invoicing"
+// says how many MCCQT numbers are left ("state":"low" when running out) and
+// the kiosk is degraded while it cannot issue invoices.
 func (s *Server) healthz(c *fiber.Ctx) error {
 	d := s.disk.state()
 	body := fiber.Map{"status": "ok", "kiosk_id": s.cfg.KioskID, "schema": pos.SchemaVersion,
@@ -242,8 +249,17 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 	if d.FreeKnown {
 		body["disk_free"] = d.Free
 	}
+	inv, invOK := s.invoiceHealth()
+	if inv != nil {
+		body["invoicing"] = inv
+	}
 	if d.Full {
 		body["status"], body["disk"] = "degraded", "full"
+		return c.Status(fiber.StatusServiceUnavailable).JSON(body)
+	}
+	if !invOK {
+		// Every sale needs its invoice: while none can be issued, none sells.
+		body["status"] = "degraded"
 		return c.Status(fiber.StatusServiceUnavailable).JSON(body)
 	}
 	return c.JSON(body)

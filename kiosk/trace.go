@@ -291,6 +291,7 @@ func (s *Server) eReceipt(c *fiber.Ctx) error {
 	page := receiptPage(sale, l, t)
 	page.SwitchURL = switchURL(c, l)
 	page.Seller, page.TaxCode, page.Address = s.cfg.Seller.Name, s.cfg.Seller.TaxCode, s.cfg.Seller.Address
+	page.Invoices = invoiceViews(sale, l, t)
 	var buf bytes.Buffer
 	if err := web.RenderReceipt(&buf, page); err != nil {
 		return err

@@ -360,6 +360,7 @@ type inMsg struct {
 	IdempotencyKey string               `json:"idempotency_key"`
 	ID             string               `json:"id"`     // an order
 	Reason         string               `json:"reason"` // why an order is cancelled, or a discount given
+	Buyer          *pos.Buyer           `json:"buyer"`  // the invoice's buyer, on a checkout when the buyer asks
 }
 
 func mustJSON(v any) []byte {
@@ -608,7 +609,8 @@ func (h *hub) sendState(cl *wsClient) {
 	cl.sendJSON(map[string]any{"type": "state", "v": ProtocolVersion, "till": t.id, "role": cl.role,
 		"cart": h.view(t), "vietqr": t.pending, "printers": h.s.queue.Status(),
 		"seller": map[string]string{"name": h.s.cfg.Seller.Name}, "bank": h.s.bank(),
-		"orders": h.ordersFor(cl), "order_expiry": int(h.orders.TTL().Seconds())})
+		"orders": h.ordersFor(cl), "order_expiry": int(h.orders.TTL().Seconds()),
+		"invoicing": h.s.store.Invoicing().Enabled()})
 }
 
 func (h *hub) payVietQR(cl *wsClient, m inMsg) {
@@ -674,7 +676,7 @@ func (h *hub) checkout(cl *wsClient, m inMsg) {
 	}
 	c := t.cart(t.lines)
 	req := pos.SaleRequest{Payments: pays, Till: t.id, Lines: c.Lines, Discount: c.Discount,
-		DiscountReason: c.DiscountReason, Approved: approved, Lang: lang}
+		DiscountReason: c.DiscountReason, Approved: approved, Lang: lang, Buyer: m.Buyer}
 	sale, _, err := h.s.store.CommitSale(req, m.IdempotencyKey)
 	if err != nil {
 		cl.failErr(m.Ref, err)

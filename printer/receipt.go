@@ -70,9 +70,15 @@ type Receipt struct {
 	Payments []pos.Payment
 	// VietQR is an EMVCo payload to show when a transfer is still pending.
 	VietQR string
-	// QR is the link to the sale's e-receipt page.
+	// QR is the link to the sale's e-receipt page, where the buyer also
+	// looks its invoices up.
 	QR   string
 	Copy bool // a reprint: marked "BẢN SAO / COPY"
+	// Invoices are the MTT invoices the record issued (none while invoicing
+	// is off): the receipt then prints as the invoice (receipt_invoice.go).
+	Invoices []ReceiptInvoice
+	// Buyer is the invoice's buyer block, when the buyer asked for one.
+	Buyer *InvoiceBuyer
 }
 
 // amount is the line before anything is taken off it.
@@ -157,14 +163,18 @@ func WriteReceipt(e *Encoder, r Receipt) {
 	if r.Copy {
 		e.Bold(true).Line("*** BẢN SAO / COPY ***").Bold(false)
 	}
-	title := w.title
-	switch r.Kind {
-	case pos.KindVoid:
-		title = w.void
-	case pos.KindRefund:
-		title = w.refund
+	if len(r.Invoices) > 0 {
+		writeInvoiceHead(e, r, cols)
+	} else {
+		title := w.title
+		switch r.Kind {
+		case pos.KindVoid:
+			title = w.void
+		case pos.KindRefund:
+			title = w.refund
+		}
+		e.Bold(true).Line(title).Bold(false)
 	}
-	e.Bold(true).Line(title).Bold(false)
 	e.SetAlign(AlignLeft)
 	e.Columns2(w.no+r.ReceiptNo, r.Time.In(pos.VietnamTime).Format("02/01/2006 15:04"))
 	switch {
@@ -177,6 +187,9 @@ func WriteReceipt(e *Encoder, r Receipt) {
 	}
 	if r.Original != "" {
 		e.Line(w.forReceipt + r.Original)
+	}
+	if r.Buyer != nil {
+		writeBuyer(e, r.Lang, r.Buyer, cols)
 	}
 	rule := strings.Repeat("-", cols)
 	e.Line(rule)
@@ -222,6 +235,9 @@ func WriteReceipt(e *Encoder, r Receipt) {
 		}
 		e.Columns2(name, money(p.Amount))
 	}
+	if len(r.Invoices) > 0 {
+		writeInvoiceFoot(e, r, cols)
+	}
 	if r.VietQR != "" {
 		e.SetAlign(AlignCenter)
 		e.Line(w.scanToPay)
@@ -230,6 +246,9 @@ func WriteReceipt(e *Encoder, r Receipt) {
 	}
 	if r.QR != "" {
 		e.SetAlign(AlignCenter)
+		if len(r.Invoices) > 0 {
+			e.Line(invoiceWordsFor(r.Lang).lookUp)
+		}
 		e.QR(r.QR, 4, QRLevelL)
 	}
 	e.SetAlign(AlignCenter)

@@ -89,6 +89,21 @@ func BenchmarkReferenceReceipt(b *testing.B) {
 			b.ReportMetric(WireTime(n, 115200).Seconds(), "s@115200")
 		})
 	}
+	// The same receipt as the MTT invoice of a direct-method seller: what the
+	// invoice block adds (receipt_invoice_test.go holds its budget).
+	for _, profile := range []string{"epson-tm-t20", "epson-tm-t88", "xprinter-58", "rongta-80"} {
+		b.Run("invoice/"+profile, func(b *testing.B) {
+			plain, _ := encodeReference(b, profile)
+			var n int
+			for i := 0; i < b.N; i++ {
+				data, _ := encodeInvoice(b, profile, referenceInvoice(b))
+				n = len(data)
+			}
+			b.ReportMetric(float64(n), "bytes/receipt")
+			b.ReportMetric(float64(n-len(plain)), "invoice-bytes")
+			b.ReportMetric(WireTime(n, 9600).Seconds(), "s@9600")
+		})
+	}
 	b.Run("as-one-bitmap-576", func(b *testing.B) {
 		data, _ := encodeReference(b, "epson-tm-t20")
 		doc, err := Decode(data, Profiles["epson-tm-t20"])

@@ -47,3 +47,26 @@ func encodeReference(tb testing.TB, profile string) ([]byte, *Encoder) {
 	}
 	return e.Bytes(), e
 }
+
+// referenceInvoice is the reference receipt as the MTT invoice of a
+// direct-method household business (form 2) while the 8 % reduction applies:
+// the receipt the budget is set against when invoicing is on.
+func referenceInvoice(tb testing.TB) Receipt {
+	r := referenceReceipt(tb)
+	r.Invoices = []ReceiptInvoice{{
+		Form: 2, Symbol: "C26MAA", Number: 123, MCCQT: "M2-26-A1B2C-00001234567", Issued: r.Time,
+		Total:      1365000,
+		TotalWords: "Một triệu ba trăm sáu mươi lăm nghìn đồng",
+		Note:       "Đã giảm 5.460 đồng tương ứng 20% mức tỷ lệ % để tính thuế giá trị gia tăng theo Nghị quyết 204/2025/QH15",
+	}}
+	return r
+}
+
+func encodeInvoice(tb testing.TB, profile string, r Receipt) ([]byte, *Encoder) {
+	e := NewEncoder(Profiles[profile])
+	WriteReceipt(e, r)
+	if e.Err() != nil {
+		tb.Fatal(e.Err())
+	}
+	return e.Bytes(), e
+}

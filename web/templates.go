@@ -94,7 +94,44 @@ type ReceiptPage struct {
 	VAT             []ReceiptVAT
 	Payments        []ReceiptPayment
 	Change          string
+	// Invoices are the MTT invoices the record issued (none while the
+	// kiosk's invoicing is off), each with the link to its XML.
+	Invoices []InvoiceView
 }
+
+// InvoiceView is an MTT invoice on the e-receipt page: its title and
+// numbers, the seller (and the booth that issued it for a producer), the
+// buyer who asked, its lines by type, VAT as the seller's method shows it,
+// the total in figures and words, the note, the original an adjustment
+// names, and where its XML downloads.
+type InvoiceView struct {
+	Title, Symbol, Number, MCCQT, Issued string
+	Adjustment                           bool
+	Adjusts                              string // the original: "2C26MAA số 12 ngày 23/11/2026, MCCQT …"
+	Seller, Delegate                     *InvoiceParty
+	Buyer                                []InvoiceField
+	Credit                               bool // VAT shown per line and rate (credit method)
+	Lines                                []InvoiceLineView
+	VAT                                  []InvoiceVATView
+	Total, TotalWords, Note, XML         string
+}
+
+// InvoiceParty is a seller's (or the delegate's) name, MST and address.
+type InvoiceParty struct{ Name, TaxCode, Address string }
+
+// InvoiceField is one field of the buyer block, labelled.
+type InvoiceField struct{ Label, Value string }
+
+// InvoiceLineView is one invoice line: its type (goods, promotion, trade
+// discount, note), name, unit, quantity and price, and its amount; for a
+// credit-method seller also before VAT, the rate and the VAT.
+type InvoiceLineView struct {
+	Kind, Name, Unit, Qty, Price, Amount string
+	Detail                               string // credit method: before VAT, rate, VAT
+}
+
+// InvoiceVATView is an invoice's sums at one rate.
+type InvoiceVATView struct{ Rate, Net, VAT, Gross string }
 
 // ReceiptLine is one line of an e-receipt: its name, how many (or how much) at
 // what price, its worth before anything was taken off (Gross), and what was

@@ -42,6 +42,22 @@ var words = map[string][2]string{
 	"cash": {"Tiền mặt", "Cash"}, "vietqr": {"Chuyển khoản VietQR", "VietQR transfer"}, "card": {"Thẻ", "Card"}, "ewallet": {"Ví điện tử", "E-wallet"},
 	"htx": {"Hợp tác xã", "Cooperative"}, "tht": {"Tổ hợp tác", "Cooperative group"}, "enterprise": {"Doanh nghiệp", "Enterprise"},
 	"household": {"Hộ kinh doanh", "Household business"},
+	// The invoice view keeps the tax authority's words.
+	"inv_form1": {"Hoá đơn giá trị gia tăng", "VAT invoice"}, "inv_form2": {"Hoá đơn bán hàng", "Sales invoice"},
+	"inv_from_register": {"Khởi tạo từ máy tính tiền", "Issued from a cash register"},
+	"inv_adjustment":    {"Hoá đơn điều chỉnh giảm", "Adjustment invoice (decrease)"}, "inv_adjusts": {"Điều chỉnh cho hoá đơn", "Adjusts invoice"},
+	"inv_symbol": {"Ký hiệu", "Symbol"}, "inv_number": {"Số", "No."}, "inv_mccqt": {"Mã của CQT", "Tax authority code"},
+	"inv_issued": {"Thời điểm lập", "Issued"}, "inv_seller": {"Người bán", "Seller"}, "inv_tax_code": {"MST", "Tax code"},
+	"inv_delegate": {"Tổ chức nhận uỷ nhiệm lập hoá đơn", "Issued on the seller's behalf by"},
+	"inv_buyer":    {"Người mua", "Buyer"}, "inv_name": {"Tên", "Name"}, "inv_id_no": {"CCCD", "Citizen ID"},
+	"inv_email":  {"Email", "Email"},
+	"inv_line_1": {"Hàng hoá", "Goods"}, "inv_line_2": {"Khuyến mại", "Promotion"}, "inv_line_3": {"Chiết khấu thương mại", "Trade discount"},
+	"inv_line_4": {"Ghi chú", "Note"}, "inv_kind": {"Tính chất", "Type"}, "inv_item": {"Hàng hoá, dịch vụ", "Goods, services"},
+	"inv_qty": {"Số lượng", "Qty"}, "inv_price": {"Đơn giá", "Unit price"}, "inv_amount": {"Thành tiền", "Amount"},
+	"inv_net": {"Trước thuế", "Before VAT"}, "inv_rate": {"Thuế suất", "VAT rate"}, "inv_vat": {"Tiền thuế", "VAT"},
+	"inv_with_vat": {"Có thuế", "With VAT"}, "inv_total": {"Tổng tiền thanh toán", "Total payable"},
+	"inv_in_words": {"Bằng chữ", "In words"}, "inv_xml": {"Tải hoá đơn (XML)", "Download the invoice (XML)"},
+	"inv_vat_included": {"Giá đã gồm thuế GTGT", "Prices include VAT"},
 }
 
 // Words are the public pages' words in one language ("vi" or "en").

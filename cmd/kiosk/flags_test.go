@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/ocop-kiosk/kiosk/kiosk"
 	"github.com/ocop-kiosk/kiosk/pos"
 )
 
@@ -66,5 +67,29 @@ func TestTheDiscountLimitFlagAndItsEnvironmentTwin(t *testing.T) {
 	t.Setenv("KIOSK_DISCOUNT_LIMIT", "0")
 	if cfg, _, err = parse(nil); err != nil || cfg.DiscountLimit != 0 {
 		t.Errorf("KIOSK_DISCOUNT_LIMIT=0: %v, %v", cfg.DiscountLimit, err)
+	}
+}
+
+func TestInvoiceFlagsAndTheirEnvironmentTwins(t *testing.T) {
+	cfg, _, err := parse(nil)
+	if err != nil || cfg.Invoice != (kiosk.InvoiceConfig{}) {
+		t.Fatalf("default: invoicing off, got %+v, %v", cfg.Invoice, err)
+	}
+	t.Setenv("KIOSK_TAX_METHOD", "credit")
+	t.Setenv("KIOSK_INVOICE_SYMBOL", "C26MAB")
+	t.Setenv("KIOSK_INVOICE_CQT_CODE", "A1B2C")
+	t.Setenv("KIOSK_INVOICE_BLOCK", "7")
+	t.Setenv("KIOSK_INVOICE_DIRECT_RATE", "3")
+	cfg, _, err = parse([]string{"-invoice-form", "1", "-invoice-symbol", "C26MAA"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := kiosk.InvoiceConfig{TaxMethod: "credit", Form: 1, Symbol: "C26MAA", CQTCode: "A1B2C", Block: "7", DirectRate: 300}
+	if cfg.Invoice != want {
+		t.Errorf("invoice config %+v, want %+v", cfg.Invoice, want)
+	}
+	t.Setenv("KIOSK_INVOICE_FORM", "two")
+	if _, _, err := parse(nil); err == nil {
+		t.Error("KIOSK_INVOICE_FORM=two accepted")
 	}
 }

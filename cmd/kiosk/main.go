@@ -202,6 +202,12 @@ func parse(argv []string) (kiosk.Config, []string, error) {
 	fs.StringVar(&cfg.Scale, "scale", "", "serial scale: serial:/dev/ttyUSB1?baud=9600&protocol=continuous (or protocol=toledo-8217)")
 	fs.Var(layoutFlag{&cfg.ScaleBarcodes}, "scale-barcode", "layout of the weight- or price-embedded barcodes a label scale prints, e.g. prefix=21,item=5,value=weight (repeatable; KIOSK_SCALE_BARCODE separates layouts with ';')")
 	fs.Var(percentFlag{&cfg.DiscountLimit}, "discount-limit", "share of a line or a sale (percent, e.g. 10 or 12.5) a till may take off without the manager PIN")
+	fs.StringVar(&cfg.Invoice.TaxMethod, "tax-method", "", "cash-register e-invoices: the seller's tax method, direct (sales invoice, form 2) or credit (VAT invoice, form 1); invoicing is off until set")
+	fs.IntVar(&cfg.Invoice.Form, "invoice-form", 0, "invoice form, 1 (credit method) or 2 (direct method); default: the tax method's")
+	fs.StringVar(&cfg.Invoice.Symbol, "invoice-symbol", "", "invoice symbol, e.g. C26MAA (C, the year, M, two letters); the year follows the issue year")
+	fs.StringVar(&cfg.Invoice.CQTCode, "invoice-cqt-code", "", "the five characters the tax authority issued for cash-register invoice codes (MCCQT)")
+	fs.StringVar(&cfg.Invoice.Block, "invoice-block", "", "this kiosk's block of the eleven-digit MCCQT counter: N (0–9999, block of 10,000,000) or FROM-TO; empty: the hub allocates one when the kiosk links")
+	fs.Var(percentFlag{&cfg.Invoice.DirectRate}, "invoice-direct-rate", "a direct-method seller's VAT percentage of revenue (1 goods, 3 production…; default 1), for the 20 % reduction note")
 	fs.Var(listFlag{&cfg.Hosts}, "hosts", "names the kiosk answers to besides its addresses, machine name and -base-url host (comma-separated)")
 	// Environment twins: KIOSK_ADDR, KIOSK_DATA, KIOSK_KIOSK_ID, KIOSK_PRINTER
 	// (comma-separated NAME=URL), KIOSK_HUB, KIOSK_HUB_TOKEN, KIOSK_BASE_URL,
@@ -210,7 +216,9 @@ func parse(argv []string) (kiosk.Config, []string, error) {
 	// KIOSK_BANK_HOLDER, KIOSK_BANK_NAME, KIOSK_ORDER_EXPIRY (a Go duration: 15m), KIOSK_PRINT_HISTORY,
 	// KIOSK_MAX_CONNS_PER_ADDR, KIOSK_MAX_LAN_CONNS, KIOSK_READ_TIMEOUT,
 	// KIOSK_DISCOUNT_LIMIT, KIOSK_TRUSTED_PROXY and KIOSK_HOSTS (comma-separated),
-	// KIOSK_SCALE and KIOSK_SCALE_BARCODE (layouts separated by ';').
+	// KIOSK_SCALE and KIOSK_SCALE_BARCODE (layouts separated by ';'),
+	// KIOSK_TAX_METHOD, KIOSK_INVOICE_FORM, KIOSK_INVOICE_SYMBOL,
+	// KIOSK_INVOICE_CQT_CODE, KIOSK_INVOICE_BLOCK, KIOSK_INVOICE_DIRECT_RATE.
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
 		v, ok := os.LookupEnv("KIOSK_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_")))

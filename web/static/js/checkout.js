@@ -35,7 +35,9 @@ export class Checkout {
   // send(msg) sends over the websocket (answers the ref or null); cart(),
   // printers(), vietqr() and bank() read the till's current state (bank():
   // the account VietQR transfers go to, null when the kiosk has none).
-  constructor({ dialog, till, send, cart, printers, vietqr, bank = () => null }) {
+  // buyer is the invoice's buyer dialog (BuyerDialog), when the till has one.
+  constructor({ dialog, till, send, cart, printers, vietqr, bank = () => null, buyer = null }) {
+    this.buyer = buyer;
     this.dlg = dialog;
     this.till = till;
     this.send = send;
@@ -485,6 +487,8 @@ export class Checkout {
       // The sale records the till's language (its receipt may print in it)
       // and, when a discount waits for it, the manager's PIN.
       const msg = { type: 'checkout', payments, idempotency_key: this.key, lang: getLang() };
+      const buyer = this.buyer && this.buyer.value();
+      if (buyer) msg.buyer = buyer; // the invoice names the buyer who asked
       const pin = $('#co-pin', this.dlg).value.trim();
       if (this.pinShown()) {
         if (!pin) return;
@@ -556,6 +560,7 @@ export class Checkout {
 
   onSale(sale) {
     if (!sale) return;
+    if (this.buyer) this.buyer.clear(); // the next customer's invoice is their own
     this.showResult({
       id: sale.id, receipt_no: sale.receipt_no, total: sale.total, change: sale.change, payments: sale.payments,
     });
@@ -617,7 +622,7 @@ export class Checkout {
         return true;
       }
       if (m.code === 'bad_pin' || m.code === 'pin_locked') $('#co-pin', this.dlg).value = '';
-      this.error(errorText(m.code, m.message));
+      this.error(m.code === 'bad_buyer' && this.buyer ? this.buyer.onBadBuyer(m) : errorText(m.code, m.message));
       this.renderConfirm();
       return true;
     }

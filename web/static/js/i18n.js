@@ -6,8 +6,10 @@
 // from the catalog (name / name_en), not from here; the catalog's units,
 // certifications and origins are translated word by word from terms.js
 // (unitName, certName, originName). The words of discounts, promotions and
-// weighed goods are in i18n-pricing.js, merged here.
+// weighed goods are in i18n-pricing.js, those of invoices in
+// i18n-invoice.js, merged here.
 
+import INVOICE from './i18n-invoice.js';
 import PRICING from './i18n-pricing.js';
 import TERMS from './terms.js';
 
@@ -547,6 +549,7 @@ export const dict = {
 
   // Discounts, promotions and weighed goods (i18n-pricing.js).
   ...PRICING,
+  ...INVOICE,
 };
 
 let current = 'vi';

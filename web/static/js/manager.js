@@ -6,7 +6,8 @@
 // pairing a second screen. Times are Vietnam time whatever the browser's zone. Manager
 // calls carry the PIN (X-Manager-Pin), kept for this browser tab only
 // (sessionStorage); a refused PIN asks again. The lots tab is mgrlots.js, the
-// stock and import tabs mgrcatalog.js, the promotions tab mgrpromos.js, what
+// stock and import tabs mgrcatalog.js, the promotions tab mgrpromos.js, the invoices tab
+// mgrinvoices.js, what
 // they share mgrkit.js.
 
 import { ApiError, api, managerPin, setManagerPin } from './api.js';
@@ -23,8 +24,9 @@ import {
 import { renderLots } from './mgrlots.js';
 import { renderImport, renderStock } from './mgrcatalog.js';
 import { renderPromos } from './mgrpromos.js';
+import { renderInvoices, warnInvoicing } from './mgrinvoices.js';
 
-const TABS = ['shift', 'sales', 'stock', 'lots', 'promos', 'import', 'printers', 'pairing'];
+const TABS = ['shift', 'sales', 'stock', 'lots', 'promos', 'invoices', 'import', 'printers', 'pairing'];
 let tab = TABS.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'shift';
 
 initLang(() => show(tab));
@@ -44,6 +46,7 @@ start();
 async function start() {
   if (!managerPin()) await askPin();
   show(tab);
+  warnInvoicing(() => show('invoices'));
 }
 
 // ---- tabs ----
@@ -64,6 +67,7 @@ function show(name) {
     stock: renderStock,
     lots: renderLots,
     promos: renderPromos,
+    invoices: renderInvoices,
     import: renderImport,
     printers: renderPrinters,
     pairing: renderPairing,

@@ -9,6 +9,7 @@
 // and returns to the attract screen (an order keeps waiting at the till).
 
 import { api } from './api.js';
+import { BuyerDialog } from './buyerdialog.js';
 import { productsURL } from './catalog.js';
 import { renderCart, wireCart } from './cartview.js';
 import { formatDate, formatVND } from './format.js';
@@ -50,6 +51,8 @@ let detailProduct = null;
 let detailQty = 1;
 
 const sock = new KioskSocket({ till, role: 'self', lang: startLang, onMessage, onStatus: showConn });
+// The buyer of the invoice, when the tourist asks for one in their name.
+const buyer = new BuyerDialog({ dialog: $('#buyer-dialog'), button: $('#self-buyer'), onChange: () => touch() });
 const grid = new VirtualGrid($('#grid'), {
   fetchPage: (q, offset, limit, signal) => api(productsURL({ ...q, offset, limit }), { signal }),
   renderItem: (p) => productCard(p, openDetail),
@@ -59,6 +62,7 @@ const grid = new VirtualGrid($('#grid'), {
 initLang(() => {
   renderFilters();
   renderCartPanel();
+  buyer.relabel();
   grid.rerender();
   if ($('#detail').open && detailProduct) renderDetail(detailProduct.product, detailProduct.lots);
   if (payState !== 'closed') renderPay();
@@ -112,6 +116,8 @@ function start(lang) {
 // reset empties the cart and goes back to the attract screen.
 function reset() {
   if (state.cart && state.cart.lines && state.cart.lines.length > 0) send({ type: 'cart.clear' });
+  buyer.clear(); // the next visitor's invoice is their own
+  closeDialog($('#buyer-dialog'));
   closeDialog($('#detail'));
   closeTrace();
   closePay();
@@ -250,6 +256,7 @@ function onMessage(m) {
       state.cart = m.cart || null;
       state.seller = (m.seller && m.seller.name) || '';
       $('#seller').textContent = state.seller;
+      buyer.enable(Boolean(m.invoicing));
       renderCartPanel();
       // A reload in the middle of a visit goes straight back to it.
       if (state.cart && state.cart.lines && state.cart.lines.length > 0 && $('#app').hidden) start(getLang());
@@ -274,7 +281,8 @@ function onMessage(m) {
       if (payState === 'creating' && m.ref && m.ref === payRef) {
         // Nothing was held (out of stock, an empty cart…): back to the cart.
         closePay();
-        toast(messageText(m), { kind: 'error', ms: 8000 });
+        if (m.code === 'bad_buyer') buyer.onBadBuyer(m);
+        else toast(messageText(m), { kind: 'error', ms: 8000 });
       } else {
         toast(messageText(m), { kind: 'error' });
       }
@@ -398,6 +406,12 @@ function renderCartPanel(before = null) {
 
 // ---- checkout as an order ----
 
+// withBuyer adds the invoice's buyer to a checkout when one was entered.
+function withBuyer(msg) {
+  const b = buyer.value();
+  return b ? { ...msg, buyer: b } : msg;
+}
+
 function newKey() {
   const rnd = crypto.getRandomValues(new Uint32Array(2));
   return `${till}-${Date.now().toString(36)}-${rnd[0].toString(36)}${rnd[1].toString(36)}`;
@@ -426,7 +440,7 @@ function startPay() {
   if (!state.cart || !state.cart.lines || state.cart.lines.length === 0) return;
   $('#pay-error').hidden = true;
   payKey = newKey();
-  payRef = send({ type: 'checkout', idempotency_key: payKey, lang: getLang() });
+  payRef = send(withBuyer({ type: 'checkout', idempotency_key: payKey, lang: getLang() }));
   if (!payRef) {
     payKey = null;
     return;
@@ -465,7 +479,7 @@ async function resumeOrder(open) {
   if (payState === 'creating' && payKey) {
     const made = open.find((o) => o.idempotency_key === payKey);
     if (made) setOrder(made);
-    else payRef = send({ type: 'checkout', idempotency_key: payKey, lang: getLang() }); // same key: never two orders
+    else payRef = send(withBuyer({ type: 'checkout', idempotency_key: payKey, lang: getLang() })); // same key: never two orders
     return;
   }
   // After a reload: the order this tab showed, or the one its checkout made.

@@ -8,6 +8,7 @@
 import { api } from './api.js';
 import { productsURL } from './catalog.js';
 import { renderCart as renderCart0, wireCart } from './cartview.js';
+import { BuyerDialog } from './buyerdialog.js';
 import { Checkout } from './checkout.js';
 import { DiscountDialog } from './discountdialog.js';
 import { formatVND, parseAmount } from './format.js';
@@ -38,7 +39,9 @@ const cartEls = {
 
 const sock = new KioskSocket({ till, role: 'till', onMessage, onStatus });
 const scale = new ScaleView($('#scale'));
+const buyer = new BuyerDialog({ dialog: $('#buyer-dialog'), button: $('#co-buyer') });
 const checkout = new Checkout({
+  buyer,
   dialog: $('#checkout-dialog'),
   till,
   send: (msg) => sendOrWarn(msg),
@@ -75,6 +78,7 @@ initLang(() => {
   renderCart();
   grid.rerender();
   checkout.relabel();
+  buyer.relabel();
   if ($('#discount-dialog').open) discount.relabel();
   orders.render();
   showPrinters(state.printers);
@@ -113,6 +117,7 @@ function onMessage(m) {
       state.seller = (m.seller && m.seller.name) || '';
       state.vietqr = m.vietqr || null;
       state.bank = m.bank || null;
+      buyer.enable(Boolean(m.invoicing)); // the buyer block exists only on an invoice
       renderHeader();
       renderCart();
       showPrinters(state.printers);

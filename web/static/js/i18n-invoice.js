@@ -1,0 +1,70 @@
+// The words of cash-register e-invoices on the screens, in Vietnamese and
+// English: the till's buyer dialog, the self-service buyer form, bad_buyer
+// and the other invoice errors, and the manager's invoices tab. i18n.js
+// merges them into its dictionary; the invoice's own legal words ("Hoá đơn
+// bán hàng", "khởi tạo từ máy tính tiền") are the receipt's.
+
+export default {
+  // ---- the buyer dialog (till) and form (self-service) ----
+  'buyer.open': { vi: 'Thông tin xuất hoá đơn', en: 'Invoice details' },
+  'buyer.open_set': { vi: 'Hoá đơn cho: {name}', en: 'Invoice for: {name}' },
+  'buyer.title': { vi: 'Người mua lấy hoá đơn', en: 'Buyer on the invoice' },
+  'buyer.hint': { vi: 'Chỉ điền khi khách yêu cầu. Tất cả đều không bắt buộc.', en: 'Only when the buyer asks. Every field is optional.' },
+  'buyer.name': { vi: 'Tên người mua / đơn vị', en: 'Buyer or company name' },
+  'buyer.tax_code': { vi: 'Mã số thuế', en: 'Tax code (MST)' },
+  'buyer.id_no': { vi: 'Số CCCD', en: 'Citizen ID (CCCD)' },
+  'buyer.phone': { vi: 'Số điện thoại', en: 'Phone' },
+  'buyer.address': { vi: 'Địa chỉ', en: 'Address' },
+  'buyer.email': { vi: 'Email nhận hoá đơn', en: 'Email for the invoice' },
+  'buyer.save': { vi: 'Dùng cho đơn này', en: 'Use for this sale' },
+  'buyer.clear': { vi: 'Không lấy hoá đơn', en: 'No invoice details' },
+  'buyer.self_ask': { vi: 'Cần hoá đơn có tên người mua?', en: 'Need an invoice in your name?' },
+
+  // ---- bad_buyer, one field at a time ----
+  'err.bad_buyer': { vi: 'Thông tin người mua không hợp lệ', en: 'The buyer details are not valid' },
+  'err.bad_buyer.name': { vi: 'Tên người mua quá dài', en: 'The buyer name is too long' },
+  'err.bad_buyer.tax_code': { vi: 'Mã số thuế không đúng: 10 chữ số (chữ số cuối là số kiểm tra), hoặc 10 số + "-" + 3 số cho chi nhánh', en: 'The tax code is wrong: 10 digits (the last one a check digit), or 10 digits + "-" + 3 digits for a branch' },
+  'err.bad_buyer.id_no': { vi: 'Số CCCD phải có đúng 12 chữ số', en: 'A CCCD number has exactly 12 digits' },
+  'err.bad_buyer.phone': { vi: 'Số điện thoại không đúng: 10 chữ số bắt đầu bằng 0, hoặc +84…', en: 'The phone number is wrong: 10 digits starting with 0, or +84…' },
+  'err.bad_buyer.address': { vi: 'Địa chỉ quá dài', en: 'The address is too long' },
+  'err.bad_buyer.email': { vi: 'Email không đúng dạng', en: 'The email address is not valid' },
+  'err.invoice_clock': { vi: 'Đồng hồ của máy đang chậm hơn hoá đơn đã xuất gần nhất: chỉnh lại giờ rồi bán tiếp (chưa bán gì)', en: 'The machine’s clock is behind the last invoice issued: set the time right and sell again (nothing was sold)' },
+  'err.invoice_unverified': { vi: 'Kho dữ liệu vừa được khôi phục: cần lấy lại dữ liệu từ máy chủ trung tâm trước khi xuất hoá đơn', en: 'The store was restored: recover from the hub before invoices can be issued' },
+  'err.invoice_counter_full': { vi: 'Đã hết dải số mã hoá đơn của quầy — cần dải số mới', en: 'The kiosk’s block of invoice numbers is used up — it needs a new block' },
+  'err.invoice_no_block': { vi: 'Quầy chưa có dải số hoá đơn: chờ máy chủ trung tâm cấp, hoặc nhờ người cài đặt quầy đặt dải số', en: 'The kiosk has no invoice number block yet: wait for the hub to allocate one, or ask whoever set the kiosk up to give it one' },
+  'err.invoice_adjustment': { vi: 'Đây là hoá đơn điều chỉnh: không huỷ hay hoàn tiền được', en: 'This is an adjustment invoice: it cannot be voided or refunded' },
+
+  // ---- the manager's invoices tab ----
+  'mgr.tab.invoices': { vi: 'Hoá đơn', en: 'Invoices' },
+  'inv.off': { vi: 'Chưa bật xuất hoá đơn: người cài đặt quầy bật khi khởi động quầy, với mã số thuế, ký hiệu và mã CQT cấp (README, mục hoá đơn).', en: 'Invoicing is off: whoever sets the kiosk up turns it on when starting it, with the tax code, symbol and tax authority code (README, invoices).' },
+  'inv.settings': { vi: 'Cài đặt hoá đơn', en: 'Invoice settings' },
+  'inv.seller': { vi: 'Người bán', en: 'Seller' },
+  'inv.method': { vi: 'Phương pháp thuế', en: 'Tax method' },
+  'inv.method.direct': { vi: 'Trực tiếp (hoá đơn bán hàng, mẫu 2)', en: 'Direct (sales invoice, form 2)' },
+  'inv.method.credit': { vi: 'Khấu trừ (hoá đơn GTGT, mẫu 1)', en: 'Credit (VAT invoice, form 1)' },
+  'inv.symbol': { vi: 'Ký hiệu', en: 'Symbol' },
+  'inv.cqt_code': { vi: 'Mã CQT cấp', en: 'Tax authority code' },
+  'inv.block': { vi: 'Dải số MCCQT', en: 'MCCQT block' },
+  'inv.block_hub': { vi: 'chờ máy chủ trung tâm cấp', en: 'waiting for the hub to allocate' },
+  'inv.left': { vi: 'Còn {left} số (đã dùng {used})', en: '{left} numbers left ({used} used)' },
+  'inv.low': { vi: 'Sắp hết dải số hoá đơn: còn {left} số. Cần xin dải số mới.', en: 'The invoice number block is running out: {left} left. Ask for a new block.' },
+  'inv.unverified': { vi: 'Chưa xuất được hoá đơn: kho dữ liệu cần lấy lại từ máy chủ trung tâm.', en: 'Invoices cannot be issued: the store must recover from the hub.' },
+  'inv.days': { vi: 'Theo ngày', en: 'Per day' },
+  'inv.day': { vi: 'Ngày', en: 'Day' },
+  'inv.issued': { vi: 'Đã lập', en: 'Issued' },
+  'inv.delivered': { vi: 'Đã gửi CQT', en: 'Delivered' },
+  'inv.refused': { vi: 'Bị từ chối', en: 'Refused' },
+  'inv.late': { vi: 'Trễ', en: 'Late' },
+  'inv.list': { vi: 'Hoá đơn đã lập', en: 'Invoices issued' },
+  'inv.number': { vi: 'Số', en: 'No.' },
+  'inv.time': { vi: 'Thời điểm lập', en: 'Issued at' },
+  'inv.buyer': { vi: 'Người mua', en: 'Buyer' },
+  'inv.total': { vi: 'Tổng tiền', en: 'Total' },
+  'inv.state': { vi: 'Trạng thái', en: 'State' },
+  'inv.adjusts': { vi: 'điều chỉnh HĐ {ref}', en: 'adjusts {ref}' },
+  'inv.xml': { vi: 'Tải XML', en: 'Download XML' },
+  'inv.more': { vi: 'Xem thêm', en: 'More' },
+  'inv.none': { vi: 'Chưa có hoá đơn nào', en: 'No invoices yet' },
+  'inv.filter_state': { vi: 'Lọc theo trạng thái', en: 'Filter by state' },
+  'inv.all': { vi: 'Tất cả', en: 'All' },
+};
