@@ -66,9 +66,17 @@ func TestASaleWithInvoicingOnAnswersItsInvoiceAndServesItsXML(t *testing.T) {
 	case inv.Total != s.Total || inv.TotalWords == "":
 		t.Errorf("total %v (%q), sale %v", inv.Total, inv.TotalWords, s.Total)
 	}
-	// The sale's JSON names the fields the contract gives.
+	// The sale's JSON names the fields the contract gives: `invoice`, the
+	// sale's (first) invoice, and `invoices`, every one of them.
 	raw := k.do("GET", "/api/v1/sales/"+s.ID, nil)
-	for _, f := range []string{`"invoices":[{`, `"form":2`, `"symbol":"` + symbol + `"`, `"number":1`, `"mccqt":"` + inv.MCCQT + `"`, `"issued":"`, `"seller":{`, `"buyer":{`} {
+	var answer struct {
+		Invoice *pos.Invoice `json:"invoice"`
+	}
+	raw.json(t, &answer)
+	if answer.Invoice == nil || answer.Invoice.MCCQT != inv.MCCQT {
+		t.Errorf("GET /sales/{id} answers invoice %+v", answer.Invoice)
+	}
+	for _, f := range []string{`"invoice":{`, `"invoices":[{`, `"form":2`, `"symbol":"` + symbol + `"`, `"number":1`, `"mccqt":"` + inv.MCCQT + `"`, `"issued":"`, `"seller":{`, `"buyer":{`} {
 		if !bytes.Contains(raw.Body, []byte(f)) {
 			t.Errorf("GET /sales/{id} lacks %s", f)
 		}
@@ -254,6 +262,9 @@ func TestAVoidOfAnInvoicedSaleIssuesAnAdjustmentNamingTheOriginal(t *testing.T) 
 	r.json(t, &v)
 	if len(v.Invoices) != 1 {
 		t.Fatalf("void carries %d invoices", len(v.Invoices))
+	}
+	if !bytes.Contains(r.Body, []byte(`"invoice":{"kind":"adjustment"`)) {
+		t.Errorf("the void's answer has no invoice: %s", r.Body)
 	}
 	adj, orig := v.Invoices[0], s.Invoices[0]
 	switch {

@@ -256,3 +256,20 @@ func receiptInvoices(sale pos.Sale, lang, boothMST string) ([]printer.ReceiptInv
 	}
 	return out, buyer
 }
+
+// saleAnswer is a record as the API and the screens answer it: the record,
+// and beside its `invoices` the `invoice` integrators read — the record's
+// first invoice (the booth's own, or its only seller's; a consignment cart's
+// others are in `invoices`). Absent when the record has none.
+type saleAnswer struct {
+	pos.Sale
+	Invoice *pos.Invoice `json:"invoice,omitempty"`
+}
+
+func answerSale(s pos.Sale) saleAnswer {
+	a := saleAnswer{Sale: s}
+	if len(s.Invoices) > 0 {
+		a.Invoice = &s.Invoices[0]
+	}
+	return a
+}

@@ -231,7 +231,7 @@ func (h *hub) confirmOrder(cl *wsClient, m inMsg) {
 		return
 	}
 	h.afterConfirm(o, sale, cl.till)
-	cl.sendJSON(map[string]any{"type": "sale", "sale": sale, "ref": m.Ref})
+	cl.sendJSON(map[string]any{"type": "sale", "sale": answerSale(sale), "ref": m.Ref})
 }
 
 // afterConfirm prints, ships and tells: the till that took the money (its
@@ -297,7 +297,7 @@ func (h *hub) findSale(cl *wsClient, m inMsg) {
 	var found any
 	switch {
 	case err == nil:
-		found = sale
+		found = answerSale(sale)
 	case !errors.Is(err, pos.ErrNotFound):
 		cl.failErr(m.Ref, err)
 		return
@@ -419,7 +419,7 @@ func (s *Server) confirmOrder(c *fiber.Ctx) error {
 	}
 	s.hub.afterConfirm(o, sale, t)
 	c.Location("/api/v1/sales/" + sale.ID)
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"order": s.orderView(o), "sale": sale})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"order": s.orderView(o), "sale": answerSale(sale)})
 }
 
 // cancelOrder lets an open order go and puts its stock back: {"reason"?}.

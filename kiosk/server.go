@@ -402,7 +402,7 @@ func (s *Server) postSale(c *fiber.Ctx) error {
 		s.wakeUplink()
 	}
 	c.Location("/api/v1/sales/" + sale.ID)
-	return c.Status(fiber.StatusCreated).JSON(sale)
+	return c.Status(fiber.StatusCreated).JSON(answerSale(sale))
 }
 
 func (s *Server) getSale(c *fiber.Ctx) error {
@@ -410,7 +410,7 @@ func (s *Server) getSale(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(sale)
+	return c.JSON(answerSale(sale))
 }
 
 // listSales answers, with ?limit= (1–1000, default 100):
@@ -530,7 +530,7 @@ func (s *Server) refundSale(c *fiber.Ctx) error {
 func (s *Server) afterUndo(c *fiber.Ctx, rec pos.Sale) error {
 	s.queue.Wake()
 	s.log.Info("sale undone", "kind", rec.Kind, "receipt", rec.ReceiptNo, "original", rec.Original, "by", who(c))
-	return c.Status(fiber.StatusCreated).JSON(rec)
+	return c.Status(fiber.StatusCreated).JSON(answerSale(rec))
 }
 
 // syncStatus tells screens how far the upstream sync is: the records waiting in

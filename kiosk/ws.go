@@ -686,7 +686,7 @@ func (h *hub) checkout(cl *wsClient, m inMsg) {
 	h.s.wakeUplink()
 	t.lines, t.pending, t.saleDiscount, t.saleReason = nil, nil, nil, ""
 	t.seq++
-	cl.sendJSON(map[string]any{"type": "sale", "sale": sale, "ref": m.Ref})
+	cl.sendJSON(map[string]any{"type": "sale", "sale": answerSale(sale), "ref": m.Ref})
 	h.broadcast(t, map[string]any{"type": "sale.done", "id": sale.ID, "receipt_no": sale.ReceiptNo,
 		"total": sale.Total, "discount": sale.Discount, "change": sale.Change, "payments": sale.Payments})
 	h.broadcastCart(t)
