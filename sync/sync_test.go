@@ -132,9 +132,11 @@ func TestSalesMadeWhileTheHubIsDownArriveExactlyOnce(t *testing.T) {
 	if k, _ := hs.Kiosk("K01"); k.Acked != 500 {
 		t.Fatalf("hub acknowledged %d", k.Acked)
 	}
-	if st := u.Status(); !st.Reachable || st.LastAcked != 500 {
-		t.Fatalf("uplink status %+v", st)
-	}
+	// The status follows the store's acknowledgement a moment later.
+	eventually(t, "the uplink's status", 5*time.Second, func() bool {
+		st := u.Status()
+		return st.Reachable && st.LastAcked == 500
+	})
 }
 
 func TestIngestIsExactlyOnceAndAcknowledgesOnlyWithoutGaps(t *testing.T) {
