@@ -397,6 +397,11 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 			if !h.handleUplink(id, m, send) {
 				return
 			}
+			// Another hub process on a shared database may have settled
+			// invoices this one was not told of: each heartbeat brings them.
+			if m.Type == "heartbeat" && followsInvoices && !sendStates() {
+				return
+			}
 			if m.Type == "recover" && followsInvoices {
 				// A store being recovered lost the states it had: the next
 				// connection starts from none (this one, once the kiosk has

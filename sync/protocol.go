@@ -65,7 +65,9 @@ import (
 // error message instead of its ack, a block that overlaps another kiosk's or
 // a seller and symbol another kiosk issues (invoice_block_overlap,
 // invoice_symbol_taken, invoice_block_mismatch). A kiosk that sends no
-// X-Invoicing (version 3) is sent no invoice messages. No
+// X-Invoicing (version 3) is sent no invoice messages. Invoice states go
+// down as they are settled, and at each heartbeat any the hub was not told
+// of (another hub process on a shared database settled them). No
 // message is larger than MaxMessage: batches and records are cut at MaxPart
 // bytes as well as at MaxBatch records.
 const (
