@@ -174,23 +174,26 @@ type jsonConn interface {
 // readMessages reads messages in a goroutine of its own, so that the
 // connection's one writer can wait on them together with its other work. A
 // read error ends it (reported once on the error channel); so does done.
-func readMessages(conn jsonConn, idle time.Duration, done <-chan struct{}) (<-chan Message, <-chan error) {
-	in := make(chan Message)
-	readErr := make(chan error, 1)
+// ended is closed when the goroutine has stopped touching conn.
+func readMessages(conn jsonConn, idle time.Duration, done <-chan struct{}) (in <-chan Message, readErr <-chan error, ended <-chan struct{}) {
+	msgs := make(chan Message)
+	errs := make(chan error, 1)
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		for {
 			_ = conn.SetReadDeadline(time.Now().Add(idle))
 			var m Message
 			if err := conn.ReadJSON(&m); err != nil {
-				readErr <- err
+				errs <- err
 				return
 			}
 			select {
-			case in <- m:
+			case msgs <- m:
 			case <-done:
 				return
 			}
 		}
 	}()
-	return in, readErr
+	return msgs, errs, stopped
 }
