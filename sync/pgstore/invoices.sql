@@ -79,6 +79,11 @@ INSERT INTO kiosk_invoicing (kiosk, states_acked)
 SELECT id, $2 FROM kiosks WHERE id = $1
 ON CONFLICT (kiosk) DO UPDATE SET states_acked = excluded.states_acked;
 
+-- name: inv-registration-turn
+-- Kiosks' blocks and series change one transaction at a time, across every
+-- hub process on the database (the key is this query's own: 'kiosk_invoicing').
+SELECT pg_advisory_xact_lock(hashtext('kiosk_invoicing'));
+
 -- name: inv-kiosk-exists
 SELECT EXISTS (SELECT 1 FROM kiosks WHERE id = $1);
 

@@ -163,6 +163,7 @@ func TestHubProcessesOnOneDatabaseKeepKiosksApart(t *testing.T) {
 			var err error
 			if blocks[i], err = st.RegisterInvoicing(id, boothMST, 2, fmt.Sprintf("C26M%c%c", 'A'+i, 'A'+i), pos.InvoiceBlock{}); err != nil {
 				t.Errorf("%s: %v", id, err)
+				symbolErrs[i] = err
 				return
 			}
 			_, symbolErrs[i] = st.RegisterInvoicing(id, "0100233488", 2, "C26MXX", blocks[i])

@@ -16,10 +16,12 @@ import (
 
 // Kiosks' invoicing and sellers' provider accounts on PostgreSQL. A kiosk's
 // block and series are checked against the others' before they are written,
-// for the message that names the other kiosk; what keeps two hub processes
-// from both saying yes is the table's constraints (an exclusion constraint on
-// the blocks, a unique index on seller and symbol letters), and a write one
-// of them refuses is tried again, to find out why.
+// for the message that names the other kiosk. Hub processes sharing the
+// database take turns on a transaction's advisory lock to do so (a kiosk
+// registers once a connection: turns cost nothing), and the table's
+// constraints (an exclusion constraint on the blocks, a unique index on
+// seller and symbol letters) refuse whatever would pass them anyway; a write
+// they refuse is tried again, to find out why.
 
 // Names of the constraints that keep kiosks apart (migrations/00011_invoices.sql).
 const (
@@ -46,12 +48,18 @@ func conflict(err error) error {
 	return nil
 }
 
-// inRace runs f in a transaction, again when another process's write made a
-// constraint refuse it (the next run finds that write, and says so).
+// inRace runs f in a transaction, in its turn among the hub processes, and
+// again when a constraint refused its write (the next run finds the write it
+// met, and says so).
 func (s *PGStore) inRace(ctx context.Context, what string, f func(tx pgx.Tx) error) error {
 	var err error
 	for range conflictAttempts {
-		err = s.inTx(ctx, f)
+		err = s.inTx(ctx, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, iq("inv-registration-turn")); err != nil {
+				return err
+			}
+			return f(tx)
+		})
 		if err == nil {
 			return nil
 		}
