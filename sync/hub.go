@@ -374,8 +374,15 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 		return
 	}
 	done := make(chan struct{})
-	defer close(done)
-	in, readErr := readMessages(conn, 2*time.Minute, done)
+	in, readErr, readerEnded := readMessages(conn, 2*time.Minute, done)
+	defer func() {
+		// The websocket library takes the connection back for reuse once this
+		// returns: the reader must have stopped first (closing ends a read
+		// under way).
+		close(done)
+		_ = conn.Close()
+		<-readerEnded
+	}()
 	for {
 		select {
 		case err := <-readErr:
@@ -395,6 +402,11 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 			return
 		case m := <-in:
 			if !h.handleUplink(id, m, send) {
+				return
+			}
+			// Another hub process on a shared database may have settled
+			// invoices this one was not told of: each heartbeat brings them.
+			if m.Type == "heartbeat" && followsInvoices && !sendStates() {
 				return
 			}
 			if m.Type == "recover" && followsInvoices {

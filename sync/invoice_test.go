@@ -431,45 +431,6 @@ func TestSellerSettingsKeepTheirSecrets(t *testing.T) {
 	}
 }
 
-func TestInvoicesNotDeliveredByTheEndOfTheirDayAreLate(t *testing.T) {
-	hs := hubStore(t)
-	RegisterKiosk(hs, "K01")
-	ks := invoicingKiosk(t, "K01", "C26MAA", pos.InvoiceBlock{From: 50_000_000, To: 59_999_999})
-	sellN(t, ks, 3)
-	recs, _ := ks.Outbox(0, 10)
-	if _, err := hs.Ingest("K01", recs, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	_, end := reportDay(time.Now())
-	for _, tt := range []struct {
-		name        string
-		now         time.Time
-		late, total int
-	}{
-		{"waiting during their day, they are not late", end.Add(-time.Minute), 0, 3},
-		{"still waiting when their day ended, they are late", end, 3, 3},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			r, err := InvoiceReport(hs, time.Now(), tt.now)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.Totals.Late != tt.late || r.Totals.Waiting != tt.total {
-				t.Fatalf("%+v", r.Totals)
-			}
-		})
-	}
-	// Delivered after the day's end: late still, once delivered.
-	if _, err := hs.RecordDelivery(streamKey(boothMST, 2, recs[0].Sale.Invoices[0].Symbol), DeliveryOutcome{Results: []einvoice.Result{
-		{Key: recs[0].Sale.Invoices[0].Key(), Outcome: einvoice.Delivered}}}, end.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	r, _ := InvoiceReport(hs, time.Now(), end.Add(2*time.Hour))
-	if r.Totals.Delivered != 1 || r.Totals.Late != 3 || len(r.Kiosks[0].LateList) != 3 {
-		t.Fatalf("%+v", r.Totals)
-	}
-}
-
 // A consignment cart is invoiced per issuing seller: the producer who
 // delegated invoicing to the booth has its own series, delivered to its own
 // provider account, and the booth's goes to the hub's default.

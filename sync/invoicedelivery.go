@@ -15,7 +15,7 @@ import (
 )
 
 // InvoiceStore is what delivering invoices needs of the hub's store
-// (invoicestore.go; BoltStore has it).
+// (invoicestore.go for BoltStore; sync/pgstore has it too).
 type InvoiceStore interface {
 	PendingStreams() (map[string][]InvoiceStream, error)
 	NextInvoices(stream string, limit int) (InvoiceBatch, error)

@@ -65,7 +65,9 @@ import (
 // error message instead of its ack, a block that overlaps another kiosk's or
 // a seller and symbol another kiosk issues (invoice_block_overlap,
 // invoice_symbol_taken, invoice_block_mismatch). A kiosk that sends no
-// X-Invoicing (version 3) is sent no invoice messages. No
+// X-Invoicing (version 3) is sent no invoice messages. Invoice states go
+// down as they are settled, and at each heartbeat any the hub was not told
+// of (another hub process on a shared database settled them). No
 // message is larger than MaxMessage: batches and records are cut at MaxPart
 // bytes as well as at MaxBatch records.
 const (
@@ -172,23 +174,26 @@ type jsonConn interface {
 // readMessages reads messages in a goroutine of its own, so that the
 // connection's one writer can wait on them together with its other work. A
 // read error ends it (reported once on the error channel); so does done.
-func readMessages(conn jsonConn, idle time.Duration, done <-chan struct{}) (<-chan Message, <-chan error) {
-	in := make(chan Message)
-	readErr := make(chan error, 1)
+// ended is closed when the goroutine has stopped touching conn.
+func readMessages(conn jsonConn, idle time.Duration, done <-chan struct{}) (in <-chan Message, readErr <-chan error, ended <-chan struct{}) {
+	msgs := make(chan Message)
+	errs := make(chan error, 1)
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		for {
 			_ = conn.SetReadDeadline(time.Now().Add(idle))
 			var m Message
 			if err := conn.ReadJSON(&m); err != nil {
-				readErr <- err
+				errs <- err
 				return
 			}
 			select {
-			case in <- m:
+			case msgs <- m:
 			case <-done:
 				return
 			}
 		}
 	}()
-	return in, readErr
+	return msgs, errs, stopped
 }

@@ -97,8 +97,6 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 		go func() { defer close(delivered); h.Delivery.Run(deliveryCtx) }()
 		// Stopped before the store closes (deferred calls run last first).
 		defer func() { stopDelivery(); <-delivered }()
-	} else {
-		cfg.Logger.Warn("this hub store does not keep invoices: invoices are neither registered nor delivered")
 	}
 	app := h.App()
 	if cfg.ReadTimeout > 0 {

@@ -151,7 +151,7 @@ func (u *Uplink) dial(ctx context.Context) (*link, Message, error) {
 	}
 	conn.SetReadLimit(MaxMessage)
 	l := &link{u: u, conn: conn, done: make(chan struct{})}
-	l.in, l.readErr = readMessages(conn, 60*time.Second, l.done)
+	l.in, l.readErr, _ = readMessages(conn, 60*time.Second, l.done)
 	for {
 		m, err := l.next()
 		if err != nil {

@@ -145,11 +145,16 @@ func store(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 	var seqs []int64
 	var seqIDs []string
 	var seqTimes []time.Time
+	invFlags, err := queueInvoices(ctx, tx, kioskID, fresh, now)
+	if err != nil {
+		return 0, err
+	}
 	for _, r := range fresh {
 		flags, err := hubsync.CheckRecord(look, r.Sale)
 		if err != nil {
 			return 0, err
 		}
+		flags = append(flags, invFlags[r.SaleID]...)
 		if h, ok := holders[r.Seq]; ok {
 			flags = append([]string{hubsync.SeqHeldFlag(r.Seq, h.id, h.receipt)}, flags...)
 		} else {

@@ -8,6 +8,7 @@ package pgstore
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +28,7 @@ type PGStore struct {
 	pool  *pgxpool.Pool
 	log   *slog.Logger
 	parts *partitions
+	id    string // this process's name on the invoice series it delivers (invoices.go)
 }
 
 var _ hubsync.Store = (*PGStore)(nil)
@@ -57,7 +59,7 @@ func Open(ctx context.Context, dbURL string, log *slog.Logger) (*PGStore, error)
 		pool.Close()
 		return nil, fmt.Errorf("open %s: %w", Redact(dbURL), err)
 	}
-	s := &PGStore{pool: pool, log: log, parts: newPartitions()}
+	s := &PGStore{pool: pool, log: log, parts: newPartitions(), id: rand.Text()}
 	// This month's and the next one's partitions exist before the first sale
 	// arrives, so ingest seldom has to make one.
 	now := time.Now()
@@ -130,6 +132,10 @@ func (s *PGStore) Kiosk(id string) (hubsync.Kiosk, error) {
 	}
 	lost, err := s.lost(ctx, q("lost-of-kiosk"), id)
 	k.Lost = lost[id]
+	if err != nil {
+		return k, err
+	}
+	k.Invoicing, err = s.kioskInvoicing(ctx, id)
 	return k, err
 }
 
@@ -165,8 +171,12 @@ func (s *PGStore) Kiosks() ([]hubsync.Kiosk, error) {
 		return nil, fmt.Errorf("kiosks: %w", err)
 	}
 	lost, err := s.lost(ctx, q("lost-all"))
+	if err != nil {
+		return nil, err
+	}
+	inv, err := s.kiosksInvoicing(ctx)
 	for i := range out {
-		out[i].Lost = lost[out[i].ID]
+		out[i].Lost, out[i].Invoicing = lost[out[i].ID], inv[out[i].ID]
 	}
 	return out, err
 }
