@@ -294,6 +294,11 @@ func recoverInvoices(tx *bolt.Tx, recs []Sale) error {
 		return abortTx{err}
 	}
 	next := invNext(series)
+	used, err := usedRanges(m)
+	if err != nil {
+		return abortTx{err}
+	}
+	changed := false
 	for _, r := range recs {
 		for _, inv := range r.Invoices {
 			sb, err := series.CreateBucketIfNotExists([]byte(seriesKey(inv.Seller.TaxCode, inv.Form, inv.Symbol)))
@@ -311,9 +316,21 @@ func recoverInvoices(tx *bolt.Tx, recs []Sale) error {
 			if err := putIssue(series, []byte("last|"+inv.Seller.TaxCode), inv.Issued); err != nil {
 				return err
 			}
-			if n, ok := mccqtNumber(inv.MCCQT); ok && block.Contains(n) && n >= next {
-				next = n + 1
+			if n, ok := mccqtNumber(inv.MCCQT); ok {
+				switch {
+				case block.Contains(n):
+					next = max(next, n+1)
+				default:
+					// Issued in another block (before a change of
+					// block): never to be issued again.
+					used, changed = addUsed(used, n, n), true
+				}
 			}
+		}
+	}
+	if changed {
+		if err := putUsed(m, used); err != nil {
+			return abortTx{err}
 		}
 	}
 	if next != invNext(series) {

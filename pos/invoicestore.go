@@ -62,21 +62,40 @@ func (s *Store) Invoicing() InvoiceSettings {
 }
 
 // SetInvoiceBlock keeps the kiosk's block of the MCCQT counter (configured, or
-// the hub's allocation). A new block starts the counter at its first number
-// unless the counter already lies inside it; the same block again changes
-// nothing.
+// the hub's allocation). A new block starts the counter after every number
+// this store has used inside it (invoiceblocks.go), so a block given back
+// later never issues a number twice; the same block again changes nothing.
 func (s *Store) SetInvoiceBlock(b InvoiceBlock) error {
 	if b.IsZero() || b.From > b.To || b.To > MaxMCCQT {
 		return fmt.Errorf("%w: invoice block %s", ErrBadInvoiceSettings, b)
 	}
 	return s.commit(func(tx *bolt.Tx) error {
-		series := tx.Bucket(bInvSeries)
-		if !b.Contains(invNext(series)) {
-			if err := series.Put(kInvNext, u64(b.From)); err != nil {
+		series, m := tx.Bucket(bInvSeries), tx.Bucket(bMeta)
+		cur, err := invBlock(m)
+		if err != nil {
+			return abortTx{err}
+		}
+		if cur == b {
+			return nil
+		}
+		// The numbers used in the block left behind stay used (from its
+		// start: a counter resumed inside it may have skipped some, which
+		// are then never issued — never twice is what matters).
+		used, err := usedRanges(m)
+		if err != nil {
+			return abortTx{err}
+		}
+		next := invNext(series)
+		if !cur.IsZero() && next > cur.From {
+			used = addUsed(used, cur.From, min(next-1, cur.To))
+			if err := putUsed(m, used); err != nil {
 				return abortTx{err}
 			}
 		}
-		return putJSON(tx.Bucket(bMeta), kInvBlock, b)
+		if err := series.Put(kInvNext, u64(firstFree(b, used))); err != nil {
+			return abortTx{err}
+		}
+		return putJSON(m, kInvBlock, b)
 	})
 }
 
