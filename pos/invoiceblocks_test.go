@@ -107,3 +107,38 @@ func TestUsedRangesMergeAndSkip(t *testing.T) {
 		}
 	}
 }
+
+// A kiosk whose first block ran out and which the hub gave its next starts
+// again with the old block still in its flags: it keeps the next one.
+func TestAUsedUpBlockInTheSettingsDoesNotReplaceTheHubsNext(t *testing.T) {
+	s := openPricingStore(t)
+	set := invoiceSettings(TaxDirect)
+	set.Block = InvoiceBlock{From: 100, To: 101}
+	if err := s.SetInvoicing(set); err != nil {
+		t.Fatal(err)
+	}
+	honey := SaleRequest{Lines: []LineRequest{lineReq("HONEY", 1)}, Payments: []PaymentRequest{cashReq(220000, 0)}}
+	s.sell(t, honey)
+	s.sell(t, honey)
+	next := InvoiceBlock{From: 70_000_000, To: 79_999_999}
+	if err := s.SetInvoiceBlock(next); err != nil { // the hub's
+		t.Fatal(err)
+	}
+	if err := s.SetInvoicing(set); err != nil { // a restart with the old flag
+		t.Fatal(err)
+	}
+	if b, _ := s.InvoiceBlock(); b != next {
+		t.Fatalf("block %s after the restart, want the hub's %s", b, next)
+	}
+	if inv := s.sell(t, honey).Invoices[0]; inv.MCCQT != "M2-26-A1B2C-00070000000" {
+		t.Errorf("MCCQT %s", inv.MCCQT)
+	}
+	// A block with numbers left in the settings is the vendor's choice.
+	set.Block = InvoiceBlock{From: 200, To: 299}
+	if err := s.SetInvoicing(set); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := s.InvoiceBlock(); b != set.Block {
+		t.Fatalf("block %s, want the configured %s", b, set.Block)
+	}
+}

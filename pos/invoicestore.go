@@ -45,12 +45,41 @@ func (s *Store) SetInvoicing(st InvoiceSettings) error {
 		return err
 	}
 	if !st.Block.IsZero() {
-		if err := s.SetInvoiceBlock(st.Block); err != nil {
+		spent, err := s.blockSpent(st.Block)
+		if err != nil {
 			return err
+		}
+		// A configured block this store has used up does not take back the
+		// place of the one the hub gave it since (the flag still names the
+		// old block after the hub gave the next).
+		if !spent {
+			if err := s.SetInvoiceBlock(st.Block); err != nil {
+				return err
+			}
 		}
 	}
 	s.invoicing.Store(&st)
 	return nil
+}
+
+// blockSpent tells whether b is another block than the store's and every
+// number of it is used already.
+func (s *Store) blockSpent(b InvoiceBlock) (bool, error) {
+	spent := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		m := tx.Bucket(bMeta)
+		cur, err := invBlock(m)
+		if err != nil || cur.IsZero() || cur == b {
+			return err
+		}
+		used, err := usedRanges(m)
+		if err != nil {
+			return err
+		}
+		spent = firstFree(b, used) > b.To
+		return nil
+	})
+	return spent, err
 }
 
 // Invoicing is the kiosk's invoicing (zero: off).

@@ -143,6 +143,7 @@ func (h *Hub) App() *fiber.App {
 	admin.Post("/kiosks", h.addKiosk)
 	admin.Get("/kiosks", h.listKiosks)
 	admin.Delete("/kiosks/:id", h.revokeKiosk)
+	admin.Post("/kiosks/:id/invoice-block", h.nextInvoiceBlock)
 	admin.Get("/sales", h.listSales)
 	admin.Get("/catalog", h.getCatalog)
 	admin.Post("/catalog/import", h.importCatalog)
@@ -205,6 +206,44 @@ func (h *Hub) addKiosk(c *fiber.Ctx) error {
 	}
 	h.Log.Info("kiosk registered", "kiosk", body.ID)
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": strings.ToUpper(strings.TrimSpace(body.ID)), "token": tok})
+}
+
+// nextInvoiceBlock gives a kiosk whose block of the MCCQT counter runs out its
+// next ({"invoice_block": "N" or "FROM-TO"}, or {} for the lowest free one):
+// the old block stays the kiosk's, and the kiosk is sent the next when it
+// links (at once when it is linked: its uplink is woken).
+func (h *Hub) nextInvoiceBlock(c *fiber.Ctx) error {
+	is, ok := h.Store.(InvoiceStore)
+	if !ok {
+		return jsonError(c, fiber.StatusNotImplemented, "no_invoicing", "this hub's store keeps no invoices")
+	}
+	var body struct {
+		InvoiceBlock string `json:"invoice_block"`
+	}
+	if len(c.Body()) > 0 {
+		if err := decodeBody(c, &body); err != nil {
+			return jsonError(c, fiber.StatusBadRequest, "bad_json", err.Error())
+		}
+	}
+	block, err := invoiceBlockParam(body.InvoiceBlock)
+	if err != nil {
+		return jsonError(c, fiber.StatusUnprocessableEntity, "bad_invoice_block", err.Error())
+	}
+	id := strings.ToUpper(c.Params("id"))
+	got, err := is.NextInvoiceBlock(id, block)
+	switch {
+	case errors.Is(err, ErrUnknownKiosk):
+		return jsonError(c, fiber.StatusNotFound, "unknown_kiosk", err.Error())
+	case errors.Is(err, ErrInvoiceBlockOverlap):
+		return jsonError(c, fiber.StatusConflict, "invoice_block_overlap", err.Error())
+	case errors.Is(err, ErrInvoiceBlocksFull):
+		return jsonError(c, fiber.StatusConflict, "invoice_blocks_full", err.Error())
+	case err != nil:
+		return err
+	}
+	h.Log.Info("next invoice block", "kiosk", id, "block", got.String())
+	h.catalogChanged() // a linked kiosk is sent it at once
+	return c.JSON(fiber.Map{"kiosk": id, "invoice_block": got.String(), "from": got.From, "to": got.To})
 }
 
 func (h *Hub) listKiosks(c *fiber.Ctx) error {
@@ -329,6 +368,30 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 		}
 		return true
 	}
+	// The block the kiosk holds now; a next block the hub gives it while it
+	// is linked (nextInvoiceBlock) goes down at the next wake.
+	var blockHeld pos.InvoiceBlock
+	if followsInvoices {
+		if k, err := h.Store.Kiosk(id); err == nil && k.Invoicing != nil {
+			blockHeld = k.Invoicing.Block
+		}
+	}
+	sendBlock := func() bool {
+		if !followsInvoices {
+			return true
+		}
+		k, err := h.Store.Kiosk(id)
+		if err != nil || k.Invoicing == nil || k.Invoicing.Block == blockHeld || k.Invoicing.Block.IsZero() {
+			return true
+		}
+		b := k.Invoicing.Block
+		h.Log.Info("invoice block sent to kiosk", "kiosk", id, "block", b.String())
+		if !send(Message{Type: "invoice_block", Block: &b}) {
+			return false
+		}
+		blockHeld = b
+		return true
+	}
 	changed := h.subscribe()
 	defer h.unsubscribe(changed)
 	sendCatalog := func() bool {
@@ -394,7 +457,7 @@ func (h *Hub) uplink(conn *websocket.Conn) {
 			}
 			return
 		case <-changed:
-			if !sendCatalog() || !sendPromotions() || !sendStates() {
+			if !sendCatalog() || !sendPromotions() || !sendStates() || !sendBlock() {
 				return
 			}
 		case <-closing:

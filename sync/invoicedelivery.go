@@ -24,6 +24,7 @@ type InvoiceStore interface {
 	AckInvoiceStates(kiosk string, seq uint64) error
 	RegisterInvoicing(kiosk, seller string, form int, symbol string, block pos.InvoiceBlock) (pos.InvoiceBlock, error)
 	ReserveInvoiceBlock(kiosk string, block pos.InvoiceBlock) error
+	NextInvoiceBlock(kiosk string, block pos.InvoiceBlock) (pos.InvoiceBlock, error)
 	CheckInvoiceBlock(kiosk string, block pos.InvoiceBlock) error
 	SellerSettings(mst string) (einvoice.Settings, error)
 	PutSellerSettings(mst string, s einvoice.Settings) error

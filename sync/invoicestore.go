@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -49,6 +50,10 @@ type KioskInvoicing struct {
 	Form   int              `json:"form,omitempty"`
 	Symbol string           `json:"symbol,omitempty"` // as configured (its year digits do not matter)
 	Block  pos.InvoiceBlock `json:"block"`
+	// Retired are the kiosk's earlier blocks (NextInvoiceBlock): still its
+	// own, since the codes it issued from them stay issued, and no longer a
+	// mismatch when the kiosk names one, since the hub then sends it Block.
+	Retired []pos.InvoiceBlock `json:"retired,omitempty"`
 	// StatesAcked is the last of the kiosk's invoice states it has applied.
 	StatesAcked uint64 `json:"states_acked,omitempty"`
 }
@@ -396,6 +401,9 @@ func (s *BoltStore) RegisterInvoicing(kiosk, seller string, form int, symbol str
 			inv = *k.Invoicing
 		}
 		switch {
+		case !block.IsZero() && !inv.Block.IsZero() && block != inv.Block && slices.Contains(inv.Retired, block):
+			// The kiosk still has the block it was given before its next:
+			// it is sent the next.
 		case !block.IsZero() && !inv.Block.IsZero() && block != inv.Block:
 			return fmt.Errorf("%w: kiosk %s says %s, the hub holds %s for it", ErrInvoiceBlockMismatch, kiosk, block, inv.Block)
 		case !block.IsZero():
@@ -410,6 +418,45 @@ func (s *BoltStore) RegisterInvoicing(kiosk, seller string, form int, symbol str
 		}
 		inv.Seller, inv.Form, inv.Symbol = seller, form, symbol
 		out = inv.Block
+		k.Invoicing = &inv
+		return putKiosk(tx, k)
+	})
+	return out, err
+}
+
+// NextInvoiceBlock gives a kiosk its next block of the MCCQT counter when its
+// block runs out: block, when given and free, or the lowest free one. The
+// kiosk's current block is retired (it stays the kiosk's); the kiosk is sent
+// the next at its next link. A kiosk that has no block yet gets one as when it
+// links.
+func (s *BoltStore) NextInvoiceBlock(kiosk string, block pos.InvoiceBlock) (pos.InvoiceBlock, error) {
+	var out pos.InvoiceBlock
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		k, err := getKiosk(tx, kiosk)
+		if err != nil {
+			return err
+		}
+		others, err := otherKiosks(tx, kiosk)
+		if err != nil {
+			return err
+		}
+		inv := KioskInvoicing{}
+		if k.Invoicing != nil {
+			inv = *k.Invoicing
+		}
+		// The kiosk's own blocks count as taken too.
+		self := Kiosk{ID: kiosk, Invoicing: &inv}
+		if block.IsZero() {
+			if block, err = freeBlock(append(others, self)); err != nil {
+				return err
+			}
+		} else if err := checkOverlap(append(others, self), kiosk, block); err != nil {
+			return err
+		}
+		if !inv.Block.IsZero() {
+			inv.Retired = append(inv.Retired, inv.Block)
+		}
+		inv.Block, out = block, block
 		k.Invoicing = &inv
 		return putKiosk(tx, k)
 	})
@@ -466,12 +513,18 @@ func otherKiosks(tx *bolt.Tx, id string) ([]Kiosk, error) {
 	return out, err
 }
 
-// checkOverlap refuses a block that shares a number with another kiosk's
-// (a revoked kiosk's too: the invoices it issued stay issued).
+// checkOverlap refuses a block that shares a number with another kiosk's,
+// current or retired (a revoked kiosk's too: the invoices it issued stay
+// issued).
 func checkOverlap(others []Kiosk, kiosk string, b pos.InvoiceBlock) error {
 	for _, o := range others {
-		if o.Invoicing != nil && o.Invoicing.Block.Overlaps(b) {
-			return fmt.Errorf("%w: kiosk %s's block %s overlaps kiosk %s's %s", ErrInvoiceBlockOverlap, kiosk, b, o.ID, o.Invoicing.Block)
+		if o.Invoicing == nil {
+			continue
+		}
+		for _, ob := range append([]pos.InvoiceBlock{o.Invoicing.Block}, o.Invoicing.Retired...) {
+			if ob.Overlaps(b) {
+				return fmt.Errorf("%w: kiosk %s's block %s overlaps kiosk %s's %s", ErrInvoiceBlockOverlap, kiosk, b, o.ID, ob)
+			}
 		}
 	}
 	return nil

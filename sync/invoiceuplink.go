@@ -51,7 +51,7 @@ func (h *Hub) invoiceGreeting(id string, st InvoiceStore, header func(string, ..
 	case err != nil:
 		return refuse("invoicing_refused", err)
 	}
-	if block.IsZero() {
+	if got != block { // none yet, or its next after a retired one
 		h.Log.Info("invoice block sent to kiosk", "kiosk", id, "block", got.String())
 		return send(Message{Type: "invoice_block", Block: &got})
 	}

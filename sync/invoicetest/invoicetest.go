@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"after a lost answer the next call is exactly the same invoices", lostAnswer},
 		{"blocks and symbols are given and refused by the same rules", registration},
 		{"kiosks registering at once never share a block or a symbol", concurrentRegistration},
+		{"a kiosk whose block runs out is given its next, and its old one stays its own", nextBlock},
 		{"sellers' settings are kept with their secrets and forgotten on request", sellers},
 		{"invoices not delivered by the end of their day are late", late},
 	} {
@@ -466,6 +467,62 @@ func registration(t *testing.T, st Store) {
 		if k.ID == "K04" && (k.Invoicing == nil || k.Invoicing.Block != blockN(3)) {
 			t.Fatalf("K04 listed with %+v", k.Invoicing)
 		}
+	}
+}
+
+// nextBlock gives a kiosk the next block of the counter: the lowest free one
+// or the one named; the old one stays the kiosk's (no other kiosk gets a
+// number of it), and the kiosk naming its old block is answered its next
+// rather than refused as a mismatch.
+func nextBlock(t *testing.T, st Store) {
+	for _, id := range []string{"K01", "K02"} {
+		if _, err := hubsync.RegisterKiosk(st, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	blockN := func(n uint64) pos.InvoiceBlock {
+		return pos.InvoiceBlock{From: n * pos.BlockSize, To: (n+1)*pos.BlockSize - 1}
+	}
+	if got, err := st.RegisterInvoicing("K01", boothMST, 2, "C26MAA", pos.InvoiceBlock{}); err != nil || got != blockN(1) {
+		t.Fatalf("K01: %s %v", got, err)
+	}
+	if got, err := st.RegisterInvoicing("K02", boothMST, 2, "C26MBB", pos.InvoiceBlock{}); err != nil || got != blockN(2) {
+		t.Fatalf("K02: %s %v", got, err)
+	}
+	got, err := st.NextInvoiceBlock("K01", pos.InvoiceBlock{})
+	if err != nil || got != blockN(3) {
+		t.Fatalf("K01's next: %s %v, want %s", got, err, blockN(3))
+	}
+	if again, err := st.RegisterInvoicing("K01", boothMST, 2, "C26MAA", blockN(1)); err != nil || again != blockN(3) {
+		t.Fatalf("K01 naming its old block: %s %v, want its next %s", again, err, blockN(3))
+	}
+	if again, err := st.RegisterInvoicing("K01", boothMST, 2, "C26MAA", blockN(3)); err != nil || again != blockN(3) {
+		t.Fatalf("K01 naming its next: %s %v", again, err)
+	}
+	if _, err := st.RegisterInvoicing("K01", boothMST, 2, "C26MAA", blockN(7)); !errors.Is(err, hubsync.ErrInvoiceBlockMismatch) {
+		t.Fatalf("K01 naming a block never its own: %v", err)
+	}
+	if err := st.CheckInvoiceBlock("K02", blockN(1)); !errors.Is(err, hubsync.ErrInvoiceBlockOverlap) {
+		t.Fatalf("K01's old block for K02: %v", err)
+	}
+	if _, err := st.NextInvoiceBlock("K02", blockN(1)); !errors.Is(err, hubsync.ErrInvoiceBlockOverlap) {
+		t.Fatalf("K01's old block as K02's next: %v", err)
+	}
+	if _, err := st.NextInvoiceBlock("K02", blockN(2)); !errors.Is(err, hubsync.ErrInvoiceBlockOverlap) {
+		t.Fatalf("K02's own block as its next: %v", err)
+	}
+	if got, err := st.NextInvoiceBlock("K02", blockN(9)); err != nil || got != blockN(9) {
+		t.Fatalf("K02's next named: %s %v", got, err)
+	}
+	if _, err := hubsync.RegisterKiosk(st, "K03"); err != nil {
+		t.Fatal(err)
+	}
+	// K03 gets a block none of the others has or had.
+	if got, err := st.RegisterInvoicing("K03", boothMST, 2, "C26MCC", pos.InvoiceBlock{}); err != nil || got != blockN(4) {
+		t.Fatalf("K03: %s %v, want %s", got, err, blockN(4))
+	}
+	if _, err := st.NextInvoiceBlock("K09", pos.InvoiceBlock{}); !errors.Is(err, hubsync.ErrUnknownKiosk) {
+		t.Fatalf("an unknown kiosk: %v", err)
 	}
 }
 

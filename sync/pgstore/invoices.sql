@@ -102,7 +102,16 @@ LIMIT 1;
 
 -- name: inv-other-blocks
 SELECT kiosk, block_from, block_to FROM kiosk_invoicing
-WHERE kiosk <> $1 AND block_from IS NOT NULL ORDER BY block_from;
+WHERE kiosk <> $1 AND block_from IS NOT NULL
+UNION ALL
+SELECT kiosk, block_from, block_to FROM kiosk_invoice_retired WHERE kiosk <> $1
+ORDER BY 2;
+
+-- name: inv-retired
+SELECT block_from, block_to FROM kiosk_invoice_retired WHERE kiosk = $1 ORDER BY block_from;
+
+-- name: inv-retire
+INSERT INTO kiosk_invoice_retired (kiosk, block_from, block_to) VALUES ($1, $2, $3);
 
 -- name: inv-set-kiosk
 UPDATE kiosk_invoicing SET seller = $2, form = $3, symbol = $4, block_from = $5, block_to = $6 WHERE kiosk = $1;

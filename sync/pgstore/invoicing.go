@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -181,7 +182,14 @@ func (s *PGStore) RegisterInvoicing(kiosk, seller string, form int, symbol strin
 		if err != nil {
 			return err
 		}
+		retired, err := retiredBlocks(ctx, tx, kiosk)
+		if err != nil {
+			return err
+		}
 		switch {
+		case !block.IsZero() && !inv.Block.IsZero() && block != inv.Block && slices.Contains(retired, block):
+			// The kiosk still has the block it was given before its next:
+			// it is sent the next.
 		case !block.IsZero() && !inv.Block.IsZero() && block != inv.Block:
 			return fmt.Errorf("%w: kiosk %s says %s, the hub holds %s for it", hubsync.ErrInvoiceBlockMismatch, kiosk, block, inv.Block)
 		case !block.IsZero():
@@ -205,6 +213,68 @@ func (s *PGStore) RegisterInvoicing(kiosk, seller string, form int, symbol strin
 		return pos.InvoiceBlock{}, err
 	}
 	return out, nil
+}
+
+// retiredBlocks are a kiosk's earlier blocks.
+func retiredBlocks(ctx context.Context, tx pgx.Tx, kiosk string) ([]pos.InvoiceBlock, error) {
+	rows, err := tx.Query(ctx, iq("inv-retired"), kiosk)
+	if err != nil {
+		return nil, err
+	}
+	var out []pos.InvoiceBlock
+	var from, to int64
+	_, err = pgx.ForEachRow(rows, []any{&from, &to}, func() error {
+		out = append(out, pos.InvoiceBlock{From: uint64(from), To: uint64(to)})
+		return nil
+	})
+	return out, err
+}
+
+// NextInvoiceBlock gives a kiosk its next block of the MCCQT counter when its
+// block runs out: block, when given and free, or the lowest free one. The
+// kiosk's current block is retired (it stays the kiosk's); the kiosk is sent
+// the next at its next link.
+func (s *PGStore) NextInvoiceBlock(kiosk string, block pos.InvoiceBlock) (pos.InvoiceBlock, error) {
+	ctx, cancel := op()
+	defer cancel()
+	err := s.inRace(ctx, "next invoice block of kiosk "+kiosk, func(tx pgx.Tx) error {
+		inv, err := openKiosk(ctx, tx, kiosk)
+		if err != nil {
+			return err
+		}
+		taken, err := otherBlocks(ctx, tx, kiosk)
+		if err != nil {
+			return err
+		}
+		retired, err := retiredBlocks(ctx, tx, kiosk)
+		if err != nil {
+			return err
+		}
+		for _, b := range append(retired, inv.Block) {
+			if !b.IsZero() {
+				taken = append(taken, otherBlock{kiosk, b})
+			}
+		}
+		if block.IsZero() {
+			if block, err = freeBlock(taken); err != nil {
+				return err
+			}
+		} else if err := checkOverlap(taken, kiosk, block); err != nil {
+			return err
+		}
+		if !inv.Block.IsZero() {
+			if _, err := tx.Exec(ctx, iq("inv-retire"), kiosk, int64(inv.Block.From), int64(inv.Block.To)); err != nil {
+				return err
+			}
+		}
+		from, to := blockArgs(block)
+		_, err = tx.Exec(ctx, iq("inv-set-block"), kiosk, from, to)
+		return err
+	})
+	if err != nil {
+		return pos.InvoiceBlock{}, err
+	}
+	return block, nil
 }
 
 // CheckInvoiceBlock says whether a block is free for a kiosk (none of another
