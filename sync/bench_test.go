@@ -46,7 +46,7 @@ func BenchmarkCatchUp10k(b *testing.B) {
 		cancel()
 		<-done
 		app.ShutdownWithTimeout(time.Second)
-		sales, _ := hs.Sales("K01")
+		sales, _ := salesOf(hs, "K01")
 		if len(sales) != 10_000 {
 			b.Fatalf("hub holds %d sales", len(sales))
 		}
@@ -88,7 +88,7 @@ func BenchmarkHubIngest20Kiosks(b *testing.B) {
 			go func() { defer wg.Done(); u.Run(ctx) }()
 		}
 		for {
-			sales, _ := hs.Sales("")
+			sales, _ := salesOf(hs, "")
 			if len(sales) == kiosks*each {
 				break
 			}

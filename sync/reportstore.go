@@ -1,0 +1,140 @@
+package sync
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ocop-kiosk/kiosk/pos"
+)
+
+// What the reports ask of a store. Every question is bounded by the days it
+// names or by what a kiosk has not yet sent, never by the history held: a
+// day's reconciliation costs what its day costs with ten thousand sales held
+// or ten million. The figures that do span the whole history (units sold per
+// product, records held, receipt numbers held twice) are running totals the
+// store keeps as records arrive.
+
+// ReportStore is the reports' part of Store.
+type ReportStore interface {
+	// RecordsBetween calls fn with every record made in [from, to), one at a
+	// time (nothing is gathered): within a Vietnam day by kiosk then record
+	// sequence. An error from fn stops the walk and is returned.
+	RecordsBetween(from, to time.Time, fn func(HubSale) error) error
+	// KioskTallies are the running totals of every kiosk that sent a record.
+	KioskTallies() (map[string]KioskTally, error)
+	// DailyNet is the net of sales, voids and refunds per kiosk and Vietnam
+	// day for the days of [from, to), for the chart.
+	DailyNet(from, to time.Time) ([]DayNet, error)
+	// SalesPage lists up to limit records after the cursor, by kiosk, record
+	// sequence and sale id (one kiosk's when kioskID is set), and whether more
+	// follow.
+	SalesPage(kioskID string, after SalesCursor, limit int) ([]HubSale, bool, error)
+}
+
+// KioskTally is what a store keeps, as records arrive, of one kiosk's whole
+// history.
+type KioskTally struct {
+	Held int // records held, every day
+	// Above are the sequences held above the kiosk's acknowledgement: with
+	// it and the kiosk's Top they give the receipt-number gaps, which can
+	// only lie above the acknowledgement.
+	Above []uint64
+	// Twice are sequences held under more than one sale id.
+	Twice []uint64
+	// Units are the units sold per product, by unitsKey (UnitsSoldDay left
+	// at 0).
+	Units map[string]UnitsSold
+}
+
+// DayNet is one kiosk's net on one day.
+type DayNet struct {
+	KioskID string
+	Day     time.Time // the day's first instant, Vietnam time
+	Net     pos.Money
+}
+
+// SalesCursor is where a page of the sales listing ends: the last record's
+// kiosk, sequence and sale id. The zero cursor is the start.
+type SalesCursor struct {
+	KioskID string
+	Seq     uint64
+	SaleID  string
+}
+
+// String is the cursor as the listing's next and after carry it: K01.123.ID.
+func (c SalesCursor) String() string {
+	if c.KioskID == "" {
+		return ""
+	}
+	return c.KioskID + "." + strconv.FormatUint(c.Seq, 10) + "." + c.SaleID
+}
+
+// ParseSalesCursor reads a cursor a listing gave out; empty is the start.
+func ParseSalesCursor(s string) (SalesCursor, error) {
+	if s == "" {
+		return SalesCursor{}, nil
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 || CheckKioskID(parts[0]) != nil || !pos.ValidID(parts[2]) {
+		return SalesCursor{}, fmt.Errorf("%w: after=%q is not a cursor this hub gave out", ErrBadReportQuery, s)
+	}
+	seq, err := strconv.ParseUint(parts[1], 10, 64)
+	if err != nil {
+		return SalesCursor{}, fmt.Errorf("%w: after=%q is not a cursor this hub gave out", ErrBadReportQuery, s)
+	}
+	return SalesCursor{KioskID: parts[0], Seq: seq, SaleID: parts[2]}, nil
+}
+
+// CursorOf is the cursor after a record.
+func CursorOf(hs HubSale) SalesCursor {
+	return SalesCursor{KioskID: hs.Sale.KioskID, Seq: hs.Sale.Seq, SaleID: hs.Sale.ID}
+}
+
+// unitsKey is the running total a line counts in: a weighed line counts its
+// grams, apart from units should a product change how it is sold.
+func unitsKey(l pos.Line) (key, unit string) {
+	if l.WeightG != 0 {
+		return l.SKU + " g", "g"
+	}
+	return l.SKU, l.Unit
+}
+
+// countUnits adds a record's lines to running units totals (Name and Unit
+// follow the record with the highest sequence, as the listing's last did).
+func countUnits(get func(key string) (*UnitsSold, uint64), s pos.Sale, put func(key string, u *UnitsSold, nameSeq uint64)) {
+	for _, l := range s.Lines {
+		key, unit := unitsKey(l)
+		u, nameSeq := get(key)
+		if u == nil {
+			u = &UnitsSold{SKU: l.SKU}
+		}
+		if s.Seq >= nameSeq {
+			u.Name, u.Unit, nameSeq = l.Name, unit, s.Seq
+		}
+		n := l.Units()
+		switch s.Kind {
+		case pos.KindSale:
+			u.Sold += n
+			u.UnitsSold += n
+		case pos.KindVoid:
+			u.Voided -= n
+			u.UnitsSold += n
+		case pos.KindRefund:
+			u.Refunded -= n
+			u.UnitsSold += n
+		}
+		put(key, u, nameSeq)
+	}
+}
+
+// netOf is what a record adds to its day's net: sales, voids and refunds at
+// their totals, nothing else.
+func netOf(s pos.Sale) (pos.Money, bool) {
+	switch s.Kind {
+	case pos.KindSale, pos.KindVoid, pos.KindRefund:
+		return s.Total, true
+	}
+	return 0, false
+}
