@@ -216,9 +216,9 @@ type KioskDay struct {
 	PriceDiffs        []PriceDiff `json:"price_diffs"`
 	// NoCentralPrice counts the day's sold lines the hub had no central
 	// price for: they were not checked, and the report says so.
-	NoCentralPrice int        `json:"no_central_price"`
-	Mismatches     []Mismatch `json:"mismatches"`
-	UnitsSold         []UnitsSold `json:"units_sold"`
+	NoCentralPrice int         `json:"no_central_price"`
+	Mismatches     []Mismatch  `json:"mismatches"`
+	UnitsSold      []UnitsSold `json:"units_sold"`
 	// DiscountsByReason and ByPromotion are the day's discounts and
 	// promotions (discounts.go); DayTotals has their sums.
 	DiscountsByReason []pos.DiscountTotal `json:"discounts_by_reason"`
