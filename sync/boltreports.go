@@ -99,7 +99,7 @@ func indexRecord(tx *bolt.Tx, s pos.Sale, twice bool) error {
 		return err
 	}
 	var ferr error
-	countUnits(func(key string) (*UnitsSold, uint64) {
+	CountUnits(func(key string) (*UnitsSold, uint64) {
 		var e unitsEntry
 		if v := ub.Get([]byte(key)); v == nil || json.Unmarshal(v, &e) != nil {
 			return nil, 0

@@ -101,9 +101,9 @@ func unitsKey(l pos.Line) (key, unit string) {
 	return l.SKU, l.Unit
 }
 
-// countUnits adds a record's lines to running units totals (Name and Unit
+// CountUnits adds a record's lines to running units totals (Name and Unit
 // follow the record with the highest sequence, as the listing's last did).
-func countUnits(get func(key string) (*UnitsSold, uint64), s pos.Sale, put func(key string, u *UnitsSold, nameSeq uint64)) {
+func CountUnits(get func(key string) (*UnitsSold, uint64), s pos.Sale, put func(key string, u *UnitsSold, nameSeq uint64)) {
 	for _, l := range s.Lines {
 		key, unit := unitsKey(l)
 		u, nameSeq := get(key)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	hubsync "github.com/ocop-kiosk/kiosk/sync"
 	"github.com/ocop-kiosk/kiosk/sync/pgtest"
 )
 
@@ -91,7 +92,7 @@ func TestTwoStoresOnOneDatabaseStoreEachSaleOnce(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	held, err := b.Sales("K01")
+	held, _, err := b.SalesPage("K01", hubsync.SalesCursor{}, 10_000)
 	if err != nil || len(held) != len(recs) {
 		t.Fatalf("the hub holds %d sales (%v), want %d", len(held), err, len(recs))
 	}
