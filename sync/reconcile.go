@@ -685,10 +685,11 @@ func reconciliationPageData(r Reconciliation) web.ReconciliationPage {
 		ChartURL:     chartURL(r.From.AddDate(0, 0, -6), r.From),
 		ChartCaption: "Doanh thu thuần 7 ngày đến " + r.Day + " · Net sales, the seven days to " + r.Day}
 	var missing uint64
-	var diffs, mism, unsynced int
+	var diffs, unchecked, mism, unsynced int
 	for _, k := range r.Kiosks {
 		missing += k.MissingReceipts + uint64(len(k.DuplicateReceipts))
 		diffs += len(k.PriceDiffs)
+		unchecked += k.NoCentralPrice
 		mism += len(k.Mismatches)
 		unsynced += k.Unsynced
 	}
@@ -701,6 +702,7 @@ func reconciliationPageData(r Reconciliation) web.ReconciliationPage {
 		{Label: "Giảm giá / khuyến mại", Sub: "Discounts / promotions saved", Value: reportMoney(t.Discounts) + " / " + reportMoney(t.PromotionsSaved)},
 		{Label: "Biên lai thiếu hoặc trùng", Sub: "Missing or duplicate receipts", Value: strconv.FormatUint(missing, 10), Warn: missing > 0},
 		{Label: "Dòng sai giá", Sub: "Price differences", Value: strconv.Itoa(diffs), Warn: diffs > 0},
+		{Label: "Không có giá trung tâm", Sub: "Lines with no central price", Value: strconv.Itoa(unchecked), Warn: unchecked > 0},
 		{Label: "Giao dịch sai tổng", Sub: "Mismatched totals", Value: strconv.Itoa(mism), Warn: mism > 0},
 		{Label: "Chưa gửi về", Sub: "Unsynced at the kiosks", Value: strconv.Itoa(unsynced), Warn: unsynced > 0},
 	}
