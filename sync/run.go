@@ -29,6 +29,10 @@ type HubConfig struct {
 	// OpenStore, when set, opens the hub's store (cmd/hub opens PostgreSQL
 	// for -db); otherwise it is the bbolt file in DataDir.
 	OpenStore func() (Store, error)
+	// Seed is what a hub whose central catalog never had a version starts
+	// with (seed.go): SeedDemo, or nothing when empty or SeedNone. cmd/hub
+	// seeds the demo catalog unless told -seed none.
+	Seed string
 }
 
 func (c *HubConfig) normalize() {
@@ -61,6 +65,9 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 	if err := cfg.Conns.Check(); err != nil {
 		return err
 	}
+	if err := CheckSeed(cfg.Seed); err != nil {
+		return err
+	}
 	if cfg.AdminToken != "" {
 		// Before the store is opened: a refused token changes nothing.
 		if err := CheckAdminToken(cfg.AdminToken); err != nil {
@@ -74,6 +81,9 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 	defer st.Close()
 	hash, err := adminHash(st, cfg)
 	if err != nil {
+		return err
+	}
+	if err := seedCatalog(st, cfg.Seed, time.Now(), cfg.Logger); err != nil {
 		return err
 	}
 	h := &Hub{Store: st, AdminHash: hash, Log: cfg.Logger}

@@ -26,7 +26,8 @@ import (
 const usage = "hub: usage: hub [flags] | hub [flags] kiosk add ID | hub [flags] check | hub -db URL migrate | hub -db URL partitions [-detach-before YYYY-MM]"
 
 func main() {
-	cfg := hubsync.HubConfig{Addr: envOr("HUB_ADDR", ":9090"), DataDir: envOr("HUB_DATA", "./hub-data"), AdminToken: os.Getenv("HUB_ADMIN_TOKEN")}
+	cfg := hubsync.HubConfig{Addr: envOr("HUB_ADDR", ":9090"), DataDir: envOr("HUB_DATA", "./hub-data"), AdminToken: os.Getenv("HUB_ADMIN_TOKEN"),
+		Seed: envOr("HUB_SEED", hubsync.SeedDemo)}
 	db := os.Getenv("HUB_DB")
 	var detachBefore string
 	fs := flag.NewFlagSet("hub", flag.ExitOnError)
@@ -34,6 +35,7 @@ func main() {
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data folder (the bbolt store, when no -db is given)")
 	fs.StringVar(&cfg.AdminToken, "admin-token", cfg.AdminToken, "admin token: at least 128 random bits, e.g. openssl rand -hex 16 (generated and shown once when unset)")
 	fs.StringVar(&db, "db", db, "PostgreSQL database URL, postgres://user@host/db: keeps the hub's data there instead of in -data")
+	fs.StringVar(&cfg.Seed, "seed", cfg.Seed, "what a hub with no central catalog starts with: demo (the kiosk's demo OCOP catalog) or none")
 	fs.StringVar(&detachBefore, "detach-before", "", "with partitions: detach the months before this one (YYYY-MM)")
 	words := parse(fs, os.Args[1:])
 	cfg.Out = os.Stdout
