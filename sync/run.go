@@ -59,6 +59,13 @@ func (c HubConfig) openStore() (Store, error) {
 
 const metaAdmin = "admin_token_sha256"
 
+// ChangeListener is a store several hub processes share that hears of the
+// catalog and promotion changes any of them publishes (pgstore's, through
+// PostgreSQL's LISTEN/NOTIFY): the hub wakes its kiosks' uplinks on each.
+type ChangeListener interface {
+	ListenForChanges(ctx context.Context, changed func())
+}
+
 // RunHub serves the hub until ctx ends.
 func RunHub(ctx context.Context, cfg HubConfig) error {
 	cfg.normalize()
@@ -87,6 +94,16 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 		return err
 	}
 	h := &Hub{Store: st, AdminHash: hash, Log: cfg.Logger}
+	// Changes other hub processes publish on a shared database reach the
+	// kiosks linked to this one; stopped before the store closes.
+	listenCtx, stopListening := context.WithCancel(ctx)
+	listening := make(chan struct{})
+	if l, ok := st.(ChangeListener); ok {
+		go func() { defer close(listening); l.ListenForChanges(listenCtx, h.catalogChanged) }()
+	} else {
+		close(listening)
+	}
+	defer func() { stopListening(); <-listening }()
 	app := h.App()
 	if cfg.ReadTimeout > 0 {
 		app.Server().ReadTimeout = cfg.ReadTimeout

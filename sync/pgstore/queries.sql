@@ -249,3 +249,10 @@ FROM sale_ids i JOIN sales s ON s.id = i.id AND s.sold_at = i.sold_at
 WHERE i.kiosk COLLATE "C" = $1 AND (i.seq, i.id COLLATE "C") > ($2::bigint, $3 COLLATE "C")
 ORDER BY i.seq, i.id COLLATE "C"
 LIMIT $4;
+
+-- name: notify-change
+-- Told to every hub process listening when the transaction commits.
+SELECT pg_notify('ocop_hub_changes', $1);
+
+-- name: listen-changes
+LISTEN ocop_hub_changes;
