@@ -275,6 +275,7 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 	for id := range tallies {
 		get(id)
 	}
+	prices := &centralPrices{st: st}
 	dayUnits := map[string]map[string]int64{} // kiosk → units key → the day's units
 	given := map[string]*givenTally{}         // kiosk → the day's discounts and promotions
 	err = st.RecordsBetween(start, end, func(hs HubSale) error {
@@ -306,7 +307,7 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 			if l.Free {
 				continue // a unit a promotion gave: its price is 0 by design, its paid line is compared
 			}
-			central, ok, err := st.CentralPrice(l.SKU, s.Time)
+			central, ok, err := prices.at(l.SKU, s.Time)
 			if err != nil {
 				return fmt.Errorf("central price of %s: %w", l.SKU, err)
 			}

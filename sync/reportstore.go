@@ -2,6 +2,7 @@ package sync
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -137,4 +138,34 @@ func netOf(s pos.Sale) (pos.Money, bool) {
 		return s.Total, true
 	}
 	return 0, false
+}
+
+// centralPrices answers a report's central price questions from each
+// product's price history, read once per product the report meets: a day's
+// lines ask thousands of times of a few hundred products.
+type centralPrices struct {
+	st      Store
+	history map[string][]PricePoint
+}
+
+// at is the central price of sku valid at t (the last set at or before t),
+// as Store.CentralPrice answers it.
+func (c *centralPrices) at(sku string, t time.Time) (pos.Money, bool, error) {
+	h, ok := c.history[sku]
+	if !ok {
+		var err error
+		if h, err = c.st.PriceHistory(sku); err != nil {
+			return 0, false, err
+		}
+		if c.history == nil {
+			c.history = map[string][]PricePoint{}
+		}
+		c.history[sku] = h
+	}
+	// The first point set after t; the one before it is valid at t.
+	i := sort.Search(len(h), func(i int) bool { return h[i].From.UnixNano() > t.UnixNano() })
+	if i == 0 {
+		return 0, false, nil
+	}
+	return h[i-1].Price, true, nil
 }
