@@ -19,11 +19,13 @@ import (
 //	sales_by_kiosk  kiosk 0x00 seq sale-id → (empty): the sales listing's pages
 //	day_net         YYYYMMDD kiosk → net (int64): the chart
 //	kiosk_tally     kiosk → {held, units: key → units, twice: seq → (empty)}
+//	producer_day    YYYYMMDD producer → the producer's settlement figures of the day
 var (
 	bByDay   = []byte("sales_by_day")
 	bByKiosk = []byte("sales_by_kiosk")
 	bDayNet  = []byte("day_net")
 	bTally   = []byte("kiosk_tally")
+	bProdDay = []byte("producer_day")
 
 	kReportIndex = []byte("report_index")
 	kHeld        = []byte("held")
@@ -33,7 +35,7 @@ var (
 
 // reportIndexVersion is the indexes' layout; a store that says another (or
 // none) has them built again at open.
-const reportIndexVersion = "1"
+const reportIndexVersion = "2"
 
 // recordsPerView is how many records RecordsBetween reads in one read
 // transaction: fn runs between transactions, so that it may read the store
@@ -73,6 +75,9 @@ func indexRecord(tx *bolt.Tx, s pos.Sale, twice bool) error {
 		if err := tx.Bucket(bDayNet).Put(nk, binary.BigEndian.AppendUint64(nil, uint64(net+int64(v)))); err != nil {
 			return err
 		}
+	}
+	if err := settleDay(tx, day, s); err != nil {
+		return err
 	}
 	kb, err := tx.Bucket(bTally).CreateBucketIfNotExists([]byte(s.KioskID))
 	if err != nil {
@@ -117,6 +122,66 @@ func indexRecord(tx *bolt.Tx, s pos.Sale, twice bool) error {
 	return ferr
 }
 
+// settleDay adds a record's lines to its day's producer figures.
+func settleDay(tx *bolt.Tx, day []byte, s pos.Sale) error {
+	b := tx.Bucket(bProdDay)
+	figures := map[string]*ProducerDay{}
+	get := func(producer string) *ProducerDay {
+		d := figures[producer]
+		if d == nil {
+			d = &ProducerDay{}
+			if v := b.Get(append(append([]byte{}, day...), producer...)); v != nil {
+				_ = json.Unmarshal(v, d) // a damaged entry starts again from zero
+			}
+			d.ProducerID = producer
+			figures[producer] = d
+		}
+		return d
+	}
+	bad, badProducer := SettleRecord(s, func(producer string) *ProducerSettlement { return &get(producer).ProducerSettlement })
+	if bad != "" {
+		if d := get(badProducer); d.Bad == "" {
+			d.Bad = bad
+		}
+	}
+	for producer, d := range figures {
+		v, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		if err := b.Put(append(append([]byte{}, day...), producer...), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ProducerDays reads the producers' figures of the days of [from, to).
+func (s *BoltStore) ProducerDays(from, to time.Time) ([]ProducerDay, error) {
+	var out []ProducerDay
+	if !from.Before(to) {
+		return out, nil
+	}
+	lastDay := dayKey(to.Add(-time.Nanosecond))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bProdDay).Cursor()
+		for k, v := c.Seek(dayKey(from)); k != nil && bytes.Compare(k[:8], lastDay) <= 0; k, v = c.Next() {
+			day, err := time.ParseInLocation("20060102", string(k[:8]), pos.VietnamTime)
+			if err != nil {
+				return fmt.Errorf("producer_day key %q: %w", k, err)
+			}
+			d := ProducerDay{}
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("producer_day %q: %w", k, err)
+			}
+			d.Day, d.ProducerID = day, string(k[8:])
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // unitsEntry is a product's running units total and the sequence of the
 // record its name came from.
 type unitsEntry struct {
@@ -131,7 +196,7 @@ func buildReportIndexes(tx *bolt.Tx) error {
 	if string(tx.Bucket(bMeta).Get(kReportIndex)) == reportIndexVersion {
 		return nil
 	}
-	for _, b := range [][]byte{bByDay, bByKiosk, bDayNet, bTally} {
+	for _, b := range [][]byte{bByDay, bByKiosk, bDayNet, bTally, bProdDay} {
 		if tx.Bucket(b) != nil {
 			if err := tx.DeleteBucket(b); err != nil {
 				return err

@@ -428,7 +428,8 @@ type Settlement struct {
 }
 
 // Settle works out, per producer, the lines of every record made from the start
-// of from's day to the end of to's day (Vietnam time) by any kiosk: gross of the
+// of from's day to the end of to's day (Vietnam time) by any kiosk, from the
+// per-day figures the store keeps as records arrive (SettleRecord): gross of the
 // sales, voids and refunds (negative) in the days they were made, net, the
 // booth's commission at commissionPercent (0–100) and what is payable. A line is
 // worth its price × quantity (pos.LineGross: price per kg × grams of a weighed
@@ -457,65 +458,27 @@ func Settle(st Store, from, to time.Time, commissionPercent int) (Settlement, er
 	for _, p := range cat.Producers {
 		producers[p.ID] = p
 	}
-	by := map[string]*ProducerSettlement{}
-	err = st.RecordsBetween(start, end, func(hs HubSale) error {
-		sl := hs.Sale
-		bearer := map[string]string{}
-		for _, a := range sl.Promotions {
-			bearer[a.ID] = a.Bearer
-		}
-		for i, l := range sl.Lines {
-			if l.Qty < -pos.MaxQty || l.Qty > pos.MaxQty || l.Price < 0 || l.Price > pos.MaxPrice ||
-				l.WeightG < -pos.MaxWeightG || l.WeightG > pos.MaxWeightG || l.ListPrice < 0 || l.ListPrice > pos.MaxPrice {
-				return fmt.Errorf("settlement: record %s (%s) line %d: quantity %d, weight %d g or price %d out of range",
-					sl.ID, sl.ReceiptNo, i+1, l.Qty, l.WeightG, l.Price)
-			}
-			p := by[l.ProducerID]
-			if p == nil {
-				p = &ProducerSettlement{ProducerID: l.ProducerID}
-				if cp, ok := producers[l.ProducerID]; ok {
-					p.Name, p.TaxCode = cp.Name, cp.TaxCode
-					if cp.BankAccount != "" {
-						p.BankAccount = cp.BankBIN + " " + cp.BankAccount
-					}
-				}
-				by[l.ProducerID] = p
-			}
-			// A line is worth its price (free units their list price); a
-			// promotion the producer bears comes off what the producer is
-			// paid, one the booth bears and the till's discounts do not.
-			worth := l.Gross()
-			if l.Free {
-				worth = l.ListPrice * pos.Money(l.Qty)
-			}
-			var borne pos.Money
-			if l.Promotion != "" && bearer[l.Promotion] == pos.BearerProducer {
-				borne = l.PromotionSaved()
-			}
-			v := worth - borne
-			switch sl.Kind {
-			case pos.KindSale:
-				p.Lines++
-				p.Gross += worth
-				p.Promotions += borne
-			case pos.KindVoid:
-				p.Voided += v
-			case pos.KindRefund:
-				p.Refunded += v
-			default:
-				continue
-			}
-			if l.WeightG != 0 {
-				p.WeightG += l.WeightG
-			} else {
-				p.Units += l.Qty
-			}
-			p.Net += v
-		}
-		return nil
-	})
+	days, err := st.ProducerDays(start, end)
 	if err != nil {
 		return s, fmt.Errorf("settlement %s–%s: %w", s.From, s.To, err)
+	}
+	by := map[string]*ProducerSettlement{}
+	for _, d := range days {
+		if d.Bad != "" {
+			return s, fmt.Errorf("settlement: %s", d.Bad)
+		}
+		p := by[d.ProducerID]
+		if p == nil {
+			p = &ProducerSettlement{ProducerID: d.ProducerID}
+			if cp, ok := producers[d.ProducerID]; ok {
+				p.Name, p.TaxCode = cp.Name, cp.TaxCode
+				if cp.BankAccount != "" {
+					p.BankAccount = cp.BankBIN + " " + cp.BankAccount
+				}
+			}
+			by[d.ProducerID] = p
+		}
+		p.AddSums(d.ProducerSettlement)
 	}
 	for _, p := range by {
 		if p.Commission, err = commissionOf(p.Net, commissionPercent); err != nil {

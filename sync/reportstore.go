@@ -32,6 +32,9 @@ type ReportStore interface {
 	// sequence and sale id (one kiosk's when kioskID is set), and whether more
 	// follow.
 	SalesPage(kioskID string, after SalesCursor, limit int) ([]HubSale, bool, error)
+	// ProducerDays are the producers' settlement figures of the days of
+	// [from, to) (Vietnam days), in any order.
+	ProducerDays(from, to time.Time) ([]ProducerDay, error)
 }
 
 // KioskTally is what a store keeps, as records arrive, of one kiosk's whole
@@ -168,4 +171,89 @@ func (c *centralPrices) at(sku string, t time.Time) (pos.Money, bool, error) {
 		return 0, false, nil
 	}
 	return h[i-1].Price, true, nil
+}
+
+// ProducerDay is what one producer's lines of one Vietnam day add to a
+// settlement, kept by the store as records arrive (SettleRecord), so that a
+// month's settlement reads a month of these rather than a month of records.
+type ProducerDay struct {
+	Day time.Time // the day's first instant, Vietnam time
+	// The sums of ProducerSettlement (Lines to Net); names, commission and
+	// payable are the settlement's.
+	ProducerSettlement
+	// Bad names a record of the day with a line out of range, which the
+	// settlement refuses (nothing of that record is in the sums).
+	Bad string
+}
+
+// SettleRecord adds a record's lines to their producers' figures (get gives
+// the figures of a producer), by the settlement's rules: a line is worth its
+// price × quantity (pos.LineGross; a unit a promotion gave free, its list
+// price), recomputed rather than taken from the kiosk's line total; what a
+// promotion the producer bears took off comes off the producer's net. A
+// record with a line out of range adds nothing; bad says why, and which
+// producer's day carries the refusal.
+func SettleRecord(sl pos.Sale, get func(producerID string) *ProducerSettlement) (bad, badProducer string) {
+	for i, l := range sl.Lines {
+		if l.Qty < -pos.MaxQty || l.Qty > pos.MaxQty || l.Price < 0 || l.Price > pos.MaxPrice ||
+			l.WeightG < -pos.MaxWeightG || l.WeightG > pos.MaxWeightG || l.ListPrice < 0 || l.ListPrice > pos.MaxPrice {
+			return fmt.Sprintf("record %s (%s) line %d: quantity %d, weight %d g or price %d out of range",
+				sl.ID, sl.ReceiptNo, i+1, l.Qty, l.WeightG, l.Price), l.ProducerID
+		}
+	}
+	bearer := map[string]string{}
+	for _, a := range sl.Promotions {
+		bearer[a.ID] = a.Bearer
+	}
+	for _, l := range sl.Lines {
+		switch sl.Kind {
+		case pos.KindSale, pos.KindVoid, pos.KindRefund:
+		default:
+			// Counted nowhere, but its producer appears, as it always did.
+			get(l.ProducerID)
+			continue
+		}
+		p := get(l.ProducerID)
+		// A line is worth its price (free units their list price); a
+		// promotion the producer bears comes off what the producer is paid,
+		// one the booth bears and the till's discounts do not.
+		worth := l.Gross()
+		if l.Free {
+			worth = l.ListPrice * pos.Money(l.Qty)
+		}
+		var borne pos.Money
+		if l.Promotion != "" && bearer[l.Promotion] == pos.BearerProducer {
+			borne = l.PromotionSaved()
+		}
+		v := worth - borne
+		switch sl.Kind {
+		case pos.KindSale:
+			p.Lines++
+			p.Gross += worth
+			p.Promotions += borne
+		case pos.KindVoid:
+			p.Voided += v
+		case pos.KindRefund:
+			p.Refunded += v
+		}
+		if l.WeightG != 0 {
+			p.WeightG += l.WeightG
+		} else {
+			p.Units += l.Qty
+		}
+		p.Net += v
+	}
+	return "", ""
+}
+
+// AddSums adds o's sums (Lines to Net) to p.
+func (p *ProducerSettlement) AddSums(o ProducerSettlement) {
+	p.Lines += o.Lines
+	p.Units += o.Units
+	p.WeightG += o.WeightG
+	p.Gross += o.Gross
+	p.Promotions += o.Promotions
+	p.Voided += o.Voided
+	p.Refunded += o.Refunded
+	p.Net += o.Net
 }

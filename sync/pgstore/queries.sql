@@ -256,3 +256,26 @@ SELECT pg_notify('ocop_hub_changes', $1);
 
 -- name: listen-changes
 LISTEN ocop_hub_changes;
+
+-- name: add-producer-days
+-- A batch's settlement figures added to its days', rows in (day, producer)
+-- order so that batches of different kiosks lock them in one order.
+INSERT INTO producer_days AS d (day, producer_id, lines, units, weight_g, gross, promotions, voided, refunded, net, bad)
+SELECT x.day::date, x.producer_id, x.lines, x.units, x.weight_g, x.gross, x.promotions, x.voided, x.refunded, x.net, x.bad
+FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
+    $9::bigint[], $10::bigint[], $11::text[])
+    AS x (day, producer_id, lines, units, weight_g, gross, promotions, voided, refunded, net, bad)
+ORDER BY 1, 2
+ON CONFLICT (day, producer_id) DO UPDATE SET
+    lines = d.lines + excluded.lines, units = d.units + excluded.units, weight_g = d.weight_g + excluded.weight_g,
+    gross = d.gross + excluded.gross, promotions = d.promotions + excluded.promotions,
+    voided = d.voided + excluded.voided, refunded = d.refunded + excluded.refunded, net = d.net + excluded.net,
+    bad = CASE WHEN d.bad = '' THEN excluded.bad ELSE d.bad END;
+
+-- name: producer-days
+SELECT to_char(day, 'YYYY-MM-DD'), producer_id, lines, units, weight_g, gross, promotions, voided, refunded, net, bad
+FROM producer_days
+WHERE day >= $1::text::date AND day < $2::text::date;
+
+-- name: backfill-records
+SELECT record FROM sales;

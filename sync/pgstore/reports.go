@@ -204,7 +204,7 @@ func tally(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 		})
 	}
 	if len(keys) == 0 {
-		return nil
+		return addProducerDays(ctx, tx, fresh)
 	}
 	cols := make([][]any, 9)
 	for _, k := range keys {
@@ -220,7 +220,7 @@ func tally(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 	if _, err := tx.Exec(ctx, q("add-units"), args...); err != nil {
 		return fmt.Errorf("units sold: %w", err)
 	}
-	return nil
+	return addProducerDays(ctx, tx, fresh)
 }
 
 func strs(v []any) []string {

@@ -2,10 +2,12 @@ package pgstore
 
 import (
 	"bytes"
+	"context"
 	"path/filepath"
 	"testing"
 
 	hubsync "github.com/ocop-kiosk/kiosk/sync"
+	"github.com/ocop-kiosk/kiosk/sync/pgtest"
 	"github.com/ocop-kiosk/kiosk/sync/storetest"
 )
 
@@ -41,6 +43,35 @@ func TestReportsAgreeWithBbolt(t *testing.T) {
 	for name, w := range want {
 		if g := got[name]; !bytes.Equal(g, w) {
 			t.Errorf("%s differs:\nbbolt      %s\npostgresql %s", name, w, g)
+		}
+	}
+}
+
+// A database that held sales before the settlement's per-day figures were
+// kept gets them from its records when it migrates (migration 3), and
+// settles as one that kept them from its first sale.
+func TestMigrationFillsTheSettlementFiguresOfTheSalesHeld(t *testing.T) {
+	fair := storetest.NewFair(t)
+	url := pgtest.DB(t)
+	ctx := context.Background()
+	st, err := Open(ctx, url, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fair.Load(t, st)
+	want := fair.Reports(t, st)
+	// What a database at schema 2 held: the sales, none of the figures.
+	if _, err := st.pool.Exec(ctx, `DELETE FROM producer_days; DELETE FROM `+versionTable+` WHERE version_id = 3`); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := Migrate(ctx, url, quiet()); err != nil || v != 3 {
+		t.Fatalf("migrated to %d, %v", v, err)
+	}
+	got := fair.Reports(t, st)
+	for name, w := range want {
+		if !bytes.Equal(got[name], w) {
+			t.Errorf("%s after migration 3:\n%s\nwant\n%s", name, got[name], w)
 		}
 	}
 }

@@ -29,6 +29,24 @@ CREATE TABLE kiosk_twice (
     PRIMARY KEY (kiosk, seq)
 );
 
+-- Each producer's settlement figures per Vietnam day (sync.SettleRecord),
+-- kept by ingest; filled for a database that holds sales by the Go
+-- migration 3 (producerdays.go), which needs the hub's own rules.
+CREATE TABLE producer_days (
+    day         date NOT NULL,
+    producer_id text NOT NULL,
+    lines       bigint NOT NULL,
+    units       bigint NOT NULL,
+    weight_g    bigint NOT NULL,
+    gross       bigint NOT NULL,
+    promotions  bigint NOT NULL,
+    voided      bigint NOT NULL,
+    refunded    bigint NOT NULL,
+    net         bigint NOT NULL,
+    bad         text NOT NULL, -- a record of the day with a line out of range: the settlement refuses it
+    PRIMARY KEY (day, producer_id)
+);
+
 CREATE INDEX sale_ids_kiosk_seq ON sale_ids (kiosk COLLATE "C", seq, id COLLATE "C");
 
 -- A database that already holds sales gets its totals once, here.
@@ -54,5 +72,5 @@ GROUP BY l.kiosk, u.key;
 
 -- +goose Down
 DROP INDEX sale_ids_kiosk_seq;
-DROP TABLE kiosk_twice, kiosk_units;
+DROP TABLE producer_days, kiosk_twice, kiosk_units;
 ALTER TABLE kiosks DROP COLUMN held;
