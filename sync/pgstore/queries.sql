@@ -279,3 +279,26 @@ WHERE day >= $1::text::date AND day < $2::text::date;
 
 -- name: backfill-records
 SELECT record FROM sales;
+
+-- name: day-sales
+-- A day's records by kiosk and sequence, as columns: what the reports read
+-- of them (the record's own time, to the nanosecond and in its zone, its
+-- sale discount's reason and its promotions from the jsonb).
+SELECT id, kiosk, seq, kind, receipt_no, shift, till, record->>'time', total, discount, sale_discount, change, status,
+    original, reason, mismatch, received, coalesce(record->>'discount_reason', ''), coalesce(record->'promotions', 'null')
+FROM sales
+WHERE sold_at >= $1 AND sold_at < $2
+ORDER BY kiosk COLLATE "C", seq, id COLLATE "C";
+
+-- name: day-lines
+SELECT sale_id, sku, gtin, name, unit, producer_id, lot, qty, weight_g, price, vat_rate, discount, promotion,
+    promotion_discount, line_discount, discount_reason, sale_discount, free, list_price, total, vat
+FROM sale_lines
+WHERE sold_at >= $1 AND sold_at < $2
+ORDER BY sale_id, line_no;
+
+-- name: day-payments
+SELECT sale_id, method, amount, tendered, change, reference
+FROM sale_payments
+WHERE sold_at >= $1 AND sold_at < $2
+ORDER BY sale_id, pay_no;

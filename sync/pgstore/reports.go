@@ -16,8 +16,8 @@ import (
 // as an aggregation, the whole-history figures from the running totals
 // ingest keeps (tally, below).
 
-// RecordsBetween streams the records of [from, to) a Vietnam day at a time,
-// each day by kiosk and sequence, decoding one row at a time.
+// RecordsBetween reads the records of [from, to) a Vietnam day at a time,
+// each day by kiosk and sequence, from their columns (recordsOfDay).
 func (s *PGStore) RecordsBetween(from, to time.Time, fn func(hubsync.HubSale) error) error {
 	for day := from; day.Before(to); {
 		y, m, d := day.In(pos.VietnamTime).Date()
@@ -33,14 +33,93 @@ func (s *PGStore) RecordsBetween(from, to time.Time, fn func(hubsync.HubSale) er
 	return nil
 }
 
+// recordsOfDay reads a day's records from their columns, in three queries
+// over the day's partition (sales, lines, payments), and hands them on in
+// order: decoding each record's jsonb would cost more than the report.
 func (s *PGStore) recordsOfDay(from, to time.Time, fn func(hubsync.HubSale) error) error {
 	ctx, cancel := op()
 	defer cancel()
-	rows, err := s.pool.Query(ctx, q("records-between"), from, to)
+	var day []hubsync.HubSale
+	byID := map[string]int{}
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, q("day-sales"), from, to)
+		if err != nil {
+			return err
+		}
+		var hs hubsync.HubSale
+		var seq int64
+		var at string
+		var total, discount, saleDiscount, change int64
+		var promotions []byte
+		sl := &hs.Sale
+		_, err = pgx.ForEachRow(rows, []any{&sl.ID, &sl.KioskID, &seq, &sl.Kind, &sl.ReceiptNo, &sl.ShiftID, &sl.Till, &at,
+			&total, &discount, &saleDiscount, &change, &sl.Status, &sl.Original, &sl.Reason, &hs.Mismatch, &hs.Received,
+			&sl.DiscountReason, &promotions}, func() error {
+			t, err := time.Parse(time.RFC3339Nano, at)
+			if err != nil {
+				return fmt.Errorf("sale %s: time %q: %w", sl.ID, at, err)
+			}
+			r := hs
+			r.Seq, r.Sale.Seq, r.Sale.Time = uint64(seq), uint64(seq), t
+			r.Sale.Total, r.Sale.Discount, r.Sale.SaleDiscount, r.Sale.Change = pos.Money(total), pos.Money(discount),
+				pos.Money(saleDiscount), pos.Money(change)
+			r.Sale.Promotions = nil
+			if string(promotions) != "null" {
+				if err := decode(promotions, &r.Sale.Promotions, "the promotions of sale "+sl.ID); err != nil {
+					return err
+				}
+			}
+			byID[r.Sale.ID] = len(day)
+			day = append(day, r)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if rows, err = tx.Query(ctx, q("day-lines"), from, to); err != nil {
+			return err
+		}
+		var id string
+		var l pos.Line
+		var price, ldisc, pdisc, lineDisc, sdisc, list, ltotal, vat int64
+		_, err = pgx.ForEachRow(rows, []any{&id, &l.SKU, &l.GTIN, &l.Name, &l.Unit, &l.ProducerID, &l.Lot, &l.Qty, &l.WeightG,
+			&price, &l.VATRate, &ldisc, &l.Promotion, &pdisc, &lineDisc, &l.DiscountReason, &sdisc, &l.Free, &list, &ltotal, &vat}, func() error {
+			i, ok := byID[id]
+			if !ok {
+				return nil // a record of the day's edge, in another partition's day
+			}
+			l.Price, l.Discount, l.PromotionDiscount, l.LineDiscount, l.SaleDiscount, l.ListPrice, l.Total, l.VAT =
+				pos.Money(price), pos.Money(ldisc), pos.Money(pdisc), pos.Money(lineDisc), pos.Money(sdisc), pos.Money(list),
+				pos.Money(ltotal), pos.Money(vat)
+			day[i].Sale.Lines = append(day[i].Sale.Lines, l)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if rows, err = tx.Query(ctx, q("day-payments"), from, to); err != nil {
+			return err
+		}
+		var p pos.Payment
+		var amount, tendered, pchange int64
+		_, err = pgx.ForEachRow(rows, []any{&id, &p.Method, &amount, &tendered, &pchange, &p.Reference}, func() error {
+			if i, ok := byID[id]; ok {
+				p.Amount, p.Tendered, p.Change = pos.Money(amount), pos.Money(tendered), pos.Money(pchange)
+				day[i].Sale.Payments = append(day[i].Sale.Payments, p)
+			}
+			return nil
+		})
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("records of %s: %w", from.Format(time.DateOnly), err)
+		return fmt.Errorf("records of %s: %w", from.In(pos.VietnamTime).Format(time.DateOnly), err)
 	}
-	return eachSale(rows, fn)
+	for _, hs := range day {
+		if err := fn(hs); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // eachSale decodes rows of (record, seq, received, mismatch) one at a time.

@@ -31,8 +31,8 @@ func TestReportsAgreeWithBbolt(t *testing.T) {
 		"reconciliation 2026-11-28": {`"no_central_price": 2`, `"unit": "g"`, `"reason": "khách quen"`},
 		"reconciliation 2026-11-30": {`"from": "K02-000003"`, `"count": 2`, `"K02-000002"`,
 			`"lost": [`, `"voids": 1`, `"ewallet": 135000`},
-		"reconciliation 2026-12-01": {`"refunds": 1`, `is not 40000`, `"central_price": 240000`},
-		"settlement of the fair":    {`"tax_code": "2000000001"`, `"weight_g": 3000`},
+		"reconciliation 2026-12-01": {`"refunds": 1`, `is not 40000`, `"central_price": 240000`, `"name": "Mật ong −5 %"`},
+		"settlement of the fair":    {`"tax_code": "2000000001"`, `"weight_g": 3000`, `"promotions": 66000`},
 	} {
 		for _, w := range wants {
 			if !bytes.Contains(want[name], []byte(w)) {

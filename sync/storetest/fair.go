@@ -14,7 +14,8 @@ import (
 // stores on a clock the fair sets, to be loaded into several hub stores so
 // that their reports can be compared record for record. It holds what the
 // reports look at: sales, voids and refunds, several payment methods, a
-// weighed line, a till's discount, a product the hub does not know, a line
+// weighed line, a till's discount, a promotion its producer bears, a product
+// the hub does not know, a line
 // off the central price and one before the hub had any price, a record that
 // does not add up, a receipt-number gap, a range reported lost, and a kiosk
 // numbering again from an old backup.
@@ -85,9 +86,14 @@ func NewFair(t *testing.T) *Fair {
 	cash := func(m pos.Money) pos.PaymentRequest { return pos.PaymentRequest{Method: pos.MethodCash, Amount: m} }
 
 	k01 := open("K01")
+	// Honey 5 % off at K01, borne by its producer.
+	if _, err := k01.PutPromotion(pos.Promotion{ID: "MO5", Name: "Mật ong −5 %", Kind: pos.PromoPercent, Scope: pos.ScopeSKU,
+		Target: "MO-500", Percent: 500, Bearer: pos.BearerProducer}, true, 0); err != nil {
+		t.Fatal(err)
+	}
 	ten := pos.Money(5000)
 	for i, day := range []time.Time{fairAt(time.November, 28, 0, 0), fairAt(time.November, 30, 0, 0), fairAt(time.December, 1, 0, 0)} {
-		s := sellAt(k01, day.Add(8*time.Hour), []pos.LineRequest{{SKU: "MO-500", Qty: 2}, {SKU: "KD-250", Qty: 1}}, card(485000))
+		s := sellAt(k01, day.Add(8*time.Hour), []pos.LineRequest{{SKU: "MO-500", Qty: 2}, {SKU: "KD-250", Qty: 1}}, card(463000))
 		sellAt(k01, day.Add(10*time.Hour), []pos.LineRequest{{SKU: "GAO-KG", WeightG: 1500}}, cash(60000))
 		sellAt(k01, day.Add(11*time.Hour), []pos.LineRequest{{SKU: "KD-250", Qty: 2, Discount: &pos.Discount{Amount: &ten},
 			DiscountReason: "khách quen"}}, pos.PaymentRequest{Method: pos.MethodVietQR, Amount: 85000})
