@@ -121,7 +121,10 @@ type linkedKiosk struct {
 	version   uint64
 	prices    map[string]pos.Money
 	stop      func()
-	up        *hubsync.Uplink
+	// wake makes whichever uplink the kiosk runs look at its outbox now;
+	// one channel for all of them, so the sellers never read a field link
+	// changes.
+	wake chan struct{}
 }
 
 func newLinkedKiosk(t *testing.T, id, token string) *linkedKiosk {
@@ -141,12 +144,12 @@ func newLinkedKiosk(t *testing.T, id, token string) *linkedKiosk {
 	if err := ks.PutCatalog(demo, "test"); err != nil {
 		t.Fatal(err)
 	}
-	return &linkedKiosk{id: id, token: token, store: ks, prices: map[string]pos.Money{}}
+	return &linkedKiosk{id: id, token: token, store: ks, prices: map[string]pos.Money{}, wake: make(chan struct{}, 1)}
 }
 
 // link runs the kiosk's uplink to hub until unlinked.
 func (k *linkedKiosk) link(hub *hubProcess) {
-	k.up = &hubsync.Uplink{HubURL: hub.url, KioskID: k.id, Token: k.token, Store: k.store, Wake: make(chan struct{}, 1),
+	up := &hubsync.Uplink{HubURL: hub.url, KioskID: k.id, Token: k.token, Store: k.store, Wake: k.wake,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		OnCatalog: func(cv hubsync.CatalogVersion) error {
 			k.mu.Lock()
@@ -161,7 +164,7 @@ func (k *linkedKiosk) link(hub *hubProcess) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { k.up.Run(ctx); close(done) }()
+	go func() { up.Run(ctx); close(done) }()
 	k.stop = func() { cancel(); <-done }
 }
 
@@ -231,7 +234,7 @@ func TestTwoHubProcessesOnOneDatabase(t *testing.T) {
 				}
 				sold.Add(1)
 				select {
-				case k.up.Wake <- struct{}{}:
+				case k.wake <- struct{}{}:
 				default:
 				}
 			}
