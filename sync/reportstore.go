@@ -19,9 +19,11 @@ import (
 
 // ReportStore is the reports' part of Store.
 type ReportStore interface {
-	// RecordsBetween calls fn with every record made in [from, to), one at a
-	// time (nothing is gathered): within a Vietnam day by kiosk then record
-	// sequence. An error from fn stops the walk and is returned.
+	// RecordsBetween calls fn with every record made in [from, to), within a
+	// Vietnam day by kiosk then record sequence, holding at most a day of them
+	// at once (bbolt reads a few hundred at a time, PostgreSQL a day). A store
+	// may leave out of a record what no report reads (its VAT lines, English
+	// names). An error from fn stops the walk and is returned.
 	RecordsBetween(from, to time.Time, fn func(HubSale) error) error
 	// KioskTallies are the running totals of every kiosk that sent a record.
 	KioskTallies() (map[string]KioskTally, error)
