@@ -19,9 +19,10 @@ import (
 
 // The managers' reconciliation: what each kiosk sold on a day and what does not
 // add up, and what each producer is owed over a fair. Everything here is
-// computed from the records the hub holds (Store.Sales), the kiosks' last word
-// (Store.Kiosks) and the central price history (Store.CentralPrice); nothing is
-// stored, so a report is always as fresh as the last batch that arrived.
+// computed from what the store answers of the report's own days and keeps as
+// records arrive (ReportStore, reportstore.go), the kiosks' last word
+// (Store.Kiosks) and the central price history (Store.PriceHistory); no report
+// is stored, so each is as fresh as the last batch that arrived.
 
 // ErrBadReportQuery is a report asked for with parameters that make no sense: a
 // range that ends before it starts, a commission outside 0–100 %.
