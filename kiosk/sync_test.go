@@ -57,7 +57,7 @@ func TestAKioskLinkedToAHubShipsItsSales(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer hs.Close()
-	sales, err := hs.Sales("K01")
+	sales, _, err := hs.SalesPage("K01", hubsync.SalesCursor{}, 10)
 	if err != nil || len(sales) != 1 || sales[0].Sale.ID != s.ID {
 		t.Fatalf("hub sales: %+v %v", sales, err)
 	}

@@ -119,7 +119,7 @@ func SalesChartSVG(st Store, from, to time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sales chart: %w", err)
 	}
-	sales, err := st.Sales("")
+	nets, err := st.DailyNet(start, end)
 	if err != nil {
 		return nil, fmt.Errorf("sales chart: %w", err)
 	}
@@ -127,25 +127,16 @@ func SalesChartSVG(st Store, from, to time.Time) ([]byte, error) {
 	for d := range days {
 		index[start.AddDate(0, 0, d)] = d
 	}
-	dayOf := func(t time.Time) int {
-		d, _ := reportDay(t)
-		return index[d]
-	}
 	net := map[string][]pos.Money{} // kiosk → per day
-	for _, hs := range sales {
-		s := hs.Sale
-		if s.Time.Before(start) || !s.Time.Before(end) {
+	for _, dn := range nets {
+		d, ok := index[dn.Day]
+		if !ok {
 			continue
 		}
-		switch s.Kind {
-		case pos.KindSale, pos.KindVoid, pos.KindRefund:
-		default:
-			continue
+		if net[dn.KioskID] == nil {
+			net[dn.KioskID] = make([]pos.Money, days)
 		}
-		if net[s.KioskID] == nil {
-			net[s.KioskID] = make([]pos.Money, days)
-		}
-		net[s.KioskID][dayOf(s.Time)] += s.Total
+		net[dn.KioskID][d] += dn.Net
 	}
 	// Colours follow every kiosk the hub knows, so they hold across charts;
 	// the legend lists the kiosks that have bars.

@@ -176,7 +176,7 @@ func TestStockDriftCountsWeighedGoodsInGrams(t *testing.T) {
 
 func mustSales(t *testing.T, hs *BoltStore) []HubSale {
 	t.Helper()
-	sales, err := hs.Sales("")
+	sales, err := salesOf(hs, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,6 +75,7 @@ func reconciliationTables(r Reconciliation) []reportTable {
 			// Last, so sheets made from the columns before keep working.
 			{key: "discounts", label: "Giảm giá", sub: "Discounts"},
 			{key: "promotions_saved", label: "Khuyến mại", sub: "Promotions saved"},
+			{key: "no_central_price", label: "Không có giá trung tâm", sub: "Lines with no central price", warn: true},
 		}}
 	gaps := reportTable{name: "gaps", title: "Biên lai chưa về hoặc bị mất", sub: "Receipt-number gaps",
 		empty: "Không thiếu biên lai nào · No gaps",
@@ -121,12 +122,13 @@ func reconciliationTables(r Reconciliation) []reportTable {
 			{key: "bearer", label: "Bên chịu", sub: "Borne by"},
 			{key: "lines", label: "Số dòng", sub: "Lines"},
 			{key: "saved", label: "Khách được giảm", sub: "Saved"}}}
-	var missing, dup, nd, nm, unsynced int64
+	var missing, dup, nd, nm, unsynced, unchecked int64
 	for _, k := range r.Kiosks {
 		p := k.Payments
 		kiosks.rows = append(kiosks.rows, []any{k.KioskID, k.Sales, k.Voids, k.Refunds, k.Gross, k.Voided, k.Refunded, k.Net,
 			p.Cash, p.VietQR, p.Card, p.Ewallet, p.Other, k.MissingReceipts, len(k.DuplicateReceipts), len(k.PriceDiffs),
-			len(k.Mismatches), k.Unsynced, k.LastReceipt, k.LastContact, k.Discounts, k.PromotionsSaved})
+			len(k.Mismatches), k.Unsynced, k.LastReceipt, k.LastContact, k.Discounts, k.PromotionsSaved, k.NoCentralPrice})
+		unchecked += int64(k.NoCentralPrice)
 		missing += int64(k.MissingReceipts)
 		dup += int64(len(k.DuplicateReceipts))
 		nd += int64(len(k.PriceDiffs))
@@ -156,7 +158,13 @@ func reconciliationTables(r Reconciliation) []reportTable {
 	}
 	t, p := r.Totals, r.Totals.Payments
 	kiosks.foot = []any{"Tổng · Total", t.Sales, t.Voids, t.Refunds, t.Gross, t.Voided, t.Refunded, t.Net,
-		p.Cash, p.VietQR, p.Card, p.Ewallet, p.Other, missing, dup, nd, nm, unsynced, "", "", t.Discounts, t.PromotionsSaved}
+		p.Cash, p.VietQR, p.Card, p.Ewallet, p.Other, missing, dup, nd, nm, unsynced, "", "", t.Discounts, t.PromotionsSaved, unchecked}
+	// Never "every line at the central price" of lines there was no central
+	// price to check against.
+	if unchecked > 0 {
+		diffs.empty = fmt.Sprintf("Không dòng nào khác giá trung tâm; %d dòng không có giá trung tâm để so · "+
+			"No line off the central price; %d lines had no central price to check against", unchecked, unchecked)
+	}
 	return []reportTable{kiosks, gaps, dupes, diffs, mism, units, discounts, promos}
 }
 

@@ -279,13 +279,42 @@ func (h *Hub) revokeKiosk(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
+// listSales answers GET /api/v1/sales?kiosk=&after=&limit= with one page of
+// what arrived, by kiosk and record sequence; next is the after of the next
+// page, empty on the last.
 func (h *Hub) listSales(c *fiber.Ctx) error {
-	sales, err := h.Store.Sales(c.Query("kiosk"))
-	if err != nil {
-		return err
+	kiosk := c.Query("kiosk")
+	if kiosk != "" {
+		if err := CheckKioskID(kiosk); err != nil {
+			return jsonError(c, fiber.StatusBadRequest, "bad_query", err.Error())
+		}
 	}
-	return c.JSON(fiber.Map{"sales": sales, "count": len(sales)})
+	after, err := ParseSalesCursor(c.Query("after"))
+	if err != nil {
+		return reportQueryError(c, err)
+	}
+	limit := DefaultSalesPage
+	if v := c.Query("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > MaxSalesPage {
+			return jsonError(c, fiber.StatusBadRequest, "bad_query", fmt.Sprintf("limit=%q, want 1 to %d", v, MaxSalesPage))
+		}
+	}
+	sales, more, err := h.Store.SalesPage(kiosk, after, limit)
+	if err != nil {
+		return fmt.Errorf("sales listing: %w", err)
+	}
+	next := ""
+	if more {
+		next = CursorOf(sales[len(sales)-1]).String()
+	}
+	return c.JSON(fiber.Map{"sales": sales, "count": len(sales), "next": next})
 }
+
+// The sales listing's page sizes: a page is held whole while it is sent.
+const (
+	DefaultSalesPage = 1000
+	MaxSalesPage     = 5000
+)
 
 // uplinkGate checks the kiosk's id and token before the websocket handshake.
 func (h *Hub) uplinkGate(c *fiber.Ctx) error {

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -86,7 +85,8 @@ type Store interface {
 	MarkLost(kioskID string, lost []pos.SeqRange, now time.Time) (uint64, error)
 	// UplinkError notes a problem with a kiosk's uplink for the managers.
 	UplinkError(kioskID, msg string, now time.Time) error
-	Sales(kioskID string) ([]HubSale, error)
+	// The reports' questions (reportstore.go): none reads the whole history.
+	ReportStore
 	// The central catalog: versions, and each product's price history.
 	Catalog() (CatalogVersion, error)
 	// CatalogSince is what a kiosk at version known needs: the records changed
@@ -157,7 +157,10 @@ func OpenHubStore(path string) (*BoltStore, error) {
 		if err := createInvoiceBuckets(tx); err != nil {
 			return err
 		}
-		return tx.Bucket(bMeta).Put(kHubKind, []byte(hubKind))
+		if err := tx.Bucket(bMeta).Put(kHubKind, []byte(hubKind)); err != nil {
+			return err
+		}
+		return buildReportIndexes(tx)
 	})
 	if err != nil {
 		db.Close()
@@ -351,6 +354,9 @@ func (s *BoltStore) Ingest(kioskID string, recs []pos.OutboxRecord, now time.Tim
 				return err
 			}
 			if err := tx.Bucket(bSales).Put([]byte(r.SaleID), b); err != nil {
+				return err
+			}
+			if err := indexRecord(tx, r.Sale, len(holder) > 0); err != nil {
 				return err
 			}
 			if len(holder) == 0 {
@@ -709,31 +715,6 @@ func (s *BoltStore) Heartbeat(kioskID string, depth int, now time.Time) error {
 		k.LastContact, k.Depth = now, depth
 		return putKiosk(tx, k)
 	})
-}
-
-// Sales lists what arrived from a kiosk (every kiosk when id is empty), in the
-// kiosk's receipt order.
-func (s *BoltStore) Sales(kioskID string) ([]HubSale, error) {
-	out := []HubSale{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bSales).ForEach(func(_, v []byte) error {
-			var hs HubSale
-			if err := json.Unmarshal(v, &hs); err != nil {
-				return err
-			}
-			if kioskID == "" || hs.Sale.KioskID == kioskID {
-				out = append(out, hs)
-			}
-			return nil
-		})
-	})
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Sale.KioskID != out[j].Sale.KioskID {
-			return out[i].Sale.KioskID < out[j].Sale.KioskID
-		}
-		return out[i].Sale.Seq < out[j].Sale.Seq
-	})
-	return out, err
 }
 
 // TokenHash is how kiosk and admin tokens are kept.

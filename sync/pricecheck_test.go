@@ -69,7 +69,7 @@ func TestTheHubTakesDiscountedSalesAsTheKioskMadeThem(t *testing.T) {
 	if _, err := hs.Ingest("K01", discountedRecords(t), time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	sales, _ := hs.Sales("K01")
+	sales, _ := salesOf(hs, "K01")
 	for _, s := range sales {
 		if s.Mismatch != "" {
 			t.Errorf("%s (%s) flagged: %s", s.Sale.ReceiptNo, s.Sale.Kind, s.Mismatch)
@@ -120,7 +120,7 @@ func TestTamperedDiscountsAreFlagged(t *testing.T) {
 			if _, err := hs.Ingest("K01", recs, time.Now()); err != nil {
 				t.Fatal(err)
 			}
-			sales, _ := hs.Sales("K01")
+			sales, _ := salesOf(hs, "K01")
 			if got := sales[tt.record]; got.Mismatch == "" {
 				t.Errorf("tampered record %s not flagged", got.Sale.ReceiptNo)
 			}

@@ -19,9 +19,10 @@ import (
 
 // The managers' reconciliation: what each kiosk sold on a day and what does not
 // add up, and what each producer is owed over a fair. Everything here is
-// computed from the records the hub holds (Store.Sales), the kiosks' last word
-// (Store.Kiosks) and the central price history (Store.CentralPrice); nothing is
-// stored, so a report is always as fresh as the last batch that arrived.
+// computed from what the store answers of the report's own days and keeps as
+// records arrive (ReportStore, reportstore.go), the kiosks' last word
+// (Store.Kiosks) and the central price history (Store.PriceHistory); no report
+// is stored, so each is as fresh as the last batch that arrived.
 
 // ErrBadReportQuery is a report asked for with parameters that make no sense: a
 // range that ends before it starts, a commission outside 0–100 %.
@@ -214,8 +215,11 @@ type KioskDay struct {
 	// a kiosk restored from an old backup numbers again from there.
 	DuplicateReceipts []string    `json:"duplicate_receipts,omitempty"`
 	PriceDiffs        []PriceDiff `json:"price_diffs"`
-	Mismatches        []Mismatch  `json:"mismatches"`
-	UnitsSold         []UnitsSold `json:"units_sold"`
+	// NoCentralPrice counts the day's sold lines the hub had no central
+	// price for: they were not checked, and the report says so.
+	NoCentralPrice int         `json:"no_central_price"`
+	Mismatches     []Mismatch  `json:"mismatches"`
+	UnitsSold      []UnitsSold `json:"units_sold"`
 	// DiscountsByReason and ByPromotion are the day's discounts and
 	// promotions (discounts.go); DayTotals has their sums.
 	DiscountsByReason []pos.DiscountTotal `json:"discounts_by_reason"`
@@ -249,9 +253,9 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 	if err != nil {
 		return r, fmt.Errorf("reconciliation of %s: kiosks: %w", r.Day, err)
 	}
-	sales, err := st.Sales("")
+	tallies, err := st.KioskTallies()
 	if err != nil {
-		return r, fmt.Errorf("reconciliation of %s: sales: %w", r.Day, err)
+		return r, fmt.Errorf("reconciliation of %s: running totals: %w", r.Day, err)
 	}
 	byID := map[string]*KioskDay{}
 	get := func(id string) *KioskDay {
@@ -263,65 +267,30 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 		}
 		return kd
 	}
+	progress := map[string][2]uint64{} // kiosk → acknowledgement, newest sequence held
 	for _, k := range kiosks {
 		kd := get(k.ID)
 		kd.Revoked, kd.LastContact, kd.Unsynced, kd.Lost, kd.LastError = k.Revoked, k.LastContact, k.Depth, k.Lost, k.LastError
+		progress[k.ID] = [2]uint64{k.Acked, k.Top}
 	}
-	seqs := map[string]map[uint64]string{}      // kiosk → receipt seq → sale id
-	units := map[string]map[string]*UnitsSold{} // kiosk → sku (+ " g" weighed) → units
-	dupes := map[string]map[string]bool{}       // kiosk → receipt numbers held twice
-	given := map[string]*givenTally{}           // kiosk → the day's discounts and promotions
-	for _, hs := range sales {
+	for id := range tallies {
+		get(id)
+	}
+	prices := &centralPrices{st: st}
+	dayUnits := map[string]map[string]int64{} // kiosk → units key → the day's units
+	given := map[string]*givenTally{}         // kiosk → the day's discounts and promotions
+	err = st.RecordsBetween(start, end, func(hs HubSale) error {
 		s := hs.Sale
 		kd := get(s.KioskID)
-		kd.Held++
-		if s.Seq > 0 {
-			if seqs[s.KioskID] == nil {
-				seqs[s.KioskID] = map[uint64]string{}
-			}
-			if other, ok := seqs[s.KioskID][s.Seq]; ok && other != s.ID {
-				if dupes[s.KioskID] == nil {
-					dupes[s.KioskID] = map[string]bool{}
-				}
-				dupes[s.KioskID][pos.ReceiptNo(s.KioskID, s.Seq)] = true
-			}
-			seqs[s.KioskID][s.Seq] = s.ID
+		if dayUnits[s.KioskID] == nil {
+			dayUnits[s.KioskID] = map[string]int64{}
 		}
-		inDay := !s.Time.Before(start) && s.Time.Before(end)
-		if units[s.KioskID] == nil {
-			units[s.KioskID] = map[string]*UnitsSold{}
-		}
-		for _, l := range s.Lines {
-			// A weighed line counts its grams, as the kiosk's stock does; kept
-			// apart from units should a product change how it is sold.
-			key, unit := l.SKU, l.Unit
-			if l.WeightG != 0 {
-				key, unit = l.SKU+" g", "g"
+		switch s.Kind {
+		case pos.KindSale, pos.KindVoid, pos.KindRefund:
+			for _, l := range s.Lines {
+				key, _ := unitsKey(l)
+				dayUnits[s.KioskID][key] += l.Units()
 			}
-			u := units[s.KioskID][key]
-			if u == nil {
-				u = &UnitsSold{SKU: l.SKU}
-				units[s.KioskID][key] = u
-			}
-			u.Name, u.Unit = l.Name, unit
-			n := l.Units()
-			switch s.Kind {
-			case pos.KindSale:
-				u.Sold += n
-			case pos.KindVoid:
-				u.Voided -= n
-			case pos.KindRefund:
-				u.Refunded -= n
-			default:
-				continue
-			}
-			u.UnitsSold += n
-			if inDay {
-				u.UnitsSoldDay += n
-			}
-		}
-		if !inDay {
-			continue
 		}
 		kd.add(s)
 		if given[s.KioskID] == nil {
@@ -333,42 +302,52 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 				Time: s.Time, Kind: s.Kind, Reason: hs.Mismatch})
 		}
 		if s.Kind != pos.KindSale {
-			continue // a void or refund repeats the prices of the sale it undoes
+			return nil // a void or refund repeats the prices of the sale it undoes
 		}
 		for _, l := range s.Lines {
 			if l.Free {
 				continue // a unit a promotion gave: its price is 0 by design, its paid line is compared
 			}
-			central, ok, err := st.CentralPrice(l.SKU, s.Time)
+			central, ok, err := prices.at(l.SKU, s.Time)
 			if err != nil {
-				return r, fmt.Errorf("reconciliation of %s: central price of %s: %w", r.Day, l.SKU, err)
+				return fmt.Errorf("central price of %s: %w", l.SKU, err)
 			}
-			if !ok || central == l.Price {
+			if !ok {
+				// Nothing to check the line against: counted, never passed.
+				kd.NoCentralPrice++
+				continue
+			}
+			if central == l.Price {
 				continue
 			}
 			kd.PriceDiffs = append(kd.PriceDiffs, PriceDiff{KioskID: s.KioskID, SaleID: s.ID, ReceiptNo: s.ReceiptNo,
 				Time: s.Time, SKU: l.SKU, Name: l.Name, Qty: l.Qty, WeightG: l.WeightG, Price: l.Price, CentralPrice: central,
 				Difference: l.Gross() - pos.LineGross(central, l.Qty, l.WeightG)})
 		}
+		return nil
+	})
+	if err != nil {
+		return r, fmt.Errorf("reconciliation of %s: %w", r.Day, err)
 	}
 	for id, kd := range byID {
-		for _, r := range kd.Lost {
-			if seqs[id] == nil {
-				seqs[id] = map[uint64]string{}
-			}
-			for q := r.From; q <= r.To; q++ {
-				if _, ok := seqs[id][q]; !ok {
-					seqs[id][q] = "" // known lost: not a gap
-				}
-			}
+		t := tallies[id]
+		kd.Held = t.Held
+		above := map[uint64]string{}
+		for _, q := range t.Above {
+			above[q] = ""
 		}
-		kd.Gaps, kd.MissingReceipts, kd.LastReceipt = receiptGaps(id, seqs[id])
-		for no := range dupes[id] {
-			kd.DuplicateReceipts = append(kd.DuplicateReceipts, no)
+		p := progress[id]
+		kd.Gaps, kd.MissingReceipts, _ = receiptGapsFrom(id, p[0], above)
+		if p[1] > 0 {
+			kd.LastReceipt = pos.ReceiptNo(id, p[1])
+		}
+		for _, q := range t.Twice {
+			kd.DuplicateReceipts = append(kd.DuplicateReceipts, pos.ReceiptNo(id, q))
 		}
 		sort.Strings(kd.DuplicateReceipts)
-		for _, u := range units[id] {
-			kd.UnitsSold = append(kd.UnitsSold, *u)
+		for key, u := range t.Units {
+			u.UnitsSoldDay = dayUnits[id][key]
+			kd.UnitsSold = append(kd.UnitsSold, u)
 		}
 		sort.Slice(kd.UnitsSold, func(i, j int) bool {
 			a, b := kd.UnitsSold[i], kd.UnitsSold[j]
@@ -389,18 +368,24 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 	return r, nil
 }
 
-// receiptGaps finds the receipt numbers missing from held. Receipt numbers are
+// receiptGaps finds the receipt numbers missing from held, from 1.
+func receiptGaps(kiosk string, held map[uint64]string) (gaps []ReceiptGap, missing uint64, last string) {
+	return receiptGapsFrom(kiosk, 0, held)
+}
+
+// receiptGapsFrom finds the receipt numbers above acked missing from held
+// (everything up to acked is held or reported lost). Receipt numbers are
 // gapless from 1 on every kiosk (a bucket sequence that only moves when a sale
 // commits), so numbers below the lowest one held are missing too: a kiosk whose
 // first receipts never arrived must not look whole.
-func receiptGaps(kiosk string, held map[uint64]string) (gaps []ReceiptGap, missing uint64, last string) {
+func receiptGapsFrom(kiosk string, acked uint64, held map[uint64]string) (gaps []ReceiptGap, missing uint64, last string) {
 	gaps = []ReceiptGap{}
 	seqs := make([]uint64, 0, len(held))
 	for s := range held {
 		seqs = append(seqs, s)
 	}
 	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
-	want := uint64(1)
+	want := acked + 1
 	for _, s := range seqs {
 		if s > want {
 			gaps = append(gaps, ReceiptGap{From: pos.ReceiptNo(kiosk, want), To: pos.ReceiptNo(kiosk, s-1),
@@ -444,7 +429,8 @@ type Settlement struct {
 }
 
 // Settle works out, per producer, the lines of every record made from the start
-// of from's day to the end of to's day (Vietnam time) by any kiosk: gross of the
+// of from's day to the end of to's day (Vietnam time) by any kiosk, from the
+// per-day figures the store keeps as records arrive (SettleRecord): gross of the
 // sales, voids and refunds (negative) in the days they were made, net, the
 // booth's commission at commissionPercent (0–100) and what is payable. A line is
 // worth its price × quantity (pos.LineGross: price per kg × grams of a weighed
@@ -465,10 +451,6 @@ func Settle(st Store, from, to time.Time, commissionPercent int) (Settlement, er
 	if commissionPercent < 0 || commissionPercent > 100 {
 		return s, fmt.Errorf("%w: commission %d %%, want 0 to 100", ErrBadReportQuery, commissionPercent)
 	}
-	sales, err := st.Sales("")
-	if err != nil {
-		return s, fmt.Errorf("settlement %s–%s: %w", s.From, s.To, err)
-	}
 	cat, err := st.Catalog()
 	if err != nil {
 		return s, fmt.Errorf("settlement %s–%s: catalog: %w", s.From, s.To, err)
@@ -477,64 +459,27 @@ func Settle(st Store, from, to time.Time, commissionPercent int) (Settlement, er
 	for _, p := range cat.Producers {
 		producers[p.ID] = p
 	}
+	days, err := st.ProducerDays(start, end)
+	if err != nil {
+		return s, fmt.Errorf("settlement %s–%s: %w", s.From, s.To, err)
+	}
 	by := map[string]*ProducerSettlement{}
-	for _, hs := range sales {
-		sl := hs.Sale
-		if sl.Time.Before(start) || !sl.Time.Before(end) {
-			continue
+	for _, d := range days {
+		if d.Bad != "" {
+			return s, fmt.Errorf("settlement: %s", d.Bad)
 		}
-		bearer := map[string]string{}
-		for _, a := range sl.Promotions {
-			bearer[a.ID] = a.Bearer
-		}
-		for i, l := range sl.Lines {
-			if l.Qty < -pos.MaxQty || l.Qty > pos.MaxQty || l.Price < 0 || l.Price > pos.MaxPrice ||
-				l.WeightG < -pos.MaxWeightG || l.WeightG > pos.MaxWeightG || l.ListPrice < 0 || l.ListPrice > pos.MaxPrice {
-				return s, fmt.Errorf("settlement: record %s (%s) line %d: quantity %d, weight %d g or price %d out of range",
-					sl.ID, sl.ReceiptNo, i+1, l.Qty, l.WeightG, l.Price)
-			}
-			p := by[l.ProducerID]
-			if p == nil {
-				p = &ProducerSettlement{ProducerID: l.ProducerID}
-				if cp, ok := producers[l.ProducerID]; ok {
-					p.Name, p.TaxCode = cp.Name, cp.TaxCode
-					if cp.BankAccount != "" {
-						p.BankAccount = cp.BankBIN + " " + cp.BankAccount
-					}
+		p := by[d.ProducerID]
+		if p == nil {
+			p = &ProducerSettlement{ProducerID: d.ProducerID}
+			if cp, ok := producers[d.ProducerID]; ok {
+				p.Name, p.TaxCode = cp.Name, cp.TaxCode
+				if cp.BankAccount != "" {
+					p.BankAccount = cp.BankBIN + " " + cp.BankAccount
 				}
-				by[l.ProducerID] = p
 			}
-			// A line is worth its price (free units their list price); a
-			// promotion the producer bears comes off what the producer is
-			// paid, one the booth bears and the till's discounts do not.
-			worth := l.Gross()
-			if l.Free {
-				worth = l.ListPrice * pos.Money(l.Qty)
-			}
-			var borne pos.Money
-			if l.Promotion != "" && bearer[l.Promotion] == pos.BearerProducer {
-				borne = l.PromotionSaved()
-			}
-			v := worth - borne
-			switch sl.Kind {
-			case pos.KindSale:
-				p.Lines++
-				p.Gross += worth
-				p.Promotions += borne
-			case pos.KindVoid:
-				p.Voided += v
-			case pos.KindRefund:
-				p.Refunded += v
-			default:
-				continue
-			}
-			if l.WeightG != 0 {
-				p.WeightG += l.WeightG
-			} else {
-				p.Units += l.Qty
-			}
-			p.Net += v
+			by[d.ProducerID] = p
 		}
+		p.AddSums(d.ProducerSettlement)
 	}
 	for _, p := range by {
 		if p.Commission, err = commissionOf(p.Net, commissionPercent); err != nil {
@@ -716,10 +661,11 @@ func reconciliationPageData(r Reconciliation) web.ReconciliationPage {
 		ChartURL:     chartURL(r.From.AddDate(0, 0, -6), r.From),
 		ChartCaption: "Doanh thu thuần 7 ngày đến " + r.Day + " · Net sales, the seven days to " + r.Day}
 	var missing uint64
-	var diffs, mism, unsynced int
+	var diffs, unchecked, mism, unsynced int
 	for _, k := range r.Kiosks {
 		missing += k.MissingReceipts + uint64(len(k.DuplicateReceipts))
 		diffs += len(k.PriceDiffs)
+		unchecked += k.NoCentralPrice
 		mism += len(k.Mismatches)
 		unsynced += k.Unsynced
 	}
@@ -732,6 +678,7 @@ func reconciliationPageData(r Reconciliation) web.ReconciliationPage {
 		{Label: "Giảm giá / khuyến mại", Sub: "Discounts / promotions saved", Value: reportMoney(t.Discounts) + " / " + reportMoney(t.PromotionsSaved)},
 		{Label: "Biên lai thiếu hoặc trùng", Sub: "Missing or duplicate receipts", Value: strconv.FormatUint(missing, 10), Warn: missing > 0},
 		{Label: "Dòng sai giá", Sub: "Price differences", Value: strconv.Itoa(diffs), Warn: diffs > 0},
+		{Label: "Không có giá trung tâm", Sub: "Lines with no central price", Value: strconv.Itoa(unchecked), Warn: unchecked > 0},
 		{Label: "Giao dịch sai tổng", Sub: "Mismatched totals", Value: strconv.Itoa(mism), Warn: mism > 0},
 		{Label: "Chưa gửi về", Sub: "Unsynced at the kiosks", Value: strconv.Itoa(unsynced), Warn: unsynced > 0},
 	}

@@ -31,7 +31,7 @@ func TestAKioskRestoredFromABackupRecoversFromTheHub(t *testing.T) {
 		close(done)
 	}()
 	held := func(n int) func() bool {
-		return func() bool { s, _ := hs.Sales("K01"); return len(s) == n }
+		return func() bool { s, _ := salesOf(hs, "K01"); return len(s) == n }
 	}
 	sellN(t, old, 20)
 	eventually(t, "20 sales at the hub", 10*time.Second, held(20))
@@ -61,7 +61,7 @@ func TestAKioskRestoredFromABackupRecoversFromTheHub(t *testing.T) {
 	sellN(t, st, 5)
 	runUplink(t, u)
 	eventually(t, "55 sales at the hub", 10*time.Second, held(55))
-	sales, _ := hs.Sales("K01")
+	sales, _ := salesOf(hs, "K01")
 	seen := map[string]bool{}
 	for _, s := range sales {
 		if seen[s.Sale.ReceiptNo] || s.Mismatch != "" {
@@ -105,7 +105,7 @@ func TestTheHubFlagsADifferentSaleUnderASequenceItHolds(t *testing.T) {
 	if ack, err := hs.Ingest("K01", rb, time.Now()); err != nil || ack != 3 {
 		t.Fatalf("ingest b: %d %v", ack, err)
 	}
-	sales, _ := hs.Sales("K01")
+	sales, _ := salesOf(hs, "K01")
 	if len(sales) != 6 {
 		t.Fatalf("hub holds %d sales, want all 6 (none is a duplicate of another)", len(sales))
 	}
@@ -164,7 +164,7 @@ func TestTheHubFlagsRecordsItCouldNotHaveProduced(t *testing.T) {
 	if _, err := hs.Ingest("K01", []pos.OutboxRecord{recs[0], refund, unknown, bitcoin}, now); err != nil {
 		t.Fatal(err)
 	}
-	sales, _ := hs.Sales("K01")
+	sales, _ := salesOf(hs, "K01")
 	want := map[string]string{recs[0].SaleID: "", refund.SaleID: "which the hub does not hold",
 		unknown.SaleID: `"NOT-SOLD-HERE" is not in the central catalog`, bitcoin.SaleID: `unknown payment method "bitcoin"`}
 	for _, s := range sales {

@@ -36,6 +36,10 @@ type HubConfig struct {
 	// EInvoiceBackoff the first wait after a failed delivery (default 1 s).
 	EInvoice        einvoice.Settings
 	EInvoiceBackoff time.Duration
+	// Seed is what a hub whose central catalog never had a version starts
+	// with (seed.go): SeedDemo, or nothing when empty or SeedNone. cmd/hub
+	// seeds the demo catalog unless told -seed none.
+	Seed string
 }
 
 func (c *HubConfig) normalize() {
@@ -62,10 +66,20 @@ func (c HubConfig) openStore() (Store, error) {
 
 const metaAdmin = "admin_token_sha256"
 
+// ChangeListener is a store several hub processes share that hears of the
+// catalog and promotion changes any of them publishes (pgstore's, through
+// PostgreSQL's LISTEN/NOTIFY): the hub wakes its kiosks' uplinks on each.
+type ChangeListener interface {
+	ListenForChanges(ctx context.Context, changed func())
+}
+
 // RunHub serves the hub until ctx ends.
 func RunHub(ctx context.Context, cfg HubConfig) error {
 	cfg.normalize()
 	if err := cfg.Conns.Check(); err != nil {
+		return err
+	}
+	if err := CheckSeed(cfg.Seed); err != nil {
 		return err
 	}
 	if cfg.AdminToken != "" {
@@ -88,6 +102,9 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 	if err != nil {
 		return err
 	}
+	if err := seedCatalog(st, cfg.Seed, time.Now(), cfg.Logger); err != nil {
+		return err
+	}
 	h := &Hub{Store: st, AdminHash: hash, Log: cfg.Logger}
 	if is, ok := st.(InvoiceStore); ok {
 		h.Delivery = &Delivery{Store: is, Default: cfg.EInvoice, Log: cfg.Logger, MinBackoff: cfg.EInvoiceBackoff,
@@ -98,6 +115,16 @@ func RunHub(ctx context.Context, cfg HubConfig) error {
 		// Stopped before the store closes (deferred calls run last first).
 		defer func() { stopDelivery(); <-delivered }()
 	}
+	// Changes other hub processes publish on a shared database reach the
+	// kiosks linked to this one; stopped before the store closes.
+	listenCtx, stopListening := context.WithCancel(ctx)
+	listening := make(chan struct{})
+	if l, ok := st.(ChangeListener); ok {
+		go func() { defer close(listening); l.ListenForChanges(listenCtx, h.catalogChanged) }()
+	} else {
+		close(listening)
+	}
+	defer func() { stopListening(); <-listening }()
 	app := h.App()
 	if cfg.ReadTimeout > 0 {
 		app.Server().ReadTimeout = cfg.ReadTimeout

@@ -118,7 +118,7 @@ func TestSalesMadeWhileTheHubIsDownArriveExactlyOnce(t *testing.T) {
 	}
 	startHub(t, hs, addr)
 	eventually(t, "catch-up", 30*time.Second, func() bool { d, _ := ks.OutboxDepth(); return d == 0 })
-	sales, err := hs.Sales("K01")
+	sales, err := salesOf(hs, "K01")
 	if err != nil || len(sales) != 500 {
 		t.Fatalf("hub holds %d sales, want 500 (%v)", len(sales), err)
 	}
@@ -154,7 +154,7 @@ func TestIngestIsExactlyOnceAndAcknowledgesOnlyWithoutGaps(t *testing.T) {
 	if ack, err := hs.Ingest("K01", recs, now); err != nil || ack != 4 {
 		t.Fatalf("the batch replayed whole: ack %d, %v; want 4", ack, err)
 	}
-	if sales, _ := hs.Sales("K01"); len(sales) != 4 {
+	if sales, _ := salesOf(hs, "K01"); len(sales) != 4 {
 		t.Fatalf("%d sales after a replay, want 4", len(sales))
 	}
 	// A record of another kiosk is refused, and nothing of its batch lands.
@@ -179,7 +179,7 @@ func TestTamperedTotalsAreFlagged(t *testing.T) {
 	if _, err := hs.Ingest("K01", recs, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	sales, _ := hs.Sales("K01")
+	sales, _ := salesOf(hs, "K01")
 	for _, s := range sales {
 		if s.Mismatch == "" {
 			t.Errorf("sale %d with tampered figures not flagged", s.Sale.Seq)
@@ -261,7 +261,7 @@ func TestUplinkOversizedMessagesAndHeartbeats(t *testing.T) {
 	if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
 		t.Fatalf("oversized batch: %v, want close 1009", err)
 	}
-	if sales, _ := hs.Sales("K01"); len(sales) != 0 {
+	if sales, _ := salesOf(hs, "K01"); len(sales) != 0 {
 		t.Fatal("the oversized message stored something")
 	}
 }

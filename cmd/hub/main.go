@@ -29,7 +29,8 @@ import (
 const usage = "hub: usage: hub [flags] | hub [flags] kiosk add ID [-invoice-block N] | hub [flags] check | hub -db URL migrate | hub -db URL partitions [-detach-before YYYY-MM] | hub einvoice-emulator [-listen ADDR]"
 
 func main() {
-	cfg := hubsync.HubConfig{Addr: envOr("HUB_ADDR", ":9090"), DataDir: envOr("HUB_DATA", "./hub-data"), AdminToken: os.Getenv("HUB_ADMIN_TOKEN")}
+	cfg := hubsync.HubConfig{Addr: envOr("HUB_ADDR", ":9090"), DataDir: envOr("HUB_DATA", "./hub-data"), AdminToken: os.Getenv("HUB_ADMIN_TOKEN"),
+		Seed: envOr("HUB_SEED", hubsync.SeedDemo)}
 	db := os.Getenv("HUB_DB")
 	var detachBefore string
 	fs := flag.NewFlagSet("hub", flag.ExitOnError)
@@ -37,6 +38,7 @@ func main() {
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data folder (the bbolt store, when no -db is given)")
 	fs.StringVar(&cfg.AdminToken, "admin-token", cfg.AdminToken, "admin token: at least 128 random bits, e.g. openssl rand -hex 16 (generated and shown once when unset)")
 	fs.StringVar(&db, "db", db, "PostgreSQL database URL, postgres://user@host/db: keeps the hub's data there instead of in -data")
+	fs.StringVar(&cfg.Seed, "seed", cfg.Seed, "what a hub with no central catalog starts with: demo (the kiosk's demo OCOP catalog) or none")
 	fs.StringVar(&detachBefore, "detach-before", "", "with partitions: detach the months before this one (YYYY-MM)")
 	blockFlag := fs.String("invoice-block", "", "with kiosk add: reserve the kiosk's block of the MCCQT counter: N (N×10^7 … +9,999,999) or FROM-TO")
 	listen := fs.String("listen", "127.0.0.1:8089", "with einvoice-emulator: the emulator's address")

@@ -48,7 +48,7 @@ func hub(t *testing.T, data string, args ...string) string {
 func TestTheHubRunsOnPostgreSQLWithAKioskSyncingToIt(t *testing.T) {
 	db := pgtest.DB(t)
 	data := filepath.Join(t.TempDir(), "hub-data")
-	if out := hub(t, data, "migrate", "-db", db); !strings.Contains(out, "hub schema at version 1") {
+	if out := hub(t, data, "migrate", "-db", db); !strings.Contains(out, "hub schema at version 3") {
 		t.Fatalf("hub migrate said %q", out)
 	}
 
@@ -107,16 +107,13 @@ func TestTheHubRunsOnPostgreSQLWithAKioskSyncingToIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ks.Close()
-	if err := ks.PutCatalog(pos.Catalog{
-		Producers: []pos.Producer{{ID: "UMINH", Name: "HTX Ong mật U Minh Hạ", Kind: pos.KindHTX}},
-		Products: []pos.Product{{SKU: "MO-500", Name: "Mật ong", Group: pos.GroupFood, Stars: 5, ProducerID: "UMINH",
-			Price: 220000, VATRate: 8, Stock: pos.MaxStock}},
-	}, "test"); err != nil {
+	// The kiosk's demo catalog, which the hub seeded its own with.
+	if _, err := ks.LoadDemoIfEmpty(); err != nil {
 		t.Fatal(err)
 	}
 	const sold = 25
 	for range sold {
-		if _, _, err := ks.CommitSale(pos.SaleRequest{Lines: []pos.LineRequest{{SKU: "MO-500", Qty: 1}},
+		if _, _, err := ks.CommitSale(pos.SaleRequest{Lines: []pos.LineRequest{{SKU: "CM-MO-500", Qty: 1}},
 			Payments: []pos.PaymentRequest{{Method: pos.MethodCash, Amount: 220000}}}, ""); err != nil {
 			t.Fatal(err)
 		}
@@ -158,6 +155,21 @@ func TestTheHubRunsOnPostgreSQLWithAKioskSyncingToIt(t *testing.T) {
 	}
 	if got.Count != sold || len(seen) != sold {
 		t.Errorf("the hub lists %d sales (%d different), want %d", got.Count, len(seen), sold)
+	}
+	// The settlement names the producer, from the seeded catalog.
+	req, _ = http.NewRequest("GET", url+"/api/v1/settlement", nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	sr, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sr.Body.Close()
+	var st hubsync.Settlement
+	if err := json.NewDecoder(sr.Body).Decode(&st); err != nil || len(st.Producers) != 1 {
+		t.Fatalf("settlement: %+v %v", st, err)
+	}
+	if p := st.Producers[0]; p.Name != "HTX Ong mật U Minh Hạ" || p.TaxCode == "" || p.BankAccount == "" || p.Lines != sold {
+		t.Errorf("settlement of %+v, want the demo catalog's producer with its tax code and bank account", p)
 	}
 	if _, err := os.Stat(filepath.Join(data, "hub.db")); !os.IsNotExist(err) {
 		t.Errorf("a hub on PostgreSQL made a bbolt store in -data: %v", err)

@@ -187,6 +187,9 @@ func (s *PGStore) PutCatalog(c pos.Catalog, now time.Time) (hubsync.CatalogVersi
 		if _, err := tx.Exec(ctx, q("publish-catalog"), int64(next), now); err != nil {
 			return err
 		}
+		if err := notifyChange(ctx, tx, "catalog"); err != nil {
+			return err
+		}
 		out = hubsync.CatalogVersion{Version: next, Published: now}
 		for _, p := range producers {
 			out.Producers = append(out.Producers, p)

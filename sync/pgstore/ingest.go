@@ -149,6 +149,7 @@ func store(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 	if err != nil {
 		return 0, err
 	}
+	var twice []int64
 	for _, r := range fresh {
 		flags, err := hubsync.CheckRecord(look, r.Sale)
 		if err != nil {
@@ -157,6 +158,7 @@ func store(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 		flags = append(flags, invFlags[r.SaleID]...)
 		if h, ok := holders[r.Seq]; ok {
 			flags = append([]string{hubsync.SeqHeldFlag(r.Seq, h.id, h.receipt)}, flags...)
+			twice = append(twice, int64(r.Seq))
 		} else {
 			holders[r.Seq] = holder{r.SaleID, "(" + r.Sale.ReceiptNo + ")"}
 			seqs, seqIDs, seqTimes = append(seqs, int64(r.Seq)), append(seqIDs, r.SaleID), append(seqTimes, r.Sale.Time)
@@ -206,7 +208,7 @@ func store(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 			return 0, err
 		}
 	}
-	return top, nil
+	return top, tally(ctx, tx, kioskID, fresh, twice)
 }
 
 // prefetch reads in two queries what the rules ask of the database for a
@@ -343,32 +345,4 @@ func (s *PGStore) KioskRecords(kioskID string, after uint64, limit int) ([]pos.O
 		return out[:max(limit, 0)], true, nil
 	}
 	return out, false, nil
-}
-
-// Sales lists what arrived from a kiosk (every kiosk when id is empty), in the
-// kiosk's record order.
-func (s *PGStore) Sales(kioskID string) ([]hubsync.HubSale, error) {
-	ctx, cancel := op()
-	defer cancel()
-	rows, err := s.pool.Query(ctx, q("sales"), kioskID)
-	if err != nil {
-		return nil, fmt.Errorf("sales: %w", err)
-	}
-	out := []hubsync.HubSale{}
-	var raw []byte
-	var seq int64
-	var received time.Time
-	var mismatch string
-	_, err = pgx.ForEachRow(rows, []any{&raw, &seq, &received, &mismatch}, func() error {
-		hs := hubsync.HubSale{Seq: uint64(seq), Received: received, Mismatch: mismatch}
-		if err := decode(raw, &hs.Sale, "a sale"); err != nil {
-			return err
-		}
-		out = append(out, hs)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sales: %w", err)
-	}
-	return out, nil
 }

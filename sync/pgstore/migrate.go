@@ -46,7 +46,14 @@ func Migrate(ctx context.Context, dbURL string, log *slog.Logger) (int64, error)
 		return 0, err
 	}
 	p, err := goose.NewProvider(goose.DialectPostgres, db, dir,
-		goose.WithSessionLocker(locker), goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true))
+		goose.WithSessionLocker(locker), goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true),
+		// Migration 3 fills producer_days by the hub's own settlement rules,
+		// which SQL would have to repeat.
+		goose.WithGoMigrations(goose.NewGoMigration(3, &goose.GoFunc{RunTx: backfillProducerDays},
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, "DELETE FROM producer_days")
+				return err
+			}})))
 	if err != nil {
 		return 0, fmt.Errorf("migrate %s: %w", Redact(dbURL), err)
 	}

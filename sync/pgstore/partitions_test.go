@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ocop-kiosk/kiosk/pos"
+	hubsync "github.com/ocop-kiosk/kiosk/sync"
 	"github.com/ocop-kiosk/kiosk/sync/pgtest"
 )
 
@@ -91,7 +92,7 @@ func TestSalesAreFiledByTheirMonthAndOldMonthsDetach(t *testing.T) {
 	if err != nil || len(gone) != 2 {
 		t.Fatalf("detached %+v, %v; want January and February", gone, err)
 	}
-	if held, _ := st.Sales("K01"); len(held) != 1 || !held[0].Sale.Time.Equal(times[2]) {
+	if held, _, _ := st.SalesPage("K01", hubsync.SalesCursor{}, 100); len(held) != 1 || !held[0].Sale.Time.Equal(times[2]) {
 		t.Errorf("after detaching: the hub lists %d sales, want March's only", len(held))
 	}
 	if n := count("archived_sales_p2024_01"); n != 1 {

@@ -148,6 +148,9 @@ func (s *PGStore) changePromotion(id string, change func(ctx context.Context, tx
 		if _, err := tx.Exec(ctx, q("set-promotion-version"), version+1); err != nil {
 			return fmt.Errorf("hub promotions: %w", err)
 		}
+		if err := notifyChange(ctx, tx, "promotions"); err != nil {
+			return err
+		}
 		*out = p
 		return nil
 	})

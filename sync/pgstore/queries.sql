@@ -84,13 +84,6 @@ WHERE k.kiosk = $1 AND k.seq > $2
 ORDER BY k.seq
 LIMIT $3;
 
--- name: sales
--- Full scan: the reports read every record until they are asked of the
--- database (README, "What is still read whole").
-SELECT record, seq, received, mismatch FROM sales
-WHERE $1 = '' OR kiosk = $1
-ORDER BY kiosk COLLATE "C", seq, id COLLATE "C";
-
 -- name: meta
 SELECT value FROM meta WHERE key = $1;
 
@@ -193,3 +186,119 @@ ALTER TABLE %[1]s DETACH PARTITION %[2]s;
 -- name: archive-partition
 -- A template: the partition detached, the name it keeps.
 ALTER TABLE %[1]s RENAME TO %[2]s;
+
+-- name: add-held
+UPDATE kiosks SET held = held + $2 WHERE id = $1;
+
+-- name: add-twice
+INSERT INTO kiosk_twice (kiosk, seq) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING;
+
+-- name: add-units
+-- A batch's units added to the running totals; the name and unit follow the
+-- record with the highest sequence.
+INSERT INTO kiosk_units AS u (kiosk, key, sku, name, unit, name_seq, sold, voided, refunded, units_sold)
+SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[],
+    $9::bigint[], $10::bigint[])
+ON CONFLICT (kiosk, key) DO UPDATE SET
+    name = CASE WHEN excluded.name_seq >= u.name_seq THEN excluded.name ELSE u.name END,
+    unit = CASE WHEN excluded.name_seq >= u.name_seq THEN excluded.unit ELSE u.unit END,
+    name_seq = greatest(u.name_seq, excluded.name_seq),
+    sold = u.sold + excluded.sold, voided = u.voided + excluded.voided,
+    refunded = u.refunded + excluded.refunded, units_sold = u.units_sold + excluded.units_sold;
+
+-- name: records-between
+-- One day's records (the caller walks a range a day at a time), by kiosk and
+-- sequence: the (sold_at, kiosk) index of the day's partition.
+SELECT record, seq, received, mismatch FROM sales
+WHERE sold_at >= $1 AND sold_at < $2
+ORDER BY kiosk COLLATE "C", seq, id COLLATE "C";
+
+-- name: tally-held
+SELECT id, held FROM kiosks WHERE held > 0;
+
+-- name: tally-above
+-- The sequences held (or reported lost) above each kiosk's acknowledgement:
+-- only what has not arrived in order, never the history.
+SELECT k.id, s.seq FROM kiosks k JOIN kiosk_seqs s ON s.kiosk = k.id AND s.seq > k.acked;
+
+-- name: tally-twice
+SELECT kiosk, seq FROM kiosk_twice;
+
+-- name: tally-units
+SELECT kiosk, key, sku, name, unit, sold, voided, refunded, units_sold FROM kiosk_units;
+
+-- name: daily-net
+-- Net per kiosk and Vietnam day over the partitions of the range.
+SELECT kiosk, ((sold_at + interval '7 hours') AT TIME ZONE 'UTC')::date, sum(total)::bigint
+FROM sales
+WHERE sold_at >= $1 AND sold_at < $2 AND kind IN ('sale', 'void', 'refund')
+GROUP BY 1, 2;
+
+-- name: sales-page
+-- A page of the listing after (kiosk, seq, id).
+SELECT s.record, s.seq, s.received, s.mismatch
+FROM sale_ids i JOIN sales s ON s.id = i.id AND s.sold_at = i.sold_at
+WHERE (i.kiosk COLLATE "C", i.seq, i.id COLLATE "C") > ($1 COLLATE "C", $2::bigint, $3 COLLATE "C")
+ORDER BY i.kiosk COLLATE "C", i.seq, i.id COLLATE "C"
+LIMIT $4;
+
+-- name: sales-page-kiosk
+-- A page of one kiosk's listing after (seq, id).
+SELECT s.record, s.seq, s.received, s.mismatch
+FROM sale_ids i JOIN sales s ON s.id = i.id AND s.sold_at = i.sold_at
+WHERE i.kiosk COLLATE "C" = $1 AND (i.seq, i.id COLLATE "C") > ($2::bigint, $3 COLLATE "C")
+ORDER BY i.seq, i.id COLLATE "C"
+LIMIT $4;
+
+-- name: notify-change
+-- Told to every hub process listening when the transaction commits.
+SELECT pg_notify('ocop_hub_changes', $1);
+
+-- name: listen-changes
+LISTEN ocop_hub_changes;
+
+-- name: add-producer-days
+-- A batch's settlement figures added to its days', rows in (day, producer)
+-- order so that batches of different kiosks lock them in one order.
+INSERT INTO producer_days AS d (day, producer_id, lines, units, weight_g, gross, promotions, voided, refunded, net, bad)
+SELECT x.day::date, x.producer_id, x.lines, x.units, x.weight_g, x.gross, x.promotions, x.voided, x.refunded, x.net, x.bad
+FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
+    $9::bigint[], $10::bigint[], $11::text[])
+    AS x (day, producer_id, lines, units, weight_g, gross, promotions, voided, refunded, net, bad)
+ORDER BY 1, 2
+ON CONFLICT (day, producer_id) DO UPDATE SET
+    lines = d.lines + excluded.lines, units = d.units + excluded.units, weight_g = d.weight_g + excluded.weight_g,
+    gross = d.gross + excluded.gross, promotions = d.promotions + excluded.promotions,
+    voided = d.voided + excluded.voided, refunded = d.refunded + excluded.refunded, net = d.net + excluded.net,
+    bad = CASE WHEN d.bad = '' THEN excluded.bad ELSE d.bad END;
+
+-- name: producer-days
+SELECT to_char(day, 'YYYY-MM-DD'), producer_id, lines, units, weight_g, gross, promotions, voided, refunded, net, bad
+FROM producer_days
+WHERE day >= $1::text::date AND day < $2::text::date;
+
+-- name: backfill-records
+SELECT record FROM sales;
+
+-- name: day-sales
+-- A day's records by kiosk and sequence, as columns: what the reports read
+-- of them (the record's own time, to the nanosecond and in its zone, its
+-- sale discount's reason and its promotions from the jsonb).
+SELECT id, kiosk, seq, kind, receipt_no, shift, till, record->>'time', total, discount, sale_discount, change, status,
+    original, reason, mismatch, received, coalesce(record->>'discount_reason', ''), coalesce(record->'promotions', 'null')
+FROM sales
+WHERE sold_at >= $1 AND sold_at < $2
+ORDER BY kiosk COLLATE "C", seq, id COLLATE "C";
+
+-- name: day-lines
+SELECT sale_id, sku, gtin, name, unit, producer_id, lot, qty, weight_g, price, vat_rate, discount, promotion,
+    promotion_discount, line_discount, discount_reason, sale_discount, free, list_price, total, vat
+FROM sale_lines
+WHERE sold_at >= $1 AND sold_at < $2
+ORDER BY sale_id, line_no;
+
+-- name: day-payments
+SELECT sale_id, method, amount, tendered, change, reference
+FROM sale_payments
+WHERE sold_at >= $1 AND sold_at < $2
+ORDER BY sale_id, pay_no;

@@ -116,11 +116,20 @@ func ingest(t *testing.T, st hubsync.Store, kioskID string, recs []pos.OutboxRec
 
 func sales(t *testing.T, st hubsync.Store, kioskID string) []hubsync.HubSale {
 	t.Helper()
-	out, err := st.Sales(kioskID)
-	if err != nil {
-		t.Fatal(err)
+	out := []hubsync.HubSale{}
+	var after hubsync.SalesCursor
+	for {
+		// Small pages, so that the paging itself is exercised.
+		page, more, err := st.SalesPage(kioskID, after, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, page...)
+		if !more {
+			return out
+		}
+		after = hubsync.CursorOf(page[len(page)-1])
 	}
-	return out
 }
 
 // onceEach checks that the store holds exactly the records recs, each once,
