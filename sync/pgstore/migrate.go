@@ -47,6 +47,10 @@ func Migrate(ctx context.Context, dbURL string, log *slog.Logger) (int64, error)
 	}
 	p, err := goose.NewProvider(goose.DialectPostgres, db, dir,
 		goose.WithSessionLocker(locker), goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true),
+		// Migrations are numbered with room between their families (reports
+		// 2–3, invoices 11–…): one that lands later with a lower number is
+		// applied rather than refused, as long as it was never applied.
+		goose.WithAllowOutofOrder(true),
 		// Migration 3 fills producer_days by the hub's own settlement rules,
 		// which SQL would have to repeat.
 		goose.WithGoMigrations(goose.NewGoMigration(3, &goose.GoFunc{RunTx: backfillProducerDays},
