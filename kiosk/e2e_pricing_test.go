@@ -1,7 +1,6 @@
 package kiosk
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -36,14 +35,7 @@ func (k *testKiosk) promotion(t *testing.T, p map[string]any) {
 func scan(code string) chromedp.Action {
 	return chromedp.Tasks{
 		chromedp.Evaluate(`document.activeElement && document.activeElement.blur()`, nil),
-		chromedp.ActionFunc(func(ctx context.Context) error {
-			for _, r := range code {
-				if err := chromedp.KeyEvent(string(r)).Do(ctx); err != nil {
-					return err
-				}
-			}
-			return chromedp.KeyEvent("\r").Do(ctx)
-		}),
+		scannerTypes(code),
 	}
 }
 

@@ -1,7 +1,6 @@
 package kiosk
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -67,14 +66,7 @@ func TestBrowserAScaleLabelOfAProductNotSoldByWeightAddsNothing(t *testing.T) {
 	var toast string
 	within(t, ctx, 15*time.Second,
 		chromedp.Evaluate(`document.activeElement && document.activeElement.blur()`, nil),
-		chromedp.ActionFunc(func(ctx context.Context) error {
-			for _, r := range code {
-				if err := chromedp.KeyEvent(string(r)).Do(ctx); err != nil {
-					return err
-				}
-			}
-			return chromedp.KeyEvent("\r").Do(ctx)
-		}),
+		scannerTypes(code),
 		chromedp.WaitVisible(tid("toast", `[data-kind="error"]`), chromedp.ByQuery),
 		chromedp.Text(tid("toast", `[data-kind="error"]`), &toast, chromedp.ByQuery),
 	)

@@ -119,14 +119,7 @@ func TestBrowserScannerAddsByBarcodeFromAnywhere(t *testing.T) {
 	// A scanner types fast and ends with Enter, with nothing focused.
 	within(t, ctx, 15*time.Second,
 		chromedp.Evaluate(`document.activeElement && document.activeElement.blur()`, nil),
-		chromedp.ActionFunc(func(ctx context.Context) error {
-			for _, r := range "8936072100152" {
-				if err := chromedp.KeyEvent(string(r)).Do(ctx); err != nil {
-					return err
-				}
-			}
-			return chromedp.KeyEvent("\r").Do(ctx)
-		}),
+		scannerTypes("8936072100152"),
 		chromedp.WaitVisible(tid("cart-line", `[data-sku="CM-MO-500"]`), chromedp.ByQuery),
 	)
 }

@@ -205,7 +205,7 @@ func TestBrowserKeyboardShortcutsSellAndAreListedOnScreen(t *testing.T) {
 	within(t, ctx, 20*time.Second,
 		chromedp.KeyEvent(kb.F2),
 		poll(focused("search")),
-		chromedp.KeyEvent("BT-KD-400\r"),
+		scannerTypes("BT-KD-400"),
 		chromedp.WaitVisible(tid("cart-line", `[data-sku="BT-KD-400"]`), chromedp.ByQuery),
 		chromedp.Evaluate(`document.activeElement && document.activeElement.blur()`, nil),
 		chromedp.KeyEvent(kb.F6),
@@ -227,7 +227,7 @@ func TestBrowserKeyboardShortcutsSellAndAreListedOnScreen(t *testing.T) {
 	// F8 clears the next cart (with an undo).
 	within(t, ctx, 15*time.Second,
 		chromedp.KeyEvent(kb.F2),
-		chromedp.KeyEvent("BT-KD-400\r"),
+		scannerTypes("BT-KD-400"),
 		chromedp.WaitVisible(tid("cart-line", `[data-sku="BT-KD-400"]`), chromedp.ByQuery),
 		poll("!"+visible(tid("sale-result"))),
 		chromedp.KeyEvent(kb.F8),

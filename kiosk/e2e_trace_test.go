@@ -10,19 +10,39 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // scannerTypes types code the way a barcode scanner in keyboard mode does: one
-// key after another as fast as they go, then Enter.
+// key after another, 5 ms apart, then Enter. The keys are real key events;
+// each carries the time it was typed, so that a test machine too busy to
+// pass them on within a scanner's pace does not make them a person's typing.
 func scannerTypes(code string) chromedp.Action {
+	return keysAt(code+"\r", 5*time.Millisecond)
+}
+
+// keysAt types text as real key events stamped at most gap apart: each key
+// the time it is sent, or gap after the one before when the machine took
+// longer than that to send it (never a time still to come).
+func keysAt(text string, gap time.Duration) chromedp.Action {
 	return chromedp.ActionFunc(func(ctx context.Context) error {
-		for _, r := range code {
-			if err := chromedp.KeyEvent(string(r)).Do(ctx); err != nil {
-				return err
+		var last time.Time
+		for _, r := range text {
+			at := time.Now()
+			if !last.IsZero() && at.Sub(last) > gap {
+				at = last.Add(gap)
+			}
+			last = at
+			ts := input.TimeSinceEpoch(at)
+			for _, p := range kb.Encode(r) {
+				if err := p.WithTimestamp(&ts).Do(ctx); err != nil {
+					return err
+				}
 			}
 		}
-		return chromedp.KeyEvent("\r").Do(ctx)
+		return nil
 	})
 }
 
