@@ -72,6 +72,7 @@ var routeTable = []routeRule{
 	{"GET", "/static/*", everyone},
 	{"POST", "/pair/claim", everyone},
 	{"GET", "/01/*", everyone},
+	{"GET", "/.well-known/gs1resolver", everyone},
 	{"GET", "/r/:id", everyone},
 	{"GET", "/r/:id/invoices/:key.xml", everyone},
 	{"GET", "/img/:name", everyone},

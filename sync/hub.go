@@ -137,6 +137,7 @@ func (h *Hub) App() *fiber.App {
 	app.Use(web.SecurityHeaders)
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok", "role": "hub"}) })
 	app.Get("/01/*", h.trace)
+	app.Get("/.well-known/gs1resolver", h.resolverDescription)
 	api := app.Group("/api/v1")
 	api.Get("/uplink", h.uplinkGate, websocket.New(h.uplink, websocket.Config{HandshakeTimeout: 10 * time.Second}))
 	admin := api.Group("", h.admin)
