@@ -114,6 +114,7 @@ var routeTable = []routeRule{
 	{"POST", "/api/v1/lots/:sku/:lot/events", manager},
 	{"POST", "/api/v1/lots/:sku/:lot/labels", manager},
 	{"GET", "/api/v1/scans/flagged", manager},
+	{"GET", "/api/v1/portal/export", manager},
 	{"GET", "/api/v1/manager/check", manager},
 	{"POST", "/api/v1/sales/:id/void", manager},
 	{"POST", "/api/v1/sales/:id/refund", manager},

@@ -155,6 +155,7 @@ func (s *Server) routes() error {
 	r("POST", v1+"/lots/:sku/:lot/events", jsonLimit, s.addTraceEvent)
 	r("POST", v1+"/lots/:sku/:lot/labels", jsonLimit, s.printLabels)
 	r("GET", v1+"/scans/flagged", s.flaggedScans)
+	r("GET", v1+"/portal/export", s.portalExport)
 	r("GET", v1+"/manager/check", func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) })
 
 	r("POST", v1+"/sales", jsonLimit, s.postSale)

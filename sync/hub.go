@@ -149,6 +149,7 @@ func (h *Hub) App() *fiber.App {
 	admin.Post("/catalog/import", h.importCatalog)
 	admin.Put("/products/:sku/price", h.setPrice)
 	admin.Put("/products/:sku", h.putProduct)
+	admin.Get("/portal/export", h.portalExport)
 	h.promotionRoutes(admin)
 	h.reportRoutes(app, admin)
 	h.invoiceRoutes(app, admin)
