@@ -18,12 +18,12 @@ func (s *Server) resolverDescription(c *fiber.Ctx) error {
 
 // badDigitalLink answers a Digital Link that does not parse: the resolver
 // standard asks for 400 (a syntax error), not the 404 of an unknown GTIN.
-func (s *Server) badDigitalLink(c *fiber.Ctx, l, msg string) error {
+func (s *Server) badDigitalLink(c *fiber.Ctx, l string, bad error) error {
 	if strings.Contains(c.Get(fiber.HeaderAccept), "json") {
-		return newAPIError(fiber.StatusBadRequest, "bad_digital_link", msg)
+		return bad // errorCodes: bad_digital_link
 	}
 	var buf bytes.Buffer
-	if err := web.RenderNotFound(&buf, web.NotFoundPage{Lang: l, T: web.Words(l), Message: msg}); err != nil {
+	if err := web.RenderNotFound(&buf, web.NotFoundPage{Lang: l, T: web.Words(l), Message: bad.Error()}); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)

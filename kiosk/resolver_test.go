@@ -117,6 +117,9 @@ func TestTheKioskResolvesEachLinkType(t *testing.T) {
 		if r.Header.Get("Access-Control-Allow-Origin") != "*" {
 			t.Errorf("no CORS: %v", r.Header)
 		}
+		if h := k.do("HEAD", lot+"?linkType=all", nil); h.Status != 200 || h.Header.Get("Content-Type") != "application/linkset+json" || len(h.Body) != 0 {
+			t.Errorf("HEAD: %d %s %q", h.Status, h.Header.Get("Content-Type"), h.Body)
+		}
 	})
 
 	t.Run("a malformed Digital Link is a 400, an unknown GTIN a 404", func(t *testing.T) {

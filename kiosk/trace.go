@@ -149,7 +149,7 @@ func (s *Server) trace(c *fiber.Ctx) error {
 	raw, linkType, hasLinkType := web.DigitalLinkRequest(c)
 	dl, err := pos.ParseDigitalLink(raw)
 	if err != nil {
-		return s.badDigitalLink(c, l, err.Error())
+		return s.badDigitalLink(c, l, err)
 	}
 	p := s.index.Load().Lookup(dl.GTIN)
 	if p == nil {
