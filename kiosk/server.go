@@ -134,6 +134,7 @@ func (s *Server) routes() error {
 	r("GET", "/ws", s.wsGate, websocket.New(s.serveWS, websocket.Config{HandshakeTimeout: 10 * time.Second}))
 	r("POST", "/pair/claim", s.rateLimit, limitBody(4096), s.claimPairing)
 	r("GET", "/01/*", s.rateLimit, s.trace)
+	r("GET", "/.well-known/gs1resolver", s.rateLimit, s.resolverDescription)
 	r("GET", "/r/:id", s.rateLimit, s.eReceipt)
 	r("GET", "/r/:id/invoices/:key.xml", s.rateLimit, s.eReceiptInvoiceXML)
 	r("GET", "/img/:name", s.serveImage)
@@ -154,6 +155,7 @@ func (s *Server) routes() error {
 	r("POST", v1+"/lots/:sku/:lot/events", jsonLimit, s.addTraceEvent)
 	r("POST", v1+"/lots/:sku/:lot/labels", jsonLimit, s.printLabels)
 	r("GET", v1+"/scans/flagged", s.flaggedScans)
+	r("GET", v1+"/portal/export", s.portalExport)
 	r("GET", v1+"/manager/check", func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) })
 
 	r("POST", v1+"/sales", jsonLimit, s.postSale)

@@ -2,7 +2,6 @@ package kiosk
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -143,26 +142,25 @@ type traceLotBrief struct {
 
 // trace serves the GS1 Digital Link paths: /01/{gtin}[/10/{lot}[/21/{serial}]]
 // as an HTML page (vi/en), JSON (Accept: application/json) or a linkset
-// (Accept: application/linkset+json).
+// (Accept: application/linkset+json, or ?linkType=all), and resolves the
+// other link types (resolver.go).
 func (s *Server) trace(c *fiber.Ctx) error {
 	l := lang(c)
-	raw := string(c.Request().URI().PathOriginal())
-	if q := c.Request().URI().QueryString(); len(q) > 0 {
-		// Keep only the GS1 query (17=expiry); lang= is ours.
-		vals, _ := url.ParseQuery(string(q))
-		vals.Del("lang")
-		vals.Del("from") // the self-service screen marks the pages it opens
-		if len(vals) > 0 {
-			raw += "?" + vals.Encode()
-		}
-	}
+	raw, linkType, hasLinkType := web.DigitalLinkRequest(c)
 	dl, err := pos.ParseDigitalLink(raw)
 	if err != nil {
-		return s.notFound(c, l, err.Error())
+		return s.badDigitalLink(c, l, err)
 	}
 	p := s.index.Load().Lookup(dl.GTIN)
 	if p == nil {
 		return s.notFound(c, l, fmt.Sprintf(web.Words(l)["unknown_gtin"], dl.GTIN))
+	}
+	// Resolving a link type answers before the lot is read and before a
+	// label's scan is counted: a redirect is not a visit to the page.
+	links := pos.NewTraceLinks(s.origin(c), dl, *p)
+	web.SetResolverHeaders(c, links)
+	if done, err := web.Resolve(c, links, linkType, hasLinkType); done {
+		return err
 	}
 	base := s.origin(c)
 	productLink, _ := pos.DigitalLink{Base: base, GTIN: dl.GTIN}.String()
@@ -204,32 +202,10 @@ func (s *Server) trace(c *fiber.Ctx) error {
 			data.Lots = append(data.Lots, traceLotBrief{Lot: lot.Code, Link: link})
 		}
 	}
-	accept := c.Get(fiber.HeaderAccept)
-	switch {
-	case strings.Contains(accept, "application/linkset+json"):
-		b, err := json.Marshal(linkset(data, dl))
-		if err != nil {
-			return err
-		}
-		c.Set(fiber.HeaderContentType, "application/linkset+json")
-		return c.Send(b)
-	case strings.Contains(accept, "application/json"):
+	if strings.Contains(c.Get(fiber.HeaderAccept), "application/json") {
 		return c.JSON(data)
 	}
 	return s.renderTrace(c, l, data)
-}
-
-// linkset lists the links a GS1 resolver needs (RFC 9264, GS1 link types).
-func linkset(d traceData, dl pos.DigitalLink) fiber.Map {
-	page := []fiber.Map{{"href": d.Link, "title": d.Product.Name, "hreflang": []string{"vi", "en"}, "type": "text/html"}}
-	return fiber.Map{"linkset": []fiber.Map{{
-		"anchor":                          d.Link,
-		"https://gs1.org/voc/defaultLink": page,
-		"https://gs1.org/voc/pip":         page,
-		"https://gs1.org/voc/traceability": []fiber.Map{{"href": d.Link, "title": "Truy xuất nguồn gốc / Traceability",
-			"type": "application/json"}},
-		"https://gs1.org/voc/certificationInfo": []fiber.Map{{"href": d.Link, "title": "OCOP " + d.Product.CertNo}},
-	}}}
 }
 
 func (s *Server) renderTrace(c *fiber.Ctx, l string, d traceData) error {

@@ -50,14 +50,17 @@ func TestTracePagesInVietnameseAndEnglish(t *testing.T) {
 			}
 		})
 	}
-	for _, tt := range []struct{ name, path string }{
-		{"an unknown GTIN", "/01/08936072199994"},
-		{"a GTIN with a wrong check digit", "/01/08936072100153"},
-		{"a malformed path", "/01/" + honeyGTIN + "/10"},
+	for _, tt := range []struct {
+		name, path string
+		status     int
+	}{
+		{"an unknown GTIN is a 404 page", "/01/08936072199996", 404},
+		{"a GTIN with a wrong check digit is a 400 page", "/01/08936072100153", 400},
+		{"a malformed path is a 400 page", "/01/" + honeyGTIN + "/10", 400},
 	} {
-		t.Run(tt.name+" is a 404 page", func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			r := k.do("GET", tt.path, nil, "Accept-Language", "vi")
-			if r.Status != 404 || !strings.Contains(string(r.Body), "Không tìm thấy") {
+			if r.Status != tt.status || !strings.Contains(string(r.Body), "Không tìm thấy") {
 				t.Fatalf("%d %s", r.Status, r.Body)
 			}
 		})

@@ -79,7 +79,7 @@ func TestTheHubServesTracePagesForItsCatalog(t *testing.T) {
 	if code, body := get("/01/08936072100152", "en"); code != 200 || !strings.Contains(body, "U Minh Ha melaleuca forest honey") {
 		t.Fatalf("product page in English: %d", code)
 	}
-	if code, _ := get("/01/08936072199994", "vi"); code != 404 {
+	if code, _ := get("/01/08936072199996", "vi"); code != 404 {
 		t.Fatalf("unknown GTIN: %d", code)
 	}
 }

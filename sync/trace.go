@@ -2,7 +2,6 @@ package sync
 
 import (
 	"bytes"
-	"net/url"
 	"strings"
 	"time"
 
@@ -22,25 +21,20 @@ import (
 func (h *Hub) trace(c *fiber.Ctx) error {
 	l := web.PickLang(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 	t := web.Words(l)
-	raw := string(c.Request().URI().PathOriginal())
-	if q := c.Request().URI().QueryString(); len(q) > 0 {
-		vals, _ := url.ParseQuery(string(q))
-		vals.Del("lang")
-		if len(vals) > 0 {
-			raw += "?" + vals.Encode()
-		}
-	}
-	notFound := func(msg string) error {
+	raw, linkType, hasLinkType := web.DigitalLinkRequest(c)
+	page := func(status int, msg string) error {
 		var buf bytes.Buffer
 		if err := web.RenderNotFound(&buf, web.NotFoundPage{Lang: l, T: t, Message: msg}); err != nil {
 			return err
 		}
 		c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-		return c.Status(fiber.StatusNotFound).Send(buf.Bytes())
+		return c.Status(status).Send(buf.Bytes())
 	}
+	notFound := func(msg string) error { return page(fiber.StatusNotFound, msg) }
 	dl, err := pos.ParseDigitalLink(raw)
 	if err != nil {
-		return notFound(err.Error())
+		// A syntax error is a 400 to a GS1 resolver, an unknown GTIN a 404.
+		return page(fiber.StatusBadRequest, err.Error())
 	}
 	cv, err := h.Store.Catalog()
 	if err != nil {
@@ -55,6 +49,12 @@ func (h *Hub) trace(c *fiber.Ctx) error {
 	if prod == nil {
 		return notFound(strings.Replace(t["unknown_gtin"], "%s", dl.GTIN, 1))
 	}
+	base := c.Protocol() + "://" + string(c.Request().Host())
+	links := pos.NewTraceLinks(base, dl, *prod)
+	web.SetResolverHeaders(c, links)
+	if done, err := web.Resolve(c, links, linkType, hasLinkType); done {
+		return err
+	}
 	in := web.TraceInput{Lang: l, SwitchURL: c.Path() + "?lang=" + other(l), Product: *prod,
 		CertValid: prod.CertValid(time.Now())}
 	for _, p := range cv.Producers {
@@ -62,7 +62,6 @@ func (h *Hub) trace(c *fiber.Ctx) error {
 			in.Producer = p
 		}
 	}
-	base := c.Protocol() + "://" + string(c.Request().Host())
 	in.Link, _ = pos.DigitalLink{Base: base, GTIN: dl.GTIN}.String()
 	for i, lot := range cv.Lots {
 		if lot.SKU != prod.SKU {
@@ -101,4 +100,10 @@ func other(l string) string {
 		return "vi"
 	}
 	return "en"
+}
+
+// resolverDescription serves /.well-known/gs1resolver: the hub resolves the
+// GTINs of the central catalog at the origin it was reached on.
+func (h *Hub) resolverDescription(c *fiber.Ctx) error {
+	return web.ResolverDescription(c, "OCOP hub", c.Protocol()+"://"+string(c.Request().Host()))
 }

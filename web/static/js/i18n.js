@@ -7,9 +7,10 @@
 // certifications and origins are translated word by word from terms.js
 // (unitName, certName, originName). The words of discounts, promotions and
 // weighed goods are in i18n-pricing.js, those of invoices in
-// i18n-invoice.js, merged here.
+// i18n-invoice.js, those of the portal tab in i18n-portal.js, merged here.
 
 import INVOICE from './i18n-invoice.js';
+import PORTAL from './i18n-portal.js';
 import PRICING from './i18n-pricing.js';
 import TERMS from './terms.js';
 
@@ -550,6 +551,7 @@ export const dict = {
   // Discounts, promotions and weighed goods (i18n-pricing.js).
   ...PRICING,
   ...INVOICE,
+  ...PORTAL,
 };
 
 let current = 'vi';

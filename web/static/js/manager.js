@@ -7,7 +7,7 @@
 // calls carry the PIN (X-Manager-Pin), kept for this browser tab only
 // (sessionStorage); a refused PIN asks again. The lots tab is mgrlots.js, the
 // stock and import tabs mgrcatalog.js, the promotions tab mgrpromos.js, the invoices tab
-// mgrinvoices.js, what
+// mgrinvoices.js, the portal's completeness tab mgrportal.js, what
 // they share mgrkit.js.
 
 import { ApiError, api, managerPin, setManagerPin } from './api.js';
@@ -25,8 +25,9 @@ import { renderLots } from './mgrlots.js';
 import { renderImport, renderStock } from './mgrcatalog.js';
 import { renderPromos } from './mgrpromos.js';
 import { renderInvoices, warnInvoicing } from './mgrinvoices.js';
+import { renderPortal } from './mgrportal.js';
 
-const TABS = ['shift', 'sales', 'stock', 'lots', 'promos', 'invoices', 'import', 'printers', 'pairing'];
+const TABS = ['shift', 'sales', 'stock', 'lots', 'portal', 'promos', 'invoices', 'import', 'printers', 'pairing'];
 let tab = TABS.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'shift';
 
 initLang(() => show(tab));
@@ -66,6 +67,7 @@ function show(name) {
     sales: renderSales,
     stock: renderStock,
     lots: renderLots,
+    portal: renderPortal,
     promos: renderPromos,
     invoices: renderInvoices,
     import: renderImport,
