@@ -2,11 +2,11 @@ package printer
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
+	"hash/crc32"
 	"io"
 	"strings"
 	"time"
@@ -125,7 +125,8 @@ func RenderStampSheets(sh StampSheet) (*StampPDF, error) {
 	fontPt := lineH * 0.78 / 0.3528
 	qrSide := side - 3*lineH - 2*stampPadding
 	stars := strings.Repeat("★", max(0, min(sh.Stars, 5)))
-	var qrPNG bytes.Buffer
+	var qrFile bytes.Buffer
+	var qr qrPNG
 	for i := range sh.Count {
 		if i%perPage == 0 {
 			pdf.AddPage()
@@ -142,13 +143,13 @@ func RenderStampSheets(sh StampSheet) (*StampPDF, error) {
 		if err != nil {
 			return nil, fmt.Errorf("stamp %d: %w", i, err)
 		}
-		qrPNG.Reset()
-		if err := writeQRPNG(&qrPNG, link); err != nil {
+		qrFile.Reset()
+		if err := qr.write(&qrFile, link); err != nil {
 			return nil, fmt.Errorf("stamp %s: %w", serial, err)
 		}
 		name := "q" + serial
 		opt := fpdf.ImageOptions{ImageType: "PNG"}
-		pdf.RegisterImageOptionsReader(name, opt, &qrPNG)
+		pdf.RegisterImageOptionsReader(name, opt, &qrFile)
 		pdf.ImageOptions(name, x+(side-qrSide)/2, y+stampPadding, qrSide, qrSide, false, opt, 0, "")
 
 		ty := y + stampPadding + qrSide + lineH*0.8
@@ -202,27 +203,69 @@ func cropMarks(pdf *fpdf.Fpdf, x, y, side float64) {
 	}
 }
 
-// qrPalette is the QR's two colours; a paletted image of two colours is what
-// image/png writes at one bit a pixel.
-var qrPalette = color.Palette{color.White, color.Black}
+// qrPNG writes QR codes as PNG files of one bit and one pixel per module,
+// the quiet zone included: grey, not paletted, so the PDF holds no palette
+// object per stamp, and with one zlib writer reused for the whole run (a new
+// one costs about a megabyte of allocation, fifty thousand times over).
+type qrPNG struct {
+	zw   *zlib.Writer
+	rows bytes.Buffer
+	idat bytes.Buffer
+}
 
-// writeQRPNG writes the QR of s as a PNG of one pixel per module, the quiet
-// zone included.
-func writeQRPNG(w io.Writer, s string) error {
-	q, err := qrcode.New(s, qrcode.Medium)
+func (q *qrPNG) write(w *bytes.Buffer, s string) error {
+	code, err := qrcode.New(s, qrcode.Medium)
 	if err != nil {
 		return fmt.Errorf("qr of %q: %w", s, err)
 	}
-	bm := q.Bitmap()
-	img := image.NewPaletted(image.Rect(0, 0, len(bm), len(bm)), qrPalette)
-	for y, row := range bm {
+	bm := code.Bitmap()
+	n := len(bm)
+	q.rows.Reset()
+	for _, row := range bm {
+		q.rows.WriteByte(0) // filter: none
+		var b byte
 		for x, dark := range row {
-			if dark {
-				img.Pix[y*img.Stride+x] = 1
+			if !dark { // grey 1 is white
+				b |= 0x80 >> (x % 8)
+			}
+			if x%8 == 7 || x == n-1 {
+				q.rows.WriteByte(b)
+				b = 0
 			}
 		}
 	}
-	return qrEncoder.Encode(w, img)
+	q.idat.Reset()
+	if q.zw == nil {
+		q.zw, _ = zlib.NewWriterLevel(&q.idat, zlib.DefaultCompression)
+	} else {
+		q.zw.Reset(&q.idat)
+	}
+	if _, err := q.zw.Write(q.rows.Bytes()); err != nil {
+		return err
+	}
+	if err := q.zw.Close(); err != nil {
+		return err
+	}
+	w.WriteString("\x89PNG\r\n\x1a\n")
+	var ihdr [13]byte
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(n))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(n))
+	ihdr[8] = 1 // bit depth; colour type 0 (grey), deflate, no filter, no interlace
+	pngChunk(w, "IHDR", ihdr[:])
+	pngChunk(w, "IDAT", q.idat.Bytes())
+	pngChunk(w, "IEND", nil)
+	return nil
 }
 
-var qrEncoder = png.Encoder{CompressionLevel: png.BestCompression}
+func pngChunk(w *bytes.Buffer, kind string, data []byte) {
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(data)))
+	w.Write(n[:])
+	crc := crc32.NewIEEE()
+	crc.Write([]byte(kind))
+	crc.Write(data)
+	w.WriteString(kind)
+	w.Write(data)
+	binary.BigEndian.PutUint32(n[:], crc.Sum32())
+	w.Write(n[:])
+}
