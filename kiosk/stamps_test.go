@@ -137,6 +137,14 @@ func TestAStampRunsSerialsAreRegisteredBeforeItsFileAndNeverReused(t *testing.T)
 	if res.StatusCode != 201 {
 		t.Fatalf("stamps: %d", res.StatusCode)
 	}
+	// The trace page of the run's last stamp knows it as one the kiosk issued,
+	// as it knows its labels.
+	page := k.do("GET", "/01/"+honeyGTIN+"/10/UM2605-01/21/0300", nil, "Accept", "application/json")
+	var d struct{ Scan map[string]any }
+	page.json(t, &d)
+	if d.Scan["issued"] != true {
+		t.Errorf("the page of stamp 0300 does not know it: %s", page.Body)
+	}
 	// Labels printed after the run and a second run take the numbers after it.
 	lr := k.do("POST", demoLotPath+"/labels", map[string]any{"count": 2, "printer": "label"}, "X-Manager-Pin", testPIN)
 	var labels struct{ Serials []string }
