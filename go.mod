@@ -3,6 +3,7 @@ module github.com/ocop-kiosk/kiosk
 go 1.26.8
 
 require (
+	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/chromedp/cdproto v0.0.0-20250724212937-08a3db8b4327
 	github.com/chromedp/chromedp v0.14.2
 	github.com/fasthttp/websocket v1.5.8

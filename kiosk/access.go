@@ -113,6 +113,8 @@ var routeTable = []routeRule{
 	{"PUT", "/api/v1/lots/:sku/:lot", manager},
 	{"POST", "/api/v1/lots/:sku/:lot/events", manager},
 	{"POST", "/api/v1/lots/:sku/:lot/labels", manager},
+	{"POST", "/api/v1/lots/:sku/:lot/stamps", manager},
+	{"GET", "/api/v1/lots/:sku/:lot/stamps", manager},
 	{"GET", "/api/v1/scans/flagged", manager},
 	{"GET", "/api/v1/portal/export", manager},
 	{"GET", "/api/v1/manager/check", manager},

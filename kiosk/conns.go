@@ -47,6 +47,8 @@ var (
 	pathProducts     = []byte("/api/v1/products/")
 	pathImageSuffix  = []byte("/image")
 	pathBackup       = []byte("/api/v1/backup")
+	pathLots         = []byte("/api/v1/lots/")
+	pathStampsSuffix = []byte("/stamps")
 )
 
 // requestLimits chooses, once a request's headers are in, how large its body
@@ -65,6 +67,9 @@ func requestLimits(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 		return fasthttp.RequestConfig{MaxRequestBodySize: MaxImportBody, ReadTimeout: importReadTimeout}
 	case h.IsPost() && bytes.HasPrefix(path, pathProducts) && bytes.HasSuffix(path, pathImageSuffix):
 		return fasthttp.RequestConfig{MaxRequestBodySize: maxImageUpload, ReadTimeout: importReadTimeout}
+	case h.IsPost() && bytes.HasPrefix(path, pathLots) && bytes.HasSuffix(path, pathStampsSuffix):
+		// A run of 50,000 stamps is a PDF of tens of megabytes.
+		return fasthttp.RequestConfig{MaxRequestBodySize: MaxJSONBody, WriteTimeout: backupWriteTimeout}
 	case h.IsGet() && bytes.Equal(path, pathBackup):
 		return fasthttp.RequestConfig{MaxRequestBodySize: MaxJSONBody, WriteTimeout: backupWriteTimeout}
 	}

@@ -154,6 +154,8 @@ func (s *Server) routes() error {
 	r("PUT", v1+"/lots/:sku/:lot", jsonLimit, s.editLot)
 	r("POST", v1+"/lots/:sku/:lot/events", jsonLimit, s.addTraceEvent)
 	r("POST", v1+"/lots/:sku/:lot/labels", jsonLimit, s.printLabels)
+	r("POST", v1+"/lots/:sku/:lot/stamps", jsonLimit, s.issueStamps)
+	r("GET", v1+"/lots/:sku/:lot/stamps", s.listStampRuns)
 	r("GET", v1+"/scans/flagged", s.flaggedScans)
 	r("GET", v1+"/portal/export", s.portalExport)
 	r("GET", v1+"/manager/check", func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) })

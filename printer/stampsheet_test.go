@@ -1,0 +1,128 @@
+package printer
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// needTool finds a command the stamp tests render or decode with. Locally a
+// missing one skips the test; in CI (CI=true, .ci/packages installs them) it
+// fails it.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not installed (.ci/packages lists it)", name)
+		}
+		t.Skipf("%s is not installed (Debian: poppler-utils, zbar-tools)", name)
+	}
+	return p
+}
+
+// pageQRs renders one page of a PDF at dpi with pdftoppm and answers every QR
+// zbarimg finds on it, sorted.
+func pageQRs(t *testing.T, pdf []byte, page, dpi int) []string {
+	t.Helper()
+	pdftoppm, zbarimg := needTool(t, "pdftoppm"), needTool(t, "zbarimg")
+	dir := t.TempDir()
+	in := filepath.Join(dir, "run.pdf")
+	if err := os.WriteFile(in, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n := fmt.Sprint(page)
+	out, err := exec.Command(pdftoppm, "-f", n, "-l", n, "-r", fmt.Sprint(dpi), "-gray", "-png", "-singlefile", in, filepath.Join(dir, "page")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftoppm page %d: %v\n%s", page, err, out)
+	}
+	out, err = exec.Command(zbarimg, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", filepath.Join(dir, "page.png")).Output()
+	if err != nil {
+		t.Fatalf("zbarimg page %d: %v (%s)", page, err, out)
+	}
+	var links []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if l != "" {
+			links = append(links, l)
+		}
+	}
+	sort.Strings(links)
+	return links
+}
+
+func testLink(i int) (string, string, error) {
+	serial := fmt.Sprintf("%04d", 1001+i)
+	return "https://trace.example.vn/01/08931234567895/10/UM2605-01/21/" + serial + "?17=270531", serial, nil
+}
+
+func TestEveryQROnAStampSheetDecodesToItsOwnStamp(t *testing.T) {
+	for _, size := range []int{20, 25, 30} {
+		t.Run(fmt.Sprintf("%dx%d mm stamps", size, size), func(t *testing.T) {
+			cols, rows := StampGrid(size)
+			per := cols * rows
+			count := 2*per + 3 // two full sheets and three stamps on the last
+			doc, err := RenderStampSheets(StampSheet{SizeMM: size, Name: "Mật ong U Minh Hạ", Stars: 4, Title: "test run",
+				Count: count, Stamp: testLink, Created: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if _, err := doc.WriteTo(&buf); err != nil {
+				t.Fatal(err)
+			}
+			for _, page := range []int{1, 3} {
+				got := pageQRs(t, buf.Bytes(), page, 600)
+				first := (page - 1) * per
+				want := []string{}
+				for i := first; i < min(first+per, count); i++ {
+					l, _, _ := testLink(i)
+					want = append(want, l)
+				}
+				sort.Strings(want)
+				if strings.Join(got, "\n") != strings.Join(want, "\n") {
+					t.Errorf("page %d: decoded %d QRs, want %d:\n got %q\nwant %q", page, len(got), len(want), got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestAStampSheetHasTheLayoutAPrintShopExpects(t *testing.T) {
+	cases := []struct {
+		size, cols, rows int
+	}{{20, 8, 11}, {25, 6, 9}, {30, 5, 8}}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%d mm stamps fit %d by %d on A4", c.size, c.cols, c.rows), func(t *testing.T) {
+			cols, rows := StampGrid(c.size)
+			if cols != c.cols || rows != c.rows {
+				t.Errorf("grid %d×%d, want %d×%d", cols, rows, c.cols, c.rows)
+			}
+		})
+	}
+	t.Run("a name too long for the stamp is cut with an ellipsis, never spilling onto the next", func(t *testing.T) {
+		doc, err := RenderStampSheets(StampSheet{SizeMM: 20, Name: strings.Repeat("Bánh phồng tôm NACAMA ", 5), Stars: 5, Title: "t", Count: 1, Stamp: testLink})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := doc.pdf.GetStringWidth(fitText(doc.pdf, strings.Repeat("Bánh phồng tôm NACAMA ", 5), 20-2*stampPadding)); w > 20-2*stampPadding {
+			t.Errorf("cut name is %.1f mm wide", w)
+		}
+	})
+	t.Run("a stamp whose link cannot be made stops the run with its number", func(t *testing.T) {
+		_, err := RenderStampSheets(StampSheet{SizeMM: 25, Name: "x", Count: 3, Stamp: func(i int) (string, string, error) {
+			if i == 2 {
+				return "", "", fmt.Errorf("no link")
+			}
+			return testLink(i)
+		}})
+		if err == nil || !strings.Contains(err.Error(), "stamp 2") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
