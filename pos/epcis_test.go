@@ -26,7 +26,7 @@ func epcisStore(t *testing.T) *testStore {
 	err := s.PutCatalog(Catalog{
 		Producers: []Producer{{ID: "P-UMINH", Name: "HTX Ong mật U Minh Hạ", Kind: KindHTX, Province: "Cà Mau"},
 			{ID: "P-RICE", Name: "Hộ kinh doanh Gạo Rạch Lọp", Kind: KindHousehold}},
-		Products:  []Product{honey, withStock(prodRice, 10)},
+		Products: []Product{honey, withStock(prodRice, 10)},
 		Lots: []Lot{{SKU: "HONEY", Code: "UM2605-01", ProducedOn: Date{2026, 5, 2}, PackedOn: Date{2026, 5, 20},
 			ExpiresOn: Date{2028, 5, 1}, Origin: "Rừng tràm U Minh Hạ, Cà Mau", Certifications: []string{"VietGAP", "OCOP 4 sao"},
 			Quantity: 180}},
