@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -79,6 +80,7 @@ func (s *Store) EPCISEvents(base string, q EPCISQuery) (EPCISPage, error) {
 				page.Events = append(page.Events, inRange(evs, q.From, q.To)...)
 			}
 			page.Events = append(page.Events, capturedEvents(lots, q.From, q.To)...)
+			sortByTime(page.Events)
 		}
 		keep := func(sku, lot string) (string, bool) {
 			return p.GTIN, sku == p.SKU && (q.Lot == "" || lot == q.Lot)
@@ -204,4 +206,11 @@ func capturedEvents(lots []Lot, from, to time.Time) []EPCISEvent {
 		}
 	}
 	return inRange(out, from, to)
+}
+
+// sortByTime orders a lot's own and captured events by when they happened
+// (their zones may differ, so the strings alone do not order them).
+func sortByTime(evs []EPCISEvent) {
+	at := func(e EPCISEvent) time.Time { t, _ := time.Parse(time.RFC3339Nano, e.EventTime); return t }
+	sort.SliceStable(evs, func(i, j int) bool { return at(evs[i]).Before(at(evs[j])) })
 }
