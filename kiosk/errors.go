@@ -72,6 +72,7 @@ var errorCodes = []struct {
 	{pos.ErrInvoiceNoBlock, fiber.StatusConflict, "invoice_no_block"},
 	{pos.ErrAdjustAdjustment, fiber.StatusConflict, "invoice_adjustment"},
 	{pos.ErrBadInvoiceQuery, fiber.StatusBadRequest, "bad_query"},
+	{pos.ErrBadEPCISQuery, fiber.StatusBadRequest, "bad_query"},
 }
 
 // errorHandler turns any error a handler returns into the JSON error body

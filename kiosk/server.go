@@ -153,6 +153,7 @@ func (s *Server) routes() error {
 	r("PUT", v1+"/lots/:sku/:lot", jsonLimit, s.editLot)
 	r("POST", v1+"/lots/:sku/:lot/events", jsonLimit, s.addTraceEvent)
 	r("POST", v1+"/lots/:sku/:lot/labels", jsonLimit, s.printLabels)
+	r("GET", v1+"/epcis/events", s.epcisEvents)
 	r("GET", v1+"/scans/flagged", s.flaggedScans)
 	r("GET", v1+"/manager/check", func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) })
 
