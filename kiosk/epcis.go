@@ -45,46 +45,17 @@ func (s *Server) epcisEvents(c *fiber.Ctx) error {
 	return nil
 }
 
-// epcisQuery reads the query: gtin is required; from and to are RFC 3339
-// times or days (YYYY-MM-DD, from the start of that day in Vietnam).
+// epcisQuery reads the query; after is the kiosk's cursor, a record
+// sequence.
 func epcisQuery(c *fiber.Ctx) (pos.EPCISQuery, error) {
-	bad := func(msg string) error { return newAPIError(fiber.StatusBadRequest, "bad_query", msg) }
-	q := pos.EPCISQuery{GTIN: c.Query("gtin"), Lot: c.Query("lot")}
-	if q.GTIN == "" {
-		return q, bad("gtin is required: the events of which product?")
-	}
-	var err error
-	if q.From, err = epcisBound(c.Query("from")); err != nil {
-		return q, bad("from: " + err.Error())
-	}
-	if q.To, err = epcisBound(c.Query("to")); err != nil {
-		return q, bad("to: " + err.Error())
-	}
-	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
-		return q, bad("from must be before to")
+	q, err := pos.ParseEPCISQuery(func(k string) string { return c.Query(k) })
+	if err != nil {
+		return q, err
 	}
 	if v := c.Query("after"); v != "" {
 		if q.After, err = strconv.ParseUint(v, 10, 64); err != nil {
-			return q, bad(fmt.Sprintf("after %q: want the cursor of a Link rel=next", v))
-		}
-	}
-	if v := c.Query("limit"); v != "" {
-		if q.Limit, err = strconv.Atoi(v); err != nil || q.Limit < 1 || q.Limit > pos.MaxPage {
-			return q, bad(fmt.Sprintf("limit %q: want 1 to %d", v, pos.MaxPage))
+			return q, newAPIError(fiber.StatusBadRequest, "bad_query", fmt.Sprintf("after %q: want the cursor of a Link rel=next", v))
 		}
 	}
 	return q, nil
-}
-
-func epcisBound(v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t, nil
-	}
-	if t, err := time.ParseInLocation(time.DateOnly, v, pos.VietnamTime); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("%q: want an RFC 3339 time or YYYY-MM-DD", v)
 }

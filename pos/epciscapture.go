@@ -210,3 +210,41 @@ func AddCaptured(l *Lot, evs []CapturedEvent) (int, error) {
 	}
 	return n, nil
 }
+
+// CapturedTraceEvents are a lot's captured events as the trace pages list
+// history: the day (in Vietnam), the step (the kiosk's own name when the
+// business step is one it knows, else the step's last word), and where (the
+// read point or business location).
+func CapturedTraceEvents(captured []json.RawMessage) []TraceEvent {
+	steps := map[string]string{}
+	for what, bs := range traceBizSteps {
+		steps[bs] = what
+	}
+	steps["harvesting"], steps["receiving"], steps["commissioning"] = "harvest", "shipping", "processing"
+	var out []TraceEvent
+	for _, raw := range captured {
+		var e captureEvent
+		var extra struct {
+			Disposition string `json:"disposition"`
+		}
+		if json.Unmarshal(raw, &e) != nil || json.Unmarshal(raw, &extra) != nil {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, e.EventTime)
+		if err != nil {
+			continue
+		}
+		te := TraceEvent{When: DateOf(t.In(VietnamTime)), What: steps[e.BizStep], Why: extra.Disposition}
+		if te.What == "" {
+			te.What = e.BizStep[strings.LastIndexAny(e.BizStep, "/:#")+1:]
+		}
+		switch {
+		case e.ReadPoint != nil:
+			te.Where = e.ReadPoint.ID
+		case e.BizLocation != nil:
+			te.Where = e.BizLocation.ID
+		}
+		out = append(out, te)
+	}
+	return out
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -72,19 +73,11 @@ func (s *Store) EPCISEvents(base string, q EPCISQuery) (EPCISPage, error) {
 			return err
 		}
 		if q.After == 0 {
-			for _, l := range lots {
-				evs, err := LotEvents(EPCISLotSource{Base: base, Lot: l, Product: p, Producer: producer})
-				if err != nil {
-					return err
-				}
-				page.Events = append(page.Events, inRange(evs, q.From, q.To)...)
+			if page.Events, err = LotsEvents(base, p, producer, lots, q.From, q.To); err != nil {
+				return err
 			}
-			page.Events = append(page.Events, capturedEvents(lots, q.From, q.To)...)
-			sortByTime(page.Events)
 		}
-		keep := func(sku, lot string) (string, bool) {
-			return p.GTIN, sku == p.SKU && (q.Lot == "" || lot == q.Lot)
-		}
+		keep := KeepLots(p, q.Lot)
 		sales, next, err := lotSales(tx, base, q, keep, limit)
 		page.Events, page.Next = append(page.Events, sales...), next
 		return err
@@ -93,6 +86,31 @@ func (s *Store) EPCISEvents(base string, q EPCISQuery) (EPCISPage, error) {
 		page.Events = []EPCISEvent{}
 	}
 	return page, err
+}
+
+// LotsEvents are the own events of a product's lots (commissioning, trace
+// steps) and those producers sent, within [from, to), in time order: what
+// the kiosk and the hub answer on the first page of a lot.
+func LotsEvents(base string, p Product, producer Producer, lots []Lot, from, to time.Time) ([]EPCISEvent, error) {
+	var out []EPCISEvent
+	for _, l := range lots {
+		evs, err := LotEvents(EPCISLotSource{Base: base, Lot: l, Product: p, Producer: producer})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, inRange(evs, from, to)...)
+	}
+	out = append(out, capturedEvents(lots, from, to)...)
+	sortByTime(out)
+	return out, nil
+}
+
+// KeepLots selects for SaleEvents the lines of product p, of one lot or of
+// any when lot is empty.
+func KeepLots(p Product, lot string) func(sku, code string) (string, bool) {
+	return func(sku, code string) (string, bool) {
+		return p.GTIN, sku == p.SKU && (lot == "" || code == lot)
+	}
 }
 
 // lotSales walks the records after q.After for sale events keep selects.
@@ -213,4 +231,46 @@ func capturedEvents(lots []Lot, from, to time.Time) []EPCISEvent {
 func sortByTime(evs []EPCISEvent) {
 	at := func(e EPCISEvent) time.Time { t, _ := time.Parse(time.RFC3339Nano, e.EventTime); return t }
 	sort.SliceStable(evs, func(i, j int) bool { return at(evs[i]).Before(at(evs[j])) })
+}
+
+// ParseEPCISQuery reads gtin (required), lot, from, to (RFC 3339 times, or
+// days YYYY-MM-DD from the start of that day in Vietnam) and limit (1 to
+// MaxPage) of an events query; the cursor is each server's own.
+func ParseEPCISQuery(get func(key string) string) (EPCISQuery, error) {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrBadEPCISQuery}, a...)...)
+	}
+	q := EPCISQuery{GTIN: get("gtin"), Lot: get("lot")}
+	if q.GTIN == "" {
+		return q, bad("gtin is required: the events of which product?")
+	}
+	var err error
+	if q.From, err = epcisBound(get("from")); err != nil {
+		return q, bad("from: %v", err)
+	}
+	if q.To, err = epcisBound(get("to")); err != nil {
+		return q, bad("to: %v", err)
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.From.Before(q.To) {
+		return q, bad("from must be before to")
+	}
+	if v := get("limit"); v != "" {
+		if q.Limit, err = strconv.Atoi(v); err != nil || q.Limit < 1 || q.Limit > MaxPage {
+			return q, bad("limit %q: want 1 to %d", v, MaxPage)
+		}
+	}
+	return q, nil
+}
+
+func epcisBound(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, v, VietnamTime); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q: want an RFC 3339 time or YYYY-MM-DD", v)
 }
