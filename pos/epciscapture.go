@@ -94,7 +94,7 @@ func ParseEPCISCapture(doc []byte, known func(gtin, lot string) bool) ([]Capture
 	out := make([]CapturedEvent, 0, len(d.Body.EventList))
 	seen := map[string]bool{}
 	for i, raw := range d.Body.EventList {
-		ce, err := checkCaptured(raw, known)
+		ce, err := checkCaptured(raw, d.Context, known)
 		if err != nil {
 			name := fmt.Sprintf("event %d", i+1)
 			if ce.EventID != "" {
@@ -116,7 +116,11 @@ func validTime(s string) bool {
 	return err == nil
 }
 
-func checkCaptured(raw json.RawMessage, known func(gtin, lot string) bool) (CapturedEvent, error) {
+// checkCaptured checks one event; a kept event carries the document's
+// @context when it has none of its own, so its extension fields (a
+// cooperative's own prefix) keep their meaning in every document it later
+// travels in.
+func checkCaptured(raw, docContext json.RawMessage, known func(gtin, lot string) bool) (CapturedEvent, error) {
 	var ce CapturedEvent
 	if len(raw) > MaxEPCISEventBytes {
 		return ce, fmt.Errorf("%d bytes, at most %d an event", len(raw), MaxEPCISEventBytes)
@@ -175,11 +179,18 @@ func checkCaptured(raw json.RawMessage, known func(gtin, lot string) bool) (Capt
 			ce.Lots = append(ce.Lots, DigitalLink{GTIN: dl.GTIN, Lot: dl.Lot})
 		}
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return ce, fmt.Errorf("not an event object: %v", err)
+	}
+	if _, own := fields["@context"]; !own {
+		fields["@context"] = docContext
+	}
+	b, err := json.Marshal(fields) // keys sorted, compact
+	if err != nil {
 		return ce, err
 	}
-	ce.Raw = buf.Bytes()
+	ce.Raw = b
 	return ce, nil
 }
 
