@@ -69,7 +69,7 @@ func (h *Hub) epcisEvents(c *fiber.Ctx) error {
 	if !ok {
 		return jsonError(c, fiber.StatusNotFound, "not_found", fmt.Sprintf("no lot %q of GTIN %s in the central catalog", q.Lot, gtin))
 	}
-	base := c.Protocol() + "://" + string(c.Request().Host())
+	base := hubBase(c)
 	var events []pos.EPCISEvent
 	if cur.Kiosk == "" {
 		if events, err = pos.LotsEvents(base, p, producer, lots, q.From, q.To); err != nil {
@@ -243,4 +243,15 @@ func (h *Hub) epcisCapture(c *fiber.Ctx) error {
 	h.Log.Info("epcis captured", "events", len(evs), "added", added, "lots", len(order))
 	out["version"] = v.Version
 	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+// hubBase is the Digital Link base of the hub's answers: the host the
+// request named (a request naming none gets localhost, so identifiers stay
+// absolute URIs).
+func hubBase(c *fiber.Ctx) string {
+	host := string(c.Request().Host())
+	if host == "" {
+		host = "localhost"
+	}
+	return c.Protocol() + "://" + host
 }
