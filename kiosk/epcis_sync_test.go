@@ -148,6 +148,9 @@ func TestAProducersEPCISEventsCapturedAtTheHubComeOutOfTheKiosk(t *testing.T) {
 		return true
 	})
 	epcistest.Valid(t, "the kiosk's document", fromKiosk)
+	if !bytes.Contains(fromKiosk, []byte(`"htx":"https://htx-uminh.example.vn/epcis/"`)) {
+		t.Errorf("the producer's events lost their prefix htx: %s", fromKiosk)
+	}
 	got := canonicalEvents(t, fromKiosk)
 	for id, want := range sent {
 		if got[id] != want {

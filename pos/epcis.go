@@ -28,31 +28,30 @@ func epcisContexts() []any {
 	return []any{EPCISContext, map[string]string{"ocop": EPCISNamespace}}
 }
 
-// EPCISEvent is one EPCIS 2.0 ObjectEvent as the kiosk writes it. The
-// standard's fields come first; the ocop: fields are the kiosk's extension
-// (who, where and why in words, the receipt a sale printed).
+// EPCISEvent is one EPCIS 2.0 event: an ObjectEvent the kiosk builds (the
+// standard's fields first, then the kiosk's ocop: extension fields: who,
+// where and why in words, the receipt a sale printed), or an event a
+// producer's system sent, carried as it came.
 type EPCISEvent struct {
-	Context             []any              `json:"@context,omitempty"`
-	Type                string             `json:"type"`
-	EventTime           string             `json:"eventTime"`
-	EventTimeZoneOffset string             `json:"eventTimeZoneOffset"`
-	EventID             string             `json:"eventID"`
-	Action              string             `json:"action"`
-	EPCList             []string           `json:"epcList,omitempty"`
-	QuantityList        []EPCISQuantity    `json:"quantityList,omitempty"`
-	BizStep             string             `json:"bizStep,omitempty"`
-	Disposition         string             `json:"disposition,omitempty"`
-	ReadPoint           *EPCISID           `json:"readPoint,omitempty"`
-	BizLocation         *EPCISID           `json:"bizLocation,omitempty"`
-	BizTransactions     []EPCISTransaction `json:"bizTransactionList,omitempty"`
-	CertificationInfo   []string           `json:"certificationInfo,omitempty"`
-	ILMD                *EPCISMasterData   `json:"ilmd,omitempty"`
-	Who                 string             `json:"ocop:who,omitempty"`
-	Where               string             `json:"ocop:where,omitempty"`
-	Why                 string             `json:"ocop:why,omitempty"`
-	Step                string             `json:"ocop:step,omitempty"`
-	Receipt             string             `json:"ocop:receiptNo,omitempty"`
-	Kiosk               string             `json:"ocop:kiosk,omitempty"`
+	Context             []any            `json:"@context,omitempty"`
+	Type                string           `json:"type"`
+	EventTime           string           `json:"eventTime"`
+	EventTimeZoneOffset string           `json:"eventTimeZoneOffset"`
+	EventID             string           `json:"eventID"`
+	Action              string           `json:"action"`
+	EPCList             []string         `json:"epcList,omitempty"`
+	QuantityList        []EPCISQuantity  `json:"quantityList,omitempty"`
+	BizStep             string           `json:"bizStep,omitempty"`
+	Disposition         string           `json:"disposition,omitempty"`
+	ReadPoint           *EPCISID         `json:"readPoint,omitempty"`
+	BizLocation         *EPCISID         `json:"bizLocation,omitempty"`
+	ILMD                *EPCISMasterData `json:"ilmd,omitempty"`
+	Who                 string           `json:"ocop:who,omitempty"`
+	Where               string           `json:"ocop:where,omitempty"`
+	Why                 string           `json:"ocop:why,omitempty"`
+	Step                string           `json:"ocop:step,omitempty"`
+	Receipt             string           `json:"ocop:receiptNo,omitempty"`
+	Kiosk               string           `json:"ocop:kiosk,omitempty"`
 	// raw is an event captured from a producer's system, written out as it
 	// came (its own extension fields and all).
 	raw json.RawMessage
@@ -69,12 +68,6 @@ type EPCISQuantity struct {
 // EPCISID is a readPoint or bizLocation.
 type EPCISID struct {
 	ID string `json:"id"`
-}
-
-// EPCISTransaction is an entry of bizTransactionList.
-type EPCISTransaction struct {
-	Type           string `json:"type,omitempty"`
-	BizTransaction string `json:"bizTransaction"`
 }
 
 // EPCISMasterData is a lot's instance/lot master data (ilmd) at its
