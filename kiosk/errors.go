@@ -74,6 +74,7 @@ var errorCodes = []struct {
 	{pos.ErrAdjustAdjustment, fiber.StatusConflict, "invoice_adjustment"},
 	{pos.ErrBadInvoiceQuery, fiber.StatusBadRequest, "bad_query"},
 	{pos.ErrBadDigitalLink, fiber.StatusBadRequest, "bad_digital_link"},
+	{pos.ErrBadEPCISQuery, fiber.StatusBadRequest, "bad_query"},
 }
 
 // errorHandler turns any error a handler returns into the JSON error body

@@ -156,6 +156,7 @@ func (s *Server) routes() error {
 	r("POST", v1+"/lots/:sku/:lot/labels", jsonLimit, s.printLabels)
 	r("POST", v1+"/lots/:sku/:lot/stamps", jsonLimit, s.issueStamps)
 	r("GET", v1+"/lots/:sku/:lot/stamps", s.listStampRuns)
+	r("GET", v1+"/epcis/events", s.epcisEvents)
 	r("GET", v1+"/scans/flagged", s.flaggedScans)
 	r("GET", v1+"/portal/export", s.portalExport)
 	r("GET", v1+"/manager/check", func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) })

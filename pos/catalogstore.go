@@ -220,6 +220,13 @@ func (s *Store) PutCatalog(c Catalog, reason string) error {
 				}
 				l.Events = old.Events
 			}
+			if l.Captured == nil { // nor the events producers sent
+				var old Lot
+				if _, err := getJSON(tx.Bucket(bLots), []byte(l.ID()), &old); err != nil {
+					return err
+				}
+				l.Captured = old.Captured
+			}
 			if err := putJSON(tx.Bucket(bLots), []byte(l.ID()), l); err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package pos
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -134,6 +135,10 @@ type Lot struct {
 	Certifications []string     `json:"certifications,omitempty"`
 	Quantity       int64        `json:"quantity"`
 	Events         []TraceEvent `json:"events,omitempty"`
+	// Captured are EPCIS events producers' own systems sent to the hub
+	// (POST /api/v1/epcis/capture), kept as they came and carried down to
+	// the kiosks with the lot. A lot put without them keeps its own.
+	Captured []json.RawMessage `json:"epcis,omitempty"`
 }
 
 // ID is the lot's key: SKU and lot code.

@@ -63,7 +63,8 @@ func (s *Store) Lot(sku, code string) (Lot, error) {
 }
 
 // PutLot creates or replaces a lot (its product must exist). Trace events of an
-// existing lot are kept unless l carries its own.
+// existing lot, and the EPCIS events captured for it, are kept unless l
+// carries its own.
 func (s *Store) PutLot(l Lot) error {
 	if err := validLot(&l); err != nil {
 		return err
@@ -72,12 +73,17 @@ func (s *Store) PutLot(l Lot) error {
 		if tx.Bucket(bProducts).Get([]byte(l.SKU)) == nil {
 			return fmt.Errorf("%w: %q", ErrUnknownSKU, l.SKU)
 		}
-		if l.Events == nil {
+		if l.Events == nil || l.Captured == nil {
 			var old Lot
 			if _, err := getJSON(tx.Bucket(bLots), []byte(l.ID()), &old); err != nil {
 				return err
 			}
-			l.Events = old.Events
+			if l.Events == nil {
+				l.Events = old.Events
+			}
+			if l.Captured == nil {
+				l.Captured = old.Captured
+			}
 		}
 		return putJSON(tx.Bucket(bLots), []byte(l.ID()), l)
 	})

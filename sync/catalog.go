@@ -230,6 +230,9 @@ func (s *BoltStore) PutCatalog(c pos.Catalog, now time.Time) (CatalogVersion, er
 				return fmt.Errorf("lot %s: %w %q", l.Code, pos.ErrUnknownSKU, l.SKU)
 			}
 			old, existed := lots[l.ID()]
+			if l.Captured == nil { // a lot put again keeps the events producers sent
+				l.Captured = old.Captured
+			}
 			if err := markChanged(tx, "lots", l.ID(), old, l, existed, next); err != nil {
 				return err
 			}

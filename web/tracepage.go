@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/ocop-kiosk/kiosk/pos"
@@ -137,10 +138,17 @@ func BuildTracePage(in TraceInput) TracePage {
 		for _, c := range in.Lot.Certifications {
 			lot.Certifications = append(lot.Certifications, CertName(c, l))
 		}
-		for _, e := range in.Lot.Events {
+		// The kiosk's own history and the events producers sent (EPCIS
+		// capture at the hub), in date order.
+		events := append(append([]pos.TraceEvent(nil), in.Lot.Events...), pos.CapturedTraceEvents(in.Lot.Captured)...)
+		sort.SliceStable(events, func(i, j int) bool { return events[i].When.Time().Before(events[j].When.Time()) })
+		for _, e := range events {
 			what := pos.TraceSteps[e.What][0]
 			if l == "en" {
 				what = pos.TraceSteps[e.What][1]
+			}
+			if what == "" {
+				what = e.What
 			}
 			lot.Events = append(lot.Events, TraceEvent{When: dmy(e.When), What: what, Where: e.Where, Who: e.Who, Why: e.Why})
 		}

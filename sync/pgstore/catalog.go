@@ -176,7 +176,11 @@ func (s *PGStore) PutCatalog(c pos.Catalog, now time.Time) (hubsync.CatalogVersi
 			if _, ok := products[l.SKU]; !ok {
 				return fmt.Errorf("lot %s: %w %q", l.Code, pos.ErrUnknownSKU, l.SKU)
 			}
-			if old, existed := lots[l.ID()]; !existed || !same(old, l) {
+			old, existed := lots[l.ID()]
+			if l.Captured == nil { // a lot put again keeps the events producers sent
+				l.Captured = old.Captured
+			}
+			if !existed || !same(old, l) {
 				raw, _ := json.Marshal(l)
 				if _, err := tx.Exec(ctx, q("put-lot"), l.ID(), l.SKU, l.Code, raw, int64(next)); err != nil {
 					return err

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) hubsync.Store) {
 		{"every price of a product is kept from the moment it was set", priceHistory},
 		{"promotions are versioned and a change made meanwhile is refused", promotions},
 		{"settings are kept by key", meta},
+		{"producers' EPCIS events stay on their lot and travel with it", capturedEvents},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
 	}
