@@ -17,13 +17,15 @@ import (
 // EPCISDocument: a lot's (or a product's) commissioning, trace steps, the
 // events producers sent through the hub, and its sales, a page of sales at a
 // time (&limit=, at most 1000; the Link header's rel="next" is the next
-// page, &after= its cursor). Sales tell what sold when, so the tills read
-// them, as they read sales; the trace pages stay public.
+// page, &after= its cursor). Anyone may read a lot's own story, as its trace
+// page tells it (the resolver's gs1:traceability link leads a phone here);
+// sales tell what sold when, so only the tills read them, as they read sales.
 func (s *Server) epcisEvents(c *fiber.Ctx) error {
 	q, err := epcisQuery(c)
 	if err != nil {
 		return err
 	}
+	q.NoSales = s.caller(c).kind&tills == 0
 	page, err := s.store.EPCISEvents(s.origin(c), q)
 	if err != nil {
 		return err

@@ -111,3 +111,36 @@ func TestTheKiosksEPCISEventsOfALotAreValidAndPaged(t *testing.T) {
 		}
 	})
 }
+
+// Anyone may read a lot's own story — the resolver's gs1:traceability link
+// sends a phone here — but only the tills read what sold when: another
+// caller gets the lot's commissioning and trace steps and none of its sales.
+func TestALotsEPCISStoryIsPublicAndItsSalesAreTheTills(t *testing.T) {
+	k := startKiosk(t, t.TempDir())
+	s := map[string]any{"lines": []map[string]any{{"sku": "CM-MO-500", "qty": 1, "lot": "UM2605-01"}},
+		"payments": []map[string]any{{"method": "cash", "amount": 500_000}}}
+	k.sell(t, s)
+	_, display := k.pairDevice(t, "quầy khách", "display", "T1")
+	path := "/api/v1/epcis/events?gtin=" + honeyGTIN + "&lot=UM2605-01"
+	count := func(r resp) (all, sales int) {
+		t.Helper()
+		if r.Status != 200 {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+		epcistest.Valid(t, path, r.Body)
+		var doc epcisDoc
+		r.json(t, &doc)
+		for _, e := range doc.EPCISBody.EventList {
+			if e["bizStep"] == "retail_selling" {
+				sales++
+			}
+		}
+		return len(doc.EPCISBody.EventList), sales
+	}
+	if all, sales := count(k.do("GET", path, nil)); sales != 1 || all < 2 {
+		t.Errorf("the kiosk's own screen: %d events, %d sales; want the sale", all, sales)
+	}
+	if all, sales := count(k.do("GET", path, nil, "Authorization", "Bearer "+display)); sales != 0 || all < 1 {
+		t.Errorf("a customer display: %d events, %d sales; want the lot's story without its sales", all, sales)
+	}
+}

@@ -26,6 +26,9 @@ type EPCISQuery struct {
 	From, To time.Time
 	After    uint64
 	Limit    int // sale events a page, 1 to MaxPage
+	// NoSales leaves the sales out: what anyone may read of a lot (its
+	// commissioning, trace steps and producers' events), not what sold when.
+	NoSales bool
 }
 
 // MaxEPCISScan bounds the records one page reads looking for sales of a
@@ -76,6 +79,9 @@ func (s *Store) EPCISEvents(base string, q EPCISQuery) (EPCISPage, error) {
 			if page.Events, err = LotsEvents(base, p, producer, lots, q.From, q.To); err != nil {
 				return err
 			}
+		}
+		if q.NoSales {
+			return nil
 		}
 		keep := KeepLots(p, q.Lot)
 		sales, next, err := lotSales(tx, base, q, keep, limit)
