@@ -22,8 +22,21 @@ import (
 // central catalog's lots (so both hub stores keep them as they keep lots),
 // and the catalog carries them down to the kiosks. Both are the admin's.
 func (h *Hub) epcisRoutes(admin fiber.Router) {
-	admin.Get("/epcis/events", h.epcisEvents)
+	admin.Get("/epcis/events", func(c *fiber.Ctx) error { return h.epcisEvents(c, true) })
 	admin.Post("/epcis/capture", h.epcisCapture)
+}
+
+// publicEPCIS answers a lot's own story to anyone (the resolver's
+// gs1:traceability link leads a phone there), without the kiosks' sales; a
+// request with a token goes on to the admin's route, which adds them. It is
+// registered before the admin group.
+func (h *Hub) publicEPCIS(api fiber.Router) {
+	api.Get("/epcis/events", func(c *fiber.Ctx) error {
+		if bearerToken(c) != "" {
+			return c.Next()
+		}
+		return h.epcisEvents(c, false)
+	})
 }
 
 // hubEPCISScan bounds the kiosk records one page reads, as the kiosk's own
@@ -46,7 +59,9 @@ func parseEPCISCursor(v string) (epcisCursor, error) {
 	return epcisCursor{k, seq}, nil
 }
 
-func (h *Hub) epcisEvents(c *fiber.Ctx) error {
+// epcisEvents answers a lot's events, with every kiosk's sales of it when
+// withSales.
+func (h *Hub) epcisEvents(c *fiber.Ctx, withSales bool) error {
 	q, err := pos.ParseEPCISQuery(func(k string) string { return c.Query(k) })
 	if err != nil {
 		return jsonError(c, fiber.StatusBadRequest, "bad_query", err.Error())
@@ -80,11 +95,14 @@ func (h *Hub) epcisEvents(c *fiber.Ctx) error {
 	if limit == 0 {
 		limit = pos.MaxPage
 	}
-	sales, next, err := h.lotSales(base, p, q, cur, limit)
-	if err != nil {
-		return err
+	var next epcisCursor
+	if withSales {
+		var sales []pos.EPCISEvent
+		if sales, next, err = h.lotSales(base, p, q, cur, limit); err != nil {
+			return err
+		}
+		events = append(events, sales...)
 	}
-	events = append(events, sales...)
 	if next.Kiosk != "" {
 		vals := url.Values{"gtin": {q.GTIN}, "after": {next.Kiosk + "~" + strconv.FormatUint(next.Seq, 10)}}
 		for _, k := range []string{"lot", "from", "to", "limit"} {

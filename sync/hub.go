@@ -143,6 +143,7 @@ func (h *Hub) App() *fiber.App {
 	app.Get("/.well-known/gs1resolver", h.resolverDescription)
 	api := app.Group("/api/v1")
 	api.Get("/uplink", h.uplinkGate, websocket.New(h.uplink, websocket.Config{HandshakeTimeout: 10 * time.Second}))
+	h.publicEPCIS(api) // before the admin group: without a token, no sales
 	admin := api.Group("", h.admin)
 	admin.Post("/kiosks", h.addKiosk)
 	admin.Get("/kiosks", h.listKiosks)

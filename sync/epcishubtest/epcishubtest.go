@@ -120,6 +120,7 @@ func Run(t *testing.T, open func(t *testing.T) hubsync.Store) {
 		{"a producer's document is checked whole, kept once, and answered with the lot's events", capture},
 		{"a lot's sales on several kiosks come a page at a time, each once", pages},
 		{"bad queries are refused with a stable code", badQueries},
+		{"anyone reads a lot's story; its sales only with the admin token", publicStory},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			st := open(t)
@@ -171,6 +172,33 @@ func capture(t *testing.T, a hubApp, st hubsync.Store) {
 	want := []string{"commissioning", "https://htx-uminh.example.vn/epcis/step/smoking-out", "packing"}
 	if strings.Join(steps, " ") != strings.Join(want, " ") {
 		t.Fatalf("steps %v, want %v", steps, want)
+	}
+}
+
+func publicStory(t *testing.T, a hubApp, st hubsync.Store) {
+	kioskSells(t, st, "K01", 2)
+	sales := func(token string) (all, sold int) {
+		t.Helper()
+		status, _, body := a.do("GET", eventsPath, nil, token)
+		if status != 200 {
+			t.Fatalf("%q: %d %s", token, status, body)
+		}
+		for _, e := range events(t, body) {
+			if e["bizStep"] == "retail_selling" {
+				sold++
+			}
+			all++
+		}
+		return all, sold
+	}
+	if all, sold := sales(""); sold != 0 || all < 1 {
+		t.Errorf("without a token: %d events, %d sales; want the lot's story, no sales", all, sold)
+	}
+	if _, sold := sales(adminToken); sold != 2 {
+		t.Errorf("with the admin token: %d sales, want 2", sold)
+	}
+	if status, _, _ := a.do("GET", eventsPath, nil, "not-the-token-4kQ9zX2mVb7Lp3Rt"); status != 403 {
+		t.Errorf("a wrong token: %d, want 403", status)
 	}
 }
 
@@ -234,8 +262,8 @@ func badQueries(t *testing.T, a hubApp, _ hubsync.Store) {
 			}
 		})
 	}
-	if status, _, _ := a.do("GET", eventsPath, nil, ""); status != 401 {
-		t.Fatalf("events without the admin token: %d", status)
+	if status, _, _ := a.do("POST", "/api/v1/epcis/capture", []byte("{}"), ""); status != 401 {
+		t.Fatalf("a capture without the admin token: %d", status)
 	}
 	t.Run("a request naming no host still gets absolute identifiers", func(t *testing.T) {
 		req, _ := http.NewRequest("GET", eventsPath, nil)
