@@ -107,7 +107,7 @@ async function downloadRun(lot, body) {
 // followRun shows a printer run in box and reads it every second until it
 // ends or the panel leaves the page.
 export function followRun(box, lot, run) {
-  const bar = h('progress', { max: '100', value: '0', testid: 'stamp-progress' });
+  const bar = h('progress', { max: '100', value: '0', class: 'stamp-progress', testid: 'stamp-progress' });
   const status = h('p', { testid: 'stamp-status', 'aria-live': 'polite' });
   const buttons = h('div', { class: 'actions' });
   const err = h('div');
