@@ -3,7 +3,10 @@ package kiosk
 import (
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -273,5 +276,31 @@ func TestBadStampRunCallsAreRefusedWithAClearCode(t *testing.T) {
 				t.Errorf("%d %s, want %d %s", r.Status, r.Body, c.status, c.code)
 			}
 		})
+	}
+}
+
+func TestAPrinterRunOnATSPLPrinterPrintsSquareStampsOfTheRunsSize(t *testing.T) {
+	dir := t.TempDir()
+	k := startKiosk(t, dir, func(c *Config) {
+		c.Printers = map[string]string{"label": "file:" + filepath.Join(dir, "labels") + "?profile=tspl-label"}
+	})
+	r := k.do("POST", stampsPath, map[string]any{"count": 20, "format": "printer", "size": "20x20"}, "X-Manager-Pin", testPIN)
+	var run stampRunAnswer
+	r.json(t, &run)
+	waitFor(t, "the TSPL run done", func() bool { return k.stampRun(t, run.ID).State == "done" })
+	bins, _ := filepath.Glob(filepath.Join(dir, "labels", "*.bin"))
+	sort.Strings(bins)
+	if len(bins) != 20 {
+		t.Fatalf("%d stamps written, want 20", len(bins))
+	}
+	for i, b := range bins {
+		data, err := os.ReadFile(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, serial := string(data), fmt.Sprintf("%04d", i+1)
+		if !strings.Contains(s, "SIZE 20 mm,20 mm") || !strings.Contains(s, "QRCODE") || !strings.Contains(s, "/21/"+serial) || !strings.Contains(s, "PRINT 1,1") {
+			t.Errorf("stamp %s on the TSPL printer:\n%.400s", serial, s)
+		}
 	}
 }
