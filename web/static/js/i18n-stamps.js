@@ -23,6 +23,7 @@ export default {
   'stamps.state.paused': { vi: 'tạm dừng', en: 'paused' },
   'stamps.state.cancelled': { vi: 'đã hủy', en: 'cancelled' },
   'stamps.state.done': { vi: 'đã in xong', en: 'all printed' },
+  'printer.no_printer': { vi: 'quầy không có máy in tem', en: 'the kiosk has no label printer' },
   'stamps.pause': { vi: 'Tạm dừng', en: 'Pause' },
   'stamps.resume': { vi: 'In tiếp', en: 'Resume' },
   'stamps.cancel': { vi: 'Hủy đợt', en: 'Cancel run' },
