@@ -35,6 +35,7 @@ var errorCodes = []struct {
 	{pos.ErrUnknownLot, fiber.StatusUnprocessableEntity, "unknown_lot"},
 	{pos.ErrBadQuantity, fiber.StatusUnprocessableEntity, "bad_quantity"},
 	{pos.ErrBadStampRun, fiber.StatusUnprocessableEntity, "bad_stamp_run"},
+	{pos.ErrStampRunState, fiber.StatusConflict, "stamp_run_state"},
 	{pos.ErrEmptySale, fiber.StatusUnprocessableEntity, "empty_sale"},
 	{pos.ErrTooManyLines, fiber.StatusUnprocessableEntity, "too_many_lines"},
 	{pos.ErrOverflow, fiber.StatusUnprocessableEntity, "amount_out_of_range"},

@@ -60,8 +60,11 @@ func trimPrintHistory(ctx context.Context, store *pos.Store, cfg Config) {
 // renderer makes the bytes of a print job for a printer profile: receipts from
 // the committed sale, Z-reports from the shift, labels from their payload.
 func (s *Server) renderer(job pos.PrintJob, p printer.Profile) ([]byte, error) {
-	if job.Doc == "label" {
+	switch job.Doc {
+	case "label":
 		return renderLabel(job, p)
+	case pos.StampDoc:
+		return s.renderStamp(job, p)
 	}
 	if p.Language == "tspl" {
 		return nil, fmt.Errorf("a %s cannot go to a TSPL label printer", job.Doc)

@@ -114,8 +114,10 @@ func Run(ctx context.Context, cfg Config) error {
 	// The queue stops before the store closes (deferred above).
 	qctx, stopQueue := context.WithCancel(context.Background())
 	queueDone := make(chan struct{})
+	stampsDone := make(chan struct{}) // the stamp runs' feeder stops with the queue
 	go func() { srv.queue.Run(qctx); close(queueDone) }()
-	defer func() { stopQueue(); <-queueDone }()
+	go func() { srv.feedStamps(qctx); close(stampsDone) }()
+	defer func() { stopQueue(); <-queueDone; <-stampsDone }()
 	srv.queue.Wake()
 
 	stopWatch := make(chan struct{})

@@ -56,6 +56,8 @@ type Server struct {
 	port     atomic.Pointer[string] // the port the kiosk listens on, for printed links
 	uplink   *hubsync.Uplink        // nil without -hub
 	scale    *printer.Scale         // nil without -scale
+	// stampWake starts the stamp feeder at once (a run began or resumed).
+	stampWake chan struct{}
 
 	index     atomic.Pointer[pos.Index]
 	producers atomic.Pointer[map[string]pos.Producer]
@@ -69,7 +71,7 @@ type Server struct {
 }
 
 func newServer(cfg Config, store *pos.Store, g *guard) (*Server, error) {
-	s := &Server{cfg: cfg, store: store, log: cfg.Logger, guard: g, started: time.Now()}
+	s := &Server{cfg: cfg, store: store, log: cfg.Logger, guard: g, started: time.Now(), stampWake: make(chan struct{}, 1)}
 	if err := s.reindex(); err != nil {
 		return nil, err
 	}
@@ -156,6 +158,9 @@ func (s *Server) routes() error {
 	r("POST", v1+"/lots/:sku/:lot/labels", jsonLimit, s.printLabels)
 	r("POST", v1+"/lots/:sku/:lot/stamps", jsonLimit, s.issueStamps)
 	r("GET", v1+"/lots/:sku/:lot/stamps", s.listStampRuns)
+	r("GET", v1+"/lots/:sku/:lot/stamps/:run", s.getStampRun)
+	r("POST", v1+"/lots/:sku/:lot/stamps/:run/reprint", jsonLimit, s.reprintStamps)
+	r("POST", v1+"/lots/:sku/:lot/stamps/:run/:action", s.changeStampRun)
 	r("GET", v1+"/epcis/events", s.epcisEvents)
 	r("GET", v1+"/scans/flagged", s.flaggedScans)
 	r("GET", v1+"/portal/export", s.portalExport)

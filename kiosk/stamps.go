@@ -20,7 +20,8 @@ type stampRunBody struct {
 }
 
 // issueStamps registers a run of serialised stamps for a lot and answers the
-// print-ready PDF of their sheets. Everything a request can get wrong is
+// print-ready PDF of their sheets, or with format "printer" sends them to the
+// label printer (stamprun.go) and answers the run. Everything a request can get wrong is
 // checked first, so a refused run registers nothing; the serials are then
 // registered before the file is made, so a stamp that reaches paper is always
 // one the kiosk knows (a file that fails to render leaves its serials issued
@@ -39,6 +40,9 @@ func (s *Server) issueStamps(c *fiber.Ctx) error {
 	}
 	if body.Count < 1 || body.Count > pos.MaxStamps {
 		return fmt.Errorf("%w: %d stamps, want 1 to %d", pos.ErrBadStampRun, body.Count, pos.MaxStamps)
+	}
+	if _, ok := s.queue.Printer(pos.StampPrinter); body.Format == pos.StampFormatPrinter && !ok {
+		return newAPIError(fiber.StatusUnprocessableEntity, "unknown_printer", fmt.Sprintf("no printer %q for a printer run; start the kiosk with -printer %s=URL", pos.StampPrinter, pos.StampPrinter))
 	}
 	sku, code, err := lotParams(c)
 	if err != nil {
@@ -62,11 +66,17 @@ func (s *Server) issueStamps(c *fiber.Ctx) error {
 		return newAPIError(fiber.StatusUnprocessableEntity, "bad_lot", fmt.Sprintf("lot %s cannot be put in a Digital Link: %v", lot.Code, err))
 	}
 
-	run, err := s.store.IssueStamps(lot.SKU, lot.Code, body.Count, body.Format, body.Size, time.Now())
+	run, err := s.store.IssueStamps(lot.SKU, lot.Code, body.Count, body.Format, body.Size, base, time.Now())
 	if err != nil {
 		return err
 	}
 	s.log.Info("stamps issued", "run", run.ID, "lot", lot.ID(), "first", run.Serial(0), "last", run.Last(), "count", run.Count, "by", who(c))
+	if run.Format == pos.StampFormatPrinter {
+		// The stamps go to the label printer a few at a time (feedStamps);
+		// the answer is the run, whose progress GET follows.
+		s.wakeStamps()
+		return c.Status(fiber.StatusAccepted).JSON(s.stampRunView(run))
+	}
 
 	doc, err := printer.RenderStampSheets(printer.StampSheet{
 		SizeMM: pos.StampSizes[run.Size],
@@ -116,14 +126,9 @@ func (s *Server) listStampRuns(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	type runView struct {
-		pos.StampRun
-		FirstSerial string `json:"first_serial"`
-		LastSerial  string `json:"last_serial"`
-	}
-	out := make([]runView, 0, len(runs))
+	out := make([]stampRunView, 0, len(runs))
 	for _, r := range runs {
-		out = append(out, runView{r, r.Serial(0), r.Last()})
+		out = append(out, s.stampRunView(r))
 	}
 	return c.JSON(fiber.Map{"runs": out})
 }

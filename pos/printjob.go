@@ -91,8 +91,15 @@ func (s *Store) AddPrintJob(j PrintJob) (PrintJob, error) {
 func (s *Store) UpdatePrintJob(j PrintJob) error {
 	return s.commit(func(tx *bolt.Tx) error {
 		pb := tx.Bucket(bPrintJobs)
-		if pb.Get(u64(j.ID)) == nil {
+		stored := pb.Get(u64(j.ID))
+		if stored == nil {
 			return fmt.Errorf("%w: print job %d", ErrNotFound, j.ID)
+		}
+		// A stamp withdrawn from the queue (its run paused or cancelled)
+		// while the printer was failing on it stays withdrawn: the queue's
+		// note of the failed try must not put it back.
+		if j.Doc == StampDoc && j.State == JobPending && bytes.Contains(stored, []byte(`"state":"`+JobFailed+`"`)) {
+			return nil
 		}
 		var err error
 		if j.State == JobPending {
@@ -103,7 +110,13 @@ func (s *Store) UpdatePrintJob(j PrintJob) error {
 		if err != nil {
 			return abortTx{err}
 		}
-		return putJSON(pb, u64(j.ID), j)
+		if err := putJSON(pb, u64(j.ID), j); err != nil {
+			return abortTx{err}
+		}
+		if j.Doc == StampDoc && j.State == JobPrinted {
+			return stampPrinted(tx, j)
+		}
+		return nil
 	})
 }
 

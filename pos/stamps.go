@@ -32,6 +32,20 @@ type StampRun struct {
 	Format  string    `json:"format"`
 	Size    string    `json:"size"`
 	Created time.Time `json:"created"`
+	// Base is where the stamps' Digital Links point, fixed when the run is
+	// issued: a printer run resumed after a restart prints the same links.
+	Base string `json:"base,omitempty"`
+
+	// A run to the label printer (Format "printer") also has a progress,
+	// kept here so that it survives a restart: Printed stamps from the first
+	// are on paper (the queue prints in order, so they are always the first
+	// ones), Queued is the next stamp to hand the print queue, and State is
+	// one of the StampRun* states, Reason why a run paused.
+	Printer string `json:"printer,omitempty"`
+	State   string `json:"state,omitempty"`
+	Printed int    `json:"printed"`
+	Queued  int    `json:"queued,omitempty"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 // Serial is the i-th serial of the run (0-based), written as labels are.
@@ -44,15 +58,19 @@ func serialText(n uint64) string { return fmt.Sprintf("%04d", n) }
 
 var bStampRuns = []byte("stampruns") // run id → StampRun
 
-// IssueStamps registers a run of count serials for a lot in one transaction:
+// IssueStamps registers a run of count serials for a lot in one transaction
+// (their links on base):
 // the lot's serial counter moves past them (so labels printed later and other
 // runs never take them) and the run is kept. An unknown lot, or a count out of
 // range, registers nothing.
-func (s *Store) IssueStamps(sku, code string, count int, format, size string, now time.Time) (StampRun, error) {
+func (s *Store) IssueStamps(sku, code string, count int, format, size, base string, now time.Time) (StampRun, error) {
 	if count < 1 || count > MaxStamps {
 		return StampRun{}, fmt.Errorf("%w: %d stamps, want 1 to %d", ErrBadStampRun, count, MaxStamps)
 	}
-	run := StampRun{SKU: sku, Lot: code, Count: count, Format: format, Size: size, Created: now.UTC()}
+	run := StampRun{SKU: sku, Lot: code, Count: count, Format: format, Size: size, Base: base, Created: now.UTC()}
+	if format == StampFormatPrinter {
+		run.State, run.Printer = StampRunPrinting, StampPrinter
+	}
 	err := s.commit(func(tx *bolt.Tx) error {
 		if tx.Bucket(bLots).Get([]byte(sku+"/"+code)) == nil {
 			return fmt.Errorf("%w: lot %s of %s", ErrNotFound, code, sku)
@@ -116,8 +134,18 @@ func (s *Store) StampRuns(sku, code string) ([]StampRun, error) {
 // StampSizes are the square stamp sizes offered, in millimetres.
 var StampSizes = map[string]int{"20x20": 20, "25x25": 25, "30x30": 30}
 
+// The outputs a run can have: a PDF of sheets for a print shop, or the
+// kiosk's own label printer, a stamp at a time through the print queue.
+const (
+	StampFormatPDF     = "pdf"
+	StampFormatPrinter = "printer"
+)
+
+// StampPrinter is the printer role a printer run goes to.
+const StampPrinter = "label"
+
 // StampFormats are the outputs a run can have.
-var StampFormats = []string{"pdf"}
+var StampFormats = []string{StampFormatPDF, StampFormatPrinter}
 
 // CheckStampRun checks a run's format and size before anything is registered.
 func CheckStampRun(format, size string) error {
@@ -129,5 +157,5 @@ func CheckStampRun(format, size string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: format %q, want pdf", ErrBadStampRun, format)
+	return fmt.Errorf("%w: format %q, want pdf or printer", ErrBadStampRun, format)
 }

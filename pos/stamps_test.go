@@ -12,7 +12,7 @@ func TestAStampRunTakesItsSerialsFromTheLotsCounter(t *testing.T) {
 	if _, err := s.NextSerials("MO-500", "UM2611-01", 2); err != nil {
 		t.Fatal(err)
 	}
-	run, err := s.IssueStamps("MO-500", "UM2611-01", 10_050, "pdf", "25x25", now)
+	run, err := s.IssueStamps("MO-500", "UM2611-01", 10_050, "pdf", "25x25", "", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestARefusedStampRunSpendsNoSerial(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name+" is refused", func(t *testing.T) {
-			if _, err := s.IssueStamps(c.sku, c.lot, c.count, "pdf", "25x25", now); !errors.Is(err, c.wantErr) {
+			if _, err := s.IssueStamps(c.sku, c.lot, c.count, "pdf", "25x25", "", now); !errors.Is(err, c.wantErr) {
 				t.Errorf("err = %v, want %v", err, c.wantErr)
 			}
 		})

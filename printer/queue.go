@@ -218,6 +218,11 @@ func (q *Queue) print(ctx context.Context, p *Printer, j pos.PrintJob) (time.Dur
 		return 0, nil
 	}
 	j.Attempts++
+	// A job that has started goes out whole and has its outcome read even
+	// when the kiosk is stopping: stopped between the last byte and the check,
+	// a job already on paper would stay pending and print a second time after
+	// the restart (a stamp twice). The port's own deadlines bound the wait.
+	ctx = context.WithoutCancel(ctx)
 	name := fmt.Sprintf("job-%06d-%s", j.ID, j.Doc)
 	switch {
 	case j.SaleID != "":

@@ -7,11 +7,13 @@
 // certifications and origins are translated word by word from terms.js
 // (unitName, certName, originName). The words of discounts, promotions and
 // weighed goods are in i18n-pricing.js, those of invoices in
-// i18n-invoice.js, those of the portal tab in i18n-portal.js, merged here.
+// i18n-invoice.js, those of the portal tab in i18n-portal.js, of stamp runs in
+// i18n-stamps.js, merged here.
 
 import INVOICE from './i18n-invoice.js';
 import PORTAL from './i18n-portal.js';
 import PRICING from './i18n-pricing.js';
+import STAMPS from './i18n-stamps.js';
 import TERMS from './terms.js';
 
 export const LANGS = ['vi', 'en'];
@@ -552,6 +554,7 @@ export const dict = {
   ...PRICING,
   ...INVOICE,
   ...PORTAL,
+  ...STAMPS,
 };
 
 let current = 'vi';

@@ -10,6 +10,7 @@ import { $$, h, setChildren, toast } from './ui.js';
 import {
   enc, errorMessage, field, formDialog, heading, mapi, msg, productPicker, refreshPrinters, table,
 } from './mgrkit.js';
+import { stampDialog } from './mgrstamps.js';
 
 const TRACE_STEPS = ['harvest', 'processing', 'packing', 'shipping', 'certification', 'other'];
 const LABEL_SIZES = ['40x30', '50x30', '58mm'];
@@ -65,7 +66,8 @@ async function loadLots(box, p) {
     h('td', {}, h('div', { class: 'actions nowrap' },
       h('button', { type: 'button', class: 'btn-secondary', testid: 'lot-edit', on: { click: () => lotForm(p, l, reload) } }, t('lots.edit')),
       h('button', { type: 'button', class: 'btn-secondary', testid: 'lot-event-add', on: { click: () => eventForm(l, reload) } }, t('lots.add_event')),
-      h('button', { type: 'button', class: 'btn-secondary', testid: 'lot-labels', disabled: !l.gtin, on: { click: () => labelPanel(labels, l) } }, t('lots.labels'))))));
+      h('button', { type: 'button', class: 'btn-secondary', testid: 'lot-labels', disabled: !l.gtin, on: { click: () => labelPanel(labels, l) } }, t('lots.labels')),
+      h('button', { type: 'button', class: 'btn-secondary', testid: 'lot-stamps', disabled: !l.gtin, on: { click: () => stampDialog(labels, l) } }, t('lots.stamps'))))));
   setChildren(box, h('div', { class: 'panel', testid: 'lots', dataset: { sku: p.sku } },
     h('div', { class: 'form-row' },
       h('h3', { class: 'grow' }, t('lots.of', { name: `${productName(p)} (${p.sku})` })),

@@ -1,0 +1,32 @@
+// The words of the manager's stamp runs (lots tab), in Vietnamese and
+// English. i18n.js merges them.
+
+export default {
+  'lots.stamps': { vi: 'In tem QR', en: 'Stamp run' },
+  'stamps.title': { vi: 'In tem QR cho lô {lot}', en: 'Stamp run of lot {lot}' },
+  'stamps.hint': { vi: 'Mỗi tem một số sê-ri mới, ghi nhận trước khi in và không bao giờ dùng lại.', en: 'Each stamp gets a new serial, registered before it is printed and never reused.' },
+  'stamps.count': { vi: 'Số tem', en: 'Stamps' },
+  'stamps.size': { vi: 'Cỡ tem', en: 'Stamp size' },
+  'stamps.output': { vi: 'In ra', en: 'Output' },
+  'stamps.pdf': { vi: 'Tệp PDF cho nhà in', en: 'PDF for a print shop' },
+  'stamps.printer': { vi: 'Máy in tem của quầy', en: 'The kiosk’s label printer' },
+  'stamps.start': { vi: 'Bắt đầu', en: 'Start' },
+  'stamps.bad_count': { vi: 'Số tem từ 1 đến {max}', en: 'From 1 to {max} stamps' },
+  'stamps.bad_size': { vi: 'Chọn cỡ tem', en: 'Choose a stamp size' },
+  'stamps.bad_output': { vi: 'Chọn tệp PDF hoặc máy in', en: 'Choose the PDF or the printer' },
+  'stamps.started': { vi: 'Đợt {id}: {n} tem đang gửi tới máy in', en: 'Run {id}: {n} stamps going to the printer' },
+  'stamps.pdf_done': { vi: 'Đợt {id}: đã tải tệp PDF, tem {first}–{last}', en: 'Run {id}: PDF downloaded, stamps {first}–{last}' },
+  'stamps.run_title': { vi: 'Đợt tem {id}: {first}–{last}', en: 'Stamp run {id}: {first}–{last}' },
+  'stamps.progress': { vi: 'Đã in {printed}/{count}', en: '{printed} of {count} printed' },
+  'stamps.held': { vi: 'máy in {state}, sẽ in tiếp khi sẵn sàng', en: 'printer {state}, goes on when it is ready' },
+  'stamps.state.printing': { vi: 'đang in', en: 'printing' },
+  'stamps.state.paused': { vi: 'tạm dừng', en: 'paused' },
+  'stamps.state.cancelled': { vi: 'đã hủy', en: 'cancelled' },
+  'stamps.state.done': { vi: 'đã in xong', en: 'all printed' },
+  'printer.no_printer': { vi: 'quầy không có máy in tem', en: 'the kiosk has no label printer' },
+  'stamps.pause': { vi: 'Tạm dừng', en: 'Pause' },
+  'stamps.resume': { vi: 'In tiếp', en: 'Resume' },
+  'stamps.cancel': { vi: 'Hủy đợt', en: 'Cancel run' },
+  'err.bad_stamp_run': { vi: 'Đợt tem không hợp lệ (số tem, cỡ tem hoặc cách in)', en: 'That stamp run cannot be made (count, size or output)' },
+  'err.stamp_run_state': { vi: 'Đợt tem đang ở trạng thái không làm được việc này', en: 'The stamp run cannot do that in its state' },
+};
