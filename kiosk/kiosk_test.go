@@ -315,7 +315,9 @@ func TestBadSalesChangeNothing(t *testing.T) {
 		{"an unknown payment method", map[string]any{"lines": line("CM-MO-500", 1), "payments": []map[string]any{{"method": "gold", "amount": int64(price)}}}, 422, "bad_payment"},
 		{"a payment that overflows", map[string]any{"lines": line("CM-MO-500", 1), "payments": []map[string]any{{"method": "card", "amount": int64(1) << 62}, {"method": "card", "amount": int64(1) << 62}}}, 422, "bad_payment"},
 		{"more than is in stock", map[string]any{"lines": line("CM-MO-500", stock+1), "payments": cash(int64(price)*(stock+1), 0)}, 409, "out_of_stock"},
-		{"a body over 1 MiB", `{"note":"` + strings.Repeat("a", 1<<20) + `"}`, 413, "body_too_large"},
+		// A body over 1 MiB: TestABodyOverTheLimitIsAnsweredNotReset (an HTTP
+		// client that is still writing when the 413 comes may report the
+		// write's reset instead of the answer).
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
