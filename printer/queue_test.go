@@ -405,10 +405,19 @@ func startPTYAt(t *testing.T, kiosk, printer string) *ptyPair {
 	return p
 }
 
+// kill stops socat. It waits for it a little, not for ever: a socat killed
+// while our side's write to its pty is stuck (a printer that stopped
+// reading, as some tests make) has once stayed in the kernel for minutes,
+// which held the whole package until its 10-minute timeout.
 func (p *ptyPair) kill() {
 	if p.cmd.Process != nil && p.cmd.ProcessState == nil {
 		p.cmd.Process.Kill()
-		p.cmd.Wait()
+		done := make(chan struct{})
+		go func() { p.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+		}
 	}
 }
 
