@@ -9,35 +9,6 @@ import (
 	"github.com/ocop-kiosk/kiosk/pos"
 )
 
-// promotionBody is what POST and PUT /api/v1/promotions take: a promotion's
-// fields, and for PUT and DELETE optionally the version the manager page
-// read, so an edit made meanwhile elsewhere is not overwritten.
-type promotionBody struct {
-	ID          string      `json:"id"`
-	Name        string      `json:"name"`
-	NameEN      string      `json:"name_en"`
-	Kind        string      `json:"kind"`
-	Scope       string      `json:"scope"`
-	Target      string      `json:"target"`
-	Percent     pos.Percent `json:"percent"`
-	Amount      pos.Money   `json:"amount"`
-	Buy         int64       `json:"buy"`
-	Get         int64       `json:"get"`
-	BundleQty   int64       `json:"bundle_qty"`
-	BundlePrice pos.Money   `json:"bundle_price"`
-	From        pos.Date    `json:"from"`
-	To          pos.Date    `json:"to"`
-	Hours       string      `json:"hours"`
-	Bearer      string      `json:"bearer"`
-	Version     uint64      `json:"version"`
-}
-
-func (b promotionBody) promotion() pos.Promotion {
-	return pos.Promotion{ID: b.ID, Name: b.Name, NameEN: b.NameEN, Kind: b.Kind, Scope: b.Scope, Target: b.Target,
-		Percent: b.Percent, Amount: b.Amount, Buy: b.Buy, Get: b.Get, BundleQty: b.BundleQty, BundlePrice: b.BundlePrice,
-		From: b.From, To: b.To, Hours: b.Hours, Bearer: b.Bearer}
-}
-
 // listPromotions answers the promotions (?active=1: only those running now,
 // Vietnam time) and the version of the list.
 func (s *Server) listPromotions(c *fiber.Ctx) error {
@@ -72,14 +43,14 @@ func (s *Server) getPromotion(c *fiber.Ctx) error {
 }
 
 func (s *Server) createPromotion(c *fiber.Ctx) error {
-	var b promotionBody
+	var b pos.PromotionBody
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
 	if b.Version != 0 {
 		return fieldError("version", "a new promotion has no version")
 	}
-	p, err := s.store.PutPromotion(b.promotion(), true, 0)
+	p, err := s.store.PutPromotion(b.Promotion(), true, 0)
 	if err != nil {
 		return err
 	}
@@ -89,7 +60,7 @@ func (s *Server) createPromotion(c *fiber.Ctx) error {
 }
 
 func (s *Server) editPromotion(c *fiber.Ctx) error {
-	var b promotionBody
+	var b pos.PromotionBody
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
@@ -97,7 +68,7 @@ func (s *Server) editPromotion(c *fiber.Ctx) error {
 		return fieldError("id", "the id is the one in the path; a promotion is not renamed")
 	}
 	b.ID = c.Params("id")
-	p, err := s.store.PutPromotion(b.promotion(), false, b.Version)
+	p, err := s.store.PutPromotion(b.Promotion(), false, b.Version)
 	if err != nil {
 		return err
 	}

@@ -211,36 +211,6 @@ func putHubPromotion(b *bolt.Bucket, p *pos.Promotion, now time.Time) error {
 
 // ---- the admin API ----
 
-// hubPromotionBody is what POST and PUT /api/v1/promotions take: the fields of
-// a promotion (README, "Discounts, promotions and weighed goods"), and for PUT
-// optionally the version read, so that a change made meanwhile is not
-// overwritten.
-type hubPromotionBody struct {
-	ID          string      `json:"id"`
-	Name        string      `json:"name"`
-	NameEN      string      `json:"name_en"`
-	Kind        string      `json:"kind"`
-	Scope       string      `json:"scope"`
-	Target      string      `json:"target"`
-	Percent     pos.Percent `json:"percent"`
-	Amount      pos.Money   `json:"amount"`
-	Buy         int64       `json:"buy"`
-	Get         int64       `json:"get"`
-	BundleQty   int64       `json:"bundle_qty"`
-	BundlePrice pos.Money   `json:"bundle_price"`
-	From        pos.Date    `json:"from"`
-	To          pos.Date    `json:"to"`
-	Hours       string      `json:"hours"`
-	Bearer      string      `json:"bearer"`
-	Version     uint64      `json:"version"`
-}
-
-func (b hubPromotionBody) promotion() pos.Promotion {
-	return pos.Promotion{ID: b.ID, Name: b.Name, NameEN: b.NameEN, Kind: b.Kind, Scope: b.Scope, Target: b.Target,
-		Percent: b.Percent, Amount: b.Amount, Buy: b.Buy, Get: b.Get, BundleQty: b.BundleQty, BundlePrice: b.BundlePrice,
-		From: b.From, To: b.To, Hours: b.Hours, Bearer: b.Bearer}
-}
-
 // promotionError answers a promotion the store refused with its stable code.
 func promotionError(c *fiber.Ctx, err error) error {
 	switch {
@@ -290,14 +260,14 @@ func (h *Hub) getPromotion(c *fiber.Ctx) error {
 }
 
 func (h *Hub) createPromotion(c *fiber.Ctx) error {
-	var b hubPromotionBody
+	var b pos.PromotionBody
 	if err := decodeBody(c, &b); err != nil {
 		return jsonError(c, fiber.StatusBadRequest, "bad_json", err.Error())
 	}
 	if b.Version != 0 {
 		return jsonError(c, fiber.StatusUnprocessableEntity, "bad_promotion", "version: a new promotion has none")
 	}
-	p, err := h.Store.PutPromotion(b.promotion(), true, 0, time.Now())
+	p, err := h.Store.PutPromotion(b.Promotion(), true, 0, time.Now())
 	if err != nil {
 		return promotionError(c, err)
 	}
@@ -307,7 +277,7 @@ func (h *Hub) createPromotion(c *fiber.Ctx) error {
 }
 
 func (h *Hub) editPromotion(c *fiber.Ctx) error {
-	var b hubPromotionBody
+	var b pos.PromotionBody
 	if err := decodeBody(c, &b); err != nil {
 		return jsonError(c, fiber.StatusBadRequest, "bad_json", err.Error())
 	}
@@ -315,7 +285,7 @@ func (h *Hub) editPromotion(c *fiber.Ctx) error {
 		return jsonError(c, fiber.StatusUnprocessableEntity, "bad_promotion", "id: the id is the one in the path; a promotion is not renamed")
 	}
 	b.ID = c.Params("id")
-	p, err := h.Store.PutPromotion(b.promotion(), false, b.Version, time.Now())
+	p, err := h.Store.PutPromotion(b.Promotion(), false, b.Version, time.Now())
 	if err != nil {
 		return promotionError(c, err)
 	}
