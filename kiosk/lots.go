@@ -180,20 +180,9 @@ func (s *Server) printLabels(c *fiber.Ctx) error {
 	if body.Count < 1 || body.Count > pos.MaxLabels {
 		return fmt.Errorf("%w: %d labels, want 1 to %d", pos.ErrBadQuantity, body.Count, pos.MaxLabels)
 	}
-	sku, code, err := lotParams(c)
+	lot, p, err := s.linkedLot(c)
 	if err != nil {
 		return err
-	}
-	lot, err := s.store.Lot(sku, code)
-	if err != nil {
-		return err
-	}
-	p := s.index.Load().Lookup(lot.SKU)
-	if p == nil || p.SKU != lot.SKU {
-		return fmt.Errorf("%w: %q", pos.ErrUnknownSKU, lot.SKU)
-	}
-	if p.GTIN == "" {
-		return newAPIError(fiber.StatusUnprocessableEntity, "no_gtin", fmt.Sprintf("%s has no GTIN: a Digital Link needs one", p.SKU))
 	}
 	serials, err := s.store.NextSerials(lot.SKU, lot.Code, body.Count)
 	if err != nil {
@@ -225,4 +214,25 @@ func (s *Server) flaggedScans(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"flagged": f, "days": pos.SuspiciousDays, "places": pos.SuspiciousPlaces})
+}
+
+// linkedLot is the lot the path names (/lots/{sku}/{lot}) with its product,
+// which must have a GTIN: labels and stamps carry the lot's Digital Link.
+func (s *Server) linkedLot(c *fiber.Ctx) (pos.Lot, *pos.Product, error) {
+	sku, code, err := lotParams(c)
+	if err != nil {
+		return pos.Lot{}, nil, err
+	}
+	lot, err := s.store.Lot(sku, code)
+	if err != nil {
+		return pos.Lot{}, nil, err
+	}
+	p := s.index.Load().Lookup(lot.SKU)
+	if p == nil || p.SKU != lot.SKU {
+		return pos.Lot{}, nil, fmt.Errorf("%w: %q", pos.ErrUnknownSKU, lot.SKU)
+	}
+	if p.GTIN == "" {
+		return pos.Lot{}, nil, newAPIError(fiber.StatusUnprocessableEntity, "no_gtin", fmt.Sprintf("%s has no GTIN: a Digital Link needs one", p.SKU))
+	}
+	return lot, p, nil
 }

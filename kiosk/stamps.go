@@ -44,20 +44,9 @@ func (s *Server) issueStamps(c *fiber.Ctx) error {
 	if _, ok := s.queue.Printer(pos.StampPrinter); body.Format == pos.StampFormatPrinter && !ok {
 		return newAPIError(fiber.StatusUnprocessableEntity, "unknown_printer", fmt.Sprintf("no printer %q for a printer run; start the kiosk with -printer %s=URL", pos.StampPrinter, pos.StampPrinter))
 	}
-	sku, code, err := lotParams(c)
+	lot, p, err := s.linkedLot(c)
 	if err != nil {
 		return err
-	}
-	lot, err := s.store.Lot(sku, code)
-	if err != nil {
-		return err
-	}
-	p := s.index.Load().Lookup(lot.SKU)
-	if p == nil || p.SKU != lot.SKU {
-		return fmt.Errorf("%w: %q", pos.ErrUnknownSKU, lot.SKU)
-	}
-	if p.GTIN == "" {
-		return newAPIError(fiber.StatusUnprocessableEntity, "no_gtin", fmt.Sprintf("%s has no GTIN: a Digital Link needs one", p.SKU))
 	}
 	base := s.origin(c)
 	// A link that cannot be made (a lot code outside GS1's characters) is
