@@ -15,6 +15,17 @@ import (
 	"github.com/ocop-kiosk/kiosk/pos"
 )
 
+// signedInManager opens the manager page at url and enters the PIN.
+func signedInManager(url string) chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(tid("manager-pin"), chromedp.ByQuery),
+		chromedp.SendKeys(tid("manager-pin"), testPIN, chromedp.ByQuery),
+		chromedp.Click(tid("manager-pin-ok"), chromedp.ByQuery),
+		chromedp.WaitNotVisible(tid("manager-pin"), chromedp.ByQuery),
+	}
+}
+
 // managerIn opens the manager page in a browser whose zone is zone and enters
 // the PIN.
 func managerIn(t *testing.T, k *testKiosk, zone string) context.Context {
@@ -22,11 +33,7 @@ func managerIn(t *testing.T, k *testKiosk, zone string) context.Context {
 	ctx := browser(t, 1280, 900)
 	within(t, ctx, 20*time.Second,
 		chromedp.ActionFunc(func(ctx context.Context) error { return emulation.SetTimezoneOverride(zone).Do(ctx) }),
-		chromedp.Navigate(k.url+"/manager?lang=vi"),
-		chromedp.WaitVisible(tid("manager-pin"), chromedp.ByQuery),
-		chromedp.SendKeys(tid("manager-pin"), testPIN, chromedp.ByQuery),
-		chromedp.Click(tid("manager-pin-ok"), chromedp.ByQuery),
-		chromedp.WaitNotVisible(tid("manager-pin"), chromedp.ByQuery),
+		signedInManager(k.url+"/manager?lang=vi"),
 	)
 	return ctx
 }

@@ -108,11 +108,7 @@ func TestBrowserManagerPrintsLabelsForALot(t *testing.T) {
 	})
 	ctx := browser(t, 1280, 800)
 	within(t, ctx, 20*time.Second,
-		chromedp.Navigate(k.url+"/manager?lang=vi"),
-		chromedp.WaitVisible(tid("manager-pin"), chromedp.ByQuery),
-		chromedp.SendKeys(tid("manager-pin"), testPIN, chromedp.ByQuery),
-		chromedp.Click(tid("manager-pin-ok"), chromedp.ByQuery),
-		chromedp.WaitNotVisible(tid("manager-pin"), chromedp.ByQuery),
+		signedInManager(k.url+"/manager?lang=vi"),
 		chromedp.Click(tid("tab-lots"), chromedp.ByQuery),
 		chromedp.SendKeys(tid("lot-product-search"), "mat ong u minh", chromedp.ByQuery),
 		chromedp.Click(tid("lot-product-pick", `[data-sku="CM-MO-500"]`), chromedp.ByQuery),

@@ -146,11 +146,7 @@ func TestBrowserManagerVoidsTheNewestOfManySales(t *testing.T) {
 	ctx := browser(t, 1280, 800)
 	row := tid("sale-row", `[data-receipt="`+newest+`"]`)
 	within(t, ctx, 30*time.Second,
-		chromedp.Navigate(k.url+"/manager?lang=en"),
-		chromedp.WaitVisible(tid("manager-pin"), chromedp.ByQuery),
-		chromedp.SendKeys(tid("manager-pin"), testPIN, chromedp.ByQuery),
-		chromedp.Click(tid("manager-pin-ok"), chromedp.ByQuery),
-		chromedp.WaitNotVisible(tid("manager-pin"), chromedp.ByQuery),
+		signedInManager(k.url+"/manager?lang=en"),
 		chromedp.Click(tid("tab-sales"), chromedp.ByQuery),
 		chromedp.WaitVisible(row, chromedp.ByQuery),
 		chromedp.Click(row+" "+tid("sale-void"), chromedp.ByQuery),

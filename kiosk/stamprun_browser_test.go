@@ -14,11 +14,7 @@ func TestBrowserManagerStartsAPrinterRunAndSeesItReachTheEnd(t *testing.T) {
 	k := startKiosk(t, dir, func(c *Config) { c.Printers = map[string]string{"label": emu.URL} })
 	ctx := browser(t, 1280, 800)
 	within(t, ctx, 30*time.Second,
-		chromedp.Navigate(k.url+"/manager?lang=en"),
-		chromedp.WaitVisible(tid("manager-pin"), chromedp.ByQuery),
-		chromedp.SendKeys(tid("manager-pin"), testPIN, chromedp.ByQuery),
-		chromedp.Click(tid("manager-pin-ok"), chromedp.ByQuery),
-		chromedp.WaitNotVisible(tid("manager-pin"), chromedp.ByQuery),
+		signedInManager(k.url+"/manager?lang=en"),
 		chromedp.Click(tid("tab-lots"), chromedp.ByQuery),
 		chromedp.SendKeys(tid("lot-product-search"), "mat ong u minh", chromedp.ByQuery),
 		chromedp.Click(tid("lot-product-pick", `[data-sku="CM-MO-500"]`), chromedp.ByQuery),
