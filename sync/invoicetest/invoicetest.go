@@ -49,20 +49,21 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	}
 }
 
-// boothMST passes the tax code's check digit.
-const boothMST = "0314409058"
+// BoothMST is the tax code of the booth the suite's kiosks invoice for (its
+// check digit is right).
+const BoothMST = "0314409058"
 
 // at is a fixed moment, whole microseconds in UTC, so that stores keeping
 // microseconds (PostgreSQL) and nanoseconds (bbolt) answer the same.
 var at = time.Date(2026, 12, 4, 3, 0, 0, 0, time.UTC)
 
 func invoicing(symbol string, block pos.InvoiceBlock) pos.InvoiceSettings {
-	return pos.InvoiceSettings{Seller: pos.Party{Name: "Hộ kinh doanh Gian hàng OCOP Cà Mau", TaxCode: boothMST, Address: "Số 1 Lý Thường Kiệt, Cà Mau"},
+	return pos.InvoiceSettings{Seller: pos.Party{Name: "Hộ kinh doanh Gian hàng OCOP Cà Mau", TaxCode: BoothMST, Address: "Số 1 Lý Thường Kiệt, Cà Mau"},
 		TaxMethod: pos.TaxDirect, Form: pos.FormSales, Symbol: symbol, CQTCode: "A1B2C", Block: block}
 }
 
-// kiosk is a real kiosk store of id that issues invoices of symbol from block.
-func kiosk(t *testing.T, id, symbol string, block pos.InvoiceBlock) *pos.Store {
+// Kiosk is a real kiosk store of id that issues invoices of symbol from block.
+func Kiosk(t *testing.T, id, symbol string, block pos.InvoiceBlock) *pos.Store {
 	t.Helper()
 	s, err := pos.Open(filepath.Join(t.TempDir(), "kiosk.db"), pos.StoreOptions{KioskID: id})
 	if err != nil {
@@ -82,8 +83,8 @@ func kiosk(t *testing.T, id, symbol string, block pos.InvoiceBlock) *pos.Store {
 	return s
 }
 
-// sell makes n sales on k and returns its whole outbox.
-func sell(t *testing.T, k *pos.Store, n int) []pos.OutboxRecord {
+// Sell makes n sales of honey on k and returns its whole outbox.
+func Sell(t *testing.T, k *pos.Store, n int) []pos.OutboxRecord {
 	t.Helper()
 	for range n {
 		if _, _, err := k.CommitSale(pos.SaleRequest{Lines: []pos.LineRequest{{SKU: "MO-500", Qty: 1}},
@@ -107,7 +108,7 @@ func selling(t *testing.T, st Store, id string, n int) []pos.OutboxRecord {
 	if _, err := hubsync.RegisterKiosk(st, id); err != nil {
 		t.Fatal(err)
 	}
-	recs := sell(t, kiosk(t, id, "C26MAA", block5), n)
+	recs := Sell(t, Kiosk(t, id, "C26MAA", block5), n)
 	ingest(t, st, id, recs)
 	return recs
 }
@@ -157,13 +158,13 @@ func queued(t *testing.T, st Store) {
 	recs := selling(t, st, "K01", 5)
 	s := theStream(t, st)
 	inv := recs[0].Sale.Invoices[0]
-	want := hubsync.InvoiceStream{Key: fmt.Sprintf("%s|%d|%s", boothMST, inv.Form, inv.Symbol), Seller: boothMST, Form: inv.Form,
+	want := hubsync.InvoiceStream{Key: fmt.Sprintf("%s|%d|%s", BoothMST, inv.Form, inv.Symbol), Seller: BoothMST, Form: inv.Form,
 		Symbol: inv.Symbol, Kiosk: "K01", Next: 1, Highest: 5}
 	if s != want {
 		t.Fatalf("series %+v, want %+v", s, want)
 	}
 	pending, err := st.PendingStreams()
-	if err != nil || len(pending) != 1 || len(pending[boothMST]) != 1 || pending[boothMST][0].Key != s.Key {
+	if err != nil || len(pending) != 1 || len(pending[BoothMST]) != 1 || pending[BoothMST][0].Key != s.Key {
 		t.Fatalf("pending: %+v %v", pending, err)
 	}
 	b := next(t, st, s.Key, 3)
@@ -215,7 +216,7 @@ func gapHolds(t *testing.T, st Store) {
 	if _, err := hubsync.RegisterKiosk(st, "K01"); err != nil {
 		t.Fatal(err)
 	}
-	recs := sell(t, kiosk(t, "K01", "C26MAA", block5), 4)
+	recs := Sell(t, Kiosk(t, "K01", "C26MAA", block5), 4)
 	ingest(t, st, "K01", []pos.OutboxRecord{recs[0], recs[1], recs[3]})
 	s := theStream(t, st)
 	if s.Highest != 4 {
@@ -231,7 +232,7 @@ func gapHolds(t *testing.T, st Store) {
 		t.Fatalf("at the gap: %v", numbers(b))
 	}
 	// Waiting at a gap is still waiting: the series is listed.
-	if p, _ := st.PendingStreams(); len(p[boothMST]) != 1 {
+	if p, _ := st.PendingStreams(); len(p[BoothMST]) != 1 {
 		t.Fatalf("pending at the gap: %+v", p)
 	}
 	ingest(t, st, "K01", recs[2:3])
@@ -246,14 +247,14 @@ func refusedAtIngest(t *testing.T, st Store) {
 	if _, err := hubsync.RegisterKiosk(st, "K02"); err != nil {
 		t.Fatal(err)
 	}
-	other := sell(t, kiosk(t, "K02", "C26MAA", pos.InvoiceBlock{From: 7 * pos.BlockSize, To: 8*pos.BlockSize - 1}), 1)
+	other := Sell(t, Kiosk(t, "K02", "C26MAA", pos.InvoiceBlock{From: 7 * pos.BlockSize, To: 8*pos.BlockSize - 1}), 1)
 	ingest(t, st, "K02", other)
 	// K01 numbering again from a copy: number 1 under another code.
-	again := sell(t, kiosk(t, "K01", "C26MAA", pos.InvoiceBlock{From: 9 * pos.BlockSize, To: 10*pos.BlockSize - 1}), 1)
+	again := Sell(t, Kiosk(t, "K01", "C26MAA", pos.InvoiceBlock{From: 9 * pos.BlockSize, To: 10*pos.BlockSize - 1}), 1)
 	again[0].Seq = 3 // past what the hub holds, so only the invoice is wrong
 	ingest(t, st, "K01", again)
 	// A number that is no number.
-	odd := sell(t, kiosk(t, "K01", "C26MAA", pos.InvoiceBlock{From: 11 * pos.BlockSize, To: 12*pos.BlockSize - 1}), 1)
+	odd := Sell(t, Kiosk(t, "K01", "C26MAA", pos.InvoiceBlock{From: 11 * pos.BlockSize, To: 12*pos.BlockSize - 1}), 1)
 	odd[0].Seq = 4
 	odd[0].Sale.Invoices[0].Number = 0
 	ingest(t, st, "K01", odd)
@@ -265,7 +266,7 @@ func refusedAtIngest(t *testing.T, st Store) {
 	for _, c := range []struct{ id, want string }{
 		{other[0].SaleID, "the series is kiosk K01's, not delivered"},
 		{again[0].SaleID, "is held already for " + recs[0].SaleID + " (MCCQT " + recs[0].Sale.Invoices[0].MCCQT + "): the kiosk numbered again"},
-		{odd[0].SaleID, "number 0 of " + boothMST + ": not a number, not delivered"},
+		{odd[0].SaleID, "number 0 of " + BoothMST + ": not a number, not delivered"},
 	} {
 		if !strings.Contains(flags[c.id], c.want) {
 			t.Errorf("record %s flagged %q, want %q", c.id, flags[c.id], c.want)
@@ -430,7 +431,7 @@ func registration(t *testing.T, st Store) {
 		{"a kiosk after a gap gets the lowest free block", "K04", "C26MDD", pos.InvoiceBlock{}, blockN(3), nil},
 	}
 	for _, s := range steps {
-		got, err := st.RegisterInvoicing(s.kiosk, boothMST, 2, s.symbol, s.block)
+		got, err := st.RegisterInvoicing(s.kiosk, BoothMST, 2, s.symbol, s.block)
 		if s.err != nil {
 			if !errors.Is(err, s.err) {
 				t.Fatalf("%s: %v, want %v", s.name, err, s.err)
@@ -440,7 +441,7 @@ func registration(t *testing.T, st Store) {
 		}
 	}
 	k3, _ := st.Kiosk("K03")
-	if k3.Invoicing == nil || k3.Invoicing.Block != blockN(5) || k3.Invoicing.Symbol != "C26MCC" || k3.Invoicing.Seller != boothMST || k3.Invoicing.Form != 2 {
+	if k3.Invoicing == nil || k3.Invoicing.Block != blockN(5) || k3.Invoicing.Symbol != "C26MCC" || k3.Invoicing.Seller != BoothMST || k3.Invoicing.Form != 2 {
 		t.Fatalf("K03 held as %+v", k3.Invoicing)
 	}
 	if k2, _ := st.Kiosk("K02"); k2.Invoicing == nil || k2.Invoicing.Block != blockN(2) {
@@ -456,7 +457,7 @@ func registration(t *testing.T, st Store) {
 	if err := st.CheckInvoiceBlock("K05", blockN(5)); !errors.Is(err, hubsync.ErrInvoiceBlockOverlap) {
 		t.Fatalf("a revoked kiosk's block: %v", err)
 	}
-	if _, err := st.RegisterInvoicing("K05", boothMST, 2, "C26MCC", blockN(8)); !errors.Is(err, hubsync.ErrInvoiceSymbolTaken) {
+	if _, err := st.RegisterInvoicing("K05", BoothMST, 2, "C26MCC", blockN(8)); !errors.Is(err, hubsync.ErrInvoiceSymbolTaken) {
 		t.Fatalf("a revoked kiosk's symbol: %v", err)
 	}
 	if err := st.ReserveInvoiceBlock("K05", blockN(2)); !errors.Is(err, hubsync.ErrInvoiceBlockOverlap) {
@@ -472,7 +473,7 @@ func registration(t *testing.T, st Store) {
 	if got, err := st.RegisterInvoicing("K05", "0100233488", 2, "C26MCC", pos.InvoiceBlock{}); err != nil || got != blockN(4) {
 		t.Fatalf("another seller's C26MCC: %s %v", got, err)
 	}
-	if _, err := st.RegisterInvoicing("K09", boothMST, 2, "C26MZZ", pos.InvoiceBlock{}); !errors.Is(err, hubsync.ErrUnknownKiosk) {
+	if _, err := st.RegisterInvoicing("K09", BoothMST, 2, "C26MZZ", pos.InvoiceBlock{}); !errors.Is(err, hubsync.ErrUnknownKiosk) {
 		t.Fatalf("an unknown kiosk: %v", err)
 	}
 	list, err := st.Kiosks()
@@ -499,23 +500,23 @@ func nextBlock(t *testing.T, st Store) {
 	blockN := func(n uint64) pos.InvoiceBlock {
 		return pos.InvoiceBlock{From: n * pos.BlockSize, To: (n+1)*pos.BlockSize - 1}
 	}
-	if got, err := st.RegisterInvoicing("K01", boothMST, 2, "C26MAA", pos.InvoiceBlock{}); err != nil || got != blockN(1) {
+	if got, err := st.RegisterInvoicing("K01", BoothMST, 2, "C26MAA", pos.InvoiceBlock{}); err != nil || got != blockN(1) {
 		t.Fatalf("K01: %s %v", got, err)
 	}
-	if got, err := st.RegisterInvoicing("K02", boothMST, 2, "C26MBB", pos.InvoiceBlock{}); err != nil || got != blockN(2) {
+	if got, err := st.RegisterInvoicing("K02", BoothMST, 2, "C26MBB", pos.InvoiceBlock{}); err != nil || got != blockN(2) {
 		t.Fatalf("K02: %s %v", got, err)
 	}
 	got, err := st.NextInvoiceBlock("K01", pos.InvoiceBlock{})
 	if err != nil || got != blockN(3) {
 		t.Fatalf("K01's next: %s %v, want %s", got, err, blockN(3))
 	}
-	if again, err := st.RegisterInvoicing("K01", boothMST, 2, "C26MAA", blockN(1)); err != nil || again != blockN(3) {
+	if again, err := st.RegisterInvoicing("K01", BoothMST, 2, "C26MAA", blockN(1)); err != nil || again != blockN(3) {
 		t.Fatalf("K01 naming its old block: %s %v, want its next %s", again, err, blockN(3))
 	}
-	if again, err := st.RegisterInvoicing("K01", boothMST, 2, "C26MAA", blockN(3)); err != nil || again != blockN(3) {
+	if again, err := st.RegisterInvoicing("K01", BoothMST, 2, "C26MAA", blockN(3)); err != nil || again != blockN(3) {
 		t.Fatalf("K01 naming its next: %s %v", again, err)
 	}
-	if _, err := st.RegisterInvoicing("K01", boothMST, 2, "C26MAA", blockN(7)); !errors.Is(err, hubsync.ErrInvoiceBlockMismatch) {
+	if _, err := st.RegisterInvoicing("K01", BoothMST, 2, "C26MAA", blockN(7)); !errors.Is(err, hubsync.ErrInvoiceBlockMismatch) {
 		t.Fatalf("K01 naming a block never its own: %v", err)
 	}
 	if err := st.CheckInvoiceBlock("K02", blockN(1)); !errors.Is(err, hubsync.ErrInvoiceBlockOverlap) {
@@ -534,7 +535,7 @@ func nextBlock(t *testing.T, st Store) {
 		t.Fatal(err)
 	}
 	// K03 gets a block none of the others has or had.
-	if got, err := st.RegisterInvoicing("K03", boothMST, 2, "C26MCC", pos.InvoiceBlock{}); err != nil || got != blockN(4) {
+	if got, err := st.RegisterInvoicing("K03", BoothMST, 2, "C26MCC", pos.InvoiceBlock{}); err != nil || got != blockN(4) {
 		t.Fatalf("K03: %s %v, want %s", got, err, blockN(4))
 	}
 	if _, err := st.NextInvoiceBlock("K09", pos.InvoiceBlock{}); !errors.Is(err, hubsync.ErrUnknownKiosk) {
@@ -566,7 +567,7 @@ func concurrentRegistration(t *testing.T, st Store) {
 	blocks := make([]pos.InvoiceBlock, n)
 	for i, err := range run(func(i int) error {
 		var err error
-		blocks[i], err = st.RegisterInvoicing(ids[i], boothMST, 2, fmt.Sprintf("C26M%c%c", 'A'+i, 'A'+i), pos.InvoiceBlock{})
+		blocks[i], err = st.RegisterInvoicing(ids[i], BoothMST, 2, fmt.Sprintf("C26M%c%c", 'A'+i, 'A'+i), pos.InvoiceBlock{})
 		return err
 	}) {
 		if err != nil {
@@ -620,12 +621,12 @@ func concurrentRegistration(t *testing.T, st Store) {
 }
 
 func sellers(t *testing.T, st Store) {
-	if _, err := st.SellerSettings(boothMST); !errors.Is(err, hubsync.ErrUnknownSeller) {
+	if _, err := st.SellerSettings(BoothMST); !errors.Is(err, hubsync.ErrUnknownSeller) {
 		t.Fatalf("no settings yet: %v", err)
 	}
 	set := einvoice.Settings{Provider: "vnpt", URL: "https://demo.vnpt-invoice.com.vn/PublishService.asmx", Account: "acc",
 		ACPass: "s3cret-ac", Username: "svc", Password: "s3cret-pw", Timeout: einvoice.Duration(30 * time.Second)}
-	if err := st.PutSellerSettings(boothMST, set); err != nil {
+	if err := st.PutSellerSettings(BoothMST, set); err != nil {
 		t.Fatal(err)
 	}
 	other := set
@@ -634,20 +635,20 @@ func sellers(t *testing.T, st Store) {
 		t.Fatal(err)
 	}
 	set.Password = "n3w-pw"
-	if err := st.PutSellerSettings(boothMST, set); err != nil {
+	if err := st.PutSellerSettings(BoothMST, set); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := st.SellerSettings(boothMST); err != nil || got != set {
+	if got, err := st.SellerSettings(BoothMST); err != nil || got != set {
 		t.Fatalf("read back %+v %v, want %+v", got, err, set)
 	}
 	all, err := st.Sellers()
-	if err != nil || len(all) != 2 || all[boothMST] != set || all["0100233488"] != other {
+	if err != nil || len(all) != 2 || all[BoothMST] != set || all["0100233488"] != other {
 		t.Fatalf("sellers: %+v %v", all, err)
 	}
-	if err := st.DeleteSellerSettings(boothMST); err != nil {
+	if err := st.DeleteSellerSettings(BoothMST); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.DeleteSellerSettings(boothMST); !errors.Is(err, hubsync.ErrUnknownSeller) {
+	if err := st.DeleteSellerSettings(BoothMST); !errors.Is(err, hubsync.ErrUnknownSeller) {
 		t.Fatalf("deleting again: %v", err)
 	}
 	if all, _ := st.Sellers(); len(all) != 1 {

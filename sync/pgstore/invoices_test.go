@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	gosync "sync"
 	"testing"
@@ -25,47 +24,6 @@ import (
 // PGStore passes the invoice conformance suite BoltStore passes.
 func TestPGStoreInvoiceConformance(t *testing.T) {
 	invoicetest.Run(t, func(t *testing.T) invoicetest.Store { return open(t) })
-}
-
-// boothMST passes the tax code's check digit.
-const boothMST = "0314409058"
-
-// invoicingKiosk is a kiosk store of id that issues invoices of symbol from
-// block (zero: it waits for the hub's) and sells honey forever.
-func invoicingKiosk(t *testing.T, id, symbol string, block pos.InvoiceBlock) *pos.Store {
-	t.Helper()
-	s, err := pos.Open(filepath.Join(t.TempDir(), "kiosk.db"), pos.StoreOptions{KioskID: id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.PutCatalog(pos.Catalog{
-		Producers: []pos.Producer{{ID: "UMINH", Name: "HTX Ong mật U Minh Hạ", Kind: pos.KindHTX}},
-		Products: []pos.Product{{SKU: "MO-500", Name: "Mật ong", Group: pos.GroupFood, Stars: 5, ProducerID: "UMINH",
-			Price: 220000, VATRate: 8, Stock: pos.MaxStock}},
-	}, "test"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SetInvoicing(pos.InvoiceSettings{Seller: pos.Party{Name: "Hộ kinh doanh Gian hàng OCOP Cà Mau", TaxCode: boothMST,
-		Address: "Số 1 Lý Thường Kiệt, Cà Mau"}, TaxMethod: pos.TaxDirect, Form: pos.FormSales, Symbol: symbol, CQTCode: "A1B2C", Block: block}); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func sellHoney(t *testing.T, k *pos.Store, n int) []pos.OutboxRecord {
-	t.Helper()
-	for range n {
-		if _, _, err := k.CommitSale(pos.SaleRequest{Lines: []pos.LineRequest{{SKU: "MO-500", Qty: 1}},
-			Payments: []pos.PaymentRequest{{Method: pos.MethodCard, Amount: 220000}}}, ""); err != nil {
-			t.Fatal(err)
-		}
-	}
-	recs, err := k.Outbox(0, 1_000_000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs
 }
 
 // openOn is another hub process's store on the database at url.
@@ -88,7 +46,7 @@ func TestTwoHubProcessesNeverDeliverOneSeriesAtOnce(t *testing.T) {
 	if _, err := hubsync.RegisterKiosk(a, "K01"); err != nil {
 		t.Fatal(err)
 	}
-	recs := sellHoney(t, invoicingKiosk(t, "K01", "C26MAA", pos.InvoiceBlock{From: 50_000_000, To: 59_999_999}), 4)
+	recs := invoicetest.Sell(t, invoicetest.Kiosk(t, "K01", "C26MAA", pos.InvoiceBlock{From: 50_000_000, To: 59_999_999}), 4)
 	if _, err := a.Ingest("K01", recs, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +119,7 @@ func TestHubProcessesOnOneDatabaseKeepKiosksApart(t *testing.T) {
 		wg.Go(func() {
 			id, st := fmt.Sprintf("K%02d", i+1), stores[i%len(stores)]
 			var err error
-			if blocks[i], err = st.RegisterInvoicing(id, boothMST, 2, fmt.Sprintf("C26M%c%c", 'A'+i, 'A'+i), pos.InvoiceBlock{}); err != nil {
+			if blocks[i], err = st.RegisterInvoicing(id, invoicetest.BoothMST, 2, fmt.Sprintf("C26M%c%c", 'A'+i, 'A'+i), pos.InvoiceBlock{}); err != nil {
 				t.Errorf("%s: %v", id, err)
 				symbolErrs[i] = err
 				return
@@ -286,7 +244,7 @@ func TestInvoicesThroughAHubOnPostgreSQLReachTheProviderOnceAndInOrder(t *testin
 		t.Fatal(err)
 	}
 	hubURL := runHub(t, url, e.Settings(purl))
-	ks := invoicingKiosk(t, "K01", "C26MAA", pos.InvoiceBlock{})
+	ks := invoicetest.Kiosk(t, "K01", "C26MAA", pos.InvoiceBlock{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -298,7 +256,7 @@ func TestInvoicesThroughAHubOnPostgreSQLReachTheProviderOnceAndInOrder(t *testin
 		b, _ := ks.InvoiceBlock()
 		return b == pos.InvoiceBlock{From: pos.BlockSize, To: 2*pos.BlockSize - 1}
 	})
-	sellHoney(t, ks, 30)
+	invoicetest.Sell(t, ks, 30)
 	eventually(t, "the sales at the hub", 10*time.Second, func() bool { d, _ := ks.OutboxDepth(); return d == 0 })
 	eventually(t, "the provider tried more than once", 10*time.Second, func() bool { return e.Calls() >= 2 })
 	if n := len(e.Published()); n != 0 {
@@ -344,7 +302,7 @@ func TestStatesSettledByAnotherHubProcessReachTheKioskAtItsHeartbeat(t *testing.
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := sellHoney(t, invoicingKiosk(t, "K01", "C26MAA", pos.InvoiceBlock{From: 50_000_000, To: 59_999_999}), 2)
+	recs := invoicetest.Sell(t, invoicetest.Kiosk(t, "K01", "C26MAA", pos.InvoiceBlock{From: 50_000_000, To: 59_999_999}), 2)
 	if _, err := other.Ingest("K01", recs, time.Now()); err != nil {
 		t.Fatal(err)
 	}
