@@ -35,29 +35,7 @@ func Migrate(ctx context.Context, dbURL string, log *slog.Logger) (int64, error)
 		return 0, fmt.Errorf("migrate %s: %w", Redact(dbURL), err)
 	}
 	defer db.Close()
-	// Try each second: a hub waiting for another's migration starts soon
-	// after it (goose's default waits five).
-	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 600))
-	if err != nil {
-		return 0, err
-	}
-	dir, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		return 0, err
-	}
-	p, err := goose.NewProvider(goose.DialectPostgres, db, dir,
-		goose.WithSessionLocker(locker), goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true),
-		// Migrations are numbered with room between their families (reports
-		// 2–3, invoices 11–…): one that lands later with a lower number is
-		// applied rather than refused, as long as it was never applied.
-		goose.WithAllowOutofOrder(true),
-		// Migration 3 fills producer_days by the hub's own settlement rules,
-		// which SQL would have to repeat.
-		goose.WithGoMigrations(goose.NewGoMigration(3, &goose.GoFunc{RunTx: backfillProducerDays},
-			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-				_, err := tx.ExecContext(ctx, "DELETE FROM producer_days")
-				return err
-			}})))
+	p, err := provider(db)
 	if err != nil {
 		return 0, fmt.Errorf("migrate %s: %w", Redact(dbURL), err)
 	}
@@ -73,4 +51,32 @@ func Migrate(ctx context.Context, dbURL string, log *slog.Logger) (int64, error)
 		return 0, fmt.Errorf("migrate %s: %w", Redact(dbURL), err)
 	}
 	return v, nil
+}
+
+// provider is goose's migrator of the hub's schema on db.
+func provider(db *sql.DB) (*goose.Provider, error) {
+	// Try each second: a hub waiting for another's migration starts soon
+	// after it (goose's default waits five).
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 600))
+	if err != nil {
+		return nil, err
+	}
+	dir, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectPostgres, db, dir,
+		goose.WithSessionLocker(locker), goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true),
+		// Migrations are numbered with room between their families (reports
+		// 2–3 and 81, invoices 11–…): one that lands later with a lower
+		// number is applied rather than refused, as long as it was never
+		// applied.
+		goose.WithAllowOutofOrder(true),
+		// Migration 3 fills producer_days by the hub's own settlement rules,
+		// which SQL would have to repeat.
+		goose.WithGoMigrations(goose.NewGoMigration(3, &goose.GoFunc{RunTx: backfillProducerDays},
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, "DELETE FROM producer_days")
+				return err
+			}})))
 }

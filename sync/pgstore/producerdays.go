@@ -44,7 +44,8 @@ func (f dayFigures) add(s pos.Sale) {
 }
 
 // args are the figures as add-producer-days' arrays, in (day, producer)
-// order.
+// order (one order for every batch, so that two never wait on each other
+// crosswise).
 func (f dayFigures) args() []any {
 	keys := make([][2]string, 0, len(f))
 	for k := range f {
@@ -83,9 +84,8 @@ func compare(a, b string) int {
 	return 0
 }
 
-// addProducerDays adds a batch's figures, last in the batch's transaction so
-// that the rows other kiosks' batches also change are held briefly.
-func addProducerDays(ctx context.Context, tx pgx.Tx, fresh []pos.OutboxRecord) error {
+// addProducerDays adds a batch's figures to its kiosk's rows.
+func addProducerDays(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRecord) error {
 	f := dayFigures{}
 	for _, r := range fresh {
 		f.add(r.Sale)
@@ -93,7 +93,7 @@ func addProducerDays(ctx context.Context, tx pgx.Tx, fresh []pos.OutboxRecord) e
 	if len(f) == 0 {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, q("add-producer-days"), f.args()...); err != nil {
+	if _, err := tx.Exec(ctx, q("add-producer-days"), append(f.args(), kioskID)...); err != nil {
 		return fmt.Errorf("settlement figures: %w", err)
 	}
 	return nil
@@ -161,6 +161,6 @@ func backfillProducerDays(ctx context.Context, tx *sql.Tx) error {
 	}
 	args := f.args()
 	// database/sql's pgx driver takes the arrays as they are.
-	_, err = tx.ExecContext(ctx, q("add-producer-days"), args...)
+	_, err = tx.ExecContext(ctx, q("backfill-producer-days"), args...)
 	return err
 }

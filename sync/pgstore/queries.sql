@@ -219,7 +219,12 @@ SELECT id, held FROM kiosks WHERE held > 0;
 -- name: tally-above
 -- The sequences held (or reported lost) above each kiosk's acknowledgement:
 -- only what has not arrived in order, never the history.
-SELECT k.id, s.seq FROM kiosks k JOIN kiosk_seqs s ON s.kiosk = k.id AND s.seq > k.acked;
+-- Written as a lateral subquery in sequence order so that each kiosk is an
+-- index range from its acknowledgement: as a plain join the planner guessed a
+-- third of all history matched and scanned every sequence ever held (270 ms
+-- at 2,000,000 held, 2 ms this way).
+SELECT k.id, s.seq FROM kiosks k
+CROSS JOIN LATERAL (SELECT seq FROM kiosk_seqs WHERE kiosk = k.id AND seq > k.acked ORDER BY seq) s;
 
 -- name: tally-twice
 SELECT kiosk, seq FROM kiosk_twice;
@@ -258,24 +263,37 @@ SELECT pg_notify('ocop_hub_changes', $1);
 LISTEN ocop_hub_changes;
 
 -- name: add-producer-days
--- A batch's settlement figures added to its days', rows in (day, producer)
--- order so that batches of different kiosks lock them in one order.
-INSERT INTO producer_days AS d (day, producer_id, lines, units, weight_g, gross, promotions, voided, refunded, net, bad)
-SELECT x.day::date, x.producer_id, x.lines, x.units, x.weight_g, x.gross, x.promotions, x.voided, x.refunded, x.net, x.bad
+-- A batch's settlement figures added to its kiosk's rows of its days.
+INSERT INTO producer_days AS d (day, producer_id, kiosk, lines, units, weight_g, gross, promotions, voided, refunded, net, bad)
+SELECT x.day::date, x.producer_id, $12, x.lines, x.units, x.weight_g, x.gross, x.promotions, x.voided, x.refunded, x.net, x.bad
 FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
     $9::bigint[], $10::bigint[], $11::text[])
     AS x (day, producer_id, lines, units, weight_g, gross, promotions, voided, refunded, net, bad)
-ORDER BY 1, 2
-ON CONFLICT (day, producer_id) DO UPDATE SET
+ON CONFLICT (day, producer_id, kiosk) DO UPDATE SET
     lines = d.lines + excluded.lines, units = d.units + excluded.units, weight_g = d.weight_g + excluded.weight_g,
     gross = d.gross + excluded.gross, promotions = d.promotions + excluded.promotions,
     voided = d.voided + excluded.voided, refunded = d.refunded + excluded.refunded, net = d.net + excluded.net,
     bad = CASE WHEN d.bad = '' THEN excluded.bad ELSE d.bad END;
 
+-- name: backfill-producer-days
+-- Migration 3's: the figures of the records held before ingest kept them, one
+-- row per day and producer into the empty table (whose kiosk column, added
+-- later, says '' for them).
+INSERT INTO producer_days (day, producer_id, lines, units, weight_g, gross, promotions, voided, refunded, net, bad)
+SELECT x.day::date, x.producer_id, x.lines, x.units, x.weight_g, x.gross, x.promotions, x.voided, x.refunded, x.net, x.bad
+FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[],
+    $9::bigint[], $10::bigint[], $11::text[])
+    AS x (day, producer_id, lines, units, weight_g, gross, promotions, voided, refunded, net, bad);
+
 -- name: producer-days
-SELECT to_char(day, 'YYYY-MM-DD'), producer_id, lines, units, weight_g, gross, promotions, voided, refunded, net, bad
+-- The kiosks' rows of a day and producer summed; a record the settlement
+-- refuses is named by the first such id.
+SELECT to_char(day, 'YYYY-MM-DD'), producer_id, sum(lines)::bigint, sum(units)::bigint, sum(weight_g)::bigint,
+    sum(gross)::bigint, sum(promotions)::bigint, sum(voided)::bigint, sum(refunded)::bigint, sum(net)::bigint,
+    coalesce(min(nullif(bad, '') COLLATE "C"), '')
 FROM producer_days
-WHERE day >= $1::text::date AND day < $2::text::date;
+WHERE day >= $1::text::date AND day < $2::text::date
+GROUP BY day, producer_id;
 
 -- name: backfill-records
 SELECT record FROM sales;

@@ -35,14 +35,24 @@ func (s *PGStore) RecordsBetween(from, to time.Time, fn func(hubsync.HubSale) er
 
 // recordsOfDay reads a day's records from their columns, in three queries
 // over the day's partition (sales, lines, payments), and hands them on in
-// order: decoding each record's jsonb would cost more than the report.
+// order: decoding each record's jsonb would cost more than the report. The
+// three go to the server as one batch, so that it runs the next while the
+// hub reads the one before; the day's few distinct names, SKUs and units are
+// made strings once (words), not once a row.
 func (s *PGStore) recordsOfDay(from, to time.Time, fn func(hubsync.HubSale) error) error {
 	ctx, cancel := op()
 	defer cancel()
-	var day []hubsync.HubSale
+	var day daySales
 	byID := map[string]int{}
+	w := words{}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, q("day-sales"), from, to)
+		batch := &pgx.Batch{}
+		batch.Queue(q("day-sales"), from, to)
+		batch.Queue(q("day-lines"), from, to)
+		batch.Queue(q("day-payments"), from, to)
+		br := tx.SendBatch(ctx, batch)
+		defer br.Close()
+		rows, err := br.Query()
 		if err != nil {
 			return err
 		}
@@ -52,73 +62,152 @@ func (s *PGStore) recordsOfDay(from, to time.Time, fn func(hubsync.HubSale) erro
 		var total, discount, saleDiscount, change int64
 		var promotions []byte
 		sl := &hs.Sale
-		_, err = pgx.ForEachRow(rows, []any{&sl.ID, &sl.KioskID, &seq, &sl.Kind, &sl.ReceiptNo, &sl.ShiftID, &sl.Till, &at,
-			&total, &discount, &saleDiscount, &change, &sl.Status, &sl.Original, &sl.Reason, &hs.Mismatch, &hs.Received,
-			&sl.DiscountReason, &promotions}, func() error {
+		_, err = pgx.ForEachRow(rows, []any{&sl.ID, w.to(&sl.KioskID), &seq, w.to(&sl.Kind), &sl.ReceiptNo, w.to(&sl.ShiftID),
+			w.to(&sl.Till), &at, &total, &discount, &saleDiscount, &change, w.to(&sl.Status), &sl.Original, w.to(&sl.Reason),
+			w.to(&hs.Mismatch), &hs.Received, w.to(&sl.DiscountReason), &promotions}, func() error {
 			t, err := time.Parse(time.RFC3339Nano, at)
 			if err != nil {
 				return fmt.Errorf("sale %s: time %q: %w", sl.ID, at, err)
 			}
-			r := hs
-			r.Seq, r.Sale.Seq, r.Sale.Time = uint64(seq), uint64(seq), t
-			r.Sale.Total, r.Sale.Discount, r.Sale.SaleDiscount, r.Sale.Change = pos.Money(total), pos.Money(discount),
-				pos.Money(saleDiscount), pos.Money(change)
-			r.Sale.Promotions = nil
+			var applied []pos.AppliedPromotion
 			if string(promotions) != "null" {
-				if err := decode(promotions, &r.Sale.Promotions, "the promotions of sale "+sl.ID); err != nil {
+				if err := decode(promotions, &applied, "the promotions of sale "+sl.ID); err != nil {
 					return err
 				}
 			}
-			byID[r.Sale.ID] = len(day)
-			day = append(day, r)
+			r := day.next()
+			*r = hs
+			r.Seq, r.Sale.Seq, r.Sale.Time = uint64(seq), uint64(seq), t
+			r.Sale.Total, r.Sale.Discount, r.Sale.SaleDiscount, r.Sale.Change = pos.Money(total), pos.Money(discount),
+				pos.Money(saleDiscount), pos.Money(change)
+			r.Sale.Promotions = applied
+			byID[r.Sale.ID] = day.n - 1
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		if rows, err = tx.Query(ctx, q("day-lines"), from, to); err != nil {
+		if rows, err = br.Query(); err != nil {
 			return err
 		}
-		var id string
+		// A sale's lines come one after another (ordered by sale id): they
+		// are laid end to end in slabs, each sale's in one slab.
+		sale := saleAt{byID: byID}
+		var slab []pos.Line
+		first, last := 0, -1 // where the current sale's lines start in slab, and the sale
 		var l pos.Line
 		var price, ldisc, pdisc, lineDisc, sdisc, list, ltotal, vat int64
-		_, err = pgx.ForEachRow(rows, []any{&id, &l.SKU, &l.GTIN, &l.Name, &l.Unit, &l.ProducerID, &l.Lot, &l.Qty, &l.WeightG,
-			&price, &l.VATRate, &ldisc, &l.Promotion, &pdisc, &lineDisc, &l.DiscountReason, &sdisc, &l.Free, &list, &ltotal, &vat}, func() error {
-			i, ok := byID[id]
-			if !ok {
+		_, err = pgx.ForEachRow(rows, []any{&sale, w.to(&l.SKU), w.to(&l.GTIN), w.to(&l.Name), w.to(&l.Unit), w.to(&l.ProducerID),
+			w.to(&l.Lot), &l.Qty, &l.WeightG, &price, &l.VATRate, &ldisc, w.to(&l.Promotion), &pdisc, &lineDisc,
+			w.to(&l.DiscountReason), &sdisc, &l.Free, &list, &ltotal, &vat}, func() error {
+			if sale.i < 0 {
 				return nil // a record of the day's edge, in another partition's day
+			}
+			if sale.i != last {
+				first, last = len(slab), sale.i
 			}
 			l.Price, l.Discount, l.PromotionDiscount, l.LineDiscount, l.SaleDiscount, l.ListPrice, l.Total, l.VAT =
 				pos.Money(price), pos.Money(ldisc), pos.Money(pdisc), pos.Money(lineDisc), pos.Money(sdisc), pos.Money(list),
 				pos.Money(ltotal), pos.Money(vat)
-			day[i].Sale.Lines = append(day[i].Sale.Lines, l)
+			if len(slab) == cap(slab) {
+				// A new slab, the sale's lines so far moved into it.
+				next := make([]pos.Line, 0, max(1024, 2*(len(slab)-first)))
+				slab, first = append(next, slab[first:]...), 0
+			}
+			slab = append(slab, l)
+			day.at(sale.i).Sale.Lines = slab[first:len(slab):len(slab)]
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		if rows, err = tx.Query(ctx, q("day-payments"), from, to); err != nil {
+		if rows, err = br.Query(); err != nil {
 			return err
 		}
 		var p pos.Payment
 		var amount, tendered, pchange int64
-		_, err = pgx.ForEachRow(rows, []any{&id, &p.Method, &amount, &tendered, &pchange, &p.Reference}, func() error {
-			if i, ok := byID[id]; ok {
+		_, err = pgx.ForEachRow(rows, []any{&sale, w.to(&p.Method), &amount, &tendered, &pchange, &p.Reference}, func() error {
+			if sale.i >= 0 {
 				p.Amount, p.Tendered, p.Change = pos.Money(amount), pos.Money(tendered), pos.Money(pchange)
-				day[i].Sale.Payments = append(day[i].Sale.Payments, p)
+				r := day.at(sale.i)
+				r.Sale.Payments = append(r.Sale.Payments, p)
 			}
 			return nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return br.Close()
 	})
 	if err != nil {
 		return fmt.Errorf("records of %s: %w", from.In(pos.VietnamTime).Format(time.DateOnly), err)
 	}
-	for _, hs := range day {
-		if err := fn(hs); err != nil {
+	for i := range day.n {
+		if err := fn(*day.at(i)); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// daySales holds a day's records in blocks, so that a busy day's list grows
+// without being copied.
+type daySales struct {
+	blocks [][]hubsync.HubSale
+	n      int
+}
+
+const daySalesBlock = 512
+
+// next is room for one more record.
+func (d *daySales) next() *hubsync.HubSale {
+	if d.n%daySalesBlock == 0 {
+		d.blocks = append(d.blocks, make([]hubsync.HubSale, daySalesBlock))
+	}
+	d.n++
+	return d.at(d.n - 1)
+}
+
+func (d *daySales) at(i int) *hubsync.HubSale { return &d.blocks[i/daySalesBlock][i%daySalesBlock] }
+
+// words makes each distinct text of a query's column a string once: a day's
+// lines repeat a few dozen SKUs, names and units thousands of times.
+type words map[string]string
+
+// to is a scan target that sets *dst to the column's text.
+func (w words) to(dst *string) *word { return &word{w: w, dst: dst} }
+
+type word struct {
+	w   words
+	dst *string
+}
+
+// ScanBytes takes the column's text while it is still the driver's buffer.
+func (x *word) ScanBytes(v []byte) error {
+	if s, ok := x.w[string(v)]; ok {
+		*x.dst = s
+		return nil
+	}
+	s := string(v)
+	x.w[s] = s
+	*x.dst = s
+	return nil
+}
+
+// saleAt is a scan target for a line's or payment's sale id: the index of the
+// sale in the day's list, -1 for a sale the day does not hold.
+type saleAt struct {
+	byID map[string]int
+	i    int
+}
+
+// ScanBytes looks the id up without making a string of it.
+func (x *saleAt) ScanBytes(v []byte) error {
+	i, ok := x.byID[string(v)]
+	if !ok {
+		i = -1
+	}
+	x.i = i
 	return nil
 }
 
@@ -169,14 +258,21 @@ func (s *PGStore) KioskTallies() (map[string]hubsync.KioskTally, error) {
 		}); err != nil {
 			return err
 		}
+		// Every kiosk's units of the same few dozen products: each SKU,
+		// name and unit made a string once (words), each kiosk's map made
+		// as big as the biggest before it.
 		var key string
 		var u hubsync.UnitsSold
-		return each(ctx, tx, q("tally-units"), []any{&id, &key, &u.SKU, &u.Name, &u.Unit, &u.Sold, &u.Voided, &u.Refunded, &u.UnitsSold}, func() {
+		w := words{}
+		most := 0
+		return each(ctx, tx, q("tally-units"), []any{w.to(&id), w.to(&key), w.to(&u.SKU), w.to(&u.Name), w.to(&u.Unit), &u.Sold,
+			&u.Voided, &u.Refunded, &u.UnitsSold}, func() {
 			t := at(id)
 			if t.Units == nil {
-				t.Units = map[string]hubsync.UnitsSold{}
+				t.Units = make(map[string]hubsync.UnitsSold, most)
 			}
 			t.Units[key] = u
+			most = max(most, len(t.Units))
 			out[id] = t
 		})
 	})
@@ -283,7 +379,7 @@ func tally(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 		})
 	}
 	if len(keys) == 0 {
-		return addProducerDays(ctx, tx, fresh)
+		return addProducerDays(ctx, tx, kioskID, fresh)
 	}
 	cols := make([][]any, 9)
 	for _, k := range keys {
@@ -299,7 +395,7 @@ func tally(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 	if _, err := tx.Exec(ctx, q("add-units"), args...); err != nil {
 		return fmt.Errorf("units sold: %w", err)
 	}
-	return addProducerDays(ctx, tx, fresh)
+	return addProducerDays(ctx, tx, kioskID, fresh)
 }
 
 func strs(v []any) []string {

@@ -3,6 +3,7 @@ package pgstore
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io/fs"
 	"path/filepath"
 	"strconv"
@@ -87,6 +88,54 @@ func TestMigrationFillsTheSettlementFiguresOfTheSalesHeld(t *testing.T) {
 	for name, w := range want {
 		if !bytes.Equal(got[name], w) {
 			t.Errorf("%s after migration 3:\n%s\nwant\n%s", name, got[name], w)
+		}
+	}
+}
+
+// A database that kept the settlement's figures one row per day and
+// producer (before migration 81) keeps its figures when it moves to one row
+// per kiosk as well, and back: the reports are the same at every step.
+func TestMigration81KeepsTheSettlementFigures(t *testing.T) {
+	fair := storetest.NewFair(t)
+	url := pgtest.DB(t)
+	ctx := context.Background()
+	st, err := Open(ctx, url, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fair.Load(t, st)
+	want := fair.Reports(t, st)
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, err := provider(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 12); err != nil {
+		t.Fatal(err)
+	}
+	var perKiosk bool
+	if err := st.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+		WHERE table_name = 'producer_days' AND column_name = 'kiosk')`).Scan(&perKiosk); err != nil || perKiosk {
+		t.Fatalf("after migrating down to 12 producer_days has a kiosk column: %v %v", perKiosk, err)
+	}
+	var days int
+	if err := st.pool.QueryRow(ctx, `SELECT count(*) FROM producer_days`).Scan(&days); err != nil || days == 0 {
+		t.Fatalf("after migrating down to 12: %d rows of figures, %v", days, err)
+	}
+	if v, err := Migrate(ctx, url, quiet()); err != nil || v != latestMigration(t) {
+		t.Fatalf("migrated to %d, %v", v, err)
+	}
+	// The pool's statements were prepared on the tables as they were.
+	st.pool.Reset()
+	got := fair.Reports(t, st)
+	for name, w := range want {
+		if !bytes.Equal(got[name], w) {
+			t.Errorf("%s after migrating down and up again:\n%s\nwant\n%s", name, got[name], w)
 		}
 	}
 }
