@@ -79,10 +79,7 @@ func InvoiceReport(st InvoiceStore, day, now time.Time) (InvoiceDay, error) {
 	start, end := reportDay(day)
 	r := InvoiceDay{Day: start.Format(time.DateOnly), Complete: !now.Before(end), Generated: now}
 	per := map[string]*KioskInvoices{}
-	err := st.HubInvoices(func(hi HubInvoice) error {
-		if hi.Invoice.Issued.Before(start) || !hi.Invoice.Issued.Before(end) {
-			return nil
-		}
+	err := st.InvoicesIssuedBetween(start, end, func(hi HubInvoice) error {
 		k := per[hi.Kiosk]
 		if k == nil {
 			k = &KioskInvoices{Kiosk: hi.Kiosk, RefusedList: []InvoiceRow{}, LateList: []InvoiceRow{}}
@@ -114,6 +111,10 @@ func InvoiceReport(st InvoiceStore, day, now time.Time) (InvoiceDay, error) {
 	}
 	r.Kiosks = []KioskInvoices{}
 	for _, k := range per {
+		// Series by series in number order, whatever order the store reads
+		// the day in.
+		sortInvoiceRows(k.RefusedList)
+		sortInvoiceRows(k.LateList)
 		r.Kiosks = append(r.Kiosks, *k)
 		r.Totals.Issued += k.Issued
 		r.Totals.Delivered += k.Delivered
@@ -131,6 +132,16 @@ func InvoiceReport(st InvoiceStore, day, now time.Time) (InvoiceDay, error) {
 		r.Streams = append(r.Streams, InvoiceStreamRow{InvoiceStream: s, Waiting: s.waiting()})
 	}
 	return r, nil
+}
+
+func sortInvoiceRows(rows []InvoiceRow) {
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := streamKey(rows[i].Seller, rows[i].Form, rows[i].Symbol), streamKey(rows[j].Seller, rows[j].Form, rows[j].Symbol)
+		if a != b {
+			return a < b
+		}
+		return rows[i].Number < rows[j].Number
+	})
 }
 
 func invoiceRow(hi HubInvoice) InvoiceRow {
