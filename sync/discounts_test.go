@@ -164,7 +164,7 @@ func TestStockDriftCountsWeighedGoodsInGrams(t *testing.T) {
 	}
 	rows := reconciliationTables(r)
 	units, _ := findReportTable(rows, "units_sold")
-	for _, row := range units.rows {
+	for row := range units.rows {
 		if row[1] == "KHO-CA" && (row[6] != int64(500) || row[8] != "g") {
 			t.Errorf("units_sold row %v", row)
 		}

@@ -1,11 +1,12 @@
 package sync
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
@@ -31,14 +32,51 @@ type reportCol struct {
 }
 
 // reportTable is one table of a report. Cells are string, int, int64, uint64,
-// pos.Money or time.Time.
+// pos.Money or time.Time. Its rows are made from the report as they are
+// written, one at a time, so that a file of a hundred thousand rows is not
+// held twice (once as the report, once as its cells) on its way out.
 type reportTable struct {
 	name       string // ?table= of the CSV export and the sheet's name
 	title, sub string
 	empty      string // what the page says when there are no rows
 	cols       []reportCol
-	rows       [][]any
-	foot       []any // totals, on the page only: files stay one row per record
+	rows       iter.Seq[[]any] // nil: none
+	foot       []any           // totals, on the page only: files stay one row per record
+}
+
+// eachRow calls fn with each of t's rows.
+func (t reportTable) eachRow(fn func([]any) error) error {
+	if t.rows == nil {
+		return nil
+	}
+	var err error
+	t.rows(func(row []any) bool {
+		err = fn(row)
+		return err == nil
+	})
+	return err
+}
+
+// rowsOf is a row for each of list, made as it is written.
+func rowsOf[T any](list []T, row func(T) []any) iter.Seq[[]any] {
+	return func(yield func([]any) bool) {
+		for _, x := range list {
+			if !yield(row(x)) {
+				return
+			}
+		}
+	}
+}
+
+// perKiosk is the rows each kiosk's rows gives (false: stop), kiosk by kiosk.
+func perKiosk[K any](kiosks []K, rows func(k K, yield func([]any) bool) bool) iter.Seq[[]any] {
+	return func(yield func([]any) bool) {
+		for _, k := range kiosks {
+			if !rows(k, yield) {
+				return
+			}
+		}
+	}
 }
 
 var (
@@ -124,38 +162,75 @@ func reconciliationTables(r Reconciliation) []reportTable {
 			{key: "saved", label: "Khách được giảm", sub: "Saved"}}}
 	var missing, dup, nd, nm, unsynced, unchecked int64
 	for _, k := range r.Kiosks {
-		p := k.Payments
-		kiosks.rows = append(kiosks.rows, []any{k.KioskID, k.Sales, k.Voids, k.Refunds, k.Gross, k.Voided, k.Refunded, k.Net,
-			p.Cash, p.VietQR, p.Card, p.Ewallet, p.Other, k.MissingReceipts, len(k.DuplicateReceipts), len(k.PriceDiffs),
-			len(k.Mismatches), k.Unsynced, k.LastReceipt, k.LastContact, k.Discounts, k.PromotionsSaved, k.NoCentralPrice})
 		unchecked += int64(k.NoCentralPrice)
 		missing += int64(k.MissingReceipts)
 		dup += int64(len(k.DuplicateReceipts))
 		nd += int64(len(k.PriceDiffs))
 		nm += int64(len(k.Mismatches))
 		unsynced += int64(k.Unsynced)
-		for _, g := range k.Gaps {
-			gaps.rows = append(gaps.rows, []any{k.KioskID, g.From, g.To, g.Count})
-		}
-		for _, no := range k.DuplicateReceipts {
-			dupes.rows = append(dupes.rows, []any{k.KioskID, no})
-		}
-		for _, d := range k.PriceDiffs {
-			diffs.rows = append(diffs.rows, []any{d.KioskID, d.ReceiptNo, d.Time, d.SKU, d.Name, d.Qty, d.Price, d.CentralPrice, d.Difference, d.SaleID})
-		}
-		for _, m := range k.Mismatches {
-			mism.rows = append(mism.rows, []any{m.KioskID, m.ReceiptNo, m.Time, m.Kind, m.Reason, m.SaleID})
-		}
-		for _, u := range k.UnitsSold {
-			units.rows = append(units.rows, []any{k.KioskID, u.SKU, u.Name, u.Sold, u.Voided, u.Refunded, u.UnitsSold, u.UnitsSoldDay, u.Unit})
-		}
-		for _, d := range k.DiscountsByReason {
-			discounts.rows = append(discounts.rows, []any{k.KioskID, d.Reason, d.Count, d.Amount})
-		}
-		for _, p := range k.ByPromotion {
-			promos.rows = append(promos.rows, []any{k.KioskID, p.ID, p.Name, p.Bearer, p.Lines, p.Saved})
-		}
 	}
+	kiosks.rows = rowsOf(r.Kiosks, func(k KioskDay) []any {
+		p := k.Payments
+		return []any{k.KioskID, k.Sales, k.Voids, k.Refunds, k.Gross, k.Voided, k.Refunded, k.Net,
+			p.Cash, p.VietQR, p.Card, p.Ewallet, p.Other, k.MissingReceipts, len(k.DuplicateReceipts), len(k.PriceDiffs),
+			len(k.Mismatches), k.Unsynced, k.LastReceipt, k.LastContact, k.Discounts, k.PromotionsSaved, k.NoCentralPrice}
+	})
+	gaps.rows = perKiosk(r.Kiosks, func(k KioskDay, yield func([]any) bool) bool {
+		for _, g := range k.Gaps {
+			if !yield([]any{k.KioskID, g.From, g.To, g.Count}) {
+				return false
+			}
+		}
+		return true
+	})
+	dupes.rows = perKiosk(r.Kiosks, func(k KioskDay, yield func([]any) bool) bool {
+		for _, no := range k.DuplicateReceipts {
+			if !yield([]any{k.KioskID, no}) {
+				return false
+			}
+		}
+		return true
+	})
+	diffs.rows = perKiosk(r.Kiosks, func(k KioskDay, yield func([]any) bool) bool {
+		for _, d := range k.PriceDiffs {
+			if !yield([]any{d.KioskID, d.ReceiptNo, d.Time, d.SKU, d.Name, d.Qty, d.Price, d.CentralPrice, d.Difference, d.SaleID}) {
+				return false
+			}
+		}
+		return true
+	})
+	mism.rows = perKiosk(r.Kiosks, func(k KioskDay, yield func([]any) bool) bool {
+		for _, m := range k.Mismatches {
+			if !yield([]any{m.KioskID, m.ReceiptNo, m.Time, m.Kind, m.Reason, m.SaleID}) {
+				return false
+			}
+		}
+		return true
+	})
+	units.rows = perKiosk(r.Kiosks, func(k KioskDay, yield func([]any) bool) bool {
+		for _, u := range k.UnitsSold {
+			if !yield([]any{k.KioskID, u.SKU, u.Name, u.Sold, u.Voided, u.Refunded, u.UnitsSold, u.UnitsSoldDay, u.Unit}) {
+				return false
+			}
+		}
+		return true
+	})
+	discounts.rows = perKiosk(r.Kiosks, func(k KioskDay, yield func([]any) bool) bool {
+		for _, d := range k.DiscountsByReason {
+			if !yield([]any{k.KioskID, d.Reason, d.Count, d.Amount}) {
+				return false
+			}
+		}
+		return true
+	})
+	promos.rows = perKiosk(r.Kiosks, func(k KioskDay, yield func([]any) bool) bool {
+		for _, p := range k.ByPromotion {
+			if !yield([]any{k.KioskID, p.ID, p.Name, p.Bearer, p.Lines, p.Saved}) {
+				return false
+			}
+		}
+		return true
+	})
 	t, p := r.Totals, r.Totals.Payments
 	kiosks.foot = []any{"Tổng · Total", t.Sales, t.Voids, t.Refunds, t.Gross, t.Voided, t.Refunded, t.Net,
 		p.Cash, p.VietQR, p.Card, p.Ewallet, p.Other, missing, dup, nd, nm, unsynced, "", "", t.Discounts, t.PromotionsSaved, unchecked}
@@ -188,10 +263,10 @@ func settlementTables(s Settlement) []reportTable {
 			{key: "promotions", label: "Khuyến mại chủ thể chịu (đã trừ)", sub: "Promotions borne (taken off)"},
 			{key: "weight_g", label: "Hàng cân (gam)", sub: "Sold by weight (grams)"},
 		}}
-	for _, p := range s.Producers {
-		t.rows = append(t.rows, []any{p.ProducerID, p.Name, p.TaxCode, p.BankAccount, p.Lines, p.Units, p.Gross,
-			p.Voided, p.Refunded, p.Net, p.Commission, p.Payable, p.Promotions, p.WeightG})
-	}
+	t.rows = rowsOf(s.Producers, func(p ProducerSettlement) []any {
+		return []any{p.ProducerID, p.Name, p.TaxCode, p.BankAccount, p.Lines, p.Units, p.Gross,
+			p.Voided, p.Refunded, p.Net, p.Commission, p.Payable, p.Promotions, p.WeightG}
+	})
 	o := s.Totals
 	t.foot = []any{"Tổng · Total", "", "", "", o.Lines, o.Units, o.Gross, o.Voided, o.Refunded, o.Net, o.Commission, o.Payable, o.Promotions, o.WeightG}
 	return []reportTable{t}
@@ -248,14 +323,16 @@ func writeReportCSV(w io.Writer, t reportTable) error {
 	if err := cw.Write(head); err != nil {
 		return err
 	}
-	for _, row := range t.rows {
-		rec := make([]string, len(row))
-		for i, v := range row {
-			rec[i] = csvCell(v)
+	rec := make([]string, 0, len(t.cols))
+	err := t.eachRow(func(row []any) error {
+		rec = rec[:0]
+		for _, v := range row {
+			rec = append(rec, csvCell(v))
 		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
+		return cw.Write(rec)
+	})
+	if err != nil {
+		return err
 	}
 	cw.Flush()
 	return cw.Error()
@@ -296,7 +373,8 @@ func writeReportXLSX(w io.Writer, tables []reportTable) error {
 		if err := sw.SetRow("A1", head); err != nil {
 			return err
 		}
-		for r, row := range t.rows {
+		r := 0
+		err = t.eachRow(func(row []any) error {
 			cells := make([]any, len(row))
 			for j, v := range row {
 				switch x := v.(type) {
@@ -312,10 +390,12 @@ func writeReportXLSX(w io.Writer, tables []reportTable) error {
 					cells[j] = x // text stays text: receipt numbers and SKUs are never formulas here
 				}
 			}
-			cell, _ := excelize.CoordinatesToCellName(1, r+2)
-			if err := sw.SetRow(cell, cells); err != nil {
-				return err
-			}
+			r++
+			cell, _ := excelize.CoordinatesToCellName(1, r+1)
+			return sw.SetRow(cell, cells)
+		})
+		if err != nil {
+			return err
 		}
 		if err := sw.Flush(); err != nil {
 			return err
@@ -355,14 +435,15 @@ func reportPageTable(t reportTable, csvURL string) web.ReportTable {
 	for _, c := range t.cols {
 		out.Head = append(out.Head, web.ReportHead{Label: c.label, Sub: c.sub})
 	}
-	for _, row := range t.rows {
+	_ = t.eachRow(func(row []any) error {
 		cells := make([]web.ReportCell, len(row))
 		for i, v := range row {
 			cells[i] = reportPageCell(v, t.cols[i])
 		}
 		out.Rows = append(out.Rows, cells)
-	}
-	if len(t.rows) > 0 {
+		return nil
+	})
+	if len(out.Rows) > 0 {
 		for i, v := range t.foot {
 			out.Foot = append(out.Foot, reportPageCell(v, t.cols[i]))
 		}
@@ -370,16 +451,26 @@ func reportPageTable(t reportTable, csvURL string) web.ReportTable {
 	return out
 }
 
-// sendReportFile answers a download.
-func sendReportFile(c *fiber.Ctx, name, contentType string, write func(io.Writer) error) error {
-	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
-		return fmt.Errorf("report %s: %w", name, err)
-	}
+// sendReportFile answers a download: write runs after the handler returns,
+// straight into the connection (chunked), so that the file is never held
+// whole, as a buffer or as the response's body. The report it draws on is
+// made before, so that a store's error is still an error answer; an error
+// while writing (the manager's browser gone) can only be logged.
+func (h *Hub) sendReportFile(c *fiber.Ctx, name, contentType string, write func(io.Writer) error) error {
 	c.Set(fiber.HeaderContentType, contentType)
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Send(buf.Bytes())
+	log := h.Log
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		if err := write(w); err != nil {
+			log.Warn("report file cut short", "file", name, "err", err)
+			return
+		}
+		if err := w.Flush(); err != nil {
+			log.Warn("report file cut short", "file", name, "err", err)
+		}
+	})
+	return nil
 }
 
 const (
@@ -418,7 +509,7 @@ func (h *Hub) reconciliationCSV(c *fiber.Ctx) error {
 	if !ok {
 		return jsonError(c, fiber.StatusBadRequest, "bad_query", "table="+strconv.Quote(name)+", want one of "+reportTableNames(ts))
 	}
-	return sendReportFile(c, "reconciliation-"+r.Day+"-"+t.name+".csv", reportCSVType,
+	return h.sendReportFile(c, "reconciliation-"+r.Day+"-"+t.name+".csv", reportCSVType,
 		func(w io.Writer) error { return writeReportCSV(w, t) })
 }
 
@@ -429,7 +520,7 @@ func (h *Hub) reconciliationXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return reportQueryError(c, err)
 	}
-	return sendReportFile(c, "reconciliation-"+r.Day+".xlsx", reportXLSXType,
+	return h.sendReportFile(c, "reconciliation-"+r.Day+".xlsx", reportXLSXType,
 		func(w io.Writer) error { return writeReportXLSX(w, reconciliationTables(r)) })
 }
 
@@ -447,7 +538,7 @@ func (h *Hub) settlementCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return reportQueryError(c, err)
 	}
-	return sendReportFile(c, "settlement-"+s.From+"-"+s.To+".csv", reportCSVType,
+	return h.sendReportFile(c, "settlement-"+s.From+"-"+s.To+".csv", reportCSVType,
 		func(w io.Writer) error { return writeReportCSV(w, settlementTables(s)[0]) })
 }
 
@@ -457,6 +548,6 @@ func (h *Hub) settlementXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return reportQueryError(c, err)
 	}
-	return sendReportFile(c, "settlement-"+s.From+"-"+s.To+".xlsx", reportXLSXType,
+	return h.sendReportFile(c, "settlement-"+s.From+"-"+s.To+".xlsx", reportXLSXType,
 		func(w io.Writer) error { return writeReportXLSX(w, settlementTables(s)) })
 }

@@ -157,6 +157,9 @@ func OpenHubStore(path string) (*BoltStore, error) {
 		if err := createInvoiceBuckets(tx); err != nil {
 			return err
 		}
+		if err := buildInvoiceIndex(tx); err != nil {
+			return err
+		}
 		if err := tx.Bucket(bMeta).Put(kHubKind, []byte(hubKind)); err != nil {
 			return err
 		}

@@ -20,3 +20,17 @@ func TestBoltStoreInvoiceConformance(t *testing.T) {
 		return st
 	})
 }
+
+// BenchmarkBoltInvoiceReport is one day's invoice delivery report on bbolt
+// with 10,000 and 100,000 invoices held (invoicetest.BenchInvoiceReport;
+// -benchtime=1x).
+func BenchmarkBoltInvoiceReport(b *testing.B) {
+	invoicetest.BenchInvoiceReport(b, func(b *testing.B) invoicetest.Store {
+		st, err := hubsync.OpenHubStore(filepath.Join(b.TempDir(), "hub.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { st.Close() })
+		return st
+	})
+}

@@ -31,7 +31,10 @@ type InvoiceStore interface {
 	DeleteSellerSettings(mst string) error
 	Sellers() (map[string]einvoice.Settings, error)
 	Streams() ([]InvoiceStream, error)
-	HubInvoices(fn func(HubInvoice) error) error
+	// InvoicesIssuedBetween calls fn with the invoices issued in [from, to),
+	// in issue order, at a cost that grows with the invoices of the range,
+	// not with every invoice held.
+	InvoicesIssuedBetween(from, to time.Time, fn func(HubInvoice) error) error
 }
 
 // Delivery hands the invoices the kiosks send up to each seller's provider:

@@ -79,10 +79,7 @@ func InvoiceReport(st InvoiceStore, day, now time.Time) (InvoiceDay, error) {
 	start, end := reportDay(day)
 	r := InvoiceDay{Day: start.Format(time.DateOnly), Complete: !now.Before(end), Generated: now}
 	per := map[string]*KioskInvoices{}
-	err := st.HubInvoices(func(hi HubInvoice) error {
-		if hi.Invoice.Issued.Before(start) || !hi.Invoice.Issued.Before(end) {
-			return nil
-		}
+	err := st.InvoicesIssuedBetween(start, end, func(hi HubInvoice) error {
 		k := per[hi.Kiosk]
 		if k == nil {
 			k = &KioskInvoices{Kiosk: hi.Kiosk, RefusedList: []InvoiceRow{}, LateList: []InvoiceRow{}}
@@ -114,6 +111,10 @@ func InvoiceReport(st InvoiceStore, day, now time.Time) (InvoiceDay, error) {
 	}
 	r.Kiosks = []KioskInvoices{}
 	for _, k := range per {
+		// Series by series in number order, whatever order the store reads
+		// the day in.
+		sortInvoiceRows(k.RefusedList)
+		sortInvoiceRows(k.LateList)
 		r.Kiosks = append(r.Kiosks, *k)
 		r.Totals.Issued += k.Issued
 		r.Totals.Delivered += k.Delivered
@@ -131,6 +132,16 @@ func InvoiceReport(st InvoiceStore, day, now time.Time) (InvoiceDay, error) {
 		r.Streams = append(r.Streams, InvoiceStreamRow{InvoiceStream: s, Waiting: s.waiting()})
 	}
 	return r, nil
+}
+
+func sortInvoiceRows(rows []InvoiceRow) {
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := streamKey(rows[i].Seller, rows[i].Form, rows[i].Symbol), streamKey(rows[j].Seller, rows[j].Form, rows[j].Symbol)
+		if a != b {
+			return a < b
+		}
+		return rows[i].Number < rows[j].Number
+	})
 }
 
 func invoiceRow(hi HubInvoice) InvoiceRow {
@@ -278,7 +289,7 @@ func (h *Hub) invoiceCSV(c *fiber.Ctx) error {
 	if !ok {
 		return jsonError(c, fiber.StatusBadRequest, "bad_query", "table="+strconv.Quote(name)+", want one of "+reportTableNames(ts))
 	}
-	return sendReportFile(c, "einvoice-"+r.Day+"-"+t.name+".csv", reportCSVType,
+	return h.sendReportFile(c, "einvoice-"+r.Day+"-"+t.name+".csv", reportCSVType,
 		func(w io.Writer) error { return writeReportCSV(w, t) })
 }
 
@@ -288,7 +299,7 @@ func (h *Hub) invoiceXLSX(c *fiber.Ctx) error {
 	if err != nil {
 		return reportQueryError(c, err)
 	}
-	return sendReportFile(c, "einvoice-"+r.Day+".xlsx", reportXLSXType,
+	return h.sendReportFile(c, "einvoice-"+r.Day+".xlsx", reportXLSXType,
 		func(w io.Writer) error { return writeReportXLSX(w, invoiceTables(r)) })
 }
 
@@ -318,17 +329,27 @@ func invoiceTables(r InvoiceDay) []reportTable {
 		empty: "Không có hóa đơn trễ · None late",
 		cols: []reportCol{colKiosk, colSeller, colSeries, colNumber, colMCCQT, colIssued, colTotal,
 			{key: "state", label: "Trạng thái", sub: "State"}, {key: "delivered", label: "Gửi lúc", sub: "Delivered"}, colSaleID}}
-	for _, k := range r.Kiosks {
-		kiosks.rows = append(kiosks.rows, []any{k.Kiosk, k.Issued, k.Delivered, k.Refused, k.Waiting, k.Late})
+	kiosks.rows = rowsOf(r.Kiosks, func(k KioskInvoices) []any {
+		return []any{k.Kiosk, k.Issued, k.Delivered, k.Refused, k.Waiting, k.Late}
+	})
+	refused.rows = perKiosk(r.Kiosks, func(k KioskInvoices, yield func([]any) bool) bool {
 		for _, x := range k.RefusedList {
-			refused.rows = append(refused.rows, []any{x.Kiosk, x.Seller, strconv.Itoa(x.Form) + x.Symbol, strconv.FormatInt(x.Number, 10),
-				x.MCCQT, x.Issued, x.Total, x.Reason, x.SaleID})
+			if !yield([]any{x.Kiosk, x.Seller, strconv.Itoa(x.Form) + x.Symbol, strconv.FormatInt(x.Number, 10),
+				x.MCCQT, x.Issued, x.Total, x.Reason, x.SaleID}) {
+				return false
+			}
 		}
+		return true
+	})
+	late.rows = perKiosk(r.Kiosks, func(k KioskInvoices, yield func([]any) bool) bool {
 		for _, x := range k.LateList {
-			late.rows = append(late.rows, []any{x.Kiosk, x.Seller, strconv.Itoa(x.Form) + x.Symbol, strconv.FormatInt(x.Number, 10),
-				x.MCCQT, x.Issued, x.Total, x.State, x.Delivered, x.SaleID})
+			if !yield([]any{x.Kiosk, x.Seller, strconv.Itoa(x.Form) + x.Symbol, strconv.FormatInt(x.Number, 10),
+				x.MCCQT, x.Issued, x.Total, x.State, x.Delivered, x.SaleID}) {
+				return false
+			}
 		}
-	}
+		return true
+	})
 	t := r.Totals
 	kiosks.foot = []any{"Tổng · Total", t.Issued, t.Delivered, t.Refused, t.Waiting, t.Late}
 	streams := reportTable{name: "streams", title: "Gửi theo ký hiệu", sub: "Delivery per series, now",
@@ -340,10 +361,10 @@ func invoiceTables(r InvoiceDay) []reportTable {
 			{key: "waiting", label: "Đang chờ", sub: "Waiting"},
 			{key: "last_error", label: "Lỗi gần nhất", sub: "Last problem"},
 			{key: "last_try", label: "Lần thử cuối", sub: "Last try"}}}
-	for _, s := range r.Streams {
-		streams.rows = append(streams.rows, []any{s.Seller, strconv.Itoa(s.Form) + s.Symbol, s.Kiosk, strconv.FormatInt(s.Next, 10),
-			s.Delivered, s.Refused, s.Waiting, s.LastError, s.LastTry})
-	}
+	streams.rows = rowsOf(r.Streams, func(s InvoiceStreamRow) []any {
+		return []any{s.Seller, strconv.Itoa(s.Form) + s.Symbol, s.Kiosk, strconv.FormatInt(s.Next, 10),
+			s.Delivered, s.Refused, s.Waiting, s.LastError, s.LastTry}
+	})
 	return []reportTable{kiosks, refused, late, streams}
 }
 

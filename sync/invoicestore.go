@@ -26,6 +26,8 @@ import (
 //	inv_streams  stream → InvoiceStream (where delivery stands)
 //	inv_sellers  MST → einvoice.Settings (with their secrets; never listed)
 //	inv_states   nested per kiosk: sequence → pos.InvoiceState
+//
+// and inv_by_issued, the invoices by issue time (invoiceday.go).
 var (
 	bInvEntries = []byte("inv_entries")
 	bInvStreams = []byte("inv_streams")
@@ -167,6 +169,9 @@ func queueInvoices(tx *bolt.Tx, kioskID string, s pos.Sale, now time.Time) ([]st
 		}
 		hi := HubInvoice{Invoice: inv, Key: inv.Key(), Kiosk: kioskID, State: pos.InvoiceIssued, Received: now}
 		if err := putJSONKey(entries, u64key(uint64(inv.Number)), hi); err != nil {
+			return nil, err
+		}
+		if err := indexInvoice(tx, key, hi); err != nil {
 			return nil, err
 		}
 		st.Highest = max(st.Highest, inv.Number)
@@ -602,22 +607,6 @@ func (s *BoltStore) Streams() ([]InvoiceStream, error) {
 		})
 	})
 	return out, err
-}
-
-// HubInvoices calls fn with every invoice the hub holds, stream by stream in
-// number order.
-func (s *BoltStore) HubInvoices(fn func(HubInvoice) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bInvEntries).ForEachBucket(func(name []byte) error {
-			return tx.Bucket(bInvEntries).Bucket(name).ForEach(func(_, v []byte) error {
-				var hi HubInvoice
-				if err := json.Unmarshal(v, &hi); err != nil {
-					return err
-				}
-				return fn(hi)
-			})
-		})
-	})
 }
 
 // waiting says how much of the stream waits, for listings.

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"a kiosk whose block runs out is given its next, and its old one stays its own", nextBlock},
 		{"sellers' settings are kept with their secrets and forgotten on request", sellers},
 		{"invoices not delivered by the end of their day are late", late},
+		{"invoices are read by the time they were issued, and only those of the range", issuedBetween},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
 	}
@@ -65,7 +66,13 @@ func invoicing(symbol string, block pos.InvoiceBlock) pos.InvoiceSettings {
 // Kiosk is a real kiosk store of id that issues invoices of symbol from block.
 func Kiosk(t *testing.T, id, symbol string, block pos.InvoiceBlock) *pos.Store {
 	t.Helper()
-	s, err := pos.Open(filepath.Join(t.TempDir(), "kiosk.db"), pos.StoreOptions{KioskID: id})
+	return KioskAt(t, id, symbol, block, nil)
+}
+
+// KioskAt is Kiosk with its clock (nil: the time now).
+func KioskAt(t testing.TB, id, symbol string, block pos.InvoiceBlock, now func() time.Time) *pos.Store {
+	t.Helper()
+	s, err := pos.Open(filepath.Join(t.TempDir(), "kiosk.db"), pos.StoreOptions{KioskID: id, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,8 +188,8 @@ func queued(t *testing.T, st Store) {
 	// The same batch again files nothing twice.
 	ingest(t, st, "K01", recs)
 	var all []int64
-	if err := st.HubInvoices(func(hi hubsync.HubInvoice) error { all = append(all, hi.Invoice.Number); return nil }); err != nil {
-		t.Fatal(err)
+	for _, hi := range allHeld(t, st) {
+		all = append(all, hi.Invoice.Number)
 	}
 	if fmt.Sprint(all) != "[1 2 3 4 5]" {
 		t.Fatalf("the hub holds %v", all)
@@ -190,6 +197,21 @@ func queued(t *testing.T, st Store) {
 	if held := heldSales(t, st, "K01"); held[0].Mismatch != "" {
 		t.Fatalf("a good record flagged: %q", held[0].Mismatch)
 	}
+}
+
+// allHeld is every invoice the hub holds, in issue order: the suite's
+// invoices are all issued within a year of now.
+func allHeld(t *testing.T, st Store) []hubsync.HubInvoice {
+	t.Helper()
+	var out []hubsync.HubInvoice
+	now := time.Now()
+	if err := st.InvoicesIssuedBetween(now.AddDate(-1, 0, 0), now.AddDate(1, 0, 0), func(hi hubsync.HubInvoice) error {
+		out = append(out, hi)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // heldSales are the records the hub holds (of one kiosk when kiosk is set),
@@ -318,8 +340,7 @@ func outcomes(t *testing.T, st Store) {
 	if none, last, _ := st.InvoiceStates("K01", 3, 10); len(none) != 0 || last != 3 {
 		t.Fatalf("after the last: %+v %d", none, last)
 	}
-	var held []hubsync.HubInvoice
-	_ = st.HubInvoices(func(hi hubsync.HubInvoice) error { held = append(held, hi); return nil })
+	held := allHeld(t, st)
 	if held[1].State != pos.InvoiceRefused || held[1].Reason != "ERR30: sai mẫu số" || !held[1].At.Equal(at) || held[3].State != pos.InvoiceIssued {
 		t.Fatalf("held: %+v", held)
 	}
@@ -692,5 +713,80 @@ func late(t *testing.T, st Store) {
 	}
 	if !slices.ContainsFunc(r.Streams, func(s hubsync.InvoiceStreamRow) bool { return s.Delivered == 1 }) {
 		t.Fatalf("series rows: %+v", r.Streams)
+	}
+}
+
+// issuedBetween files invoices of two kiosks issued around the edges of a
+// Vietnam day and reads the day: exactly the invoices issued from its first
+// instant up to, not including, the next day's, in issue order; the delivery
+// report of the day counts those and lists them series by series.
+func issuedBetween(t *testing.T, st Store) {
+	day := time.Date(2026, 11, 20, 0, 0, 0, 0, pos.VietnamTime)
+	next := day.AddDate(0, 0, 1)
+	var clock time.Time
+	now := func() time.Time { return clock }
+	kiosks := map[string]*pos.Store{}
+	for i, id := range []string{"K01", "K02"} {
+		if _, err := hubsync.RegisterKiosk(st, id); err != nil {
+			t.Fatal(err)
+		}
+		b := pos.InvoiceBlock{From: uint64(5+i) * pos.BlockSize, To: uint64(6+i)*pos.BlockSize - 1}
+		kiosks[id] = KioskAt(t, id, "C26MA"+string(rune('A'+i)), b, now)
+	}
+	sell := func(id string, when time.Time) {
+		t.Helper()
+		clock = when
+		recs := Sell(t, kiosks[id], 1)
+		ingest(t, st, id, recs[len(recs)-1:])
+	}
+	sell("K01", day.Add(-time.Second))  // the evening before
+	sell("K02", day)                    // the day's first instant
+	sell("K01", day.Add(9*time.Hour))   // K01's number 2
+	sell("K02", day.Add(10*time.Hour))  // K02's number 2
+	sell("K01", next.Add(-time.Second)) // K01's number 3, the day's last second
+	sell("K02", next)                   // the next day's first instant
+	sell("K01", next.Add(48*time.Hour)) // later still
+	read := func(from, to time.Time) []string {
+		t.Helper()
+		var out []string
+		if err := st.InvoicesIssuedBetween(from, to, func(hi hubsync.HubInvoice) error {
+			out = append(out, fmt.Sprintf("%s#%d", hi.Kiosk, hi.Invoice.Number))
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name     string
+		from, to time.Time
+		want     string
+	}{
+		{"the day holds its own invoices in issue order", day, next, "[K02#1 K01#2 K02#2 K01#3]"},
+		{"a range of a few hours holds the invoices issued in it", day.Add(9 * time.Hour), day.Add(10*time.Hour + time.Second), "[K01#2 K02#2]"},
+		{"a range's end is not in it", day.Add(-time.Second), day, "[K01#1]"},
+		{"a range with nothing issued holds nothing", next.Add(time.Hour), next.Add(47 * time.Hour), "[]"},
+		{"an empty range holds nothing", day, day, "[]"},
+		{"a range backwards holds nothing", next, day, "[]"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := fmt.Sprint(read(tt.from, tt.to)); got != tt.want {
+				t.Fatalf("read %s", got)
+			}
+		})
+	}
+	r, err := hubsync.InvoiceReport(st, day, next.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Totals.Issued != 4 || r.Totals.Late != 4 || len(r.Kiosks) != 2 || r.Kiosks[0].Issued != 2 || r.Kiosks[1].Issued != 2 {
+		t.Fatalf("the day's report: %+v", r)
+	}
+	var late []int64
+	for _, x := range r.Kiosks[0].LateList {
+		late = append(late, x.Number)
+	}
+	if fmt.Sprint(late) != "[2 3]" {
+		t.Fatalf("K01's late list: %v", late)
 	}
 }

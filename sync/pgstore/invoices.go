@@ -154,14 +154,14 @@ func queueInvoices(ctx context.Context, tx pgx.Tx, kioskID string, recs []pos.Ou
 		if err != nil {
 			return nil, err
 		}
-		fresh = append(fresh, []any{it.key, inv.Number, inv.Key(), kioskID, inv.SaleID, inv.MCCQT, pos.InvoiceIssued, now, raw})
+		fresh = append(fresh, []any{it.key, inv.Number, inv.Key(), kioskID, inv.SaleID, inv.MCCQT, pos.InvoiceIssued, now, raw, inv.Issued})
 		highest[it.key] = max(highest[it.key], inv.Number)
 	}
 	if len(fresh) == 0 {
 		return flags, nil
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"inv_entries"},
-		[]string{"stream", "number", "key", "kiosk", "sale_id", "mccqt", "state", "received", "invoice"}, pgx.CopyFromRows(fresh)); err != nil {
+		[]string{"stream", "number", "key", "kiosk", "sale_id", "mccqt", "state", "received", "invoice", "issued"}, pgx.CopyFromRows(fresh)); err != nil {
 		return nil, fmt.Errorf("inv_entries: %w", err)
 	}
 	var hk []string
@@ -441,29 +441,4 @@ func (s *PGStore) InvoiceStates(kiosk string, after uint64, limit int) ([]pos.In
 // AckInvoiceStates keeps how far the kiosk has applied its states.
 func (s *PGStore) AckInvoiceStates(kiosk string, seq uint64) error {
 	return s.exec("invoice states", kiosk, iq("inv-ack-states"), int64(seq))
-}
-
-// HubInvoices calls fn with every invoice the hub holds, series by series in
-// number order.
-func (s *PGStore) HubInvoices(fn func(hubsync.HubInvoice) error) error {
-	ctx, cancel := op()
-	defer cancel()
-	rows, err := s.pool.Query(ctx, iq("inv-all"))
-	if err != nil {
-		return fmt.Errorf("invoices: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		hi, err := scanHubInvoice(rows)
-		if err != nil {
-			return fmt.Errorf("invoices: %w", err)
-		}
-		if err := fn(hi); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("invoices: %w", err)
-	}
-	return nil
 }

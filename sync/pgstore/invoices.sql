@@ -137,6 +137,9 @@ DELETE FROM inv_sellers WHERE mst = $1;
 -- name: inv-sellers
 SELECT mst, settings FROM inv_sellers;
 
--- name: inv-all
+-- name: inv-issued-between
+-- The invoices issued in [$1, $2), through inv_entries_issued
+-- (migrations/00071_invoice_issued.sql).
 SELECT number, invoice, key, kiosk, state, reason, settled_at, received
-FROM inv_entries ORDER BY stream COLLATE "C", number;
+FROM inv_entries WHERE issued >= $1 AND issued < $2
+ORDER BY issued, number, stream COLLATE "C";
