@@ -170,9 +170,15 @@ func store(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 			return 0, err
 		}
 		sl := r.Sale
+		promotions := []byte("null")
+		if len(sl.Promotions) > 0 {
+			if promotions, err = json.Marshal(sl.Promotions); err != nil {
+				return 0, err
+			}
+		}
 		sales = append(sales, []any{sl.ID, kioskID, int64(r.Seq), sl.Kind, sl.ReceiptNo, sl.ShiftID, sl.Till, sl.Time,
 			int64(sl.Total), int64(sl.Discount), int64(sl.SaleDiscount), int64(sl.Change), sl.Status, sl.Original, sl.Reason,
-			strings.Join(flags, "; "), now, raw})
+			strings.Join(flags, "; "), now, string(raw), sl.Time.Format(time.RFC3339Nano), sl.DiscountReason, string(promotions)})
 		for i, l := range sl.Lines {
 			lines = append(lines, []any{sl.ID, int32(i + 1), kioskID, sl.Kind, sl.Time, l.SKU, l.GTIN, l.Name, l.Unit, l.ProducerID,
 				l.Lot, l.Qty, l.WeightG, int64(l.Price), int32(l.VATRate), int64(l.Discount), l.Promotion, int64(l.PromotionDiscount),
@@ -189,7 +195,8 @@ func store(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 		rows  [][]any
 	}{
 		{"sales", []string{"id", "kiosk", "seq", "kind", "receipt_no", "shift", "till", "sold_at", "total", "discount",
-			"sale_discount", "change", "status", "original", "reason", "mismatch", "received", "record"}, sales},
+			"sale_discount", "change", "status", "original", "reason", "mismatch", "received", "record", "sale_time",
+			"discount_reason", "promotions"}, sales},
 		{"sale_lines", []string{"sale_id", "line_no", "kiosk", "kind", "sold_at", "sku", "gtin", "name", "unit", "producer_id",
 			"lot", "qty", "weight_g", "price", "vat_rate", "discount", "promotion", "promotion_discount", "line_discount",
 			"discount_reason", "sale_discount", "free", "list_price", "total", "vat"}, lines},

@@ -301,9 +301,9 @@ SELECT record FROM sales;
 -- name: day-sales
 -- A day's records by kiosk and sequence, as columns: what the reports read
 -- of them (the record's own time, to the nanosecond and in its zone, its
--- sale discount's reason and its promotions from the jsonb).
-SELECT id, kiosk, seq, kind, receipt_no, shift, till, record->>'time', total, discount, sale_discount, change, status,
-    original, reason, mismatch, received, coalesce(record->>'discount_reason', ''), coalesce(record->'promotions', 'null')
+-- sale discount's reason and its promotions as JSON).
+SELECT id, kiosk, seq, kind, receipt_no, shift, till, sale_time, total, discount, sale_discount, change, status,
+    original, reason, mismatch, received, discount_reason, promotions
 FROM sales
 WHERE sold_at >= $1 AND sold_at < $2
 ORDER BY kiosk COLLATE "C", seq, id COLLATE "C";

@@ -92,10 +92,11 @@ func TestMigrationFillsTheSettlementFiguresOfTheSalesHeld(t *testing.T) {
 	}
 }
 
-// A database that kept the settlement's figures one row per day and
-// producer (before migration 81) keeps its figures when it moves to one row
-// per kiosk as well, and back: the reports are the same at every step.
-func TestMigration81KeepsTheSettlementFigures(t *testing.T) {
+// A database of schema 12 — the settlement's figures one row per day and
+// producer (before migration 81), records as jsonb read by key (before 82) —
+// keeps every figure when it moves to the schema of now and back: the reports
+// are the same at every step.
+func TestMigrationsAfter12KeepTheReports(t *testing.T) {
 	fair := storetest.NewFair(t)
 	url := pgtest.DB(t)
 	ctx := context.Background()
@@ -126,6 +127,11 @@ func TestMigration81KeepsTheSettlementFigures(t *testing.T) {
 	var days int
 	if err := st.pool.QueryRow(ctx, `SELECT count(*) FROM producer_days`).Scan(&days); err != nil || days == 0 {
 		t.Fatalf("after migrating down to 12: %d rows of figures, %v", days, err)
+	}
+	var recordType string
+	if err := st.pool.QueryRow(ctx, `SELECT data_type FROM information_schema.columns
+		WHERE table_name = 'sales' AND column_name = 'record'`).Scan(&recordType); err != nil || recordType != "jsonb" {
+		t.Fatalf("after migrating down to 12 a record is %q, %v", recordType, err)
 	}
 	if v, err := Migrate(ctx, url, quiet()); err != nil || v != latestMigration(t) {
 		t.Fatalf("migrated to %d, %v", v, err)
