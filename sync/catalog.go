@@ -144,10 +144,27 @@ func (s *BoltStore) Catalog() (CatalogVersion, error) {
 	return c, err
 }
 
+// emptyCatalog says a change changes nothing.
+func emptyCatalog(c pos.Catalog) bool {
+	return len(c.Producers) == 0 && len(c.Products) == 0 && len(c.Lots) == 0
+}
+
 // PutCatalog merges c into the central catalog (records with the same key are
 // replaced), validates all of it, publishes it as a new version and records
 // each changed price from now on.
 func (s *BoltStore) PutCatalog(c pos.Catalog, now time.Time) (CatalogVersion, error) {
+	return s.putCatalog(func(CatalogVersion) (pos.Catalog, error) { return c, nil }, false, now)
+}
+
+// UpdateCatalog puts what change makes of the catalog as it stands, in one
+// transaction (Store.UpdateCatalog).
+func (s *BoltStore) UpdateCatalog(change func(cur CatalogVersion) (pos.Catalog, error), now time.Time) (CatalogVersion, error) {
+	return s.putCatalog(change, true, now)
+}
+
+// putCatalog merges what change makes of the current catalog into it; with
+// skipEmpty an empty change writes nothing.
+func (s *BoltStore) putCatalog(change func(cur CatalogVersion) (pos.Catalog, error), skipEmpty bool, now time.Time) (CatalogVersion, error) {
 	var out CatalogVersion
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		if err := ensureCatalogBuckets(tx); err != nil {
@@ -158,6 +175,14 @@ func (s *BoltStore) PutCatalog(c pos.Catalog, now time.Time) (CatalogVersion, er
 			if err := json.Unmarshal(v, &cur); err != nil {
 				return err
 			}
+		}
+		c, err := change(cur)
+		if err != nil {
+			return err
+		}
+		if skipEmpty && emptyCatalog(c) {
+			out = cur
+			return nil
 		}
 		next := cur.Version + 1
 		if tx.Bucket(bChanged).Get([]byte("since")) == nil {

@@ -199,69 +199,77 @@ func (h *Hub) lotSales(base string, p pos.Product, q pos.EPCISQuery, cur epcisCu
 // checked (pos.ParseEPCISCapture) before any is kept, each kept once on
 // every lot it names, and the catalog published so kiosks receive them.
 func (h *Hub) epcisCapture(c *fiber.Ctx) error {
-	h.epcisMu.Lock()
-	defer h.epcisMu.Unlock()
-	cv, err := h.Store.Catalog()
-	if err != nil {
-		return err
-	}
-	skuOf := map[string]string{}
-	for _, p := range cv.Products {
-		if p.GTIN != "" {
-			skuOf[p.GTIN] = p.SKU
-		}
-	}
-	lots := map[string]*pos.Lot{}
-	for i := range cv.Lots {
-		lots[cv.Lots[i].ID()] = &cv.Lots[i]
-	}
-	known := func(gtin, lot string) bool { return lots[skuOf[gtin]+"/"+lot] != nil && skuOf[gtin] != "" }
-	evs, err := pos.ParseEPCISCapture(c.Body(), known)
-	if err != nil {
-		return jsonError(c, fiber.StatusUnprocessableEntity, "bad_epcis", err.Error())
-	}
-	perLot := map[string][]pos.CapturedEvent{}
+	// The document is checked and merged into the lots as they stand in the
+	// store's catalog transaction: a capture through another hub process at
+	// the same moment waits for this one and then adds to what it kept.
+	var evs []pos.CapturedEvent
 	var order []string
-	for _, e := range evs {
-		for _, dl := range e.Lots {
-			id := skuOf[dl.GTIN] + "/" + dl.Lot
-			if perLot[id] == nil {
-				order = append(order, id)
-			}
-			perLot[id] = append(perLot[id], e)
-		}
-	}
-	var changed []pos.Lot
 	added := 0
-	for _, id := range order {
-		l := *lots[id]
-		l.Captured = append([]json.RawMessage(nil), l.Captured...)
-		n, err := pos.AddCaptured(&l, perLot[id])
-		if err != nil {
-			return jsonError(c, fiber.StatusUnprocessableEntity, "bad_epcis", err.Error())
+	cv, err := h.Store.UpdateCatalog(func(cur CatalogVersion) (pos.Catalog, error) {
+		evs, order, added = nil, nil, 0
+		skuOf := map[string]string{}
+		for _, p := range cur.Products {
+			if p.GTIN != "" {
+				skuOf[p.GTIN] = p.SKU
+			}
 		}
-		if n > 0 {
-			changed = append(changed, l)
-			added += n
+		lots := map[string]*pos.Lot{}
+		for i := range cur.Lots {
+			lots[cur.Lots[i].ID()] = &cur.Lots[i]
 		}
-	}
-	out := fiber.Map{"events": len(evs), "added": added, "lots": order}
-	if len(changed) == 0 {
-		out["version"] = cv.Version
-		return c.JSON(out)
-	}
-	v, err := h.Store.PutCatalog(pos.Catalog{Lots: changed}, time.Now())
-	if err != nil {
-		if errors.Is(err, pos.ErrUnknownSKU) {
-			return jsonError(c, fiber.StatusConflict, "catalog_changed", err.Error())
+		known := func(gtin, lot string) bool { return lots[skuOf[gtin]+"/"+lot] != nil && skuOf[gtin] != "" }
+		var err error
+		if evs, err = pos.ParseEPCISCapture(c.Body(), known); err != nil {
+			return pos.Catalog{}, captureRefused{err}
 		}
+		perLot := map[string][]pos.CapturedEvent{}
+		for _, e := range evs {
+			for _, dl := range e.Lots {
+				id := skuOf[dl.GTIN] + "/" + dl.Lot
+				if perLot[id] == nil {
+					order = append(order, id)
+				}
+				perLot[id] = append(perLot[id], e)
+			}
+		}
+		var changed []pos.Lot
+		for _, id := range order {
+			l := *lots[id]
+			l.Captured = append([]json.RawMessage(nil), l.Captured...)
+			n, err := pos.AddCaptured(&l, perLot[id])
+			if err != nil {
+				return pos.Catalog{}, captureRefused{err}
+			}
+			if n > 0 {
+				changed = append(changed, l)
+				added += n
+			}
+		}
+		return pos.Catalog{Lots: changed}, nil
+	}, time.Now())
+	var refused captureRefused
+	switch {
+	case errors.As(err, &refused):
+		return jsonError(c, fiber.StatusUnprocessableEntity, "bad_epcis", refused.err.Error())
+	case errors.Is(err, pos.ErrUnknownSKU):
+		return jsonError(c, fiber.StatusConflict, "catalog_changed", err.Error())
+	case err != nil:
 		return err
+	}
+	out := fiber.Map{"events": len(evs), "added": added, "lots": order, "version": cv.Version}
+	if added == 0 {
+		return c.JSON(out)
 	}
 	h.catalogChanged()
 	h.Log.Info("epcis captured", "events", len(evs), "added", added, "lots", len(order))
-	out["version"] = v.Version
 	return c.Status(fiber.StatusCreated).JSON(out)
 }
+
+// captureRefused is a document the capture refuses (422 bad_epcis), told
+// apart from the store's own errors.
+type captureRefused struct{ err error }
+
+func (e captureRefused) Error() string { return e.err.Error() }
 
 // hubBase is the Digital Link base of the hub's answers: the host the
 // request named (a request naming none gets localhost, so identifiers stay

@@ -45,9 +45,6 @@ type Hub struct {
 	// Delivery, when set, delivers the kiosks' invoices to their sellers'
 	// providers (invoicedelivery.go); woken after every ingest.
 	Delivery *Delivery
-	// epcisMu makes producers' captures take turns: each reads a lot's
-	// events and writes them back with the new ones (epcis.go).
-	epcisMu sync.Mutex
 }
 
 // NewToken makes a random token (for kiosks and the admin).

@@ -93,6 +93,11 @@ type Store interface {
 	// since (delta true) or the whole catalog.
 	CatalogSince(known uint64) (CatalogVersion, bool, error)
 	PutCatalog(c pos.Catalog, now time.Time) (CatalogVersion, error)
+	// UpdateCatalog puts what change makes of the catalog as it stands, read
+	// in the same transaction, so that two hub processes changing the same
+	// records at once both keep their change. A change that returns an empty
+	// catalog writes nothing and the catalog as it stands comes back.
+	UpdateCatalog(change func(cur CatalogVersion) (pos.Catalog, error), now time.Time) (CatalogVersion, error)
 	CentralPrice(sku string, at time.Time) (pos.Money, bool, error)
 	PriceHistory(sku string) ([]PricePoint, error)
 	// The central promotions (promotions.go): the running ones and the

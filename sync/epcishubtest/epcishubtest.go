@@ -7,6 +7,7 @@ package epcishubtest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -121,6 +123,7 @@ func Run(t *testing.T, open func(t *testing.T) hubsync.Store) {
 		{"a lot's sales on several kiosks come a page at a time, each once", pages},
 		{"bad queries are refused with a stable code", badQueries},
 		{"anyone reads a lot's story; its sales only with the admin token", publicStory},
+		{"captures through two hub processes at once are all kept", capturesAtOnce},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			st := open(t)
@@ -279,4 +282,39 @@ func badQueries(t *testing.T, a hubApp, _ hubsync.Store) {
 		}
 		events(t, body)
 	})
+}
+
+// capturesAtOnce: two hubs on one store (two hub processes on one database)
+// take producers' documents at the same moment; every event of every
+// document stays on the lot.
+func capturesAtOnce(t *testing.T, a hubApp, st hubsync.Store) {
+	other := &hubsync.Hub{Store: st, AdminHash: hubsync.TokenHash(adminToken), Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	b := hubApp{t: t, h: other, app: other.App()}
+	doc := producersDocument(t)
+	const each = 6
+	var wg gosync.WaitGroup
+	failed := make(chan string, 2*each)
+	for h, app := range []hubApp{a, b} {
+		wg.Go(func() {
+			for i := range each {
+				// The same two events under ids of this document's own.
+				d := bytes.ReplaceAll(doc, []byte("4a1c2e6e-6a39"), fmt.Appendf(nil, "%08x-6a39", h*each+i))
+				if status, _, body := app.do("POST", "/api/v1/epcis/capture", d, adminToken); status != 201 {
+					failed <- fmt.Sprintf("capture %d at hub %d: %d %s", i, h, status, body)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(failed)
+	for f := range failed {
+		t.Fatal(f)
+	}
+	cv, err := st.Catalog()
+	if err != nil || len(cv.Lots) != 1 {
+		t.Fatalf("catalog: %v, %v", cv.Lots, err)
+	}
+	if got := len(cv.Lots[0].Captured); got != 2*2*each {
+		t.Errorf("the lot kept %d of the %d events captured at once", got, 2*2*each)
+	}
 }

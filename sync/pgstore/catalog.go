@@ -112,6 +112,19 @@ func same(a, b any) bool {
 // each changed price from now on. Hub processes publishing at once take turns
 // on the catalog's state row.
 func (s *PGStore) PutCatalog(c pos.Catalog, now time.Time) (hubsync.CatalogVersion, error) {
+	return s.putCatalog(func(hubsync.CatalogVersion) (pos.Catalog, error) { return c, nil }, false, now)
+}
+
+// UpdateCatalog puts what change makes of the catalog as it stands, read
+// with the catalog locked (hubsync.Store.UpdateCatalog): another hub
+// process's change waits for this one and then sees it.
+func (s *PGStore) UpdateCatalog(change func(cur hubsync.CatalogVersion) (pos.Catalog, error), now time.Time) (hubsync.CatalogVersion, error) {
+	return s.putCatalog(change, true, now)
+}
+
+// putCatalog merges what change makes of the current catalog into it; with
+// skipEmpty an empty change writes nothing.
+func (s *PGStore) putCatalog(change func(cur hubsync.CatalogVersion) (pos.Catalog, error), skipEmpty bool, now time.Time) (hubsync.CatalogVersion, error) {
 	ctx, cancel := op()
 	defer cancel()
 	var out hubsync.CatalogVersion
@@ -119,6 +132,14 @@ func (s *PGStore) PutCatalog(c pos.Catalog, now time.Time) (hubsync.CatalogVersi
 		cur, err := readCatalog(ctx, tx, 0, "lock-catalog")
 		if err != nil {
 			return err
+		}
+		c, err := change(cur)
+		if err != nil {
+			return err
+		}
+		if skipEmpty && len(c.Producers) == 0 && len(c.Products) == 0 && len(c.Lots) == 0 {
+			out = cur
+			return nil
 		}
 		next := cur.Version + 1
 		producers := map[string]pos.Producer{}

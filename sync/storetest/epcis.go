@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"encoding/json"
+	"fmt"
+	gosync "sync"
 	"testing"
 
 	"github.com/ocop-kiosk/kiosk/pos"
@@ -41,5 +43,54 @@ func capturedEvents(t *testing.T, st hubsync.Store) {
 				t.Fatalf("the event came back as %s", l.Captured[0])
 			}
 		})
+	}
+}
+
+// catalogUpdates: changes made of the catalog as it stands, many at once (a
+// producer's captures through several hub processes), each see the one
+// before: none is lost. A change that changes nothing writes nothing.
+func catalogUpdates(t *testing.T, st hubsync.Store) {
+	lot := pos.Lot{SKU: "MO-500", Code: "L2612", Quantity: 100}
+	v1 := putCatalog(t, st, pos.Catalog{Producers: []pos.Producer{producer}, Products: []pos.Product{honey}, Lots: []pos.Lot{lot}}, at)
+	const writers, each = 6, 5
+	var wg gosync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				_, err := st.UpdateCatalog(func(cur hubsync.CatalogVersion) (pos.Catalog, error) {
+					for _, l := range cur.Lots {
+						if l.ID() == lot.ID() {
+							l.Captured = append(append([]json.RawMessage(nil), l.Captured...),
+								json.RawMessage(fmt.Sprintf(`{"eventID":"urn:uuid:%d-%d"}`, w, i)))
+							return pos.Catalog{Lots: []pos.Lot{l}}, nil
+						}
+					}
+					return pos.Catalog{}, fmt.Errorf("lot %s is not in the catalog", lot.ID())
+				}, at)
+				if err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	cv, err := st.Catalog()
+	if err != nil || len(cv.Lots) != 1 {
+		t.Fatalf("catalog: %+v, %v", cv.Lots, err)
+	}
+	if got := len(cv.Lots[0].Captured); got != writers*each {
+		t.Errorf("the lot kept %d of the %d events added at once", got, writers*each)
+	}
+	if cv.Version != v1.Version+writers*each {
+		t.Errorf("catalog version %d after %d changes from %d", cv.Version, writers*each, v1.Version)
+	}
+	same, err := st.UpdateCatalog(func(hubsync.CatalogVersion) (pos.Catalog, error) { return pos.Catalog{}, nil }, at)
+	if err != nil || same.Version != cv.Version || len(same.Lots) != 1 {
+		t.Errorf("a change of nothing: version %d (want %d), %d lots, %v", same.Version, cv.Version, len(same.Lots), err)
 	}
 }

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) hubsync.Store) {
 		{"promotions are versioned and a change made meanwhile is refused", promotions},
 		{"settings are kept by key", meta},
 		{"producers' EPCIS events stay on their lot and travel with it", capturedEvents},
+		{"changes made of the catalog as it stands, many at once, are all kept", catalogUpdates},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
 	}
