@@ -1,11 +1,15 @@
 package sync
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"path/filepath"
 	"time"
 
@@ -189,8 +193,8 @@ func adminHash(st Store, cfg HubConfig) ([]byte, error) {
 }
 
 // AddKioskCommand registers a kiosk from the shell (`hub kiosk add K01`): it
-// opens the store directly, so a hub on bbolt must be stopped (or asked
-// through its API); on PostgreSQL it works beside running hubs.
+// opens the store directly — on PostgreSQL beside running hubs; a bbolt file
+// a running hub holds is asked through that hub's API instead.
 func AddKioskCommand(cfg HubConfig, id string) (string, error) {
 	return AddKioskBlockCommand(cfg, id, pos.InvoiceBlock{})
 }
@@ -200,9 +204,59 @@ func AddKioskCommand(cfg HubConfig, id string) (string, error) {
 func AddKioskBlockCommand(cfg HubConfig, id string, block pos.InvoiceBlock) (string, error) {
 	cfg.normalize()
 	st, err := cfg.openStore()
+	if errors.Is(err, ErrHubLocked) {
+		// The hub is running on this bbolt file: it registers the kiosk.
+		if cfg.AdminToken == "" {
+			return "", fmt.Errorf("%w: give the running hub's admin token (-admin-token or HUB_ADMIN_TOKEN) and the kiosk is registered through it", err)
+		}
+		return addKioskThroughHub(cfg, id, block)
+	}
 	if err != nil {
-		return "", fmt.Errorf("%w (stop the hub, or use POST /api/v1/kiosks with the admin token)", err)
+		return "", err
 	}
 	defer st.Close()
 	return RegisterKioskWithBlock(st, id, block)
+}
+
+// addKioskThroughHub registers a kiosk with POST /api/v1/kiosks to the hub
+// running at cfg.Addr on this machine.
+func addKioskThroughHub(cfg HubConfig, id string, block pos.InvoiceBlock) (string, error) {
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return "", fmt.Errorf("the running hub's address %q: %w", cfg.Addr, err)
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	req := map[string]string{"id": id}
+	if !block.IsZero() {
+		req["invoice_block"] = block.String()
+	}
+	body, _ := json.Marshal(req)
+	url := "http://" + net.JoinHostPort(host, port) + "/api/v1/kiosks"
+	r, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Authorization", "Bearer "+cfg.AdminToken)
+	res, err := (&http.Client{Timeout: 15 * time.Second}).Do(r)
+	if err != nil {
+		return "", fmt.Errorf("the hub holds its store and did not answer at %s: %w", url, err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Token string `json:"token"`
+		Error struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<16)).Decode(&out); err != nil {
+		return "", fmt.Errorf("the running hub at %s answered %s: %w", url, res.Status, err)
+	}
+	if res.StatusCode != http.StatusCreated || out.Token == "" {
+		return "", fmt.Errorf("the running hub at %s refused: %s %s: %s", url, res.Status, out.Error.Code, out.Error.Message)
+	}
+	return out.Token, nil
 }

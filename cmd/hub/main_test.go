@@ -90,3 +90,43 @@ func TestKioskAddReservesAnInvoiceBlockAndRefusesAnOverlap(t *testing.T) {
 		})
 	}
 }
+
+// `hub kiosk add` while a hub runs on the bbolt file registers the kiosk
+// through that hub (the file is the running hub's): with the admin token it
+// prints the kiosk's token, and the hub lists the kiosk; without it the
+// command says what it needs and registers nothing.
+func TestKioskAddAsksTheHubRunningOnItsBboltFile(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "hub-data")
+	p := startHub(t, data)
+	addr := strings.TrimPrefix(p.url, "http://")
+	run := func(args ...string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0], append([]string{"-data", data, "-addr", addr}, args...)...)
+		cmd.Env = append(os.Environ(), "HUB_RUN_MAIN=1", "HUB_ADMIN_TOKEN=")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run("kiosk", "add", "K07")
+	if err == nil || !strings.Contains(out, "admin token") {
+		t.Fatalf("without the admin token: err %v, output:\n%s", err, out)
+	}
+	out, err = run("kiosk", "add", "K07", "-admin-token", adminToken, "-invoice-block", "7")
+	if err != nil || !strings.Contains(out, "kiosk K07 registered; its token (shown once): ") ||
+		!strings.Contains(out, "invoice block 00070000000-00079999999 reserved") {
+		t.Fatalf("with the admin token: err %v, output:\n%s", err, out)
+	}
+	var list struct {
+		Kiosks []struct {
+			ID string `json:"id"`
+		} `json:"kiosks"`
+	}
+	p.admin(t, "GET", "/api/v1/kiosks", "", &list)
+	if len(list.Kiosks) != 1 || list.Kiosks[0].ID != "K07" {
+		t.Fatalf("the running hub lists %+v", list.Kiosks)
+	}
+	out, err = run("kiosk", "add", "K07", "-admin-token", adminToken)
+	if err == nil || !strings.Contains(out, "kiosk_exists") {
+		t.Fatalf("the same kiosk again: err %v, output:\n%s", err, out)
+	}
+}

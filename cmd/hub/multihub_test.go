@@ -35,9 +35,16 @@ type hubProcess struct {
 
 func startHubProcess(t *testing.T, db string) *hubProcess {
 	t.Helper()
-	p := &hubProcess{cmd: exec.Command(os.Args[0], "-addr", "127.0.0.1:0", "-db", db, "-admin-token", adminToken),
+	return startHub(t, filepath.Join(t.TempDir(), "hub-data"), "-db", db)
+}
+
+// startHub runs a hub on data (its bbolt store, unless args name a -db) with
+// the tests' admin token, on a free loopback port.
+func startHub(t *testing.T, data string, args ...string) *hubProcess {
+	t.Helper()
+	p := &hubProcess{cmd: exec.Command(os.Args[0], append([]string{"-addr", "127.0.0.1:0", "-admin-token", adminToken}, args...)...),
 		exited: make(chan error, 1)}
-	p.cmd.Env = append(os.Environ(), "HUB_RUN_MAIN=1", "HUB_DATA="+filepath.Join(t.TempDir(), "hub-data"))
+	p.cmd.Env = append(os.Environ(), "HUB_RUN_MAIN=1", "HUB_DATA="+data)
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
