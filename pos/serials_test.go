@@ -4,6 +4,9 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/ocop-kiosk/kiosk/pos/epcistest"
 )
 
 // serialStore is traceStore with serials 0001–0005 issued for lot UM2611-01
@@ -150,4 +153,43 @@ func TestAFreeUnitOfAPromotionKeepsTheSerialsLeftOver(t *testing.T) {
 	if !slices.Equal(paid, []string{"0001"}) || free != nil {
 		t.Errorf("paid %v free %v, want [0001] none", paid, free)
 	}
+}
+
+func TestASerialisedSaleListsItsSerialsInEPCListAndTheRestInQuantityList(t *testing.T) {
+	s := epcisStore(t)
+	s.clock.Set(time.Date(2026, 11, 23, 9, 30, 0, 0, ictZone))
+	if _, err := s.NextSerials("HONEY", "UM2605-01", 3); err != nil {
+		t.Fatal(err)
+	}
+	sale := s.sell(t, saleOf([]LineRequest{{SKU: "HONEY", Qty: 3, Lot: "UM2605-01", Serials: []string{"0003", "0002"}}}, cashReq(660000, 660000)))
+	if _, err := s.Refund(sale.ID, RefundRequest{Lines: []LineRequest{{SKU: "HONEY", Qty: 1, Lot: "UM2605-01"}}, Reason: "chai nứt"}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.EPCISEvents(epcisBase, EPCISQuery{GTIN: prodHoney.GTIN, Lot: "UM2605-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []EPCISEvent
+	for _, e := range page.Events {
+		if e.BizStep == "retail_selling" || e.BizStep == "receiving" {
+			evs = append(evs, e)
+		}
+	}
+	if len(evs) != 2 {
+		t.Fatalf("%d sale and refund events, want 2: %+v", len(evs), page.Events)
+	}
+	t.Run("the sale lists its two serials and one unit without", func(t *testing.T) {
+		want := []string{epcisBase + "/01/08935001800002/10/UM2605-01/21/0003", epcisBase + "/01/08935001800002/10/UM2605-01/21/0002"}
+		if !slices.Equal(evs[0].EPCList, want) || len(evs[0].QuantityList) != 1 || evs[0].QuantityList[0].Quantity != 1 {
+			t.Errorf("sale event epcList %v quantityList %+v, want %v and 1 unit", evs[0].EPCList, evs[0].QuantityList, want)
+		}
+	})
+	t.Run("the refund of one unit brings back the first serial scanned and no quantity", func(t *testing.T) {
+		if !slices.Equal(evs[1].EPCList, []string{epcisBase + "/01/08935001800002/10/UM2605-01/21/0003"}) || evs[1].QuantityList != nil {
+			t.Errorf("refund event epcList %v quantityList %+v", evs[1].EPCList, evs[1].QuantityList)
+		}
+	})
+	doc := epcisJSON(t, NewEPCISDocument("K01", time.Date(2026, 11, 23, 10, 0, 0, 0, ictZone), evs))
+	epcistest.Valid(t, "epcis-sale-serials.jsonld.golden", doc)
+	checkGolden(t, "epcis-sale-serials.jsonld.golden", doc)
 }
