@@ -50,7 +50,9 @@ func (h *hub) price(c pos.Cart, lenient bool) (pos.Priced, error) {
 			gone.SoldBy = pos.SoldByWeight
 		}
 		return gone, nil
-	}, Promotions: promos, Now: h.s.store.Now(), DiscountLimit: h.s.store.DiscountLimit()})
+	}, Promotions: promos, Now: h.s.store.Now(), DiscountLimit: h.s.store.DiscountLimit(),
+		// A line of a scanned label names its lot; the sale checks it again.
+		Lot: func(sku, code string) bool { _, err := h.s.store.Lot(sku, code); return err == nil }})
 }
 
 // keepCart makes lines the till's cart unless a discount in it no longer fits

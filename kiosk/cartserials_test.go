@@ -51,7 +51,10 @@ func TestAScannedSerialGoesOnItsLotsLineOnceAndTheSaleCarriesIt(t *testing.T) {
 	till.send(map[string]any{"type": "cart.add", "code": honeyLink("0001")})
 	till.send(map[string]any{"type": "cart.add", "code": honeyGTIN}) // the product's own barcode: no lot
 	till.expect("cart")
-	_, lines, _ := cartOf(till.expect("cart"))
+	_, lines, total := cartOf(till.expect("cart"))
+	if price := k.product("CM-MO-500").Price; total != float64(3*price) {
+		t.Fatalf("the cart's total %v, want 3 × %d: a lot's line is priced like any other", total, price)
+	}
 	lot := lineOf(t, lines, "CM-MO-500", "UM2605-01")
 	if lot["qty"].(float64) != 2 || !slices.Equal(serialsOf(lot), []string{"0002", "0001"}) {
 		t.Fatalf("the lot's line %v, want 2 units with serials 0002, 0001", lot)
