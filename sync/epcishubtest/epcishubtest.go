@@ -121,6 +121,7 @@ func Run(t *testing.T, open func(t *testing.T) hubsync.Store) {
 		{"a lot's sales on several kiosks come a page at a time, each once", pages},
 		{"bad queries are refused with a stable code", badQueries},
 		{"anyone reads a lot's story; its sales only with the admin token", publicStory},
+		{"a sale's scanned serials reach the hub's records, reports and EPCIS events", serials},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			st := open(t)

@@ -83,7 +83,8 @@ func (s *PGStore) recordsOfDay(from, to time.Time, fn func(hubsync.HubSale) erro
 		var l pos.Line
 		var price, ldisc, pdisc, lineDisc, sdisc, list, ltotal, vat int64
 		_, err = pgx.ForEachRow(rows, []any{&id, &l.SKU, &l.GTIN, &l.Name, &l.Unit, &l.ProducerID, &l.Lot, &l.Qty, &l.WeightG,
-			&price, &l.VATRate, &ldisc, &l.Promotion, &pdisc, &lineDisc, &l.DiscountReason, &sdisc, &l.Free, &list, &ltotal, &vat}, func() error {
+			&price, &l.VATRate, &ldisc, &l.Promotion, &pdisc, &lineDisc, &l.DiscountReason, &sdisc, &l.Free, &list, &ltotal, &vat,
+			&l.Serials}, func() error {
 			i, ok := byID[id]
 			if !ok {
 				return nil // a record of the day's edge, in another partition's day
@@ -91,6 +92,9 @@ func (s *PGStore) recordsOfDay(from, to time.Time, fn func(hubsync.HubSale) erro
 			l.Price, l.Discount, l.PromotionDiscount, l.LineDiscount, l.SaleDiscount, l.ListPrice, l.Total, l.VAT =
 				pos.Money(price), pos.Money(ldisc), pos.Money(pdisc), pos.Money(lineDisc), pos.Money(sdisc), pos.Money(list),
 				pos.Money(ltotal), pos.Money(vat)
+			if len(l.Serials) == 0 {
+				l.Serials = nil // as the record has it
+			}
 			day[i].Sale.Lines = append(day[i].Sale.Lines, l)
 			return nil
 		})
