@@ -18,7 +18,7 @@ import (
 func (t *till) cart(lines []cartLine) pos.Cart {
 	c := pos.Cart{Lines: make([]pos.LineRequest, len(lines)), Discount: t.saleDiscount, DiscountReason: t.saleReason}
 	for i, l := range lines {
-		c.Lines[i] = pos.LineRequest{SKU: l.SKU, Qty: l.Qty, WeightG: l.WeightG, Discount: l.Discount, DiscountReason: l.Reason}
+		c.Lines[i] = pos.LineRequest{SKU: l.SKU, Lot: l.Lot, Serials: l.Serials, Qty: l.Qty, WeightG: l.WeightG, Discount: l.Discount, DiscountReason: l.Reason}
 	}
 	return c
 }
@@ -50,7 +50,9 @@ func (h *hub) price(c pos.Cart, lenient bool) (pos.Priced, error) {
 			gone.SoldBy = pos.SoldByWeight
 		}
 		return gone, nil
-	}, Promotions: promos, Now: h.s.store.Now(), DiscountLimit: h.s.store.DiscountLimit()})
+	}, Promotions: promos, Now: h.s.store.Now(), DiscountLimit: h.s.store.DiscountLimit(),
+		// A line of a scanned label names its lot; the sale checks it again.
+		Lot: func(sku, code string) bool { _, err := h.s.store.Lot(sku, code); return err == nil }})
 }
 
 // keepCart makes lines the till's cart unless a discount in it no longer fits
@@ -156,7 +158,7 @@ func (h *hub) cartDiscount(cl *wsClient, m inMsg) {
 	saleD, saleR := t.saleDiscount, t.saleReason
 	at := -1 // the sale
 	if m.SKU != "" {
-		at = slices.IndexFunc(lines, func(l cartLine) bool { return l.SKU == m.SKU })
+		at = findLine(lines, m.SKU, m.Lot)
 		if at < 0 {
 			cl.fail(m.Ref, "not_in_cart", fmt.Sprintf("%q is not in the cart", m.SKU))
 			return
@@ -205,6 +207,8 @@ func (h *hub) cartDiscount(cl *wsClient, m inMsg) {
 // have it. free_qty of the qty are given free by the promotion.
 type cartLineView struct {
 	SKU               string        `json:"sku"`
+	Lot               string        `json:"lot,omitempty"`
+	Serials           []string      `json:"serials,omitempty"`
 	Name              string        `json:"name"`
 	NameEN            string        `json:"name_en"`
 	Unit              string        `json:"unit"`
@@ -267,7 +271,7 @@ func (h *hub) view(t *till) cartView {
 	}
 	stock, _ := h.s.store.Stock(skus)
 	for _, l := range t.lines {
-		v.Lines = append(v.Lines, cartLineView{SKU: l.SKU, Qty: l.Qty, WeightG: l.WeightG, Stock: stock[l.SKU],
+		v.Lines = append(v.Lines, cartLineView{SKU: l.SKU, Lot: l.Lot, Serials: l.Serials, Qty: l.Qty, WeightG: l.WeightG, Stock: stock[l.SKU],
 			DiscountRequest: l.Discount, DiscountReason: l.Reason})
 		v.Count += l.Qty
 	}

@@ -76,6 +76,10 @@ var errorCodes = []struct {
 	{pos.ErrBadInvoiceQuery, fiber.StatusBadRequest, "bad_query"},
 	{pos.ErrBadDigitalLink, fiber.StatusBadRequest, "bad_digital_link"},
 	{pos.ErrBadEPCISQuery, fiber.StatusBadRequest, "bad_query"},
+	{pos.ErrTooManySerials, fiber.StatusUnprocessableEntity, "serials_do_not_fit"},
+	{pos.ErrUnknownSerial, fiber.StatusUnprocessableEntity, "unknown_serial"},
+	{pos.ErrSerialOtherLot, fiber.StatusUnprocessableEntity, "serial_other_lot"},
+	{pos.ErrSerialSold, fiber.StatusConflict, "serial_sold"},
 }
 
 // errorHandler turns any error a handler returns into the JSON error body

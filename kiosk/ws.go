@@ -69,7 +69,11 @@ type till struct {
 // cartLine is one product in a till's cart: Qty units, or for a product sold
 // by weight WeightG grams (Qty 1), with the till's manual discount on it.
 type cartLine struct {
-	SKU      string
+	SKU string
+	// Lot and Serials come from scanned Digital Link labels: a line is one
+	// product of one lot (or of none), its scanned serials listed.
+	Lot      string
+	Serials  []string
 	Qty      int64
 	WeightG  int64
 	Discount *pos.Discount // each line holds its own (approvals are written into it)
@@ -352,6 +356,8 @@ type inMsg struct {
 	Lang           string               `json:"lang"`
 	SKU            string               `json:"sku"`
 	Code           string               `json:"code"`
+	Lot            string               `json:"lot"`    // the lot of the line meant (cart.set, cart.remove, cart.discount) or added
+	Serial         string               `json:"serial"` // cart.add: one serialised unit of Lot
 	Qty            *int64               `json:"qty"`
 	WeightG        *int64               `json:"weight_g"`
 	Discount       *pos.Discount        `json:"discount"`
@@ -502,43 +508,29 @@ func (h *hub) changeCart(t *till, m inMsg) error {
 	if m.Qty != nil {
 		qty = *m.Qty
 	}
-	find := func(lines []cartLine, sku string) int {
-		for i, l := range lines {
-			if l.SKU == sku {
-				return i
-			}
-		}
-		return -1
-	}
 	lines := slices.Clone(t.lines)
 	switch m.Type {
 	case "cart.clear":
 		t.lines, t.saleDiscount, t.saleReason = nil, nil, ""
 		return nil
 	case "cart.remove":
-		i := find(lines, m.SKU)
+		i := findLine(lines, m.SKU, m.Lot)
 		if i < 0 {
 			return &wsErr{"not_in_cart", fmt.Sprintf("%q is not in the cart", m.SKU)}
 		}
 		lines = append(lines[:i], lines[i+1:]...)
 		return h.keepCart(t, lines)
 	}
-	ix := h.s.index.Load()
-	var p *pos.Product
-	switch {
-	case m.Code != "":
-		p = ix.Lookup(m.Code)
-	case m.SKU != "":
-		p = ix.Lookup(m.SKU)
-		if p != nil && p.SKU != m.SKU {
-			p = nil // a SKU must name the product itself
-		}
+	it, err := h.cartItem(m)
+	if err != nil {
+		return err
 	}
-	if p == nil {
-		return fmt.Errorf("%w: %q", pos.ErrUnknownSKU, m.SKU+m.Code)
-	}
-	i := find(lines, p.SKU)
+	p := it.p
+	i := findLine(lines, p.SKU, it.lot)
 	if p.ByWeight() {
+		if it.lot != "" {
+			return fmt.Errorf("%w: %s is sold by weight: the till weighs it, it takes no lot or serial", pos.ErrBadWeight, p.SKU)
+		}
 		return h.changeWeighed(t, lines, i, p, m)
 	}
 	if m.WeightG != nil || m.Type == "cart.weight" {
@@ -548,18 +540,32 @@ func (h *hub) changeCart(t *till, m inMsg) error {
 	if i >= 0 {
 		had = lines[i].Qty
 	}
+	// The product's other lines (of other lots) take from the same stock.
+	var others int64
+	for j, l := range lines {
+		if j != i && l.SKU == p.SKU {
+			others += l.Qty
+		}
+	}
 	if m.Type == "cart.set" {
 		if qty < 0 || qty > pos.MaxQty {
 			return fmt.Errorf("%w: qty %d, want 0 to %d", pos.ErrBadQuantity, qty, pos.MaxQty)
 		}
-		if err := h.checkStock(p, had, qty); err != nil {
+		if it.serial != "" {
+			return fmt.Errorf("%w: a serial is added by its scan (cart.add), not set", pos.ErrTooManySerials)
+		}
+		if i >= 0 && qty > 0 && qty < int64(len(lines[i].Serials)) {
+			return fmt.Errorf("%w: %s lot %s: %d units, but %d were scanned by their serial: remove the line and scan again",
+				pos.ErrTooManySerials, p.SKU, it.lot, qty, len(lines[i].Serials))
+		}
+		if err := h.checkStock(p, others+had, others+qty); err != nil {
 			return err
 		}
 		if i < 0 && qty > 0 {
 			if len(lines) >= maxCartLines {
 				return fmt.Errorf("%w: %d lines", pos.ErrTooManyLines, len(lines))
 			}
-			lines = append(lines, cartLine{SKU: p.SKU, Qty: qty})
+			lines = append(lines, cartLine{SKU: p.SKU, Lot: it.lot, Qty: qty})
 		} else if i >= 0 && qty == 0 {
 			lines = append(lines[:i], lines[i+1:]...)
 		} else if i >= 0 {
@@ -574,17 +580,25 @@ func (h *hub) changeCart(t *till, m inMsg) error {
 	if had+qty > pos.MaxQty {
 		return fmt.Errorf("%w: %d in one line, at most %d", pos.ErrBadQuantity, had+qty, pos.MaxQty)
 	}
-	if err := h.checkStock(p, had, had+qty); err != nil {
+	if it.serial != "" {
+		if err := h.checkCartSerial(lines, i, p, it, qty); err != nil {
+			return err
+		}
+	}
+	if err := h.checkStock(p, others+had, others+had+qty); err != nil {
 		return err
 	}
-	if i >= 0 {
-		lines[i].Qty += qty
-		return h.keepCart(t, lines)
+	if i < 0 {
+		if len(lines) >= maxCartLines {
+			return fmt.Errorf("%w: %d lines", pos.ErrTooManyLines, len(lines))
+		}
+		lines = append(lines, cartLine{SKU: p.SKU, Lot: it.lot})
+		i = len(lines) - 1
 	}
-	if len(lines) >= maxCartLines {
-		return fmt.Errorf("%w: %d lines", pos.ErrTooManyLines, len(lines))
+	lines[i].Qty += qty
+	if it.serial != "" {
+		lines[i].Serials = append(slices.Clip(lines[i].Serials), it.serial)
 	}
-	lines = append(lines, cartLine{SKU: p.SKU, Qty: qty})
 	return h.keepCart(t, lines)
 }
 

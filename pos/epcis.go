@@ -251,11 +251,18 @@ func LotEvents(src EPCISLotSource) ([]EPCISEvent, error) {
 // SaleEvents are a record's retail events for the lots of the lines keep
 // selects: a sale is retail_selling (disposition retail_sold); a void or a
 // refund is the goods coming back (receiving, returned). One event per lot
-// the record touches, its quantity the units (or kilograms when weighed).
+// the record touches: the units scanned by their serial are its epcList, as
+// the Digital Links on their labels (without the expiry, which names the lot,
+// not the item), and the units sold without one its quantityList (units, or
+// kilograms when weighed).
 func SaleEvents(base string, sl Sale, keep func(sku, lot string) (gtin string, ok bool)) ([]EPCISEvent, error) {
 	type key struct{ sku, lot string }
+	type lotSold struct {
+		q    EPCISQuantity
+		epcs []string
+	}
 	var order []key
-	qty := map[key]*EPCISQuantity{}
+	sold := map[key]*lotSold{}
 	for _, ln := range sl.Lines {
 		if ln.Lot == "" {
 			continue
@@ -265,30 +272,41 @@ func SaleEvents(base string, sl Sale, keep func(sku, lot string) (gtin string, o
 			continue
 		}
 		k := key{ln.SKU, ln.Lot}
-		q := qty[k]
-		if q == nil {
+		ls := sold[k]
+		if ls == nil {
 			class, err := DigitalLink{Base: base, GTIN: gtin, Lot: ln.Lot}.String()
 			if err != nil {
 				return nil, fmt.Errorf("sale %s lot %s/%s: %w", sl.ReceiptNo, ln.SKU, ln.Lot, err)
 			}
-			q = &EPCISQuantity{EPCClass: class}
-			qty[k] = q
+			ls = &lotSold{q: EPCISQuantity{EPCClass: class}}
+			sold[k] = ls
 			order = append(order, k)
 		}
+		for _, serial := range ln.Serials {
+			epc, err := DigitalLink{Base: base, GTIN: gtin, Lot: ln.Lot, Serial: serial}.String()
+			if err != nil {
+				return nil, fmt.Errorf("sale %s lot %s/%s serial %s: %w", sl.ReceiptNo, ln.SKU, ln.Lot, serial, err)
+			}
+			ls.epcs = append(ls.epcs, epc)
+		}
 		if ln.WeightG != 0 {
-			q.UOM = "KGM"
-			q.Quantity += float64(abs64(ln.WeightG)) / 1000
+			ls.q.UOM = "KGM"
+			ls.q.Quantity += float64(abs64(ln.WeightG)) / 1000
 		} else {
-			q.Quantity += float64(abs64(ln.Qty))
+			ls.q.Quantity += float64(abs64(ln.Qty) - int64(len(ln.Serials)))
 		}
 	}
 	out := make([]EPCISEvent, 0, len(order))
 	for _, k := range order {
+		ls := sold[k]
 		ev := EPCISEvent{
 			Type: "ObjectEvent", EventTime: epcisTime(sl.Time), EventTimeZoneOffset: "+07:00",
 			EventID: eventID("sale", sl.KioskID, sl.ReceiptNo, k.sku, k.lot), Action: "OBSERVE",
-			QuantityList: []EPCISQuantity{*qty[k]}, BizStep: "retail_selling", Disposition: "retail_sold",
+			EPCList: ls.epcs, BizStep: "retail_selling", Disposition: "retail_sold",
 			ReadPoint: &EPCISID{ID: EPCISParty("kiosk", sl.KioskID)}, Receipt: sl.ReceiptNo, Kiosk: sl.KioskID,
+		}
+		if ls.q.Quantity > 0 || len(ls.epcs) == 0 {
+			ev.QuantityList = []EPCISQuantity{ls.q}
 		}
 		ev.BizLocation = ev.ReadPoint
 		if sl.Kind != KindSale {

@@ -391,6 +391,9 @@ func takeIn(tx *bolt.Tx, r *Sale) error {
 	if err := indexInvoices(tx, r); err != nil {
 		return err
 	}
+	if err := markSerials(tx, r); err != nil {
+		return err
+	}
 	if r.Kind == KindRefund && !r.Restocked {
 		return nil
 	}

@@ -129,10 +129,14 @@ func PriceCart(c Cart, env PriceEnv) (Priced, error) {
 	}
 	pr := Priced{Lines: make([]Line, 0, len(c.Lines)), Source: make([]int, 0, len(c.Lines)), Bases: make([]Money, len(c.Lines))}
 	var sub Money
+	seenSerials := map[string]bool{}
 	for i, rl := range c.Lines {
 		p, err := env.Product(rl.SKU)
 		if err != nil {
 			return Priced{}, fmt.Errorf("line %d: %w", i+1, err)
+		}
+		if err := checkRequestSerials(i, rl, p.ByWeight(), seenSerials); err != nil {
+			return Priced{}, err
 		}
 		if rl.Lot != "" && (env.Lot == nil || !env.Lot(p.SKU, rl.Lot)) {
 			return Priced{}, fmt.Errorf("%w: line %d: lot %q of %s", ErrUnknownLot, i+1, rl.Lot, p.SKU)
@@ -182,10 +186,12 @@ func PriceCart(c Cart, env PriceEnv) (Priced, error) {
 		if sub, err = addMoney(sub, base-line.LineDiscount); err != nil {
 			return Priced{}, fmt.Errorf("sale total: %w", err)
 		}
+		paidSerials, freeSerials := splitSerials(rl.Serials, line.Qty)
+		line.Serials = paidSerials
 		pr.Lines, pr.Source = append(pr.Lines, line), append(pr.Source, i)
 		if free > 0 {
 			pr.Lines = append(pr.Lines, Line{SKU: p.SKU, GTIN: p.GTIN, Name: p.Name, NameEN: p.NameEN, Unit: p.Unit,
-				ProducerID: p.ProducerID, Lot: rl.Lot, Qty: free, VATRate: p.VATRate,
+				ProducerID: p.ProducerID, Lot: rl.Lot, Qty: free, Serials: freeSerials, VATRate: p.VATRate,
 				Free: true, ListPrice: p.Price, Promotion: promo.ID})
 			pr.Source = append(pr.Source, i)
 		}

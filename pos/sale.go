@@ -79,6 +79,9 @@ type LineRequest struct {
 	Qty     int64  `json:"qty,omitempty"`
 	WeightG int64  `json:"weight_g,omitempty"`
 	Lot     string `json:"lot,omitempty"`
+	// Serials are the serials of the lot's units the till scanned (their
+	// labels' or stamps' Digital Links): at most Qty, each sold once.
+	Serials []string `json:"serials,omitempty"`
 	// Discount is the till's manual discount on the line, with its reason.
 	Discount       *Discount `json:"discount,omitempty"`
 	DiscountReason string    `json:"discount_reason,omitempty"`
@@ -132,6 +135,9 @@ type Line struct {
 	ProducerID string `json:"producer_id"`
 	Lot        string `json:"lot,omitempty"`
 	Qty        int64  `json:"qty"`
+	// Serials are the scanned serials of the line's units (of its lot); the
+	// other units were sold without one (see serials.go).
+	Serials []string `json:"serials,omitempty"`
 	// WeightG is the weight of a weighed line in grams (its Qty is 1); its
 	// Price is per kg.
 	WeightG int64 `json:"weight_g,omitempty"`

@@ -70,6 +70,9 @@ func (s *Store) CommitSale(req SaleRequest, idemKey string) (sale Sale, replayed
 				return fmt.Errorf("%w: %s has %d, sale needs %d", ErrOutOfStock, sku, have, q)
 			}
 		}
+		if err := checkSaleSerials(tx, pr.Lines); err != nil {
+			return err
+		}
 		pays, change, err := settle(pr.Total, req.Payments)
 		if err != nil {
 			return err
@@ -165,6 +168,9 @@ func putRecord(tx *bolt.Tx, rec *Sale) error {
 		if err := tx.Bucket(bUndo).Put([]byte(rec.Original+"|"+rec.ID), nil); err != nil {
 			return abortTx{err}
 		}
+	}
+	if err := markSerials(tx, rec); err != nil {
+		return err
 	}
 	return addToShift(tx, rec)
 }
@@ -443,6 +449,9 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 			if w.Discount != nil {
 				return fmt.Errorf("%w: refund of %s: a refund gives back what was paid for the goods; it takes no discount", ErrBadDiscount, w.SKU)
 			}
+			if len(w.Serials) > 0 {
+				return fmt.Errorf("%w: refund of %s: a refund names units, not serials; the serials go back in the order they were scanned", ErrTooManySerials, w.SKU)
+			}
 			take := w.Qty
 			for i, l := range orig.Lines {
 				if take == 0 {
@@ -504,6 +513,7 @@ func undoLine(l Line, done, n int64) Line {
 	}
 	u := l
 	u.Qty, u.WeightG = -n, -l.WeightG
+	u.Serials = serialsGivenBack(l, done, n)
 	u.PromotionDiscount = -share(l.PromotionDiscount)
 	u.LineDiscount = -share(l.LineDiscount)
 	u.SaleDiscount = -share(l.SaleDiscount)

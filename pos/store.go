@@ -38,7 +38,7 @@ var (
 
 	allBuckets = [][]byte{bMeta, bProducers, bProducts, bStock, bStockLog, bLots, bSales, bSalesTime, bSalesSeq, bReceiptIx,
 		bUndo, bReceipts, bPrintJobs, bPrintWait, bIdem, bIdemSeq, bTotals, bShifts, bDevices, bOrders, bOrderCodes, bOrderIdem, bPromotions,
-		bInvSeries, bInvIndex, bInvStates}
+		bInvSeries, bInvIndex, bInvStates, bSoldSerials}
 
 	kSchema       = []byte("schema_version")
 	kStoreKind    = []byte("store_kind")

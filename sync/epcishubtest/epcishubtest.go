@@ -124,6 +124,7 @@ func Run(t *testing.T, open func(t *testing.T) hubsync.Store) {
 		{"bad queries are refused with a stable code", badQueries},
 		{"anyone reads a lot's story; its sales only with the admin token", publicStory},
 		{"captures through two hub processes at once are all kept", capturesAtOnce},
+		{"a sale's scanned serials reach the hub's records, reports and EPCIS events", serials},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			st := open(t)

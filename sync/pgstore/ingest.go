@@ -182,7 +182,8 @@ func store(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 		for i, l := range sl.Lines {
 			lines = append(lines, []any{sl.ID, int32(i + 1), kioskID, sl.Kind, sl.Time, l.SKU, l.GTIN, l.Name, l.Unit, l.ProducerID,
 				l.Lot, l.Qty, l.WeightG, int64(l.Price), int32(l.VATRate), int64(l.Discount), l.Promotion, int64(l.PromotionDiscount),
-				int64(l.LineDiscount), l.DiscountReason, int64(l.SaleDiscount), l.Free, int64(l.ListPrice), int64(l.Total), int64(l.VAT)})
+				int64(l.LineDiscount), l.DiscountReason, int64(l.SaleDiscount), l.Free, int64(l.ListPrice), int64(l.Total), int64(l.VAT),
+				append([]string{}, l.Serials...)}) // never NULL: a line without serials has none
 		}
 		for i, p := range sl.Payments {
 			payments = append(payments, []any{sl.ID, int32(i + 1), kioskID, sl.Kind, sl.Time, p.Method, int64(p.Amount),
@@ -199,7 +200,7 @@ func store(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 			"discount_reason", "promotions"}, sales},
 		{"sale_lines", []string{"sale_id", "line_no", "kiosk", "kind", "sold_at", "sku", "gtin", "name", "unit", "producer_id",
 			"lot", "qty", "weight_g", "price", "vat_rate", "discount", "promotion", "promotion_discount", "line_discount",
-			"discount_reason", "sale_discount", "free", "list_price", "total", "vat"}, lines},
+			"discount_reason", "sale_discount", "free", "list_price", "total", "vat", "serials"}, lines},
 		{"sale_payments", []string{"sale_id", "pay_no", "kiosk", "kind", "sold_at", "method", "amount", "tendered", "change",
 			"reference"}, payments},
 	} {

@@ -310,7 +310,7 @@ ORDER BY kiosk COLLATE "C", seq, id COLLATE "C";
 
 -- name: day-lines
 SELECT sale_id, sku, gtin, name, unit, producer_id, lot, qty, weight_g, price, vat_rate, discount, promotion,
-    promotion_discount, line_discount, discount_reason, sale_discount, free, list_price, total, vat
+    promotion_discount, line_discount, discount_reason, sale_discount, free, list_price, total, vat, serials
 FROM sale_lines
 WHERE sold_at >= $1 AND sold_at < $2
 ORDER BY sale_id, line_no;

@@ -99,7 +99,7 @@ func (s *PGStore) recordsOfDay(from, to time.Time, fn func(hubsync.HubSale) erro
 		var price, ldisc, pdisc, lineDisc, sdisc, list, ltotal, vat int64
 		_, err = pgx.ForEachRow(rows, []any{&sale, w.to(&l.SKU), w.to(&l.GTIN), w.to(&l.Name), w.to(&l.Unit), w.to(&l.ProducerID),
 			w.to(&l.Lot), &l.Qty, &l.WeightG, &price, &l.VATRate, &ldisc, w.to(&l.Promotion), &pdisc, &lineDisc,
-			w.to(&l.DiscountReason), &sdisc, &l.Free, &list, &ltotal, &vat}, func() error {
+			w.to(&l.DiscountReason), &sdisc, &l.Free, &list, &ltotal, &vat, &l.Serials}, func() error {
 			if sale.i < 0 {
 				return nil // a record of the day's edge, in another partition's day
 			}
@@ -109,6 +109,9 @@ func (s *PGStore) recordsOfDay(from, to time.Time, fn func(hubsync.HubSale) erro
 			l.Price, l.Discount, l.PromotionDiscount, l.LineDiscount, l.SaleDiscount, l.ListPrice, l.Total, l.VAT =
 				pos.Money(price), pos.Money(ldisc), pos.Money(pdisc), pos.Money(lineDisc), pos.Money(sdisc), pos.Money(list),
 				pos.Money(ltotal), pos.Money(vat)
+			if len(l.Serials) == 0 {
+				l.Serials = nil // as the record has it
+			}
 			if len(slab) == cap(slab) {
 				// A new slab, the sale's lines so far moved into it.
 				next := make([]pos.Line, 0, max(1024, 2*(len(slab)-first)))
@@ -116,6 +119,7 @@ func (s *PGStore) recordsOfDay(from, to time.Time, fn func(hubsync.HubSale) erro
 			}
 			slab = append(slab, l)
 			day.at(sale.i).Sale.Lines = slab[first:len(slab):len(slab)]
+			l.Serials = nil // the next row's serials are a slice of their own
 			return nil
 		})
 		if err != nil {

@@ -16,6 +16,19 @@ import { flash, h, setChildren } from './ui.js';
 // lineKey is what a change of a line shows as: its quantity and weight.
 const lineKey = (l) => `${l.qty}/${l.weight_g || 0}`;
 
+// A line is a product, or a product of one lot (a scanned label's): lineRef
+// is what a cart message names it by, sameLine finds it again.
+export const lineRef = (l) => (l.lot ? { sku: l.sku, lot: l.lot } : { sku: l.sku });
+export const sameLine = (l, sku, lot) => l.sku === sku && (l.lot || '') === (lot || '');
+const lineId = (l) => `${l.sku}\u0000${l.lot || ''}`;
+
+// lotRow names a line's lot and the serials scanned into it.
+function lotRow(l) {
+  const serials = l.serials || [];
+  return h('small', { class: 'l-lot', testid: 'line-lot', dataset: { lot: l.lot, serials: serials.join(' ') } },
+    t('cart.lot', { lot: l.lot }), serials.length ? ` · ${t('cart.serials', { serials: serials.join(', ') })}` : '');
+}
+
 // offRow is one thing taken off a line (or the free units), under it.
 function offRow(o) {
   return h('li', { class: `l-off l-off-${o.kind}`, testid: `line-${o.kind}`, dataset: { amount: String(o.amount) } },
@@ -36,41 +49,43 @@ export function renderCart(els, cart, before = null, opts = {}) {
   const c = cart || { lines: [], total: 0, count: 0, vat: [] };
   const lang = getLang();
   const lines = c.lines || [];
-  const old = new Map(((before && before.lines) || []).map((l) => [l.sku, lineKey(l)]));
+  const old = new Map(((before && before.lines) || []).map((l) => [lineId(l), lineKey(l)]));
   let changed = null;
   setChildren(els.lines, lines.map((l) => {
     const name = productName(l);
+    const ids = { sku: l.sku, lot: l.lot || '' };
     const rows = lineRows(c, l, lang);
     const controls = rows.weighed
       ? h('button', {
         type: 'button', class: 'qval qweight', testid: 'line-weight', disabled: !opts.weigh,
-        'aria-label': opts.weigh ? `${t('cart.weigh_again')}: ${name}` : null, dataset: { act: 'weigh', sku: l.sku },
+        'aria-label': opts.weigh ? `${t('cart.weigh_again')}: ${name}` : null, dataset: { act: 'weigh', ...ids },
       }, formatKg(l.weight_g || 0, lang))
       : [
-        h('button', { type: 'button', class: 'qbtn', testid: 'qty-minus', 'aria-label': `${t('cart.minus')}: ${name}`, dataset: { act: 'minus', sku: l.sku } }, '−'),
-        h('button', { type: 'button', class: 'qval', testid: 'qty', 'aria-label': `${t('cart.qty')}: ${l.qty}`, dataset: { act: 'qty', sku: l.sku } }, String(l.qty)),
-        h('button', { type: 'button', class: 'qbtn', testid: 'qty-plus', 'aria-label': `${t('cart.plus')}: ${name}`, dataset: { act: 'plus', sku: l.sku } }, '+'),
+        h('button', { type: 'button', class: 'qbtn', testid: 'qty-minus', 'aria-label': `${t('cart.minus')}: ${name}`, dataset: { act: 'minus', ...ids } }, '−'),
+        h('button', { type: 'button', class: 'qval', testid: 'qty', 'aria-label': `${t('cart.qty')}: ${l.qty}`, dataset: { act: 'qty', ...ids } }, String(l.qty)),
+        h('button', { type: 'button', class: 'qbtn', testid: 'qty-plus', 'aria-label': `${t('cart.plus')}: ${name}`, dataset: { act: 'plus', ...ids } }, '+'),
       ];
     const offs = [...rows.offs.map(offRow), rows.free ? freeRow(rows.free) : null].filter(Boolean);
     const li = h('li', {
       class: `line${rows.weighed ? ' weighed' : ''}${rows.needsPin ? ' needs-pin' : ''}`,
       testid: 'cart-line',
-      dataset: { sku: l.sku, qty: String(l.qty), weight: String(l.weight_g || 0), gross: String(l.gross || 0), total: String(l.total || 0), free: String(l.free_qty || 0) },
+      dataset: { sku: l.sku, lot: l.lot || '', qty: String(l.qty), weight: String(l.weight_g || 0), gross: String(l.gross || 0), total: String(l.total || 0), free: String(l.free_qty || 0) },
     },
     h('div', { class: 'l-name' },
       h('span', { class: 'l-title' }, name),
-      h('small', { testid: 'line-amounts' }, rows.weighed ? rows.amounts : `${formatVND(l.price)}${l.unit ? ` / ${unitName(l.unit)}` : ''}`)),
+      h('small', { testid: 'line-amounts' }, rows.weighed ? rows.amounts : `${formatVND(l.price)}${l.unit ? ` / ${unitName(l.unit)}` : ''}`),
+      l.lot ? lotRow(l) : null),
     h('div', { class: 'l-qty' }, controls,
       opts.discounts
-        ? h('button', { type: 'button', class: 'qbtn qdisc', testid: 'line-discount-open', 'aria-label': `${t('cart.discount_open')}: ${name}`, dataset: { act: 'discount', sku: l.sku } }, '%')
+        ? h('button', { type: 'button', class: 'qbtn qdisc', testid: 'line-discount-open', 'aria-label': `${t('cart.discount_open')}: ${name}`, dataset: { act: 'discount', ...ids } }, '%')
         : null),
     h('strong', { class: 'l-total' }, formatVND(rows.gross)),
-    h('button', { type: 'button', class: 'l-remove', testid: 'line-remove', 'aria-label': `${t('cart.remove')}: ${name}`, dataset: { act: 'remove', sku: l.sku } }, '×'),
+    h('button', { type: 'button', class: 'l-remove', testid: 'line-remove', 'aria-label': `${t('cart.remove')}: ${name}`, dataset: { act: 'remove', ...ids } }, '×'),
     offs.length || rows.needsPin
       ? h('ul', { class: 'l-offs' }, offs,
         rows.needsPin ? h('li', { class: 'l-off l-needs-pin', testid: 'line-needs-pin' }, h('span', {}, t('cart.needs_pin'))) : null)
       : null);
-    if (before && old.get(l.sku) !== lineKey(l)) changed = li;
+    if (before && old.get(lineId(l)) !== lineKey(l)) changed = li;
     return li;
   }));
   if (changed) {
@@ -106,17 +121,17 @@ export function wireCart(listEl, { send, cart, onQty, onDiscount, onWeigh }) {
   listEl.addEventListener('click', (e) => {
     const btn = e.target.closest('button[data-act]');
     if (!btn) return;
-    const line = ((cart() && cart().lines) || []).find((l) => l.sku === btn.dataset.sku);
+    const line = ((cart() && cart().lines) || []).find((l) => sameLine(l, btn.dataset.sku, btn.dataset.lot));
     if (!line) return;
     switch (btn.dataset.act) {
       case 'plus':
-        send({ type: 'cart.set', sku: line.sku, qty: line.qty + 1 });
+        send({ type: 'cart.set', ...lineRef(line), qty: line.qty + 1 });
         break;
       case 'minus':
-        send({ type: 'cart.set', sku: line.sku, qty: line.qty - 1 });
+        send({ type: 'cart.set', ...lineRef(line), qty: line.qty - 1 });
         break;
       case 'remove':
-        send({ type: 'cart.remove', sku: line.sku });
+        send({ type: 'cart.remove', ...lineRef(line) });
         break;
       case 'qty':
         if (onQty) onQty(line);

@@ -10,6 +10,7 @@ import {
   QUICK_AMOUNTS, QUICK_PERCENTS, discountOff, discountRequest, lineBase, parsePercent, percentText, requestPercent,
   roundDowns, saleBase,
 } from './discount.js';
+import { sameLine } from './cartview.js';
 import { formatNumber, formatVND, parseAmount } from './format.js';
 import { errorText, getLang, productName, t } from './i18n.js';
 import { $, $$, closeDialog, h, keypad, openDialog, setChildren, toast, typeKey } from './ui.js';
@@ -24,6 +25,7 @@ export class DiscountDialog {
     this.send = send;
     this.cart = cart;
     this.sku = null; // the line, or null for the whole cart
+    this.lot = ''; // the line's lot, when it is a scanned label's
     this.mode = 'percent';
     this.ref = null; // the cart.discount waiting for its answer
     this.sentSeq = 0;
@@ -64,7 +66,7 @@ export class DiscountDialog {
   // line is the cart line the dialog is for, null for the whole cart.
   line() {
     if (!this.sku) return null;
-    return ((this.cart() && this.cart().lines) || []).find((l) => l.sku === this.sku) || null;
+    return ((this.cart() && this.cart().lines) || []).find((l) => sameLine(l, this.sku, this.lot)) || null;
   }
 
   base() {
@@ -77,6 +79,7 @@ export class DiscountDialog {
     const c = this.cart();
     if (!c || !(c.lines || []).length) return;
     this.sku = line ? line.sku : null;
+    this.lot = (line && line.lot) || '';
     const req = line ? line.discount_request : c.discount_request;
     const reason = (line ? line.discount_reason : c.discount_reason) || '';
     const pct = requestPercent(req);
@@ -172,6 +175,7 @@ export class DiscountDialog {
   msg(discount) {
     const m = { type: 'cart.discount', discount };
     if (this.sku) m.sku = this.sku;
+    if (this.sku && this.lot) m.lot = this.lot;
     const reason = $('#disc-reason', this.dlg).value.trim();
     if (discount && reason) m.reason = reason;
     const pin = $('#disc-pin', this.dlg).value.trim();

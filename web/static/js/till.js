@@ -7,7 +7,7 @@
 
 import { api } from './api.js';
 import { productsURL } from './catalog.js';
-import { renderCart as renderCart0, wireCart } from './cartview.js';
+import { lineRef, renderCart as renderCart0, wireCart } from './cartview.js';
 import { BuyerDialog } from './buyerdialog.js';
 import { Checkout } from './checkout.js';
 import { DiscountDialog } from './discountdialog.js';
@@ -294,6 +294,18 @@ function renderCart(before = null) {
   $('#sale-discount').disabled = empty;
 }
 
+// undoLine is the messages that put a cleared line back: its units, or a
+// weighed line's grams; a lot's scanned serials each as its own scan.
+function undoLine(l) {
+  if (l.weight_g) return [{ type: 'cart.weight', sku: l.sku, weight_g: l.weight_g }];
+  const serials = l.serials || [];
+  const rest = l.qty - serials.length;
+  return [
+    ...serials.map((serial) => ({ type: 'cart.add', ...lineRef(l), serial, qty: 1 })),
+    ...(rest > 0 ? [{ type: 'cart.add', ...lineRef(l), qty: rest }] : []),
+  ];
+}
+
 function setupCartButtons() {
   wireCart($('#cart-lines'), {
     send: sendOrWarn,
@@ -305,9 +317,7 @@ function setupCartButtons() {
   $('#sale-discount').addEventListener('click', () => discount.open(null));
   $('#cart-clear').addEventListener('click', () => {
     // The undo puts the lines back as they were: units, or a weighed line's grams.
-    const lines = ((state.cart && state.cart.lines) || []).map((l) => (l.weight_g
-      ? { type: 'cart.weight', sku: l.sku, weight_g: l.weight_g }
-      : { type: 'cart.add', sku: l.sku, qty: l.qty }));
+    const lines = ((state.cart && state.cart.lines) || []).flatMap(undoLine);
     if (lines.length === 0 || !sendOrWarn({ type: 'cart.clear' })) return;
     toast(t('cart.cleared'), {
       ms: 6000,
@@ -390,7 +400,7 @@ function renderKeys() {
 
 // ---- quantity dialog ----
 
-let qtySku = null;
+let qtyLine = null;
 
 function setupQtyDialog() {
   const dlg = $('#qty-dialog');
@@ -398,7 +408,7 @@ function setupQtyDialog() {
   $('#qty-pad').append(keypad((k) => { input.value = typeKey(input.value, k, 5); }, { withThousands: false }));
   const ok = () => {
     const n = parseAmount(input.value);
-    if (qtySku && Number.isInteger(n) && n >= 0) sendOrWarn({ type: 'cart.set', sku: qtySku, qty: n });
+    if (qtyLine && Number.isInteger(n) && n >= 0) sendOrWarn({ type: 'cart.set', ...lineRef(qtyLine), qty: n });
     closeDialog(dlg);
   };
   $('#qty-ok').addEventListener('click', ok);
@@ -407,7 +417,7 @@ function setupQtyDialog() {
 }
 
 function openQty(line) {
-  qtySku = line.sku;
+  qtyLine = line;
   $('#qty-name').textContent = productName(line);
   const input = $('#qty-input');
   input.value = String(line.qty);
