@@ -122,7 +122,7 @@ func (h *Hub) reportAuth(c *fiber.Ctx) error {
 	}
 	if !live {
 		clearCookie(c, sessionCookie, "/")
-		return h.reportDenied(c, fiber.StatusUnauthorized, "unauthorized", "the session has ended (signed out, unused for 12 hours, 3 days old, or the hub keeps sessions in memory and restarted): sign in again at /reports/login",
+		return h.reportDenied(c, fiber.StatusUnauthorized, "unauthorized", "the session has ended (signed out, unused for 12 hours, 3 days old, or kept in the memory of a hub that restarted): sign in again at /reports/login",
 			"Phiên đăng nhập đã kết thúc: đăng nhập lại · The session has ended: sign in again.")
 	}
 	c.Locals(csrfLocal, csrf)
