@@ -67,11 +67,16 @@ func (c *fakeClock) now() time.Time { return c.t }
 
 func TestTheLoginWaitDoublesWithEachWrongTokenAndEndsWithARightOne(t *testing.T) {
 	clk := &fakeClock{t: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
-	l := newLoginLimiter(clk.now)
+	a := &hubAuth{store: NewMemorySessions(), now: clk.now}
 	guess := func(addr string, right bool) time.Duration {
-		done, wait := l.attempt(addr)
+		done, wait, err := a.attempt(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if wait == 0 {
-			done(right)
+			if err := done(right); err != nil {
+				t.Fatal(err)
+			}
 		}
 		return wait
 	}
@@ -117,7 +122,7 @@ func TestTheLoginWaitDoublesWithEachWrongTokenAndEndsWithARightOne(t *testing.T)
 		for range loginAddrFailures {
 			guess("192.0.2.8", false)
 		}
-		clk.t = clk.t.Add(loginForget)
+		clk.t = clk.t.Add(LoginForget)
 		for i := range loginAddrFailures {
 			if w := guess("192.0.2.8", false); w != 0 {
 				t.Fatalf("guess %d a day later waits %v", i+1, w)
@@ -128,31 +133,38 @@ func TestTheLoginWaitDoublesWithEachWrongTokenAndEndsWithARightOne(t *testing.T)
 
 func TestSessionsEndWhenUnusedOrOld(t *testing.T) {
 	clk := &fakeClock{t: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
-	s := newSessionStore(clk.now)
-	id, csrf, err := s.start()
+	s := &hubAuth{store: NewMemorySessions(), now: clk.now}
+	lookup := func(id string) (string, bool) {
+		csrf, ok, err := s.lookupSession(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return csrf, ok
+	}
+	id, csrf, err := s.startSession()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, ok := s.lookup(id); !ok || got != csrf {
+	if got, ok := lookup(id); !ok || got != csrf {
 		t.Fatalf("fresh session: %v", ok)
 	}
-	start, step := clk.t, sessionIdle-time.Minute
-	for clk.t.Sub(start)+step < sessionLife {
+	start, step := clk.t, SessionIdle-time.Minute
+	for clk.t.Sub(start)+step < SessionLife {
 		clk.t = clk.t.Add(step)
-		if _, ok := s.lookup(id); !ok {
+		if _, ok := lookup(id); !ok {
 			t.Fatalf("a session used every %v ended after %v", step, clk.t.Sub(start))
 		}
 	}
-	clk.t = start.Add(sessionLife)
-	if _, ok := s.lookup(id); ok {
+	clk.t = start.Add(SessionLife)
+	if _, ok := lookup(id); ok {
 		t.Error("a session outlived its life")
 	}
-	id, _, _ = s.start()
-	clk.t = clk.t.Add(sessionIdle)
-	if _, ok := s.lookup(id); ok {
+	id, _, _ = s.startSession()
+	clk.t = clk.t.Add(SessionIdle)
+	if _, ok := lookup(id); ok {
 		t.Error("a session unused for 12 hours still opens the pages")
 	}
-	if _, ok := s.lookup(""); ok {
+	if _, ok := lookup(""); ok {
 		t.Error("no id opens a session")
 	}
 }

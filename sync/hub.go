@@ -38,7 +38,7 @@ type Hub struct {
 	AdminHash []byte
 	Log       *slog.Logger
 	app       *fiber.App
-	signin    *hubAuth // sessions and login limits, made on first use (signin.go)
+	signin    *hubAuth // sessions and login limits, made on first use (signin.go), kept by Store when it is a SessionStore
 	// trusted, when set, hears the address of each kiosk whose token was
 	// accepted: the listener keeps room for kiosks during a flood (run.go).
 	trusted func(net.IP)
@@ -175,7 +175,10 @@ func (h *Hub) admin(c *fiber.Ctx) error {
 	if tok == "" {
 		return jsonError(c, fiber.StatusUnauthorized, "unauthorized", "send the admin token as Authorization: Bearer")
 	}
-	right, wait := h.adminToken(c, tok)
+	right, wait, err := h.adminToken(c, tok)
+	if err != nil {
+		return err
+	}
 	if wait > 0 {
 		return signinLocked(c, wait)
 	}

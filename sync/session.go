@@ -5,35 +5,49 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"sync"
 	"time"
 )
 
 // A manager's browser signed in to the report pages holds only a session id;
-// what the id stands for lives here, in the hub's memory. A restart of the
-// hub therefore signs every manager out, and the admin token never leaves the
-// sign-in form.
+// what the id stands for is kept by the hub under the id's SHA-256: in the
+// hub's memory on bbolt (one process owns the file), in the database when the
+// store keeps sessions itself (SessionStore: PostgreSQL, which several hub
+// processes share). The admin token never leaves the sign-in form, and
+// neither the token nor a session id is ever stored.
 const (
-	sessionIdle = 12 * time.Hour     // a session unused this long ends
-	sessionLife = 3 * 24 * time.Hour // and any session ends this long after sign-in
-	maxSessions = 256                // the oldest unused one gives way beyond this
+	SessionIdle = 12 * time.Hour     // a session unused this long ends
+	SessionLife = 3 * 24 * time.Hour // and any session ends this long after sign-in
+	MaxSessions = 256                // the oldest unused one gives way beyond this
 )
 
-type session struct {
-	csrf          string // the token the session's forms carry
-	created, seen time.Time
-}
+// SessionKey is the SHA-256 of a session id: what a session is kept under, so
+// that a lookup takes no time that depends on how much of an id was right and
+// a copy of the store opens no session.
+type SessionKey = [sha256.Size]byte
 
-// sessionStore holds the sessions by the SHA-256 of their ids, so that the
-// map's lookups take no time that depends on how much of an id was right.
-type sessionStore struct {
-	mu   sync.Mutex
-	now  func() time.Time
-	byID map[[sha256.Size]byte]*session
-}
-
-func newSessionStore(now func() time.Time) *sessionStore {
-	return &sessionStore{now: now, byID: map[[sha256.Size]byte]*session{}}
+// SessionStore is a hub store that keeps the managers' sign-in state itself,
+// for every hub process on it to share: the sessions, by their keys, and the
+// counts of wrong admin tokens the login limiter keeps (loginlimit.go). A hub
+// on such a store keeps none of it in memory; on any other store it does.
+// Every call takes the time from the hub, so that the rules are the same
+// whichever keeps them.
+type SessionStore interface {
+	// StartSession keeps a new session with its CSRF token, first ending
+	// the expired ones and, with MaxSessions live, the one unused longest.
+	StartSession(key SessionKey, csrf string, now time.Time) error
+	// TouchSession answers the CSRF token of a live session and marks it
+	// used at now; ok is false for a key unknown, ended or expired (an
+	// expired one is ended). A session is live while it was used within
+	// SessionIdle and started within SessionLife.
+	TouchSession(key SessionKey, now time.Time) (csrf string, ok bool, err error)
+	// EndSession ends a session: its id opens nothing any more.
+	EndSession(key SessionKey) error
+	// CountLogin runs fn on the wrong-token counts of one address (as
+	// limitKey names it) and of the hub as a whole, and keeps what fn
+	// leaves. Every other CountLogin, in any hub process, waits for it, so
+	// that a burst of guesses spread over processes is counted one by one.
+	// Counts whose failures are forgotten (LoginForget) may be swept.
+	CountLogin(addr string, now time.Time, fn func(*LoginCounts)) error
 }
 
 // newSecret is 256 random bits as base64url: session ids and CSRF tokens.
@@ -45,69 +59,43 @@ func newSecret() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// start makes a session and answers its id (for the cookie) and its CSRF token.
-func (s *sessionStore) start() (id, csrf string, err error) {
+// startSession makes a session and answers its id (for the cookie) and its
+// CSRF token.
+func (a *hubAuth) startSession() (id, csrf string, err error) {
 	if id, err = newSecret(); err != nil {
 		return "", "", err
 	}
 	if csrf, err = newSecret(); err != nil {
 		return "", "", err
 	}
-	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.prune(now)
-	if len(s.byID) >= maxSessions {
-		var oldest [sha256.Size]byte
-		var seen time.Time
-		for k, v := range s.byID {
-			if seen.IsZero() || v.seen.Before(seen) {
-				oldest, seen = k, v.seen
-			}
-		}
-		delete(s.byID, oldest)
+	if err := a.store.StartSession(sha256.Sum256([]byte(id)), csrf, a.now()); err != nil {
+		return "", "", fmt.Errorf("start a session: %w", err)
 	}
-	s.byID[sha256.Sum256([]byte(id))] = &session{csrf: csrf, created: now, seen: now}
 	return id, csrf, nil
 }
 
-// lookup answers the CSRF token of a live session and marks it used; ok is
-// false for an id that is unknown, ended or expired.
-func (s *sessionStore) lookup(id string) (csrf string, ok bool) {
+// lookupSession answers the CSRF token of a live session and marks it used;
+// live is false for an id that is unknown, ended or expired.
+func (a *hubAuth) lookupSession(id string) (csrf string, live bool, err error) {
 	if id == "" {
-		return "", false
+		return "", false, nil
 	}
-	k := sha256.Sum256([]byte(id))
-	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v := s.byID[k]
-	if v == nil {
-		return "", false
+	csrf, live, err = a.store.TouchSession(sha256.Sum256([]byte(id)), a.now())
+	if err != nil {
+		return "", false, fmt.Errorf("look up a session: %w", err)
 	}
-	if expired(v, now) {
-		delete(s.byID, k)
-		return "", false
-	}
-	v.seen = now
-	return v.csrf, true
+	return csrf, live, nil
 }
 
-// end forgets a session: its id opens nothing any more.
-func (s *sessionStore) end(id string) {
-	s.mu.Lock()
-	delete(s.byID, sha256.Sum256([]byte(id)))
-	s.mu.Unlock()
-}
-
-func (s *sessionStore) prune(now time.Time) {
-	for k, v := range s.byID {
-		if expired(v, now) {
-			delete(s.byID, k)
-		}
+// endSession forgets a session.
+func (a *hubAuth) endSession(id string) error {
+	if err := a.store.EndSession(sha256.Sum256([]byte(id))); err != nil {
+		return fmt.Errorf("end a session: %w", err)
 	}
+	return nil
 }
 
-func expired(v *session, now time.Time) bool {
-	return now.Sub(v.seen) >= sessionIdle || now.Sub(v.created) >= sessionLife
+// sessionExpired is the rule every SessionStore keeps.
+func sessionExpired(created, seen, now time.Time) bool {
+	return now.Sub(seen) >= SessionIdle || now.Sub(created) >= SessionLife
 }

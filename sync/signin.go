@@ -38,10 +38,11 @@ const (
 	csrfLocal    = "hub_csrf"
 )
 
-// hubAuth is the hub's sign-in state: the sessions and the login limits.
+// hubAuth is the hub's sign-in state: the sessions and the login limits,
+// kept by the store when it keeps them (SessionStore), in memory otherwise.
 type hubAuth struct {
-	sessions *sessionStore
-	logins   *loginLimiter
+	store SessionStore
+	now   func() time.Time
 }
 
 // auth is the hub's sign-in state, made on first use so that a Hub built as a
@@ -50,7 +51,11 @@ func (h *Hub) auth() *hubAuth {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.signin == nil {
-		h.signin = &hubAuth{sessions: newSessionStore(time.Now), logins: newLoginLimiter(time.Now)}
+		st, ok := h.Store.(SessionStore)
+		if !ok {
+			st = NewMemorySessions()
+		}
+		h.signin = &hubAuth{store: st, now: time.Now}
 	}
 	return h.signin
 }
@@ -58,17 +63,19 @@ func (h *Hub) auth() *hubAuth {
 // adminToken compares tok with the admin token, counted by the login limiter
 // for the request's address. wait > 0 means the address (or the hub as a
 // whole) must wait that long, and tok was not compared.
-func (h *Hub) adminToken(c *fiber.Ctx, tok string) (right bool, wait time.Duration) {
-	done, wait := h.auth().logins.attempt(c.IP())
-	if wait > 0 {
-		return false, wait
+func (h *Hub) adminToken(c *fiber.Ctx, tok string) (right bool, wait time.Duration, err error) {
+	done, wait, err := h.auth().attempt(c.IP())
+	if err != nil || wait > 0 {
+		return false, wait, err
 	}
 	right = tok != "" && len(h.AdminHash) > 0 && subtle.ConstantTimeCompare(TokenHash(tok), h.AdminHash) == 1
-	done(right)
+	if err := done(right); err != nil {
+		return false, 0, err
+	}
 	if !right {
 		h.Log.Warn("wrong admin token", "addr", c.IP(), "path", c.Path())
 	}
-	return right, 0
+	return right, 0, nil
 }
 
 // waitSeconds is a wait as whole seconds, rounded up, for Retry-After.
@@ -90,8 +97,10 @@ func (h *Hub) reportAuth(c *fiber.Ctx) error {
 		clearCookie(c, legacyCookie, "/reports")
 	}
 	if tok := bearerToken(c); tok != "" {
-		right, wait := h.adminToken(c, tok)
+		right, wait, err := h.adminToken(c, tok)
 		switch {
+		case err != nil:
+			return err
 		case wait > 0 && !wantsHTML(c):
 			return signinLocked(c, wait)
 		case wait > 0:
@@ -107,10 +116,13 @@ func (h *Hub) reportAuth(c *fiber.Ctx) error {
 	if id == "" {
 		return h.reportDenied(c, fiber.StatusUnauthorized, "unauthorized", "sign in at /reports/login, or send the admin token as Authorization: Bearer", "")
 	}
-	csrf, live := h.auth().sessions.lookup(id)
+	csrf, live, err := h.auth().lookupSession(id)
+	if err != nil {
+		return err
+	}
 	if !live {
 		clearCookie(c, sessionCookie, "/")
-		return h.reportDenied(c, fiber.StatusUnauthorized, "unauthorized", "the session has ended (signed out, unused for 12 hours, or the hub restarted): sign in again at /reports/login",
+		return h.reportDenied(c, fiber.StatusUnauthorized, "unauthorized", "the session has ended (signed out, unused for 12 hours, 3 days old, or kept in the memory of a hub that restarted): sign in again at /reports/login",
 			"Phiên đăng nhập đã kết thúc: đăng nhập lại · The session has ended: sign in again.")
 	}
 	c.Locals(csrfLocal, csrf)
@@ -208,7 +220,10 @@ func (h *Hub) reportLogin(c *fiber.Ctx) error {
 		return h.signinPage(c, fiber.StatusForbidden,
 			"Biểu mẫu không phải của trang này hoặc đã hết hạn: hãy đăng nhập lại · The form was not this page's or had expired: sign in again.", next)
 	}
-	right, wait := h.adminToken(c, strings.TrimSpace(c.FormValue("token")))
+	right, wait, err := h.adminToken(c, strings.TrimSpace(c.FormValue("token")))
+	if err != nil {
+		return err
+	}
 	if wait > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(waitSeconds(wait)))
 		return h.signinPage(c, fiber.StatusTooManyRequests, lockedMessage(wait), next)
@@ -216,7 +231,7 @@ func (h *Hub) reportLogin(c *fiber.Ctx) error {
 	if !right {
 		return h.signinPage(c, fiber.StatusForbidden, "Sai mã quản trị · Wrong admin token.", next)
 	}
-	id, _, err := h.auth().sessions.start()
+	id, _, err := h.auth().startSession()
 	if err != nil {
 		return err
 	}
@@ -237,7 +252,10 @@ func (h *Hub) reportLogout(c *fiber.Ctx) error {
 		return jsonError(c, fiber.StatusForbidden, "csrf_failed", "sign out with the form of the hub's own page")
 	}
 	id := c.Cookies(sessionCookie)
-	csrf, live := h.auth().sessions.lookup(id)
+	csrf, live, err := h.auth().lookupSession(id)
+	if err != nil {
+		return err
+	}
 	if !live { // nothing to end
 		if id != "" {
 			clearCookie(c, sessionCookie, "/")
@@ -248,7 +266,9 @@ func (h *Hub) reportLogout(c *fiber.Ctx) error {
 		h.Log.Warn("sign-out refused: no or wrong form token", "addr", c.IP())
 		return jsonError(c, fiber.StatusForbidden, "csrf_failed", "sign out with the form of the hub's own page")
 	}
-	h.auth().sessions.end(id)
+	if err := h.auth().endSession(id); err != nil {
+		return err
+	}
 	clearCookie(c, sessionCookie, "/")
 	return c.Redirect("/reports/login", fiber.StatusSeeOther)
 }

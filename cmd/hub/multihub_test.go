@@ -118,6 +118,55 @@ func (p *hubProcess) admin(t *testing.T, method, path, body string, out any) {
 	}
 }
 
+// signIn signs a manager in at the hub's sign-in form and answers the
+// session's cookie.
+func (p *hubProcess) signIn(t *testing.T) *http.Cookie {
+	t.Helper()
+	c := &http.Client{Timeout: 20 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.Get(p.url + "/reports/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]*)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("the sign-in form has no token: %.200s", page)
+	}
+	req, _ := http.NewRequest("POST", p.url+"/reports/login",
+		strings.NewReader(url.Values{"token": {adminToken}, "csrf": {string(m[1])}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", p.url)
+	for _, ck := range res.Cookies() {
+		req.AddCookie(ck)
+	}
+	if res, err = c.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	for _, ck := range res.Cookies() {
+		if ck.Name == "hub_session" && res.StatusCode == http.StatusSeeOther {
+			return ck
+		}
+	}
+	t.Fatalf("sign-in: %d, no session cookie", res.StatusCode)
+	return nil
+}
+
+// page answers the status of a report page asked for with a session cookie.
+func (p *hubProcess) page(t *testing.T, session *http.Cookie) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", p.url+"/reports/reconciliation", nil)
+	req.Header.Set("Accept", "application/json")
+	req.AddCookie(session)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
 // linkedKiosk is a kiosk store with the demo catalog, its uplink to a hub,
 // and the central prices its uplink received (kept here: the kiosk sells on
 // at its own prices).
@@ -227,6 +276,9 @@ func TestTwoHubProcessesOnOneDatabase(t *testing.T) {
 		})
 	}
 
+	// A manager signs in at the first hub, which is killed below.
+	session := a.signIn(t)
+
 	// Both kiosks sell on; K01's hub dies while its batches arrive.
 	var sold atomic.Int64
 	selling, stopSelling := context.WithCancel(context.Background())
@@ -307,6 +359,9 @@ func TestTwoHubProcessesOnOneDatabase(t *testing.T) {
 				t.Errorf("%s's record %d held %d times", k.id, r.Seq, seen[r.SaleID])
 			}
 		}
+	}
+	if got := b.page(t, session); got != http.StatusOK {
+		t.Errorf("the session started at the killed hub, at the other: %d", got)
 	}
 	var r hubsync.Reconciliation
 	b.admin(t, "GET", "/api/v1/reconciliation", "", &r)

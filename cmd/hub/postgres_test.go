@@ -48,7 +48,7 @@ func hub(t *testing.T, data string, args ...string) string {
 func TestTheHubRunsOnPostgreSQLWithAKioskSyncingToIt(t *testing.T) {
 	db := pgtest.DB(t)
 	data := filepath.Join(t.TempDir(), "hub-data")
-	if out := hub(t, data, "migrate", "-db", db); !strings.Contains(out, "hub schema at version 82") {
+	if out := hub(t, data, "migrate", "-db", db); !strings.Contains(out, "hub schema at version 91") {
 		t.Fatalf("hub migrate said %q", out)
 	}
 
