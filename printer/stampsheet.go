@@ -146,7 +146,7 @@ type encodedStamp struct {
 	err    error
 }
 
-// encodeStamps asks for each stamp's link in order and sends its QR's path,
+// encodeStamps asks for each stamp's link in order and sends its QR,
 // until the run is done, a stamp fails or stop closes.
 func encodeStamps(sh StampSheet, out chan<- encodedStamp, free chan *qrBitmap, stop <-chan struct{}) {
 	for i := range sh.Count {
@@ -190,7 +190,6 @@ type stampLayout struct {
 	nameX, starX float64
 	marks        *canvas.Path
 	markStyle    canvas.Style
-	qrStyle      canvas.Style
 }
 
 func newStampLayout(sh StampSheet) (*stampLayout, error) {
@@ -248,7 +247,6 @@ func newStampLayout(sh StampSheet) (*stampLayout, error) {
 	l.markStyle.Fill = canvas.Paint{}
 	l.markStyle.Stroke = black
 	l.markStyle.StrokeWidth = markWidth
-	l.qrStyle = canvas.DefaultStyle
 	return l, nil
 }
 
@@ -293,9 +291,9 @@ func fitText(face *canvas.FontFace, s string, w float64) string {
 // qrImage is one stamp's QR as an image of one pixel per module, the quiet
 // zone included. The renderer keeps an index of the images it has embedded,
 // keyed by the image itself, to embed a repeated one once; so the image is a
-// small comparable value (the stamp's number and the run's one bitmap, which
-// the next stamp overwrites) rather than a bitmap of its own that the index
-// would keep alive for the whole run.
+// small comparable value (the stamp's number and one of the run's few
+// bitmaps, filled again for a later stamp once this one is drawn) rather than
+// a bitmap of its own that the index would keep alive for the whole run.
 type qrImage struct {
 	i   int
 	src *qrBitmap
