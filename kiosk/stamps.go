@@ -67,7 +67,7 @@ func (s *Server) issueStamps(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusAccepted).JSON(s.stampRunView(run))
 	}
 
-	doc, err := printer.RenderStampSheets(printer.StampSheet{
+	sheet := printer.StampSheet{
 		SizeMM: pos.StampSizes[run.Size],
 		Name:   p.Name,
 		Stars:  p.Stars,
@@ -78,9 +78,8 @@ func (s *Server) issueStamps(c *fiber.Ctx) error {
 			link, err := pos.DigitalLink{Base: base, GTIN: p.GTIN, Lot: lot.Code, Serial: serial, Expiry: lot.ExpiresOn}.String()
 			return link, serial, err
 		},
-		Created: run.Created,
-	})
-	if err != nil {
+	}
+	if err := printer.CheckStampSheet(sheet); err != nil {
 		return fmt.Errorf("stamp run %s of lot %s: %w", run.ID, lot.ID(), err)
 	}
 	c.Set(fiber.HeaderContentType, "application/pdf")
@@ -90,10 +89,15 @@ func (s *Server) issueStamps(c *fiber.Ctx) error {
 	c.Set("X-Stamp-Last", run.Last())
 	c.Set("X-Stamp-Count", fmt.Sprint(run.Count))
 	c.Status(fiber.StatusCreated)
-	// The document is written straight to the connection rather than copied
-	// into a response body first: a run's PDF is held once, not twice.
+	// The sheets are laid out while they are sent: each finished sheet goes
+	// to the connection as the next is drawn, so the kiosk never holds the
+	// run's file, in memory or on disk, and the print shop's download starts
+	// at once. The link of every stamp was checked above (its lot code and
+	// expiry are the run's), so a run that fails here is one whose
+	// connection broke; the client then has a cut-off file, and the serials
+	// stay issued, as for a file never fetched.
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		if _, err := doc.WriteTo(w); err != nil {
+		if _, err := printer.WriteStampSheets(w, sheet); err != nil {
 			s.log.Warn("stamp sheets not delivered", "run", run.ID, "err", err)
 			return
 		}

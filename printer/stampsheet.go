@@ -1,18 +1,16 @@
 package printer
 
 import (
-	"bytes"
-	"compress/zlib"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
+	"image"
+	"image/color"
 	"io"
 	"strings"
-	"time"
 
-	"codeberg.org/go-pdf/fpdf"
 	"github.com/skip2/go-qrcode"
+	"github.com/tdewolff/canvas"
+	"github.com/tdewolff/canvas/renderers/pdf"
 )
 
 // StampSheet is a run of square traceability stamps laid out on A4 sheets for
@@ -25,11 +23,10 @@ type StampSheet struct {
 	Title  string // what the sheets' margin says about the run
 	Count  int
 	// Stamp gives the i-th stamp's Digital Link and serial (0-based). It is
-	// called once per stamp, in order, so no stamp is held longer than it is
-	// drawn.
+	// called once per stamp, in order, from a goroutine of the run's own at
+	// most a few dozen stamps ahead of the drawing, and never after
+	// WriteStampSheets has returned.
 	Stamp func(i int) (link, serial string, err error)
-	// Created dates the file (a fixed date makes the bytes reproducible).
-	Created time.Time
 }
 
 // Sheet geometry, in millimetres. The gutter leaves room for the crop marks
@@ -43,6 +40,7 @@ const (
 	markLength   = 1.2
 	markWidth    = 0.1
 	stampPadding = 0.6
+	ptPerMM      = 72 / 25.4
 )
 
 // StampGrid is how many stamps of a size fit a sheet.
@@ -60,212 +58,307 @@ func StampPages(sizeMM, count int) int {
 	return (count + per - 1) / per
 }
 
-// StampPDF is a finished document of stamp sheets, ready to be written out.
-type StampPDF struct{ pdf *fpdf.Fpdf }
-
-// WriteTo writes the PDF.
-func (p *StampPDF) WriteTo(w io.Writer) (int64, error) {
-	cw := &countingWriter{w: w}
-	err := p.pdf.Output(cw)
-	return cw.n, err
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	c.n += int64(n)
-	return n, err
-}
-
-// RenderStampSheets lays out the run. Each QR becomes a one-bit image of one
-// pixel per module (about 150 bytes compressed) that the PDF scales to the
-// stamp, so a QR is never held as a picture at print resolution and a
-// 50,000-stamp run stays within tens of megabytes. The text is set in the
-// kiosk's DejaVu Sans, embedded as a subset: every Vietnamese letter, capitals
-// with two marks included, prints as itself.
-func RenderStampSheets(sh StampSheet) (*StampPDF, error) {
+// CheckStampSheet says whether a run can be laid out at all, before anything
+// is written.
+func CheckStampSheet(sh StampSheet) error {
 	if sh.SizeMM < 15 || sh.SizeMM > 60 {
-		return nil, fmt.Errorf("stamp sheet: size %d mm out of range", sh.SizeMM)
+		return fmt.Errorf("stamp sheet: size %d mm out of range", sh.SizeMM)
 	}
 	if sh.Count < 1 || sh.Stamp == nil {
-		return nil, errors.New("stamp sheet: no stamps")
+		return errors.New("stamp sheet: no stamps")
 	}
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCompression(true)
-	pdf.SetAutoPageBreak(false, 0)
-	pdf.SetMargins(0, 0, 0)
-	pdf.SetCreator("OCOP kiosk", true)
-	pdf.SetTitle(sh.Title, true)
-	if !sh.Created.IsZero() {
-		pdf.SetCreationDate(sh.Created)
-		pdf.SetModificationDate(sh.Created)
-	}
-	pdf.AddUTF8FontFromBytes("sans", "", sansTTF)
-	pdf.AddUTF8FontFromBytes("sans", "B", sansBoldTTF)
-	if err := pdf.Error(); err != nil {
-		return nil, fmt.Errorf("stamp sheet: font: %w", err)
-	}
+	return nil
+}
 
-	side := float64(sh.SizeMM)
+// WriteStampSheets lays out the run and writes its PDF to w as it goes, and
+// answers the bytes written. The renderer (github.com/tdewolff/canvas) writes
+// each object of the document to w as soon as it is complete, a sheet's
+// content when the next sheet starts, so what a run holds is one sheet's
+// drawing, the fonts' glyphs in use and the file's cross-reference offsets:
+// the memory a run takes does not grow with its stamps (see
+// BenchmarkStampSheets50000). The text is set in the kiosk's DejaVu Sans,
+// embedded as a subset: every Vietnamese letter, capitals with two marks
+// included, prints as itself.
+//
+// A stamp whose link cannot be made stops the run with an error naming it;
+// what was written before it is then a cut-off file.
+func WriteStampSheets(w io.Writer, sh StampSheet) (int64, error) {
+	if err := CheckStampSheet(sh); err != nil {
+		return 0, err
+	}
+	l, err := newStampLayout(sh)
+	if err != nil {
+		return 0, err
+	}
+	cw := &countingWriter{w: w}
+	doc := pdf.New(noInterpolation{cw}, a4W, a4H, &pdf.Options{Compress: true, SubsetFonts: true, ImageEncoding: canvas.Lossless})
+	doc.SetInfo(sh.Title, "", "", "", "OCOP kiosk")
+
 	cols, rows := StampGrid(sh.SizeMM)
 	perPage := cols * rows
 	pages := StampPages(sh.SizeMM, sh.Count)
-	// Centre the grid on the sheet so the print shop's guillotine sees even
-	// margins.
-	gridW := float64(cols)*side + float64(cols-1)*stampGutter
-	gridH := float64(rows)*side + float64(rows-1)*stampGutter
-	x0, y0 := (a4W-gridW)/2, (a4H-gridH)/2
-
-	// Three text lines under the QR; their height scales with the stamp.
-	lineH := side * 0.1
-	fontPt := lineH * 0.78 / 0.3528
-	qrSide := side - 3*lineH - 2*stampPadding
-	stars := strings.Repeat("★", max(0, min(sh.Stars, 5)))
-	var qrFile bytes.Buffer
-	var qr qrPNG
+	// The QRs are encoded a few stamps ahead on another goroutine: encoding
+	// is a third of a stamp's time, and a kiosk has two cores or more.
+	const ahead = 32
+	stamps := make(chan encodedStamp, ahead)
+	free := make(chan *qrBitmap, ahead+2)
+	for range ahead + 2 {
+		free <- &qrBitmap{}
+	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		encodeStamps(sh, stamps, free, stop)
+	}()
+	// However the run ends, no link is asked for once it has.
+	defer func() { close(stop); <-done }()
 	for i := range sh.Count {
 		if i%perPage == 0 {
-			pdf.AddPage()
+			if i > 0 {
+				doc.NewPage(a4W, a4H)
+			}
 			page := i/perPage + 1
-			pdf.SetFont("sans", "", 7)
-			pdf.SetTextColor(0, 0, 0)
-			pdf.Text(sheetMargin, y0-3, fmt.Sprintf("%s — %d/%d", sh.Title, page, pages))
-			pdf.SetLineWidth(markWidth)
+			l.text(doc, l.margin, fmt.Sprintf("%s — %d/%d", sh.Title, page, pages), sheetMargin, l.y0-3, false)
+		}
+		st := <-stamps
+		if st.err != nil {
+			return cw.n, st.err
 		}
 		k := i % perPage
-		x := x0 + float64(k%cols)*(side+stampGutter)
-		y := y0 + float64(k/cols)*(side+stampGutter)
-		link, serial, err := sh.Stamp(i)
-		if err != nil {
-			return nil, fmt.Errorf("stamp %d: %w", i, err)
-		}
-		qrFile.Reset()
-		if err := qr.write(&qrFile, link); err != nil {
-			return nil, fmt.Errorf("stamp %s: %w", serial, err)
-		}
-		name := "q" + serial
-		opt := fpdf.ImageOptions{ImageType: "PNG"}
-		pdf.RegisterImageOptionsReader(name, opt, &qrFile)
-		pdf.ImageOptions(name, x+(side-qrSide)/2, y+stampPadding, qrSide, qrSide, false, opt, 0, "")
-
-		ty := y + stampPadding + qrSide + lineH*0.8
-		pdf.SetFont("sans", "", fontPt)
-		centreText(pdf, x, side, ty, fitText(pdf, sh.Name, side-2*stampPadding))
-		centreText(pdf, x, side, ty+lineH, "OCOP "+stars)
-		pdf.SetFont("sans", "B", fontPt)
-		centreText(pdf, x, side, ty+2*lineH, serial)
-		cropMarks(pdf, x, y, side)
-		if err := pdf.Error(); err != nil {
-			return nil, fmt.Errorf("stamp %s: %w", serial, err)
+		x := l.x0 + float64(k%cols)*(l.side+stampGutter)
+		y := l.y0 + float64(k/cols)*(l.side+stampGutter) // from the sheet's top
+		l.stamp(doc, st, x, y)
+		free <- st.qr.src
+		if cw.err != nil {
+			return cw.n, fmt.Errorf("stamp sheet: %w", cw.err)
 		}
 	}
-	pdf.Close()
-	if err := pdf.Error(); err != nil {
-		return nil, fmt.Errorf("stamp sheet: %w", err)
+	if err := doc.Close(); err != nil {
+		return cw.n, fmt.Errorf("stamp sheet: %w", err)
 	}
-	return &StampPDF{pdf: pdf}, nil
+	return cw.n, cw.err
 }
 
-func centreText(pdf *fpdf.Fpdf, x, w, y float64, s string) {
-	pdf.Text(x+(w-pdf.GetStringWidth(s))/2, y, s)
+// encodedStamp is one stamp's serial and QR, or why it has none.
+type encodedStamp struct {
+	serial string
+	qr     qrImage
+	err    error
+}
+
+// encodeStamps asks for each stamp's link in order and sends its QR,
+// until the run is done, a stamp fails or stop closes.
+func encodeStamps(sh StampSheet, out chan<- encodedStamp, free chan *qrBitmap, stop <-chan struct{}) {
+	for i := range sh.Count {
+		var st encodedStamp
+		link, serial, err := sh.Stamp(i)
+		if err != nil {
+			st.err = fmt.Errorf("stamp %d: %w", i, err)
+		} else {
+			var bm *qrBitmap
+			select {
+			case bm = <-free:
+			case <-stop:
+				return
+			}
+			st.serial, st.qr = serial, qrImage{i: i, src: bm}
+			if err := bm.set(link); err != nil {
+				st.err = fmt.Errorf("stamp %s: %w", serial, err)
+			}
+		}
+		select {
+		case out <- st:
+		case <-stop:
+			return
+		}
+		if st.err != nil {
+			return
+		}
+	}
+}
+
+// stampLayout is what every stamp of a run shares: its geometry, its faces
+// and the text that is the same on each.
+type stampLayout struct {
+	side, x0, y0 float64
+	lineH        float64
+	qrSide       float64
+	margin       *canvas.FontFace
+	regular      *canvas.FontFace
+	bold         *canvas.FontFace
+	name, stars  *canvas.Text
+	nameX, starX float64
+	marks        *canvas.Path
+	markStyle    canvas.Style
+}
+
+func newStampLayout(sh StampSheet) (*stampLayout, error) {
+	sans, err := canvas.LoadFont(sansTTF, 0, canvas.FontRegular)
+	if err != nil {
+		return nil, fmt.Errorf("stamp sheet: font: %w", err)
+	}
+	sansBold, err := canvas.LoadFont(sansBoldTTF, 0, canvas.FontBold)
+	if err != nil {
+		return nil, fmt.Errorf("stamp sheet: bold font: %w", err)
+	}
+	l := &stampLayout{side: float64(sh.SizeMM)}
+	cols, rows := StampGrid(sh.SizeMM)
+	// Centre the grid on the sheet so the print shop's guillotine sees even
+	// margins.
+	gridW := float64(cols)*l.side + float64(cols-1)*stampGutter
+	gridH := float64(rows)*l.side + float64(rows-1)*stampGutter
+	l.x0, l.y0 = (a4W-gridW)/2, (a4H-gridH)/2
+	// Three text lines under the QR; their height scales with the stamp.
+	l.lineH = l.side * 0.1
+	fontPt := l.lineH * 0.78 * ptPerMM
+	l.qrSide = l.side - 3*l.lineH - 2*stampPadding
+	black := canvas.Paint{Color: canvas.Black}
+	l.margin = sans.Face(7, black)
+	l.regular = sans.Face(fontPt, black)
+	l.bold = sansBold.Face(fontPt, black)
+
+	// The name and the stars are the same on every stamp: shaped once.
+	name := fitText(l.regular, sh.Name, l.side-2*stampPadding)
+	l.name = canvas.NewTextLine(l.regular, name, canvas.Left)
+	l.nameX = (l.side - l.regular.TextWidth(name)) / 2
+	stars := "OCOP " + strings.Repeat("★", max(0, min(sh.Stars, 5)))
+	l.stars = canvas.NewTextLine(l.regular, stars, canvas.Left)
+	l.starX = (l.side - l.regular.TextWidth(stars)) / 2
+
+	// The crop marks: two short lines at each corner of a stamp, outside
+	// it, drawn relative to the stamp's top left corner.
+	l.marks = &canvas.Path{}
+	for _, cx := range []float64{0, l.side} {
+		for _, cy := range []float64{0, l.side} {
+			dx, dy := -1.0, -1.0
+			if cx > 0 {
+				dx = 1
+			}
+			if cy > 0 {
+				dy = 1
+			}
+			l.marks.MoveTo(cx+dx*markOffset, -cy)
+			l.marks.LineTo(cx+dx*(markOffset+markLength), -cy)
+			l.marks.MoveTo(cx, -(cy + dy*markOffset))
+			l.marks.LineTo(cx, -(cy + dy*(markOffset+markLength)))
+		}
+	}
+	l.markStyle = canvas.DefaultStyle
+	l.markStyle.Fill = canvas.Paint{}
+	l.markStyle.Stroke = black
+	l.markStyle.StrokeWidth = markWidth
+	return l, nil
+}
+
+// at is the renderer's matrix for a point given from the sheet's top left
+// corner (the renderer's origin is the bottom left).
+func at(x, y float64) canvas.Matrix { return canvas.Identity.Translate(x, a4H-y) }
+
+// text sets one line with its baseline at (x, y) from the sheet's top.
+func (l *stampLayout) text(doc *pdf.PDF, face *canvas.FontFace, s string, x, y float64, centre bool) {
+	if centre {
+		x -= face.TextWidth(s) / 2
+	}
+	doc.RenderText(canvas.NewTextLine(face, s, canvas.Left), at(x, y))
+}
+
+// stamp draws one stamp whose top left corner is (x, y) from the sheet's top.
+func (l *stampLayout) stamp(doc *pdf.PDF, st encodedStamp, x, y float64) {
+	qx, qy := x+(l.side-l.qrSide)/2, y+stampPadding
+	m := l.qrSide / float64(st.qr.src.n)
+	// The image's pixels are QR modules: scale them to the QR's side, its
+	// first row at the top.
+	doc.RenderImage(st.qr, at(qx, qy+l.qrSide).Scale(m, m))
+	ty := qy + l.qrSide + l.lineH*0.8
+	doc.RenderText(l.name, at(x+l.nameX, ty))
+	doc.RenderText(l.stars, at(x+l.starX, ty+l.lineH))
+	l.text(doc, l.bold, st.serial, x+l.side/2, ty+2*l.lineH, true)
+	doc.RenderPath(l.marks, l.markStyle, at(x, y))
 }
 
 // fitText cuts a name that is wider than the stamp, with an ellipsis.
-func fitText(pdf *fpdf.Fpdf, s string, w float64) string {
-	if pdf.GetStringWidth(s) <= w {
+func fitText(face *canvas.FontFace, s string, w float64) string {
+	if face.TextWidth(s) <= w {
 		return s
 	}
 	r := []rune(s)
-	for len(r) > 1 && pdf.GetStringWidth(string(r)+"…") > w {
+	for len(r) > 1 && face.TextWidth(string(r)+"…") > w {
 		r = r[:len(r)-1]
 	}
 	return strings.TrimSpace(string(r)) + "…"
 }
 
-// cropMarks draws the two short lines at each corner of a stamp, outside it.
-func cropMarks(pdf *fpdf.Fpdf, x, y, side float64) {
-	for _, cx := range []float64{x, x + side} {
-		for _, cy := range []float64{y, y + side} {
-			dx, dy := -1.0, -1.0
-			if cx > x {
-				dx = 1
-			}
-			if cy > y {
-				dy = 1
-			}
-			pdf.Line(cx+dx*markOffset, cy, cx+dx*(markOffset+markLength), cy)
-			pdf.Line(cx, cy+dy*markOffset, cx, cy+dy*(markOffset+markLength))
-		}
-	}
+// qrImage is one stamp's QR as an image of one pixel per module, the quiet
+// zone included. The renderer keeps an index of the images it has embedded,
+// keyed by the image itself, to embed a repeated one once; so the image is a
+// small comparable value (the stamp's number and one of the run's few
+// bitmaps, filled again for a later stamp once this one is drawn) rather than
+// a bitmap of its own that the index would keep alive for the whole run.
+type qrImage struct {
+	i   int
+	src *qrBitmap
 }
 
-// qrPNG writes QR codes as PNG files of one bit and one pixel per module,
-// the quiet zone included: grey, not paletted, so the PDF holds no palette
-// object per stamp, and with one zlib writer reused for the whole run (a new
-// one costs about a megabyte of allocation, fifty thousand times over).
-type qrPNG struct {
-	zw   *zlib.Writer
-	rows bytes.Buffer
-	idat bytes.Buffer
+type qrBitmap struct {
+	n    int
+	dark []bool
 }
 
-func (q *qrPNG) write(w *bytes.Buffer, s string) error {
-	code, err := qrcode.New(s, qrcode.Medium)
+func (b *qrBitmap) set(link string) error {
+	code, err := qrcode.New(link, qrcode.Medium)
 	if err != nil {
-		return fmt.Errorf("qr of %q: %w", s, err)
+		return fmt.Errorf("qr of %q: %w", link, err)
 	}
 	bm := code.Bitmap()
-	n := len(bm)
-	q.rows.Reset()
+	b.n = len(bm)
+	b.dark = b.dark[:0]
 	for _, row := range bm {
-		q.rows.WriteByte(0) // filter: none
-		var b byte
-		for x, dark := range row {
-			if !dark { // grey 1 is white
-				b |= 0x80 >> (x % 8)
-			}
-			if x%8 == 7 || x == n-1 {
-				q.rows.WriteByte(b)
-				b = 0
-			}
-		}
+		b.dark = append(b.dark, row...)
 	}
-	q.idat.Reset()
-	if q.zw == nil {
-		q.zw, _ = zlib.NewWriterLevel(&q.idat, zlib.DefaultCompression)
-	} else {
-		q.zw.Reset(&q.idat)
-	}
-	if _, err := q.zw.Write(q.rows.Bytes()); err != nil {
-		return err
-	}
-	if err := q.zw.Close(); err != nil {
-		return err
-	}
-	w.WriteString("\x89PNG\r\n\x1a\n")
-	var ihdr [13]byte
-	binary.BigEndian.PutUint32(ihdr[0:], uint32(n))
-	binary.BigEndian.PutUint32(ihdr[4:], uint32(n))
-	ihdr[8] = 1 // bit depth; colour type 0 (grey), deflate, no filter, no interlace
-	pngChunk(w, "IHDR", ihdr[:])
-	pngChunk(w, "IDAT", q.idat.Bytes())
-	pngChunk(w, "IEND", nil)
 	return nil
 }
 
-func pngChunk(w *bytes.Buffer, kind string, data []byte) {
-	var n [4]byte
-	binary.BigEndian.PutUint32(n[:], uint32(len(data)))
-	w.Write(n[:])
-	crc := crc32.NewIEEE()
-	crc.Write([]byte(kind))
-	crc.Write(data)
-	w.WriteString(kind)
-	w.Write(data)
-	binary.BigEndian.PutUint32(n[:], crc.Sum32())
-	w.Write(n[:])
+func (q qrImage) ColorModel() color.Model { return color.GrayModel }
+func (q qrImage) Bounds() image.Rectangle { return image.Rect(0, 0, q.src.n, q.src.n) }
+func (q qrImage) At(x, y int) color.Color {
+	if q.src.dark[y*q.src.n+x] {
+		return color.Gray{}
+	}
+	return color.Gray{Y: 0xff}
+}
+
+type countingWriter struct {
+	w   io.Writer
+	n   int64
+	err error
+}
+
+// Write records the first error and swallows the rest: the renderer does not
+// stop on a failed write, so the run checks err after each stamp.
+func (c *countingWriter) Write(b []byte) (int, error) {
+	if c.err != nil {
+		return len(b), nil
+	}
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	c.err = err
+	return len(b), nil
+}
+
+// noInterpolation passes the renderer's output through but for one word. The
+// renderer marks every image /Interpolate true, asking viewers and RIPs to
+// smooth it when they scale it up: a QR of one pixel a module then prints
+// with soft grey edges, PDF/X forbids the flag, and zbar misses a fifth of
+// the QRs on a page that poppler smoothed. The renderer writes each name of
+// a dictionary in a write of its own, so the key is renamed in that write,
+// to a name of the same length no reader knows and every reader skips: the
+// image is then not interpolated (the default) and every byte offset the
+// renderer counted stays right.
+type noInterpolation struct{ w io.Writer }
+
+func (f noInterpolation) Write(b []byte) (int, error) {
+	if string(b) == "/Interpolate" {
+		b = []byte("/XInterpolat")
+	}
+	return f.w.Write(b)
 }

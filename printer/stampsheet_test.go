@@ -3,13 +3,14 @@ package printer
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 )
 
 // needTool finds a command the stamp tests render or decode with. Locally a
@@ -67,13 +68,10 @@ func TestEveryQROnAStampSheetDecodesToItsOwnStamp(t *testing.T) {
 			cols, rows := StampGrid(size)
 			per := cols * rows
 			count := 2*per + 3 // two full sheets and three stamps on the last
-			doc, err := RenderStampSheets(StampSheet{SizeMM: size, Name: "Mật ong U Minh Hạ", Stars: 4, Title: "test run",
-				Count: count, Stamp: testLink, Created: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)})
-			if err != nil {
-				t.Fatal(err)
-			}
 			var buf bytes.Buffer
-			if _, err := doc.WriteTo(&buf); err != nil {
+			_, err := WriteStampSheets(&buf, StampSheet{SizeMM: size, Name: "Mật ong U Minh Hạ", Stars: 4, Title: "test run",
+				Count: count, Stamp: testLink})
+			if err != nil {
 				t.Fatal(err)
 			}
 			for _, page := range []int{1, 3} {
@@ -106,16 +104,18 @@ func TestAStampSheetHasTheLayoutAPrintShopExpects(t *testing.T) {
 		})
 	}
 	t.Run("a name too long for the stamp is cut with an ellipsis, never spilling onto the next", func(t *testing.T) {
-		doc, err := RenderStampSheets(StampSheet{SizeMM: 20, Name: strings.Repeat("Bánh phồng tôm NACAMA ", 5), Stars: 5, Title: "t", Count: 1, Stamp: testLink})
+		name := strings.Repeat("Bánh phồng tôm NACAMA ", 5)
+		l, err := newStampLayout(StampSheet{SizeMM: 20, Name: name, Stars: 5, Title: "t", Count: 1, Stamp: testLink})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if w := doc.pdf.GetStringWidth(fitText(doc.pdf, strings.Repeat("Bánh phồng tôm NACAMA ", 5), 20-2*stampPadding)); w > 20-2*stampPadding {
-			t.Errorf("cut name is %.1f mm wide", w)
+		cut := fitText(l.regular, name, 20-2*stampPadding)
+		if w := l.regular.TextWidth(cut); w > 20-2*stampPadding || !strings.HasSuffix(cut, "…") {
+			t.Errorf("cut name %q is %.1f mm wide", cut, w)
 		}
 	})
 	t.Run("a stamp whose link cannot be made stops the run with its number", func(t *testing.T) {
-		_, err := RenderStampSheets(StampSheet{SizeMM: 25, Name: "x", Count: 3, Stamp: func(i int) (string, string, error) {
+		_, err := WriteStampSheets(io.Discard, StampSheet{SizeMM: 25, Name: "x", Count: 3, Stamp: func(i int) (string, string, error) {
 			if i == 2 {
 				return "", "", fmt.Errorf("no link")
 			}
@@ -125,4 +125,61 @@ func TestAStampSheetHasTheLayoutAPrintShopExpects(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
+}
+
+// syncBuffer is a buffer the test reads while the run writes it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) pagesWritten() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Count(b.buf.Bytes(), []byte("/Type/Page/"))
+}
+
+func TestAStampRunWritesItsSheetsAsItGoesNotAllAtTheEnd(t *testing.T) {
+	// Three sheets of 25 mm stamps. When the last stamp is asked for, the
+	// first sheet must already be in the writer: a run that held every
+	// sheet until the end would need memory for all of them.
+	cols, rows := StampGrid(25)
+	count := 3 * cols * rows
+	var out syncBuffer
+	pagesBeforeLast := -1
+	_, err := WriteStampSheets(&out, StampSheet{SizeMM: 25, Name: "Mật ong U Minh Hạ", Stars: 4, Title: "t", Count: count,
+		Stamp: func(i int) (string, string, error) {
+			if i == count-1 {
+				pagesBeforeLast = out.pagesWritten()
+			}
+			return testLink(i)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pagesBeforeLast < 1 {
+		t.Errorf("%d sheets written when the last stamp was asked for, want the first at least", pagesBeforeLast)
+	}
+	if got := out.pagesWritten(); got != 3 {
+		t.Errorf("%d sheets in the file, want 3", got)
+	}
+}
+
+func TestNoQRImageAsksToBeSmoothed(t *testing.T) {
+	var out bytes.Buffer
+	if _, err := WriteStampSheets(&out, StampSheet{SizeMM: 20, Name: "x", Stars: 3, Title: "t", Count: 5, Stamp: testLink}); err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(out.Bytes(), []byte("/Subtype/Image")); n != 5 {
+		t.Fatalf("%d images, want one a stamp", n)
+	}
+	if bytes.Contains(out.Bytes(), []byte("/Interpolate")) {
+		t.Error("an image is marked /Interpolate: viewers and RIPs would print its QR with soft edges")
+	}
 }
