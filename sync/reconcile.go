@@ -253,9 +253,21 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 	if err != nil {
 		return r, fmt.Errorf("reconciliation of %s: kiosks: %w", r.Day, err)
 	}
-	tallies, err := st.KioskTallies()
-	if err != nil {
-		return r, fmt.Errorf("reconciliation of %s: running totals: %w", r.Day, err)
+	// The running totals are read while the day's records are: the two
+	// reads are independent, and on PostgreSQL the server works on one while
+	// the hub adds up the other.
+	var tallies map[string]KioskTally
+	tallied := make(chan error, 1)
+	go func() {
+		var err error
+		tallies, err = st.KioskTallies()
+		tallied <- err
+	}()
+	tallyErr := func() error {
+		if err := <-tallied; err != nil {
+			return fmt.Errorf("reconciliation of %s: running totals: %w", r.Day, err)
+		}
+		return nil
 	}
 	byID := map[string]*KioskDay{}
 	get := func(id string) *KioskDay {
@@ -272,9 +284,6 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 		kd := get(k.ID)
 		kd.Revoked, kd.LastContact, kd.Unsynced, kd.Lost, kd.LastError = k.Revoked, k.LastContact, k.Depth, k.Lost, k.LastError
 		progress[k.ID] = [2]uint64{k.Acked, k.Top}
-	}
-	for id := range tallies {
-		get(id)
 	}
 	prices := &centralPrices{st: st}
 	dayUnits := map[string]map[string]int64{} // kiosk → units key → the day's units
@@ -327,7 +336,14 @@ func Reconcile(st Store, day, now time.Time) (Reconciliation, error) {
 		return nil
 	})
 	if err != nil {
+		_ = tallyErr()
 		return r, fmt.Errorf("reconciliation of %s: %w", r.Day, err)
+	}
+	if err := tallyErr(); err != nil {
+		return r, err
+	}
+	for id := range tallies {
+		get(id)
 	}
 	for id, kd := range byID {
 		t := tallies[id]

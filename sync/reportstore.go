@@ -148,16 +148,32 @@ func netOf(s pos.Sale) (pos.Money, bool) {
 // centralPrices answers a report's central price questions from each
 // product's price history, read once per product the report meets: a day's
 // lines ask thousands of times of a few hundred products.
+// priceHistories is a store that reads every product's central prices at
+// once (PostgreSQL: one query instead of one a product a report meets). The
+// history is the catalog's size, not the sales'.
+type priceHistories interface {
+	PriceHistories() (map[string][]PricePoint, error)
+}
+
 type centralPrices struct {
 	st      Store
 	history map[string][]PricePoint
+	whole   bool // history holds every product's: one not in it has none
 }
 
 // at is the central price of sku valid at t (the last set at or before t),
 // as Store.CentralPrice answers it.
 func (c *centralPrices) at(sku string, t time.Time) (pos.Money, bool, error) {
+	if all, ok := c.st.(priceHistories); ok && c.history == nil {
+		// One question for every product's prices rather than one a product.
+		h, err := all.PriceHistories()
+		if err != nil {
+			return 0, false, err
+		}
+		c.history, c.whole = h, true
+	}
 	h, ok := c.history[sku]
-	if !ok {
+	if !ok && !c.whole {
 		var err error
 		if h, err = c.st.PriceHistory(sku); err != nil {
 			return 0, false, err

@@ -271,3 +271,25 @@ func (s *PGStore) PriceHistory(sku string) ([]hubsync.PricePoint, error) {
 	}
 	return out, nil
 }
+
+// PriceHistories reads every product's central prices, oldest first, in one
+// query (the reports' price checks ask for them all).
+func (s *PGStore) PriceHistories() (map[string][]hubsync.PricePoint, error) {
+	ctx, cancel := op()
+	defer cancel()
+	rows, err := s.pool.Query(ctx, q("price-histories"))
+	if err != nil {
+		return nil, fmt.Errorf("price histories: %w", err)
+	}
+	out := map[string][]hubsync.PricePoint{}
+	var sku string
+	var ns, price int64
+	_, err = pgx.ForEachRow(rows, []any{&sku, &ns, &price}, func() error {
+		out[sku] = append(out[sku], hubsync.PricePoint{From: time.Unix(0, ns), Price: pos.Money(price)})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("price histories: %w", err)
+	}
+	return out, nil
+}

@@ -56,20 +56,19 @@ func (s *PGStore) Ingest(kioskID string, recs []pos.OutboxRecord, now time.Time)
 	}
 }
 
+// ingest stores a batch in its transaction in two round trips around the
+// COPYs: what the rules and the claim need is asked as one pipelined batch
+// (the kiosk's row locked first), and what the records add to the running
+// totals and the acknowledgement as another. Each statement runs in order
+// on the server and sees the ones before it.
 func ingest(ctx context.Context, tx pgx.Tx, kioskID string, recs []pos.OutboxRecord, now time.Time) (uint64, error) {
-	var acked, top int64
-	if err := tx.QueryRow(ctx, q("lock-kiosk"), kioskID).Scan(&acked, &top); err != nil {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return 0, fmt.Errorf("%w %q", hubsync.ErrUnknownKiosk, kioskID)
-		}
-		return 0, err
-	}
 	// A batch repeating a record: its first copy counts.
 	first := make([]pos.OutboxRecord, 0, len(recs))
-	seen := map[string]bool{}
-	var ids []string
-	var seqs []int64
-	var times []time.Time
+	seen := make(map[string]bool, len(recs))
+	ids := make([]string, 0, len(recs))
+	seqs := make([]int64, 0, len(recs))
+	times := make([]time.Time, 0, len(recs))
+	var skus, originals []string
 	for _, r := range recs {
 		if seen[r.SaleID] {
 			continue
@@ -77,38 +76,100 @@ func ingest(ctx context.Context, tx pgx.Tx, kioskID string, recs []pos.OutboxRec
 		seen[r.SaleID] = true
 		first = append(first, r)
 		ids, seqs, times = append(ids, r.SaleID), append(seqs, int64(r.Seq)), append(times, r.Sale.Time)
-	}
-	claimed := map[string]bool{}
-	if len(ids) > 0 {
-		rows, err := tx.Query(ctx, q("claim-sale-ids"), kioskID, ids, seqs, times)
-		if err != nil {
-			return 0, err
+		for _, l := range r.Sale.Lines {
+			skus = append(skus, l.SKU)
 		}
-		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return 0, err
-		}
-		for _, id := range got {
-			claimed[id] = true
+		if r.Sale.Original != "" {
+			originals = append(originals, r.Sale.Original)
 		}
 	}
-	var fresh []pos.OutboxRecord
+	var acked, top int64
+	known := false
+	claimed := make(map[string]bool, len(first))
+	look := &batchLookup{catalog: map[string]bool{}, held: map[string]*pos.Sale{}}
+	holders := map[uint64]holder{}
+	ask := &pgx.Batch{}
+	ask.Queue(q("lock-kiosk"), kioskID).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&acked, &top)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("%w %q", hubsync.ErrUnknownKiosk, kioskID)
+		}
+		return err
+	})
+	if len(first) > 0 {
+		ask.Queue(q("claim-sale-ids"), kioskID, ids, seqs, times).Query(func(rows pgx.Rows) error {
+			var id string
+			_, err := pgx.ForEachRow(rows, []any{&id}, func() error { claimed[id] = true; return nil })
+			return err
+		})
+		// The rules' questions, asked of every record of the batch: the
+		// answers for those held already go unused.
+		ask.Queue(q("in-catalog"), skus).QueryRow(func(row pgx.Row) error {
+			var in []string
+			if err := row.Scan(&known, &in); err != nil {
+				return fmt.Errorf("catalog: %w", err)
+			}
+			look.known = known
+			for _, sku := range in {
+				look.catalog[sku] = true
+			}
+			return nil
+		})
+		if len(originals) > 0 {
+			ask.Queue(q("held-sales"), originals).Query(func(rows pgx.Rows) error {
+				var raw []byte
+				_, err := pgx.ForEachRow(rows, []any{&raw}, func() error {
+					s := new(pos.Sale)
+					if err := decode(raw, s, "a sale undone"); err != nil {
+						return err
+					}
+					look.held[s.ID] = s
+					return nil
+				})
+				if err != nil {
+					return fmt.Errorf("sales undone: %w", err)
+				}
+				return nil
+			})
+		}
+		ask.Queue(q("seq-holders"), kioskID, seqs).Query(func(rows pgx.Rows) error {
+			var seq int64
+			var id, receipt string
+			_, err := pgx.ForEachRow(rows, []any{&seq, &id, &receipt}, func() error {
+				h := holder{id: id}
+				if receipt != "" {
+					h.receipt = "(" + receipt + ")"
+				}
+				holders[uint64(seq)] = h
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("sequences held: %w", err)
+			}
+			return nil
+		})
+	}
+	if err := tx.SendBatch(ctx, ask).Close(); err != nil {
+		return 0, err
+	}
+	fresh := make([]pos.OutboxRecord, 0, len(claimed))
 	for _, r := range first {
 		if claimed[r.SaleID] {
 			fresh = append(fresh, r)
 		}
 	}
+	after := &pgx.Batch{}
 	if len(fresh) > 0 {
-		t, err := store(ctx, tx, kioskID, fresh, now)
+		t, err := store(ctx, tx, after, kioskID, fresh, look, holders, now)
 		if err != nil {
 			return 0, err
 		}
 		top = max(top, int64(t))
 	}
-	if err := tx.QueryRow(ctx, q("advance"), kioskID, acked).Scan(&acked); err != nil {
-		return 0, err
-	}
-	if _, err := tx.Exec(ctx, q("kiosk-progress"), kioskID, acked, top, now); err != nil {
+	after.Queue(q("advance-progress"), kioskID, acked, top, now).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&acked)
+	})
+	if err := tx.SendBatch(ctx, after).Close(); err != nil {
 		return 0, err
 	}
 	return uint64(acked), nil
@@ -119,27 +180,22 @@ func ingest(ctx context.Context, tx pgx.Tx, kioskID string, recs []pos.OutboxRec
 type batchLookup struct {
 	known   bool            // the hub keeps a catalog
 	catalog map[string]bool // the batch's SKUs in it
-	held    map[string]pos.Sale
+	held    map[string]*pos.Sale
 }
 
 func (l *batchLookup) InCatalog(sku string) (bool, bool, error) { return l.catalog[sku], l.known, nil }
 
 func (l *batchLookup) HeldSale(id string) (pos.Sale, bool, error) {
-	s, ok := l.held[id]
-	return s, ok, nil
+	if s := l.held[id]; s != nil {
+		return *s, true, nil
+	}
+	return pos.Sale{}, false, nil
 }
 
-// store writes the records newly claimed, flagged, and returns the highest
-// sequence among them.
-func store(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRecord, now time.Time) (uint64, error) {
-	look, err := prefetch(ctx, tx, kioskID, fresh)
-	if err != nil {
-		return 0, err
-	}
-	holders, err := seqHolders(ctx, tx, kioskID, fresh)
-	if err != nil {
-		return 0, err
-	}
+// store writes the records newly claimed, flagged, queues what they add to
+// the running totals on after, and returns the highest sequence among them.
+func store(ctx context.Context, tx pgx.Tx, after *pgx.Batch, kioskID string, fresh []pos.OutboxRecord, look *batchLookup,
+	holders map[uint64]holder, now time.Time) (uint64, error) {
 	var top uint64
 	var sales, lines, payments [][]any
 	var seqs []int64
@@ -150,7 +206,8 @@ func store(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 		return 0, err
 	}
 	var twice []int64
-	for _, r := range fresh {
+	for i := range fresh {
+		r := &fresh[i]
 		flags, err := hubsync.CheckRecord(look, r.Sale)
 		if err != nil {
 			return 0, err
@@ -163,7 +220,7 @@ func store(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 			holders[r.Seq] = holder{r.SaleID, "(" + r.Sale.ReceiptNo + ")"}
 			seqs, seqIDs, seqTimes = append(seqs, int64(r.Seq)), append(seqIDs, r.SaleID), append(seqTimes, r.Sale.Time)
 		}
-		look.held[r.SaleID] = r.Sale
+		look.held[r.SaleID] = &r.Sale
 		top = max(top, r.Seq)
 		raw, err := json.Marshal(r.Sale)
 		if err != nil {
@@ -212,79 +269,13 @@ func store(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 		}
 	}
 	if len(seqs) > 0 {
-		if _, err := tx.Exec(ctx, q("hold-seqs"), kioskID, seqs, seqIDs, seqTimes); err != nil {
-			return 0, err
-		}
+		after.Queue(q("hold-seqs"), kioskID, seqs, seqIDs, seqTimes)
 	}
-	return top, tally(ctx, tx, kioskID, fresh, twice)
-}
-
-// prefetch reads in two queries what the rules ask of the database for a
-// batch: which of its SKUs are in the catalog, and the sales its voids and
-// refunds undo.
-func prefetch(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRecord) (*batchLookup, error) {
-	look := &batchLookup{catalog: map[string]bool{}, held: map[string]pos.Sale{}}
-	var skus, originals []string
-	for _, r := range fresh {
-		for _, l := range r.Sale.Lines {
-			skus = append(skus, l.SKU)
-		}
-		if r.Sale.Original != "" {
-			originals = append(originals, r.Sale.Original)
-		}
-	}
-	var in []string
-	if err := tx.QueryRow(ctx, q("in-catalog"), skus).Scan(&look.known, &in); err != nil {
-		return nil, fmt.Errorf("catalog: %w", err)
-	}
-	for _, sku := range in {
-		look.catalog[sku] = true
-	}
-	if len(originals) == 0 {
-		return look, nil
-	}
-	rows, err := tx.Query(ctx, q("held-sales"), originals)
-	if err != nil {
-		return nil, fmt.Errorf("sales undone: %w", err)
-	}
-	var raw []byte
-	_, err = pgx.ForEachRow(rows, []any{&raw}, func() error {
-		var s pos.Sale
-		if err := decode(raw, &s, "a sale undone"); err != nil {
-			return err
-		}
-		look.held[s.ID] = s
-		return nil
-	})
-	return look, err
+	tally(after, kioskID, fresh, twice)
+	return top, nil
 }
 
 type holder struct{ id, receipt string }
-
-// seqHolders are the sales holding the batch's sequences already (a sequence
-// reported lost has none).
-func seqHolders(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRecord) (map[uint64]holder, error) {
-	seqs := make([]int64, 0, len(fresh))
-	for _, r := range fresh {
-		seqs = append(seqs, int64(r.Seq))
-	}
-	rows, err := tx.Query(ctx, q("seq-holders"), kioskID, seqs)
-	if err != nil {
-		return nil, fmt.Errorf("sequences held: %w", err)
-	}
-	out := map[uint64]holder{}
-	var seq int64
-	var id, receipt string
-	_, err = pgx.ForEachRow(rows, []any{&seq, &id, &receipt}, func() error {
-		h := holder{id: id}
-		if receipt != "" {
-			h.receipt = "(" + receipt + ")"
-		}
-		out[uint64(seq)] = h
-		return nil
-	})
-	return out, err
-}
 
 // MarkLost records lost sequences below the highest one held and moves the
 // acknowledgement over them.

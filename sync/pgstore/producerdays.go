@@ -84,19 +84,15 @@ func compare(a, b string) int {
 	return 0
 }
 
-// addProducerDays adds a batch's figures to its kiosk's rows.
-func addProducerDays(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRecord) error {
+// addProducerDays queues a batch's figures, added to its kiosk's rows.
+func addProducerDays(b *pgx.Batch, kioskID string, fresh []pos.OutboxRecord) {
 	f := dayFigures{}
 	for _, r := range fresh {
 		f.add(r.Sale)
 	}
-	if len(f) == 0 {
-		return nil
+	if len(f) > 0 {
+		b.Queue(q("add-producer-days"), append(f.args(), kioskID)...)
 	}
-	if _, err := tx.Exec(ctx, q("add-producer-days"), append(f.args(), kioskID)...); err != nil {
-		return fmt.Errorf("settlement figures: %w", err)
-	}
-	return nil
 }
 
 // ProducerDays reads the producers' figures of the days of [from, to).

@@ -77,6 +77,20 @@ SELECT CASE
             AND NOT EXISTS (SELECT 1 FROM kiosk_seqs n WHERE n.kiosk = $1 AND n.seq = k.seq + 1))
 END;
 
+-- name: advance-progress
+-- The acknowledgement moved over the sequences held without a gap after the
+-- one before ($2), with the newest sequence held and the contact noted.
+UPDATE kiosks SET
+    acked = CASE
+        WHEN NOT EXISTS (SELECT 1 FROM kiosk_seqs WHERE kiosk = $1 AND seq = $2::bigint + 1) THEN $2::bigint
+        ELSE (SELECT min(k.seq) FROM kiosk_seqs k
+              WHERE k.kiosk = $1 AND k.seq > $2::bigint
+                AND NOT EXISTS (SELECT 1 FROM kiosk_seqs n WHERE n.kiosk = $1 AND n.seq = k.seq + 1))
+    END,
+    top_seq = $3, last_contact = $4
+WHERE id = $1
+RETURNING acked;
+
 -- name: kiosk-records
 SELECT s.seq, s.record
 FROM kiosk_seqs k JOIN sales s ON s.id = k.sale_id AND s.sold_at = k.sold_at
@@ -134,6 +148,9 @@ SELECT price FROM price_history WHERE sku = $1 AND from_ns <= $2 ORDER BY from_n
 
 -- name: price-history
 SELECT from_ns, price FROM price_history WHERE sku = $1 ORDER BY from_ns;
+
+-- name: price-histories
+SELECT sku, from_ns, price FROM price_history ORDER BY sku, from_ns;
 
 -- name: promotions
 SELECT record FROM promotions WHERE NOT deleted;

@@ -352,16 +352,13 @@ func (s *PGStore) SalesPage(kioskID string, after hubsync.SalesCursor, limit int
 	return out, false, nil
 }
 
-// tally adds a batch's records to the running totals, in the batch's
-// transaction; twice are the sequences another sale held already.
-func tally(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRecord, twice []int64) error {
-	if _, err := tx.Exec(ctx, q("add-held"), kioskID, len(fresh)); err != nil {
-		return fmt.Errorf("records held: %w", err)
-	}
+// tally queues what a batch's records add to the running totals, on the
+// batch of statements that ends the batch's transaction; twice are the
+// sequences another sale held already.
+func tally(b *pgx.Batch, kioskID string, fresh []pos.OutboxRecord, twice []int64) {
+	b.Queue(q("add-held"), kioskID, len(fresh))
 	if len(twice) > 0 {
-		if _, err := tx.Exec(ctx, q("add-twice"), kioskID, twice); err != nil {
-			return fmt.Errorf("sequences held twice: %w", err)
-		}
+		b.Queue(q("add-twice"), kioskID, twice)
 	}
 	type entry struct {
 		u       hubsync.UnitsSold
@@ -382,24 +379,21 @@ func tally(ctx context.Context, tx pgx.Tx, kioskID string, fresh []pos.OutboxRec
 			units[key] = &entry{*u, nameSeq}
 		})
 	}
-	if len(keys) == 0 {
-		return addProducerDays(ctx, tx, kioskID, fresh)
-	}
-	cols := make([][]any, 9)
-	for _, k := range keys {
-		e := units[k]
-		for i, v := range []any{k, e.u.SKU, e.u.Name, e.u.Unit, int64(e.nameSeq), e.u.Sold, e.u.Voided, e.u.Refunded, e.u.UnitsSold} {
-			cols[i] = append(cols[i], v)
+	if len(keys) > 0 {
+		cols := make([][]any, 9)
+		for _, k := range keys {
+			e := units[k]
+			for i, v := range []any{k, e.u.SKU, e.u.Name, e.u.Unit, int64(e.nameSeq), e.u.Sold, e.u.Voided, e.u.Refunded, e.u.UnitsSold} {
+				cols[i] = append(cols[i], v)
+			}
 		}
+		args := []any{kioskID, strs(cols[0]), strs(cols[1]), strs(cols[2]), strs(cols[3])}
+		for _, c := range cols[4:] {
+			args = append(args, ints(c))
+		}
+		b.Queue(q("add-units"), args...)
 	}
-	args := []any{kioskID, strs(cols[0]), strs(cols[1]), strs(cols[2]), strs(cols[3])}
-	for _, c := range cols[4:] {
-		args = append(args, ints(c))
-	}
-	if _, err := tx.Exec(ctx, q("add-units"), args...); err != nil {
-		return fmt.Errorf("units sold: %w", err)
-	}
-	return addProducerDays(ctx, tx, kioskID, fresh)
+	addProducerDays(b, kioskID, fresh)
 }
 
 func strs(v []any) []string {
