@@ -352,6 +352,12 @@ func (s *PGStore) RecordDelivery(key string, out hubsync.DeliveryOutcome, now ti
 			if err := logStatesTx(ctx, tx, perKiosk, logKiosks, logKeys, logStates, logReasons, now); err != nil {
 				return err
 			}
+			// The hub processes whose kiosks issued these send them the
+			// states now, not at their next heartbeat (a delivery's
+			// transaction is rare beside ingest's, which tells no one).
+			if err := notifyChange(ctx, tx, "invoice-states"); err != nil {
+				return err
+			}
 			st.Next += int64(len(out.Results))
 		}
 		switch {

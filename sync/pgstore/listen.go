@@ -28,14 +28,15 @@ const (
 	listenRetryMax   = 15 * time.Second
 )
 
-// ListenForChanges calls changed for each catalog or promotion change any hub
+// ListenForChanges calls changed for each catalog, promotion or invoice-state change any hub
 // process publishes on the database, until ctx ends. It listens on a
 // connection of its own and, when that breaks, connects again (backing off up
-// to 15 s) and calls changed once, for what it may have missed meanwhile.
+// to 15 s); each time it starts listening it calls changed once, for what it
+// may have missed before.
 func (s *PGStore) ListenForChanges(ctx context.Context, changed func()) {
 	wait := listenRetryFirst
-	for first := true; ctx.Err() == nil; first = false {
-		heard, err := s.listen(ctx, changed, !first)
+	for ctx.Err() == nil {
+		heard, err := s.listen(ctx, changed)
 		if ctx.Err() != nil {
 			return
 		}
@@ -54,7 +55,7 @@ func (s *PGStore) ListenForChanges(ctx context.Context, changed func()) {
 
 // listen holds one LISTEN connection until it breaks; heard says it was
 // listening at all.
-func (s *PGStore) listen(ctx context.Context, changed func(), again bool) (heard bool, err error) {
+func (s *PGStore) listen(ctx context.Context, changed func()) (heard bool, err error) {
 	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return false, err
@@ -67,9 +68,9 @@ func (s *PGStore) listen(ctx context.Context, changed func(), again bool) (heard
 	if _, err := conn.Exec(ctx, q("listen-changes")); err != nil {
 		return false, err
 	}
-	if again {
-		changed() // what was published while no one listened
-	}
+	// What was published while no one listened: before this connection,
+	// or (the first time) while the hub was starting and kiosks linking.
+	changed()
 	for {
 		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return true, err
