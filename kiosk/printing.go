@@ -245,7 +245,8 @@ func receiptFromSale(sale pos.Sale, lang string) printer.Receipt {
 		// what its promotion and a discount given at the till took off it; the
 		// sale's own discount (spread over the lines by the pricing) prints
 		// once, under the total, so nothing is taken off twice.
-		rl := printer.ReceiptLine{Name: name, Qty: l.Qty, WeightG: l.WeightG, Price: l.Price, VATRate: l.VATRate, Gross: l.Gross()}
+		rl := printer.ReceiptLine{Name: name, Qty: l.Qty, WeightG: l.WeightG, Price: l.Price, VATRate: l.VATRate, Gross: l.Gross(),
+			Serials: l.Serials}
 		switch {
 		case l.Free:
 			rl.Off = append(rl.Off, printer.Deduction{Promotion: promo[l.Promotion]})

@@ -35,6 +35,10 @@ type ReceiptLine struct {
 	// Off is what was taken off this line: discounts given at the till and
 	// promotions, each printed under the line.
 	Off []Deduction `json:"off,omitempty"`
+	// Serials are the serials of the lot's labels or stamps scanned into the
+	// line at the till, printed under it so that the paper names the very
+	// items sold.
+	Serials []string `json:"serials,omitempty"`
 }
 
 // Deduction is money taken off a line or a sale.
@@ -309,6 +313,11 @@ func writeItem(e *Encoder, w receiptWords, l ReceiptLine, cols int) {
 			continue
 		}
 		e.Columns2("  "+w.deduction(d), money(-d.Amount))
+	}
+	if len(l.Serials) > 0 {
+		for _, s := range wrapIndent("  "+w.serials+strings.Join(l.Serials, ", "), cols) {
+			e.Line(s)
+		}
 	}
 }
 

@@ -91,6 +91,13 @@ func TestReceiptLayout(t *testing.T) {
 			[]string{"1x0", "  Khuyến mãi: Mua 2 tặng 1"},
 			[]row{{"Khuyến mãi: Mua 2 tặng 1", "-45.000"}, {"TỔNG CỘNG", "450.000"}, {"Tổng giảm giá", "45.000"}},
 			nil},
+		{"a line's scanned serials print under it",
+			func(r *Receipt) {
+				r.Lines[0].Serials = []string{"000017", "000018"}
+			},
+			[]string{"  Số sê-ri: 000017, 000018"},
+			[]row{{"TỔNG CỘNG", "495.000"}},
+			nil},
 		{"a weighed line prints its weight times the price per kilogram",
 			func(r *Receipt) {
 				r.Lines = append(r.Lines, ReceiptLine{Name: "Khô cá lóc Cà Mau", WeightG: 1235, Price: 350_000, VATRate: 8})

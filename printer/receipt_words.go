@@ -25,6 +25,7 @@ type receiptWords struct {
 	tendered, change                     string
 	transferRef                          string // names a VietQR transfer's reference
 	scanToPay, thanks, lot               string
+	serials                              string // names the serials scanned into a line
 	methods                              map[string]string
 	// decimal separates whole kilograms from grams.
 	decimal string
@@ -38,7 +39,7 @@ var receiptLangs = map[string]receiptWords{
 		subtotal: "Cộng tiền hàng", discount: "Giảm giá", promotion: "Khuyến mãi", total: "TỔNG CỘNG",
 		saved: "Tổng giảm giá", vat: "Thuế GTGT %d%% (đã gồm)",
 		tendered: "Khách đưa", change: "Tiền thừa", transferRef: "ND: ",
-		scanToPay: "Quét mã để chuyển khoản", thanks: "Cảm ơn quý khách!", lot: "lô",
+		scanToPay: "Quét mã để chuyển khoản", thanks: "Cảm ơn quý khách!", lot: "lô", serials: "Số sê-ri: ",
 		methods: map[string]string{
 			pos.MethodCash:    "Tiền mặt",
 			pos.MethodVietQR:  "Chuyển khoản VietQR",
@@ -53,7 +54,7 @@ var receiptLangs = map[string]receiptWords{
 		subtotal: "Subtotal", discount: "Discount", promotion: "Promotion", total: "TOTAL",
 		saved: "Total discount", vat: "VAT %d%% (included)",
 		tendered: "Cash given", change: "Change", transferRef: "Ref: ",
-		scanToPay: "Scan to pay by bank transfer", thanks: "Thank you!", lot: "lot",
+		scanToPay: "Scan to pay by bank transfer", thanks: "Thank you!", lot: "lot", serials: "Serials: ",
 		methods: map[string]string{
 			pos.MethodCash:    "Cash",
 			pos.MethodVietQR:  "VietQR transfer",

@@ -84,7 +84,6 @@ func ingest(ctx context.Context, tx pgx.Tx, kioskID string, recs []pos.OutboxRec
 		}
 	}
 	var acked, top int64
-	known := false
 	claimed := make(map[string]bool, len(first))
 	look := &batchLookup{catalog: map[string]bool{}, held: map[string]*pos.Sale{}}
 	holders := map[uint64]holder{}
@@ -106,10 +105,9 @@ func ingest(ctx context.Context, tx pgx.Tx, kioskID string, recs []pos.OutboxRec
 		// answers for those held already go unused.
 		ask.Queue(q("in-catalog"), skus).QueryRow(func(row pgx.Row) error {
 			var in []string
-			if err := row.Scan(&known, &in); err != nil {
+			if err := row.Scan(&look.known, &in); err != nil {
 				return fmt.Errorf("catalog: %w", err)
 			}
-			look.known = known
 			for _, sku := range in {
 				look.catalog[sku] = true
 			}
