@@ -59,3 +59,19 @@ func TestTheEReceiptShowsDiscountsPromotionsFreeUnitsAndWeighedLines(t *testing.
 		}
 	}
 }
+
+// A line sold by its scanned stamps names their serials on the e-receipt, as
+// on the paper.
+func TestTheEReceiptNamesALinesScannedSerials(t *testing.T) {
+	k := startKiosk(t, t.TempDir())
+	issueStamps(t, k, 3)
+	s := k.sell(t, map[string]any{"lines": []map[string]any{
+		{"sku": honeySKU, "qty": 2, "lot": "UM2605-01", "serials": []string{"0002", "0001"}},
+	}, "payments": cashPay(1_000_000)})
+	if vi := pageText(k.do("GET", "/r/"+s.ID, nil, "Accept-Language", "vi").Body); !strings.Contains(vi, "Số sê-ri: 0002, 0001") {
+		t.Errorf("the e-receipt lacks the serials:\n%s", vi)
+	}
+	if en := pageText(k.do("GET", "/r/"+s.ID+"?lang=en", nil).Body); !strings.Contains(en, "Serials: 0002, 0001") {
+		t.Errorf("the English e-receipt lacks the serials:\n%s", en)
+	}
+}

@@ -313,6 +313,7 @@ func receiptPage(sale pos.Sale, l string, t map[string]string) web.ReceiptPage {
 		for _, d := range rl.Off {
 			ln.Off = append(ln.Off, off(d))
 		}
+		ln.Serials = strings.Join(rl.Serials, ", ")
 		page.Lines = append(page.Lines, ln)
 	}
 	if r.Discount.Amount != 0 {

@@ -140,6 +140,7 @@ type ReceiptLine struct {
 	Name, Amounts, Gross string
 	Free                 bool
 	Off                  []ReceiptOff
+	Serials              string // the serials scanned into the line, "" for none
 }
 
 // ReceiptOff is money taken off: a promotion or a discount and its reason,
