@@ -38,7 +38,7 @@ var words = map[string][2]string{
 	"promotion": {"Khuyến mãi", "Promotion"}, "saved": {"Tổng giảm giá", "Total discount"},
 	"free": {"Tặng kèm", "Free"}, "till": {"Quầy", "Till"}, "reference": {"ND", "Ref"},
 	"serials": {"Số sê-ri", "Serials"},
-	"change": {"Tiền thừa", "Change"}, "unknown_receipt": {"Không có hoá đơn này.", "There is no such receipt."},
+	"change":  {"Tiền thừa", "Change"}, "unknown_receipt": {"Không có hoá đơn này.", "There is no such receipt."},
 	"sale": {"Phiếu", "Receipt"}, "void": {"Phiếu huỷ", "Void"}, "refund": {"Phiếu hoàn tiền", "Refund"},
 	"voided": {"đã huỷ", "voided"}, "refunded": {"đã hoàn tiền", "refunded"}, "partially_refunded": {"đã hoàn một phần", "partly refunded"},
 	"cash": {"Tiền mặt", "Cash"}, "vietqr": {"Chuyển khoản VietQR", "VietQR transfer"}, "card": {"Thẻ", "Card"}, "ewallet": {"Ví điện tử", "E-wallet"},
