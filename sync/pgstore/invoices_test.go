@@ -292,10 +292,11 @@ func TestInvoicesThroughAHubOnPostgreSQLReachTheProviderOnceAndInOrder(t *testin
 	eventually(t, "the states at the kiosk", 10*time.Second, func() bool { return kioskStates(t, ks)[pos.InvoiceDelivered] == 30 })
 }
 
-// An invoice state another hub process settled, on the database the kiosk's
-// process shares, reaches the kiosk at its next heartbeat: the process the
-// kiosk links to was not the one told of it.
-func TestStatesSettledByAnotherHubProcessReachTheKioskAtItsHeartbeat(t *testing.T) {
+// settledElsewhere links K01 to a hub process on a new database and has
+// another process, sharing it, deliver K01's two invoices; it answers the
+// kiosk's uplink connection.
+func settledElsewhere(t *testing.T) *websocket.Conn {
+	t.Helper()
 	url := pgtest.DB(t)
 	other := openOn(t, url) // the process that delivers
 	tok, err := hubsync.RegisterKiosk(other, "K01")
@@ -312,7 +313,7 @@ func TestStatesSettledByAnotherHubProcessReachTheKioskAtItsHeartbeat(t *testing.
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
 	var m hubsync.Message
 	if err := c.ReadJSON(&m); err != nil || m.Type != "ack" {
 		t.Fatalf("greeting: %+v %v", m, err)
@@ -326,14 +327,18 @@ func TestStatesSettledByAnotherHubProcessReachTheKioskAtItsHeartbeat(t *testing.
 		{Key: b.Invoices[0].Key, Outcome: einvoice.Delivered}, {Key: b.Invoices[1].Key, Outcome: einvoice.Delivered}}}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.WriteJSON(hubsync.Message{Type: "heartbeat"}); err != nil {
-		t.Fatal(err)
-	}
-	_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	return c
+}
+
+// expectStates reads the uplink until the two delivered states arrive, for
+// at most within.
+func expectStates(t *testing.T, c *websocket.Conn, within time.Duration, when string) {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(within))
 	for {
 		var m hubsync.Message
 		if err := c.ReadJSON(&m); err != nil {
-			t.Fatalf("no invoice states after the heartbeat: %v", err)
+			t.Fatalf("no invoice states %s: %v", when, err)
 		}
 		if m.Type != "invoice_states" {
 			continue
@@ -345,54 +350,22 @@ func TestStatesSettledByAnotherHubProcessReachTheKioskAtItsHeartbeat(t *testing.
 	}
 }
 
+// An invoice state another hub process settled, on the database the kiosk's
+// process shares, reaches the kiosk at its next heartbeat (also when the
+// process the kiosk links to missed the other's word of it).
+func TestStatesSettledByAnotherHubProcessReachTheKioskAtItsHeartbeat(t *testing.T) {
+	c := settledElsewhere(t)
+	if err := c.WriteJSON(hubsync.Message{Type: "heartbeat"}); err != nil {
+		t.Fatal(err)
+	}
+	expectStates(t, c, 3*time.Second, "after the heartbeat")
+}
+
 // An invoice state another hub process settled reaches the kiosk linked to
 // this one within seconds, heartbeat or not: the delivery's transaction tells
-// every hub process listening on the database.
+// every hub process listening on the database. (The hub process may still be
+// connecting its listener when the states are settled: they come with the
+// wake-up it gives once listening.)
 func TestStatesSettledByAnotherHubProcessReachTheKioskAtOnce(t *testing.T) {
-	url := pgtest.DB(t)
-	other := openOn(t, url) // the process that delivers
-	tok, err := hubsync.RegisterKiosk(other, "K01")
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs := invoicetest.Sell(t, invoicetest.Kiosk(t, "K01", "C26MAA", pos.InvoiceBlock{From: 50_000_000, To: 59_999_999}), 2)
-	if _, err := other.Ingest("K01", recs, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	hubURL := runHub(t, url, einvoice.Settings{}) // no provider: it delivers nothing itself
-	h := http.Header{"Authorization": {"Bearer " + tok}, "X-Kiosk-Id": {"K01"}, "X-Invoicing": {"1"}}
-	c, _, err := websocket.DefaultDialer.Dial(strings.Replace(hubURL, "http", "ws", 1)+"/api/v1/uplink", h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	var m hubsync.Message
-	if err := c.ReadJSON(&m); err != nil || m.Type != "ack" {
-		t.Fatalf("greeting: %+v %v", m, err)
-	}
-	sts, _ := other.Streams()
-	b, err := other.NextInvoices(sts[0].Key, 10)
-	if err != nil || len(b.Invoices) != 2 {
-		t.Fatalf("batch: %+v %v", b.Invoices, err)
-	}
-	// The hub process may still be connecting its listener: states settled
-	// before it listened come with the wake-up it gives once listening.
-	if _, err := other.RecordDelivery(sts[0].Key, hubsync.DeliveryOutcome{Results: []einvoice.Result{
-		{Key: b.Invoices[0].Key, Outcome: einvoice.Delivered}, {Key: b.Invoices[1].Key, Outcome: einvoice.Delivered}}}, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
-	for {
-		var m hubsync.Message
-		if err := c.ReadJSON(&m); err != nil {
-			t.Fatalf("no invoice states within 5 s, no heartbeat sent: %v", err)
-		}
-		if m.Type != "invoice_states" {
-			continue
-		}
-		if len(m.States) != 2 || m.States[0].State != pos.InvoiceDelivered || m.Seq != 2 {
-			t.Fatalf("states sent: %+v (seq %d)", m.States, m.Seq)
-		}
-		return
-	}
+	expectStates(t, settledElsewhere(t), 5*time.Second, "within 5 s, no heartbeat sent")
 }
