@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/ocop-kiosk/kiosk/sync/pgtest"
 )
 
@@ -27,22 +29,7 @@ func TestTheGapsQueryReadsOnlyAboveTheAcknowledgements(t *testing.T) {
 		ANALYZE kiosks; ANALYZE kiosk_seqs;`); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := st.pool.Query(ctx, "EXPLAIN "+q("tally-above"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plan []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, line)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(plan, "\n")
+	text := explain(t, st.pool, "EXPLAIN "+q("tally-above"))
 	if strings.Contains(text, "Seq Scan on kiosk_seqs") || !strings.Contains(text, "Index") {
 		t.Errorf("the gaps' query reads the whole history:\n%s", text)
 	}
@@ -104,25 +91,26 @@ func TestABatchsSequencesAreLookedUpByKeyWithoutStatistics(t *testing.T) {
 	}
 	for _, mode := range []string{"force_generic_plan", "force_custom_plan"} {
 		exec(`SET plan_cache_mode = ` + mode)
-		rows, err := conn.Query(ctx, `EXPLAIN EXECUTE holders ('K007', '{`+strings.Join(seqs, ",")+`}')`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, line)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		text := strings.Join(plan, "\n")
+		text := explain(t, conn, `EXPLAIN EXECUTE holders ('K007', '{`+strings.Join(seqs, ",")+`}')`)
 		if strings.Contains(text, "Seq Scan on kiosk_seqs") || !strings.Contains(text, "Scan using kiosk_seqs_pkey") ||
 			!strings.Contains(text, "AND (seq = b.seq))") {
 			t.Errorf("%s: the batch's sequences are not looked up one by one by key:\n%s", mode, text)
 		}
 	}
+}
+
+// explain runs an EXPLAIN and answers its plan as text.
+func explain(t *testing.T, db interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, sql string) string {
+	t.Helper()
+	rows, err := db.Query(context.Background(), sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
 }

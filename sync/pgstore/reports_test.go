@@ -67,16 +67,8 @@ func latestMigration(t *testing.T) int64 {
 // kept gets them from its records when it migrates (migration 3), and
 // settles as one that kept them from its first sale.
 func TestMigrationFillsTheSettlementFiguresOfTheSalesHeld(t *testing.T) {
-	fair := storetest.NewFair(t)
-	url := pgtest.DB(t)
+	fair, url, st, want := loadedFair(t)
 	ctx := context.Background()
-	st, err := Open(ctx, url, quiet())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	fair.Load(t, st)
-	want := fair.Reports(t, st)
 	// What a database at schema 2 held: the sales, none of the figures.
 	if _, err := st.pool.Exec(ctx, `DELETE FROM producer_days; DELETE FROM `+versionTable+` WHERE version_id = 3`); err != nil {
 		t.Fatal(err)
@@ -84,12 +76,7 @@ func TestMigrationFillsTheSettlementFiguresOfTheSalesHeld(t *testing.T) {
 	if v, err := Migrate(ctx, url, quiet()); err != nil || v != latestMigration(t) {
 		t.Fatalf("migrated to %d, %v", v, err)
 	}
-	got := fair.Reports(t, st)
-	for name, w := range want {
-		if !bytes.Equal(got[name], w) {
-			t.Errorf("%s after migration 3:\n%s\nwant\n%s", name, got[name], w)
-		}
-	}
+	sameReports(t, fair, st, want, "after migration 3")
 }
 
 // A database of schema 12 — the settlement's figures one row per day and
@@ -97,16 +84,8 @@ func TestMigrationFillsTheSettlementFiguresOfTheSalesHeld(t *testing.T) {
 // keeps every figure when it moves to the schema of now and back: the reports
 // are the same at every step.
 func TestMigrationsAfter12KeepTheReports(t *testing.T) {
-	fair := storetest.NewFair(t)
-	url := pgtest.DB(t)
+	fair, url, st, want := loadedFair(t)
 	ctx := context.Background()
-	st, err := Open(ctx, url, quiet())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	fair.Load(t, st)
-	want := fair.Reports(t, st)
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		t.Fatal(err)
@@ -138,10 +117,31 @@ func TestMigrationsAfter12KeepTheReports(t *testing.T) {
 	}
 	// The pool's statements were prepared on the tables as they were.
 	st.pool.Reset()
+	sameReports(t, fair, st, want, "after migrating down and up again")
+}
+
+// loadedFair is the fair loaded into a store on a new database, with its
+// reports.
+func loadedFair(t *testing.T) (fair *storetest.Fair, url string, st *PGStore, want map[string][]byte) {
+	t.Helper()
+	fair = storetest.NewFair(t)
+	url = pgtest.DB(t)
+	st, err := Open(context.Background(), url, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	fair.Load(t, st)
+	return fair, url, st, fair.Reports(t, st)
+}
+
+// sameReports checks the fair's reports are still want.
+func sameReports(t *testing.T, fair *storetest.Fair, st *PGStore, want map[string][]byte, when string) {
+	t.Helper()
 	got := fair.Reports(t, st)
 	for name, w := range want {
 		if !bytes.Equal(got[name], w) {
-			t.Errorf("%s after migrating down and up again:\n%s\nwant\n%s", name, got[name], w)
+			t.Errorf("%s %s:\n%s\nwant\n%s", name, when, got[name], w)
 		}
 	}
 }
