@@ -8,6 +8,7 @@ import (
 
 	"github.com/ocop-kiosk/kiosk/pos"
 	hubsync "github.com/ocop-kiosk/kiosk/sync"
+	"github.com/ocop-kiosk/kiosk/sync/storetest"
 )
 
 // The invoice delivery report's benchmark, run the same way on each store
@@ -31,17 +32,6 @@ const (
 // benchInvEnd is the first instant after the benchmark's days, Vietnam time.
 var benchInvEnd = time.Date(2026, 12, 1, 0, 0, 0, 0, pos.VietnamTime)
 
-// benchSaleID is a sale id (pos.ValidID) made from a number.
-func benchSaleID(n uint64) string {
-	const digits = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-	var b [26]byte
-	for i := 25; i >= 0; i-- {
-		b[i] = digits[n%32]
-		n /= 32
-	}
-	return string(b[:])
-}
-
 // benchInvoiced is kiosk k's records numbered from..to of each, the last just
 // before benchInvEnd, one every 24 h / benchInvPerDay, each a sale with its
 // invoice.
@@ -53,7 +43,7 @@ func benchInvoiced(k int, from, to, each uint64) []pos.OutboxRecord {
 	var out []pos.OutboxRecord
 	for seq := from; seq <= to; seq++ {
 		at := start.Add(time.Duration(seq-1) * step).Truncate(time.Microsecond)
-		id := benchSaleID(uint64(k)<<40 | seq)
+		id := storetest.BenchID(uint64(k)<<40 | seq)
 		total := pos.Money(220000)
 		s := pos.Sale{ID: id, Kind: pos.KindSale, KioskID: kiosk, Seq: seq, ReceiptNo: pos.ReceiptNo(kiosk, seq), ShiftID: "S1",
 			Status: "completed", Time: at, Total: total,

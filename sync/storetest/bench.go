@@ -53,8 +53,9 @@ const (
 // benchEnd is the first instant after the benchmark's year, Vietnam time.
 var benchEnd = time.Date(2026, 12, 1, 0, 0, 0, 0, pos.VietnamTime)
 
-// benchID is a sale id (pos.ValidID) made from a number.
-func benchID(n uint64) string {
+// BenchID is a sale id (pos.ValidID) made from a number: the benchmarks'
+// records are numbered kiosk<<40 | sequence.
+func BenchID(n uint64) string {
 	const digits = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 	var b [26]byte
 	for i := 25; i >= 0; i-- {
@@ -77,7 +78,7 @@ func benchRecords(k int, from, to, each uint64, step time.Duration, products []p
 	start := benchEnd.Add(-time.Duration(each) * step)
 	methods := []string{pos.MethodCash, pos.MethodVietQR, pos.MethodCard, pos.MethodEwallet}
 	sale := func(seq uint64) pos.Sale {
-		s := pos.Sale{ID: benchID(uint64(k)<<40 | seq), Kind: pos.KindSale, KioskID: kiosk, Seq: seq,
+		s := pos.Sale{ID: BenchID(uint64(k)<<40 | seq), Kind: pos.KindSale, KioskID: kiosk, Seq: seq,
 			ReceiptNo: pos.ReceiptNo(kiosk, seq), ShiftID: "S1", Status: "completed",
 			Time: start.Add(time.Duration(seq-1)*step + offset).Truncate(time.Microsecond)}
 		for i := range 1 + int(seq%3) {
