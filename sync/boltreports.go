@@ -232,29 +232,44 @@ func (s *BoltStore) RecordsBetween(from, to time.Time, fn func(HubSale) error) e
 		return nil
 	}
 	lastDay := dayKey(to.Add(-time.Nanosecond))
-	seek := dayKey(from)
+	within := func(k []byte) bool { return bytes.Compare(k[:8], lastDay) <= 0 }
+	return walkIndex(s.db, bByDay, dayKey(from), within, func(tx *bolt.Tx, k []byte) (HubSale, bool, error) {
+		var hs HubSale
+		id := k[bytes.IndexByte(k[8:], 0)+8+1+8:]
+		v := tx.Bucket(bSales).Get(id)
+		if v == nil {
+			return hs, false, fmt.Errorf("the by-day index names sale %s, which the store does not hold", id)
+		}
+		if err := json.Unmarshal(v, &hs); err != nil {
+			return hs, false, fmt.Errorf("sale %s: %w", id, err)
+		}
+		return hs, !hs.Sale.Time.Before(from) && hs.Sale.Time.Before(to), nil
+	}, fn)
+}
+
+// walkIndex reads an index bucket from seek on while within holds for its
+// keys, recordsPerView keys a read transaction: take turns each key into what
+// it names (and whether to keep it) inside the transaction, and fn gets what
+// was kept between transactions, so that a report's work never holds one
+// open. The key to go on from is copied out of the transaction that read it.
+func walkIndex[T any](db *bolt.DB, bucket, seek []byte, within func(k []byte) bool,
+	take func(tx *bolt.Tx, k []byte) (T, bool, error), fn func(T) error) error {
 	for {
-		var batch []HubSale
+		var batch []T
 		var next []byte
-		err := s.db.View(func(tx *bolt.Tx) error {
-			c := tx.Bucket(bByDay).Cursor()
-			k, _ := c.Seek(seek)
-			for ; k != nil && bytes.Compare(k[:8], lastDay) <= 0; k, _ = c.Next() {
+		err := db.View(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bucket).Cursor()
+			for k, _ := c.Seek(seek); k != nil && within(k); k, _ = c.Next() {
 				if len(batch) == recordsPerView {
-					next = k
+					next = bytes.Clone(k)
 					return nil
 				}
-				id := k[bytes.IndexByte(k[8:], 0)+8+1+8:]
-				v := tx.Bucket(bSales).Get(id)
-				if v == nil {
-					return fmt.Errorf("the by-day index names sale %s, which the store does not hold", id)
+				v, keep, err := take(tx, k)
+				if err != nil {
+					return err
 				}
-				var hs HubSale
-				if err := json.Unmarshal(v, &hs); err != nil {
-					return fmt.Errorf("sale %s: %w", id, err)
-				}
-				if !hs.Sale.Time.Before(from) && hs.Sale.Time.Before(to) {
-					batch = append(batch, hs)
+				if keep {
+					batch = append(batch, v)
 				}
 			}
 			return nil
@@ -262,8 +277,8 @@ func (s *BoltStore) RecordsBetween(from, to time.Time, fn func(HubSale) error) e
 		if err != nil {
 			return err
 		}
-		for _, hs := range batch {
-			if err := fn(hs); err != nil {
+		for _, v := range batch {
+			if err := fn(v); err != nil {
 				return err
 			}
 		}

@@ -82,49 +82,24 @@ func (s *BoltStore) InvoicesIssuedBetween(from, to time.Time, fn func(HubInvoice
 	if !from.Before(to) {
 		return nil
 	}
-	seek, end := issuedKey(from), issuedKey(to)
-	for {
-		var batch []HubInvoice
-		var next []byte
-		err := s.db.View(func(tx *bolt.Tx) error {
-			c := tx.Bucket(bInvByIssued).Cursor()
-			for k, _ := c.Seek(seek); k != nil && bytes.Compare(k[:8], end) < 0; k, _ = c.Next() {
-				if len(batch) == recordsPerView {
-					next = append([]byte{}, k...)
-					return nil
-				}
-				if len(k) < 16 {
-					return fmt.Errorf("the invoice index holds a short key %x", k)
-				}
-				stream := k[16:]
-				var v []byte
-				if b := tx.Bucket(bInvEntries).Bucket(stream); b != nil {
-					v = b.Get(k[8:16])
-				}
-				if v == nil {
-					return fmt.Errorf("the invoice index names number %d of %s, which the store does not hold", binary.BigEndian.Uint64(k[8:16]), stream)
-				}
-				var hi HubInvoice
-				if err := json.Unmarshal(v, &hi); err != nil {
-					return fmt.Errorf("invoice %d of %s: %w", binary.BigEndian.Uint64(k[8:16]), stream, err)
-				}
-				if !hi.Invoice.Issued.Before(from) && hi.Invoice.Issued.Before(to) {
-					batch = append(batch, hi)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+	end := issuedKey(to)
+	within := func(k []byte) bool { return bytes.Compare(k[:8], end) < 0 }
+	return walkIndex(s.db, bInvByIssued, issuedKey(from), within, func(tx *bolt.Tx, k []byte) (HubInvoice, bool, error) {
+		var hi HubInvoice
+		if len(k) < 16 {
+			return hi, false, fmt.Errorf("the invoice index holds a short key %x", k)
 		}
-		for _, hi := range batch {
-			if err := fn(hi); err != nil {
-				return err
-			}
+		stream := k[16:]
+		var v []byte
+		if b := tx.Bucket(bInvEntries).Bucket(stream); b != nil {
+			v = b.Get(k[8:16])
 		}
-		if next == nil {
-			return nil
+		if v == nil {
+			return hi, false, fmt.Errorf("the invoice index names number %d of %s, which the store does not hold", binary.BigEndian.Uint64(k[8:16]), stream)
 		}
-		seek = next
-	}
+		if err := json.Unmarshal(v, &hi); err != nil {
+			return hi, false, fmt.Errorf("invoice %d of %s: %w", binary.BigEndian.Uint64(k[8:16]), stream, err)
+		}
+		return hi, !hi.Invoice.Issued.Before(from) && hi.Invoice.Issued.Before(to), nil
+	}, fn)
 }
