@@ -72,16 +72,9 @@ func (s *Store) IssueStamps(sku, code string, count int, format, size, base stri
 		run.State, run.Printer = StampRunPrinting, StampPrinter
 	}
 	err := s.commit(func(tx *bolt.Tx) error {
-		if tx.Bucket(bLots).Get([]byte(sku+"/"+code)) == nil {
-			return fmt.Errorf("%w: lot %s of %s", ErrNotFound, code, sku)
-		}
-		root, err := tx.CreateBucketIfNotExists(bSerials)
+		b, err := lotSerials(tx, sku, code)
 		if err != nil {
-			return abortTx{err}
-		}
-		b, err := root.CreateBucketIfNotExists([]byte(sku + "/" + code))
-		if err != nil {
-			return abortTx{err}
+			return err
 		}
 		// One move of the counter for the whole run: 50,000 NextSequence
 		// calls would be the same number, only slower.

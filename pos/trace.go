@@ -220,16 +220,9 @@ func (s *Store) NextSerials(sku, code string, n int) ([]string, error) {
 	var out []string
 	err := s.commit(func(tx *bolt.Tx) error {
 		out = out[:0]
-		if tx.Bucket(bLots).Get([]byte(sku+"/"+code)) == nil {
-			return fmt.Errorf("%w: lot %s of %s", ErrNotFound, code, sku)
-		}
-		root, err := tx.CreateBucketIfNotExists(bSerials)
+		b, err := lotSerials(tx, sku, code)
 		if err != nil {
-			return abortTx{err}
-		}
-		b, err := root.CreateBucketIfNotExists([]byte(sku + "/" + code))
-		if err != nil {
-			return abortTx{err}
+			return err
 		}
 		for range n {
 			seq, err := b.NextSequence()
@@ -241,6 +234,24 @@ func (s *Store) NextSerials(sku, code string, n int) ([]string, error) {
 		return nil
 	})
 	return out, err
+}
+
+// lotSerials is the bucket of a lot's serials, whose sequence is the lot's
+// serial counter (labels and stamps both take from it); ErrNotFound for a
+// lot the store does not hold.
+func lotSerials(tx *bolt.Tx, sku, code string) (*bolt.Bucket, error) {
+	if tx.Bucket(bLots).Get([]byte(sku+"/"+code)) == nil {
+		return nil, fmt.Errorf("%w: lot %s of %s", ErrNotFound, code, sku)
+	}
+	root, err := tx.CreateBucketIfNotExists(bSerials)
+	if err != nil {
+		return nil, abortTx{err}
+	}
+	b, err := root.CreateBucketIfNotExists([]byte(sku + "/" + code))
+	if err != nil {
+		return nil, abortTx{err}
+	}
+	return b, nil
 }
 
 // SerialIssued reports whether this store printed the label numbered serial
