@@ -1,5 +1,6 @@
 -- A sale's record as the kiosk's JSON text rather than jsonb: turning each
--- record into jsonb was about a sixth of the server's work per sale stored,
+-- record into jsonb cost the server 10 µs a record against 1.2 µs for text
+-- (50,000 records inserted both ways in psql), a sixth of its work per sale,
 -- and nothing asks the database to look inside a record any more. What the
 -- day's reports read of it gets columns of its own: the time as the kiosk
 -- wrote it (to the nanosecond, in its zone), the sale discount's reason and
