@@ -67,20 +67,28 @@ func (a hubApp) do(method, path string, body []byte, token string) (int, http.He
 	return res.StatusCode, res.Header, b
 }
 
-// kioskSells makes a kiosk store of id, sells n times (qty units of the lot
-// and one without a lot each) and hands its records to the hub store.
-func kioskSells(t *testing.T, st hubsync.Store, id string, n int) {
+// honeyKiosk is a kiosk store of id selling the honey and its lot, in stock
+// without end; closed when the test ends.
+func honeyKiosk(t *testing.T, id string) *pos.Store {
 	t.Helper()
 	k, err := pos.Open(filepath.Join(t.TempDir(), id+".db"), pos.StoreOptions{KioskID: id})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer k.Close()
+	t.Cleanup(func() { k.Close() })
 	h := honey
 	h.Stock = pos.MaxStock
 	if err := k.PutCatalog(pos.Catalog{Producers: []pos.Producer{producer}, Products: []pos.Product{h}, Lots: []pos.Lot{lot}}, "test"); err != nil {
 		t.Fatal(err)
 	}
+	return k
+}
+
+// kioskSells makes a kiosk store of id, sells n times (qty units of the lot
+// and one without a lot each) and hands its records to the hub store.
+func kioskSells(t *testing.T, st hubsync.Store, id string, n int) {
+	t.Helper()
+	k := honeyKiosk(t, id)
 	for range n {
 		if _, _, err := k.CommitSale(pos.SaleRequest{Lines: []pos.LineRequest{{SKU: "MO-500", Qty: 2, Lot: "UM2605-01"}, {SKU: "MO-500", Qty: 1}},
 			Payments: []pos.PaymentRequest{{Method: pos.MethodCard, Amount: 660000}}}, ""); err != nil {

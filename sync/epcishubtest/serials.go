@@ -1,7 +1,6 @@
 package epcishubtest
 
 import (
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,16 +15,7 @@ import (
 // of the sale lists them in epcList; a store's reports read them from the
 // day's lines too.
 func serials(t *testing.T, a hubApp, st hubsync.Store) {
-	k, err := pos.Open(filepath.Join(t.TempDir(), "K01.db"), pos.StoreOptions{KioskID: "K01"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer k.Close()
-	h := honey
-	h.Stock = pos.MaxStock
-	if err := k.PutCatalog(pos.Catalog{Producers: []pos.Producer{producer}, Products: []pos.Product{h}, Lots: []pos.Lot{lot}}, "test"); err != nil {
-		t.Fatal(err)
-	}
+	k := honeyKiosk(t, "K01")
 	if _, err := k.NextSerials("MO-500", "UM2605-01", 3); err != nil {
 		t.Fatal(err)
 	}
