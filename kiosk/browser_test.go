@@ -101,12 +101,50 @@ func newTab(tb testing.TB, parent context.Context) context.Context {
 	return ctx
 }
 
-// within runs actions with a deadline.
+// within runs actions with a deadline. A failure names the step that failed
+// (counted from 1) and what the page showed then, so a test that fails once in
+// CI says where it stood.
 func within(tb testing.TB, ctx context.Context, d time.Duration, actions ...chromedp.Action) {
 	tb.Helper()
 	c, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	if err := chromedp.Run(c, actions...); err != nil {
-		tb.Fatalf("browser: %v", err)
+	step := 0
+	counted := make([]chromedp.Action, 0, len(actions))
+	for i, a := range actions {
+		counted = append(counted, chromedp.ActionFunc(func(ctx context.Context) error {
+			step = i + 1
+			return a.Do(ctx)
+		}))
 	}
+	if err := chromedp.Run(c, counted...); err != nil {
+		tb.Fatalf("browser: step %d of %d: %v\n%s", step, len(actions), err, pageState(ctx))
+	}
+}
+
+// pageStateJS sums up a page for a failure message: its address, the open
+// dialogs, the toasts and the elements with a test id that are on screen.
+const pageStateJS = `(() => {
+	const shown = (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length);
+	const out = ['page: ' + location.pathname + location.search];
+	for (const d of document.querySelectorAll('dialog[open]')) out.push('open dialog: #' + d.id + ' .' + d.className);
+	for (const e of document.querySelectorAll('[data-testid=toast]')) out.push('toast: ' + e.textContent.trim());
+	const ids = {};
+	for (const e of document.querySelectorAll('[data-testid]')) {
+		if (!shown(e)) continue;
+		const k = e.dataset.testid + (e.dataset.sku ? '[' + e.dataset.sku + ']' : '');
+		ids[k] = (ids[k] || 0) + 1;
+	}
+	out.push('on screen: ' + Object.entries(ids).map(([k, n]) => n > 1 ? k + ' x' + n : k).join(', '));
+	return out.join('\n');
+})()`
+
+// pageState answers pageStateJS's summary, or why it could not be read.
+func pageState(ctx context.Context) string {
+	c, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	var s string
+	if err := chromedp.Run(c, chromedp.Evaluate(pageStateJS, &s)); err != nil {
+		return "the page could not be read: " + err.Error()
+	}
+	return s
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -114,6 +115,73 @@ func TestBrowserTapsForAThreeItemCashSaleAreWhatTheREADMESays(t *testing.T) {
 		t.Errorf("taps: %d with the exact amount, %d with change; the README says %d and %d", exact.n, change.n, wantExact, wantChange)
 	}
 	t.Logf("a three-item cash sale: %d taps with the exact amount, %d with change", exact.n, change.n)
+}
+
+// slowProducts makes the page's product reads answer late, as a busy kiosk
+// does: what the grid shows while it waits is then on screen long enough to see.
+const slowProducts = `(() => {
+	const fetch0 = window.fetch;
+	window.fetch = (input, init) => {
+		const url = String((input && input.url) || input);
+		if (!url.includes('/api/v1/products')) return fetch0(input, init);
+		return new Promise((resolve) => setTimeout(resolve, 600)).then(() => fetch0(input, init));
+	};
+})()`
+
+// countPlaceholders counts from now on the placeholder cells the grid draws,
+// in window.__placeholders.
+const countPlaceholders = `(() => {
+	window.__placeholders = 0;
+	new MutationObserver((ms) => {
+		for (const m of ms) for (const n of m.addedNodes) {
+			if (n.classList && n.classList.contains('placeholder')) window.__placeholders++;
+		}
+	}).observe(document.querySelector('.vgrid-canvas'), { childList: true });
+	return true;
+})()`
+
+// A sale changes stock, and the grid reads its pages again. Until the answer
+// comes, the cards already on screen stay where they are and answer a tap:
+// the next customer's first product, tapped the moment a sale ends, is not a
+// blank placeholder. The answer then updates the same cards in place.
+func TestBrowserTheGridKeepsItsCardsWhileItReadsTheStockAgain(t *testing.T) {
+	k := startKiosk(t, t.TempDir())
+	ctx := browser(t, 1280, 800)
+	within(t, ctx, 20*time.Second,
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			_, err := page.AddScriptToEvaluateOnNewDocument(slowProducts).Do(ctx)
+			return err
+		}),
+		chromedp.Navigate(k.url+"/till?till=T1&lang=vi"))
+	waitConnected(t, ctx)
+	sku := firstInStock(t, ctx, 1)[0]
+	before := k.product(sku).Stock
+	card := tid("product", fmt.Sprintf(`[data-sku="%s"]`, sku))
+	var ok bool
+	within(t, ctx, 30*time.Second,
+		chromedp.Evaluate(countPlaceholders, &ok),
+		// The card is marked, to tell afterwards whether it was replaced.
+		chromedp.Evaluate(fmt.Sprintf(`document.querySelector('%s').__mark = document.querySelector('%[1]s .thumb').__mark = 1`, card), nil),
+		chromedp.Click(card, chromedp.ByQuery),
+		chromedp.WaitVisible(tid("cart-line", fmt.Sprintf(`[data-sku="%s"]`, sku)), chromedp.ByQuery),
+		chromedp.Click(tid("pay-exact"), chromedp.ByQuery),
+		chromedp.WaitVisible(tid("sale-result"), chromedp.ByQuery),
+		// The grid is reading its page again (600 ms): the card is still there.
+		chromedp.Click(card, chromedp.ByQuery),
+		chromedp.WaitVisible(tid("cart-line", fmt.Sprintf(`[data-sku="%s"][data-qty="1"]`, sku)), chromedp.ByQuery),
+		poll(fmt.Sprintf(`document.querySelector('%s').dataset.stock === '%d'`, card, before-1)),
+	)
+	var placeholders int
+	var same bool
+	within(t, ctx, 5*time.Second,
+		chromedp.Evaluate(`window.__placeholders`, &placeholders),
+		chromedp.Evaluate(fmt.Sprintf(`document.querySelector('%s').__mark === 1 && document.querySelector('%[1]s .thumb').__mark === 1`, card), &same))
+	if placeholders != 0 {
+		t.Errorf("the grid drew %d placeholders over cards it was showing while it read the stock again", placeholders)
+	}
+	if !same {
+		t.Errorf("the card of %s (or its picture) was replaced rather than updated in place", sku)
+	}
 }
 
 func TestBrowserSearchClearsAfterAnAddAndStockIsCheckedAtTheCart(t *testing.T) {

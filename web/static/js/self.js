@@ -21,7 +21,8 @@ import { clearQR, drawQR } from './qrcanvas.js';
 import { traceLinkPath, withLang } from './trace.js';
 import {
   $, closeDialog, h, initLang, openDialog, pageParams, productCard, productThumb, setChildren,
-  listenForScans, noteError, showConn, showGridState, starsBadge, switchLang, toast, watchDisk, wireSearch,
+  listenForScans, noteError, showConn, showGridState, starsBadge, switchLang, toast, updateProductCard, watchDisk,
+  wireSearch,
 } from './ui.js';
 import { VirtualGrid } from './vgrid.js';
 import { KioskSocket } from './ws.js';
@@ -56,6 +57,7 @@ const buyer = new BuyerDialog({ dialog: $('#buyer-dialog'), button: $('#self-buy
 const grid = new VirtualGrid($('#grid'), {
   fetchPage: (q, offset, limit, signal) => api(productsURL({ ...q, offset, limit }), { signal }),
   renderItem: (p) => productCard(p, openDetail),
+  updateItem: updateProductCard,
   onState: showGridState,
 });
 

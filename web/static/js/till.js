@@ -18,7 +18,8 @@ import { ScaleView, addScanned } from './scale.js';
 import { DIALOG_KEYS, SHORTCUTS, shortcutFor } from './shortcuts.js';
 import {
   $, closeDialog, flash, h, initLang, keypad, openDialog, pageParams, productCard, setChildren,
-  listenForScans, noteError, showConn, showGridState, showPrinters, startSyncBadge, toast, typeKey, watchDisk, wireSearch,
+  listenForScans, noteError, showConn, showGridState, showPrinters, startSyncBadge, toast, typeKey, updateProductCard, watchDisk,
+  wireSearch,
 } from './ui.js';
 import { VirtualGrid } from './vgrid.js';
 import { KioskSocket } from './ws.js';
@@ -68,6 +69,7 @@ const orders = new OrderQueue({
 const grid = new VirtualGrid($('#grid'), {
   fetchPage: (q, offset, limit, signal) => api(productsURL({ ...q, offset, limit }), { signal }),
   renderItem: (p) => productCard(p, addProduct),
+  updateItem: updateProductCard,
   onState: showGridState,
 });
 

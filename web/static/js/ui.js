@@ -365,28 +365,47 @@ export function starsBadge(n) {
 
 // productCard is a tappable product in a grid (data-testid="product"). A
 // sold-out one still answers a tap (the page says it is sold out) but reads
-// as unavailable.
+// as unavailable. A tap hands onTap the product as last drawn.
 export function productCard(p, onTap) {
+  const card = h('button', { type: 'button', class: 'product', testid: 'product' });
+  drawProductCard(card, p);
+  if (onTap) card.addEventListener('click', () => onTap(card.product, card));
+  return card;
+}
+
+// updateProductCard redraws a card productCard made with a newer copy of its
+// product (new stock, a new price) and answers true; a card of another product
+// is left alone (false). A grid reading its pages again updates its cards so,
+// rather than replacing them under a finger.
+export function updateProductCard(card, p) {
+  if (!card.product || card.product.sku !== p.sku) return false;
+  drawProductCard(card, p);
+  return true;
+}
+
+function drawProductCard(card, p) {
+  // The picture stays when it is the same (no reload, no flicker).
+  const was = card.product;
+  const sameThumb = was && was.image === p.image && was.group === p.group && was.name === p.name;
+  const thumb = (sameThumb && card.querySelector(':scope > .thumb')) || productThumb(p);
+  card.product = p;
   const name = productName(p);
   const out = typeof p.stock === 'number' && p.stock <= 0;
-  const card = h('button', {
-    type: 'button',
-    class: `product${out ? ' sold-out' : ''}`,
-    testid: 'product',
-    dataset: { sku: p.sku, stock: typeof p.stock === 'number' ? String(p.stock) : '' },
-    'aria-label': `${name}, ${formatVND(p.price)}${out ? `, ${t('stock.out')}` : ''}`,
-    'aria-disabled': out ? 'true' : null,
-  },
-  productThumb(p),
-  h('span', { class: 'p-name' }, name),
-  h('span', { class: 'p-meta' },
-    h('span', { class: 'p-price' }, formatVND(p.price)),
-    starsBadge(p.stars)),
-  typeof p.stock === 'number'
-    ? h('span', { class: `p-stock${out ? ' out' : p.stock < 10 ? ' low' : ''}` }, out ? t('stock.out') : t('stock.left', { n: p.stock }))
-    : null);
-  if (onTap) card.addEventListener('click', () => onTap(p, card));
-  return card;
+  card.classList.toggle('sold-out', out);
+  card.dataset.sku = p.sku;
+  card.dataset.stock = typeof p.stock === 'number' ? String(p.stock) : '';
+  card.setAttribute('aria-label', `${name}, ${formatVND(p.price)}${out ? `, ${t('stock.out')}` : ''}`);
+  if (out) card.setAttribute('aria-disabled', 'true');
+  else card.removeAttribute('aria-disabled');
+  setChildren(card,
+    thumb,
+    h('span', { class: 'p-name' }, name),
+    h('span', { class: 'p-meta' },
+      h('span', { class: 'p-price' }, formatVND(p.price)),
+      starsBadge(p.stars)),
+    typeof p.stock === 'number'
+      ? h('span', { class: `p-stock${out ? ' out' : p.stock < 10 ? ' low' : ''}` }, out ? t('stock.out') : t('stock.left', { n: p.stock }))
+      : null);
 }
 
 // flash marks an element briefly (a card just added to the cart).

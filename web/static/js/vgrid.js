@@ -9,17 +9,24 @@ import { h } from './ui.js';
 export class VirtualGrid {
   // scroller: the element that scrolls. fetchPage(query, offset, limit, signal)
   // answers {products, total}. renderItem(product) answers an element.
+  // updateItem(element, product), when given, redraws an element renderItem
+  // made for a newer copy of the product it shows and answers true, or answers
+  // false when it shows another product (the element is then replaced).
   // onState({total, loading, error}) follows the query.
-  constructor(scroller, { fetchPage, renderItem, onState = () => {}, pageSize = PAGE_SIZE }) {
+  constructor(scroller, { fetchPage, renderItem, updateItem = () => false, onState = () => {}, pageSize = PAGE_SIZE }) {
     this.scroller = scroller;
     this.fetchPage = fetchPage;
     this.renderItem = renderItem;
+    this.updateItem = updateItem;
     this.onState = onState;
     this.pageSize = pageSize;
     this.canvas = h('div', { class: 'vgrid-canvas' });
     scroller.append(this.canvas);
     this.nodes = new Map(); // index → element
     this.pages = new Map(); // page → products
+    // Pages read before a refresh: shown until their new answer comes, so the
+    // cards on screen neither blink nor move from under a finger.
+    this.stale = new Set();
     this.loading = new Set();
     this.total = null;
     this.query = null;
@@ -37,7 +44,8 @@ export class VirtualGrid {
   }
 
   // refresh fetches the visible pages again (stock or catalog changed) and
-  // keeps the scroll position.
+  // keeps the scroll position. What is on screen stays until the answers come,
+  // then each card is updated in place.
   refresh() {
     if (this.query) this.reset(false);
   }
@@ -46,13 +54,16 @@ export class VirtualGrid {
     this.gen++;
     this.abort.abort();
     this.abort = new AbortController();
-    this.pages.clear();
     this.loading.clear();
     if (toTop) {
+      this.pages.clear();
+      this.stale.clear();
       this.total = null;
       this.scroller.scrollTop = 0;
       for (const n of this.nodes.values()) n.remove();
       this.nodes.clear();
+    } else {
+      this.stale = new Set(this.pages.keys());
     }
     this.onState({ total: this.total, loading: true, error: null });
     this.load(0);
@@ -98,13 +109,14 @@ export class VirtualGrid {
   }
 
   load(page) {
-    if (this.pages.has(page) || this.loading.has(page)) return;
+    if ((this.pages.has(page) && !this.stale.has(page)) || this.loading.has(page)) return;
     const gen = this.gen;
     this.loading.add(page);
     this.fetchPage(this.query, page * this.pageSize, this.pageSize, this.abort.signal)
       .then((res) => {
         if (gen !== this.gen) return;
         this.loading.delete(page);
+        this.stale.delete(page);
         this.pages.set(page, res.products || []);
         const first = this.total === null;
         this.total = typeof res.total === 'number' ? res.total : (res.products || []).length;
@@ -149,8 +161,12 @@ export class VirtualGrid {
       const page = this.pages.get(Math.floor(i / this.pageSize));
       const item = page ? page[i % this.pageSize] : undefined;
       if (node && node.__item !== item) {
-        node.remove();
-        node = null;
+        if (item && node.__item && this.updateItem(node, item)) {
+          node.__item = item;
+        } else {
+          node.remove();
+          node = null;
+        }
       }
       if (!node) {
         node = item ? this.renderItem(item) : h('div', { class: 'product placeholder', 'aria-hidden': 'true' });
