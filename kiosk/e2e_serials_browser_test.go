@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -75,5 +76,65 @@ func TestBrowserAStampScannedAtTheTillIsSoldByItsSerial(t *testing.T) {
 	if len(epcs) != 2 || !strings.HasSuffix(epcs[0], "/01/"+honeyGTIN+"/10/UM2605-01/21/0002") ||
 		!strings.HasSuffix(epcs[1], "/01/"+honeyGTIN+"/10/UM2605-01/21/0001") {
 		t.Fatalf("the sale's epcList %v, want the two stamps' Digital Links", epcs)
+	}
+}
+
+// A customer brings back one jar of three sold with stamps: the manager's
+// refund dialog lists the stamps still with the customer under the line, the
+// manager ticks the one on the jar, and that serial — not the first scanned —
+// may be sold again. The dialog then lists only the two left.
+func TestBrowserTheRefundDialogGivesBackTheTickedSerial(t *testing.T) {
+	k := startKiosk(t, t.TempDir())
+	issueStamps(t, k, 3)
+	price := int64(k.product("CM-MO-500").Price)
+	s := k.sell(t, map[string]any{
+		"lines":    []map[string]any{{"sku": "CM-MO-500", "lot": "UM2605-01", "qty": 3, "serials": []string{"0001", "0002", "0003"}}},
+		"payments": []map[string]any{{"method": "cash", "amount": 3 * price}}})
+	ctx := managerIn(t, k, "Asia/Ho_Chi_Minh")
+	row := tid("sale-row", fmt.Sprintf(`[data-id="%s"] `, s.ID))
+	var listed []string
+	within(t, ctx, 20*time.Second,
+		chromedp.Click(tid("tab-sales"), chromedp.ByQuery),
+		chromedp.Click(row+tid("sale-refund"), chromedp.ByQuery),
+		chromedp.WaitVisible(tid("refund-serial"), chromedp.ByQuery),
+		chromedp.Evaluate(`[...document.querySelectorAll('[data-testid=refund-serial]')].map((b) => b.value)`, &listed),
+		chromedp.Click(tid("refund-serial", `[data-serial="0002"]`), chromedp.ByQuery),
+		poll(`document.querySelector('[data-testid=refund-qty]').value === '1'`),
+		chromedp.SendKeys(tid("refund-reason"), "nắp hở", chromedp.ByQuery),
+		chromedp.Click(tid("form-ok"), chromedp.ByQuery),
+		poll(`!document.querySelector('#form-dialog').open`),
+	)
+	if !slices.Equal(listed, []string{"0001", "0002", "0003"}) {
+		t.Fatalf("the dialog lists %v, want the three serials sold", listed)
+	}
+	var left struct {
+		Status     string
+		Refundable []pos.RefundableLine
+	}
+	k.do("GET", "/api/v1/sales/"+s.ID, nil).json(t, &left)
+	if left.Status != pos.StatusPartial || len(left.Refundable) != 1 || left.Refundable[0].Qty != 2 ||
+		!slices.Equal(left.Refundable[0].Serials, []string{"0001", "0003"}) {
+		t.Fatalf("after the refund the sale says %+v", left)
+	}
+	within(t, ctx, 20*time.Second,
+		chromedp.Click(row+tid("sale-refund"), chromedp.ByQuery),
+		chromedp.WaitVisible(tid("refund-serial"), chromedp.ByQuery),
+		chromedp.Evaluate(`[...document.querySelectorAll('[data-testid=refund-serial]')].map((b) => b.value)`, &listed),
+		chromedp.Click("#form-cancel", chromedp.ByQuery),
+	)
+	if !slices.Equal(listed, []string{"0001", "0003"}) {
+		t.Errorf("the dialog lists %v the second time, want 0001 and 0003", listed)
+	}
+	// The jar that came back sells again; one still with a customer does not.
+	sellOne := func(serial string) int {
+		return k.do("POST", "/api/v1/sales", map[string]any{
+			"lines":    []map[string]any{{"sku": "CM-MO-500", "lot": "UM2605-01", "qty": 1, "serials": []string{serial}}},
+			"payments": []map[string]any{{"method": "cash", "amount": price}}}).Status
+	}
+	if got := sellOne("0002"); got != 201 {
+		t.Errorf("selling 0002 again after its refund: %d, want 201", got)
+	}
+	if got := sellOne("0001"); got != 409 {
+		t.Errorf("selling 0001, still with the customer: %d, want 409", got)
 	}
 }

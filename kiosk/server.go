@@ -415,12 +415,22 @@ func (s *Server) postSale(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(answerSale(sale))
 }
 
+// getSale answers one record; a sale that can still be refunded says, line by
+// line, what is left to give back ("refundable": units and the serials of
+// those still with the customer), for the manager's refund dialog.
 func (s *Server) getSale(c *fiber.Ctx) error {
 	sale, err := s.store.Sale(c.Params("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(answerSale(sale))
+	left, err := s.store.Refundable(sale.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(struct {
+		saleAnswer
+		Refundable []pos.RefundableLine `json:"refundable,omitempty"`
+	}{answerSale(sale), left})
 }
 
 // listSales answers, with ?limit= (1–1000, default 100):

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -406,29 +407,9 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 		if orig.Status == StatusVoided || orig.Status == StatusRefunded {
 			return fmt.Errorf("%w: %s is %s", ErrAlreadyVoided, orig.ReceiptNo, orig.Status)
 		}
-		// What is left to refund per line of the original.
-		left := make([]int64, len(orig.Lines))
-		for i, l := range orig.Lines {
-			left[i] = l.Qty
-		}
-		for _, uid := range orig.UndoneBy {
-			var u Sale
-			if _, err := getJSON(tx.Bucket(bSales), []byte(uid), &u); err != nil {
-				return err
-			}
-			for _, ul := range u.Lines {
-				take := -ul.Qty
-				for i, l := range orig.Lines {
-					if take == 0 {
-						break
-					}
-					if l.SKU == ul.SKU && l.Lot == ul.Lot && left[i] > 0 {
-						n := min(take, left[i])
-						left[i] -= n
-						take -= n
-					}
-				}
-			}
+		left, out, back, err := refundState(tx, orig)
+		if err != nil {
+			return err
 		}
 		want := rr.Lines
 		if len(want) == 0 {
@@ -449,24 +430,42 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 			if w.Discount != nil {
 				return fmt.Errorf("%w: refund of %s: a refund gives back what was paid for the goods; it takes no discount", ErrBadDiscount, w.SKU)
 			}
-			if len(w.Serials) > 0 {
-				return fmt.Errorf("%w: refund of %s: a refund names units, not serials; the serials go back in the order they were scanned", ErrTooManySerials, w.SKU)
+			matches := func(l Line) bool { return l.SKU == w.SKU && (w.Lot == "" || l.Lot == w.Lot) }
+			named, err := refundSerials(orig, w, out, back, matches)
+			if err != nil {
+				return err
 			}
-			take := w.Qty
+			// The named serials' units first, on their lines; then the
+			// other units, from the first lines with some left.
+			take := make([]int64, len(orig.Lines))
+			rest := w.Qty
+			for i := range orig.Lines {
+				take[i] = int64(len(named[i]))
+				rest -= take[i]
+			}
 			for i, l := range orig.Lines {
-				if take == 0 {
+				if rest == 0 {
 					break
 				}
-				if l.SKU != w.SKU || (w.Lot != "" && l.Lot != w.Lot) || left[i] == 0 {
+				if !matches(l) {
 					continue
 				}
-				n := min(take, left[i])
-				lines = append(lines, undoLine(l, l.Qty-left[i], n))
-				left[i] -= n
-				take -= n
+				n := min(rest, left[i]-take[i])
+				take[i] += n
+				rest -= n
 			}
-			if take > 0 {
-				return fmt.Errorf("%w: %s: %d more than is left to refund", ErrRefundTooLarge, w.SKU, take)
+			if rest > 0 {
+				return fmt.Errorf("%w: %s: %d more than is left to refund", ErrRefundTooLarge, w.SKU, rest)
+			}
+			for i, l := range orig.Lines {
+				if take[i] == 0 {
+					continue
+				}
+				u := undoLine(l, l.Qty-left[i], take[i])
+				u.Serials = serialsBack(out[i], named[i], left[i], take[i], len(w.Serials) > 0)
+				out[i] = slices.DeleteFunc(slices.Clone(out[i]), func(x string) bool { return slices.Contains(u.Serials, x) })
+				lines = append(lines, u)
+				left[i] -= take[i]
 			}
 		}
 		if len(lines) == 0 {
@@ -498,12 +497,90 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 	return rec, err
 }
 
+// refundState is what is left to refund of sale orig: per line, the units
+// (left) and the serials still out (out, in the order they were scanned); and
+// the serials earlier refunds gave back (back, by soldKey, each with that
+// refund's receipt number).
+func refundState(tx *bolt.Tx, orig Sale) (left []int64, out [][]string, back map[string]string, err error) {
+	left = make([]int64, len(orig.Lines))
+	out = make([][]string, len(orig.Lines))
+	for i, l := range orig.Lines {
+		left[i] = l.Qty
+		out[i] = l.Serials
+	}
+	back = map[string]string{}
+	for _, uid := range orig.UndoneBy {
+		var u Sale
+		if _, err := getJSON(tx.Bucket(bSales), []byte(uid), &u); err != nil {
+			return nil, nil, nil, err
+		}
+		for _, ul := range u.Lines {
+			take := -ul.Qty
+			for i, l := range orig.Lines {
+				if take == 0 {
+					break
+				}
+				if l.SKU == ul.SKU && l.Lot == ul.Lot && left[i] > 0 {
+					n := min(take, left[i])
+					left[i] -= n
+					take -= n
+				}
+			}
+			for _, n := range ul.Serials {
+				back[string(soldKey(ul.SKU, ul.Lot, n))] = u.ReceiptNo
+				for i, l := range orig.Lines {
+					if l.SKU == ul.SKU && l.Lot == ul.Lot {
+						out[i] = slices.DeleteFunc(slices.Clone(out[i]), func(x string) bool { return x == n })
+					}
+				}
+			}
+		}
+	}
+	return left, out, back, nil
+}
+
+// RefundableLine is what is left to refund of one line of a sale: its units
+// and the serials of those still with the customer.
+type RefundableLine struct {
+	SKU     string   `json:"sku"`
+	Lot     string   `json:"lot,omitempty"`
+	Qty     int64    `json:"qty"`
+	Serials []string `json:"serials,omitempty"`
+}
+
+// Refundable answers, line by line of sale id (in its order), what a refund
+// could still give back; nothing for a sale voided, wholly refunded, or a
+// record that is not a sale.
+func (s *Store) Refundable(id string) ([]RefundableLine, error) {
+	var lines []RefundableLine
+	err := s.db.View(func(tx *bolt.Tx) error {
+		orig, err := readSale(tx, id)
+		if err != nil {
+			return err
+		}
+		if orig.Kind != KindSale || orig.Status == StatusVoided || orig.Status == StatusRefunded {
+			return nil
+		}
+		left, out, _, err := refundState(tx, orig)
+		if err != nil {
+			return err
+		}
+		lines = make([]RefundableLine, len(orig.Lines))
+		for i, l := range orig.Lines {
+			lines[i] = RefundableLine{SKU: l.SKU, Lot: l.Lot, Qty: left[i], Serials: out[i]}
+		}
+		return nil
+	})
+	return lines, err
+}
+
 // undoLine is the line of a void or refund that gives back n of the qty of
 // sold line l, of which done were given back before. Its discounts are the
 // shares of l's for those units, each rounded half up on the running count
 // (the share of done+n less the share of done), so that giving a line back in
 // parts sums to exactly what was paid for it. A weighed line (qty 1) goes
-// back whole.
+// back whole. The line carries all of l's serials: a refund of part of l sets
+// those it gives back (serialsBack).
 func undoLine(l Line, done, n int64) Line {
 	share := func(m Money) Money {
 		if l.Qty <= 0 || m == 0 {
@@ -513,7 +590,6 @@ func undoLine(l Line, done, n int64) Line {
 	}
 	u := l
 	u.Qty, u.WeightG = -n, -l.WeightG
-	u.Serials = serialsGivenBack(l, done, n)
 	u.PromotionDiscount = -share(l.PromotionDiscount)
 	u.LineDiscount = -share(l.LineDiscount)
 	u.SaleDiscount = -share(l.SaleDiscount)

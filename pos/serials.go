@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -13,10 +14,11 @@ import (
 // carries the serial, and the sale is the item's retail_selling event in
 // EPCIS. A serial sells once: the store keeps every serial a standing sale
 // sold, and a sale naming one again is refused. A void gives back every
-// serial of its sale; a refund gives back the serials of the units it
-// returns, taken in the order the till scanned them (the units of a line are
-// its serialised ones first, then the rest), so a sale refunded whole frees
-// them all. A serial given back may be sold again.
+// serial of its sale. A refund gives back the serials it names (the stamps on
+// the goods brought back) and, for units it does not name, serials still out
+// in the order the till scanned them: after the line's unlabelled units when
+// it names some, before them when it names none (so a sale refunded whole
+// frees them all). A serial given back may be sold again.
 
 // Errors of a line's serials, each with its own code at the kiosk.
 var (
@@ -175,12 +177,76 @@ func (s *Store) SerialSale(sku, lot, serial string) (string, error) {
 	return id, err
 }
 
-// serialsGivenBack are the serials of sold line l that giving back n units,
-// after done given back before, returns: the serialised units go first.
-func serialsGivenBack(l Line, done, n int64) []string {
-	from, to := min(done, int64(len(l.Serials))), min(done+n, int64(len(l.Serials)))
-	if from >= to {
+// refundSerials checks the serials refund line w names against the sale orig:
+// each must be a serial of one of its lines w matches that is still out
+// (absent from back, the serials earlier refunds gave back, each with that
+// refund's receipt). It answers the named serials per line of orig.
+func refundSerials(orig Sale, w LineRequest, out [][]string, back map[string]string, matches func(Line) bool) ([][]string, error) {
+	named := make([][]string, len(orig.Lines))
+	if len(w.Serials) == 0 {
+		return named, nil
+	}
+	if int64(len(w.Serials)) > w.Qty {
+		return nil, fmt.Errorf("%w: refund of %s names %d serials for %d %s", ErrTooManySerials, w.SKU, len(w.Serials), w.Qty, units(w.Qty))
+	}
+	seen := make(map[string]bool, len(w.Serials))
+	for _, n := range w.Serials {
+		if len(n) < 1 || len(n) > MaxSerialLen {
+			return nil, fmt.Errorf("%w: refund of %s: serial %q: 1 to %d characters", ErrUnknownSerial, w.SKU, n, MaxSerialLen)
+		}
+		if seen[n] {
+			return nil, fmt.Errorf("%w: refund of %s: serial %s is named twice", ErrTooManySerials, w.SKU, n)
+		}
+		seen[n] = true
+		found := false
+		for i, l := range orig.Lines {
+			if matches(l) && slices.Contains(out[i], n) {
+				named[i] = append(named[i], n)
+				found = true
+				break
+			}
+		}
+		if found {
+			continue
+		}
+		for _, l := range orig.Lines {
+			if r, ok := back[string(soldKey(l.SKU, l.Lot, n))]; ok && matches(l) {
+				return nil, fmt.Errorf("%w: serial %s of lot %s of %s came back with refund %s", ErrRefundTooLarge, n, l.Lot, l.SKU, r)
+			}
+		}
+		where := w.SKU
+		if w.Lot != "" {
+			where += ", lot " + w.Lot
+		}
+		return nil, fmt.Errorf("%w: serial %s is not on receipt %s (%s)", ErrUnknownSerial, n, orig.ReceiptNo, where)
+	}
+	return named, nil
+}
+
+// serialsBack are the serials that giving back n units of a sold line returns:
+// those named, then for the other units serials still out (out, in the order
+// they were scanned) — after the line's unlabelled units when serials were
+// named (the labelled units not named stay with the customer), before them
+// when none were (so a sale given back whole frees every serial). left is how
+// many units of the line were not given back before.
+func serialsBack(out, named []string, left, n int64, someNamed bool) []string {
+	rest := slices.DeleteFunc(slices.Clone(out), func(x string) bool { return slices.Contains(named, x) })
+	extra := n - int64(len(named))
+	k := min(extra, int64(len(rest)))
+	if someNamed {
+		unlabelled := max(left-int64(len(out)), 0)
+		k = min(max(extra-unlabelled, 0), int64(len(rest)))
+	}
+	got := append(slices.Clone(named), rest[:k]...)
+	if len(got) == 0 {
 		return nil
 	}
-	return l.Serials[from:to:to]
+	return got
+}
+
+func units(n int64) string {
+	if n == 1 {
+		return "unit"
+	}
+	return "units"
 }

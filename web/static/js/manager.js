@@ -313,23 +313,61 @@ function voidSale(s) {
   reason.focus();
 }
 
-function refundSale(s) {
-  const qtys = new Map();
-  const lines = (s.lines || []).map((l) => {
-    const input = h('input', { type: 'number', min: '0', max: String(l.qty), step: '1', value: '0', class: 'amount-input small', testid: 'refund-qty', dataset: { sku: l.sku }, 'aria-label': `${t('sales.qty_back')}: ${productName(l)}` });
-    qtys.set(l.sku, input);
-    return h('tr', {}, h('td', {}, productName(l)), h('td', { class: 'num' }, `${l.qty} × ${formatVND(l.price)}`), h('td', { class: 'num' }, input));
+// refundSale asks which goods come back. Each line shows what is left of it
+// to refund; a line whose units carried serials lists those still with the
+// customer, to tick the ones on the goods brought back (each ticked one is a
+// unit of the quantity).
+async function refundSale(s) {
+  let left = null;
+  try {
+    left = (await mapi(`/api/v1/sales/${encodeURIComponent(s.id)}`)).refundable || null;
+  } catch {
+    // The dialog still opens; the kiosk checks the refund whatever it shows.
+  }
+  const rows = [];
+  const trs = [];
+  (s.lines || []).forEach((l, i) => {
+    const can = left && left[i] ? left[i] : { qty: l.qty, serials: l.serials || [] };
+    const name = l.lot ? `${productName(l)} · ${t('sales.lot', { lot: l.lot })}` : productName(l);
+    const input = h('input', {
+      type: 'number', min: '0', max: String(can.qty), step: '1', value: '0', class: 'amount-input small',
+      testid: 'refund-qty', dataset: { sku: l.sku, line: String(i) }, 'aria-label': `${t('sales.qty_back')}: ${productName(l)}`,
+    });
+    const boxes = (can.serials || []).map((n) => h('input', { type: 'checkbox', value: n, testid: 'refund-serial', dataset: { serial: n, line: String(i) } }));
+    // A ticked serial is a unit coming back: the quantity is at least their count.
+    for (const b of boxes) {
+      b.addEventListener('change', () => {
+        const ticked = boxes.filter((x) => x.checked).length;
+        if (Number(input.value) < ticked) input.value = String(ticked);
+      });
+    }
+    rows.push({ l, input, boxes });
+    trs.push(h('tr', {}, h('td', {}, name),
+      h('td', { class: 'num' }, `${l.qty} × ${formatVND(l.price)}`, can.qty < l.qty ? h('div', { class: 'hint' }, t('sales.left_to_refund', { n: can.qty })) : null),
+      h('td', { class: 'num' }, input)));
+    if (boxes.length > 0) {
+      trs.push(h('tr', { class: 'refund-serials' }, h('td', { colspan: '3' },
+        h('fieldset', { testid: 'refund-serials' },
+          h('legend', {}, t('sales.serials_back')),
+          boxes.map((b) => h('label', { class: 'chip' }, b, ' ', b.value))))));
+    }
   });
   const method = h('select', { testid: 'refund-method' }, ['cash', 'card', 'vietqr', 'ewallet'].map((m) => h('option', { value: m }, t(`pay.${m}`))));
   const restock = h('input', { type: 'checkbox', checked: true, testid: 'refund-restock' });
   const reason = h('input', { type: 'text', testid: 'refund-reason', maxlength: '200', autocomplete: 'off' });
   formDialog(t('sales.refund_title', { receipt: s.receipt_no }), [
-    h('div', { class: 'panel' }, table([[''], [''], [t('sales.qty_back'), true]], lines)),
+    h('div', { class: 'panel' }, table([[''], [''], [t('sales.qty_back'), true]], trs)),
     h('div', { class: 'panel' },
       h('div', { class: 'form-row' }, field(t('sales.refund_by'), method), field(t('sales.reason'), reason)),
       h('label', { class: 'form-row' }, restock, ' ', t('sales.restock'))),
   ], async () => {
-    const want = [...qtys].map(([sku, input]) => ({ sku, qty: Number(input.value) })).filter((l) => Number.isInteger(l.qty) && l.qty > 0);
+    const want = rows.map(({ l, input, boxes }) => {
+      const line = { sku: l.sku, qty: Number(input.value) };
+      if (l.lot) line.lot = l.lot;
+      const serials = boxes.filter((b) => b.checked).map((b) => b.value);
+      if (serials.length > 0) line.serials = serials;
+      return line;
+    }).filter((l) => Number.isInteger(l.qty) && l.qty > 0);
     if (want.length === 0) throw new ApiError(422, 'bad_quantity', '');
     if (!reason.value.trim()) throw new ApiError(422, 'reason_required', '');
     const rec = await mapi(`/api/v1/sales/${encodeURIComponent(s.id)}/refund`, {
