@@ -131,3 +131,35 @@ func TestAScannedSerialGoesOnItsLotsLineOnceAndTheSaleCarriesIt(t *testing.T) {
 		}
 	})
 }
+
+// A tourist adds a stamped jar at the self-service screen by its stamp: the
+// order keeps the serial, and the sale the till confirms sells that item, so
+// the stamp cannot be sold a second time.
+func TestAStampAddedAtSelfServiceIsSoldByItsSerialWhenTheOrderIsPaid(t *testing.T) {
+	k := startKiosk(t, t.TempDir())
+	issueStamps(t, k, 2)
+	self, _ := connect(t, k, "till=SELF1&role=self")
+	self.send(map[string]any{"type": "cart.add", "code": honeyLink("0002"), "qty": 1})
+	_, lines, _ := cartOf(self.expect("cart"))
+	if l := lineOf(t, lines, "CM-MO-500", "UM2605-01"); !slices.Equal(serialsOf(l), []string{"0002"}) {
+		t.Fatalf("the self-service cart's line: %v", l)
+	}
+	self.send(map[string]any{"type": "checkout", "ref": "co"})
+	var order map[string]any
+	for order == nil {
+		if m := self.expect("order"); m["ref"] == "co" {
+			order = m["order"].(map[string]any)
+		}
+	}
+	till, _ := connect(t, k, "till=T1&role=till")
+	till.send(map[string]any{"type": "order.confirm", "id": order["id"],
+		"payments": []map[string]any{{"method": "cash", "amount": order["total"]}}})
+	sold := till.expect("sale")["sale"].(map[string]any)
+	if l := lineOf(t, sold["lines"].([]any), "CM-MO-500", "UM2605-01"); !slices.Equal(serialsOf(l), []string{"0002"}) {
+		t.Fatalf("the sale's line: %v", l)
+	}
+	self.send(map[string]any{"type": "cart.add", "code": honeyLink("0002"), "qty": 1})
+	if m := self.expect("error"); m["code"] != "serial_sold" {
+		t.Errorf("the stamp sold through the order, scanned again: %v, want serial_sold", m)
+	}
+}

@@ -78,7 +78,11 @@ func TestBrowserSelfScanOfALabelOpensItsTracePageHere(t *testing.T) {
 	screenshot(t, ctx, "self-trace")
 
 	// Back closes it, frame and all, and leaves the visit where it was.
-	var gone bool
+	var gone, addShown bool
+	within(t, ctx, 5*time.Second, chromedp.Evaluate(`!document.querySelector('[data-testid=trace-add]').hidden`, &addShown))
+	if !addShown {
+		t.Error("the trace page of a scanned label offers no Add to cart")
+	}
 	within(t, ctx, 10*time.Second,
 		chromedp.Click(tid("trace-back"), chromedp.ByQuery),
 		chromedp.WaitNotVisible(tid("trace-overlay"), chromedp.ByQuery),
@@ -98,6 +102,26 @@ func TestBrowserSelfScanOfALabelOpensItsTracePageHere(t *testing.T) {
 	within(t, ctx, 5*time.Second, chromedp.Evaluate(`document.querySelector('#trace').open`, &overlay))
 	if overlay {
 		t.Error("a product barcode opened the trace overlay")
+	}
+
+	// A stamp scanned, read, and put in the cart from its trace page: the
+	// cart's line names the stamp's lot and serial, and the overlay closes.
+	issueStamps(t, k, 2)
+	within(t, ctx, 20*time.Second,
+		chromedp.Evaluate(`document.activeElement && document.activeElement.blur()`, nil),
+		scannerTypes(honeyLink("0002")),
+		chromedp.WaitVisible(tid("trace-overlay"), chromedp.ByQuery),
+		poll(traceFrameText+`.includes('Tem số 0002')`),
+		chromedp.Click(tid("trace-add"), chromedp.ByQuery),
+		poll(`!document.querySelector('#trace').open`),
+		chromedp.WaitVisible(tid("cart-line", `[data-sku="CM-MO-500"][data-lot="UM2605-01"]`), chromedp.ByQuery),
+	)
+	var serials string
+	within(t, ctx, 10*time.Second,
+		poll(`!!document.querySelector('[data-testid=cart-line][data-lot="UM2605-01"] [data-testid=line-lot]')`),
+		chromedp.Evaluate(`document.querySelector('[data-testid=cart-line][data-lot="UM2605-01"] [data-testid=line-lot]').dataset.serials`, &serials))
+	if serials != "0002" {
+		t.Errorf("the cart's line of lot UM2605-01 has serials %q after Add to cart, want 0002", serials)
 	}
 }
 

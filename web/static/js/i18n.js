@@ -202,6 +202,7 @@ export const dict = {
   'self.lots': { vi: 'Lô hàng', en: 'Lots' },
   'self.no_lots': { vi: 'Chưa có thông tin lô hàng', en: 'No lot information yet' },
   'self.trace': { vi: 'Quét để xem nguồn gốc', en: 'Scan to trace its origin' },
+  'self.trace_add': { vi: 'Thêm vào giỏ', en: 'Add to cart' },
   'self.unit_price': { vi: '{price} / {unit}', en: '{price} / {unit}' },
   'self.pay': { vi: 'Thanh toán', en: 'Check out' },
   'self.pay_hint': { vi: 'Quét mã bằng ứng dụng ngân hàng, giữ nguyên số tiền và nội dung. Nhân viên xác nhận khi tiền về.', en: 'Scan with your banking app and keep the amount and reference as they are. The staff confirm when the money is in.' },

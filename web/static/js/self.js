@@ -5,8 +5,9 @@
 // amount, reference) and a pickup code for paying cash or card at the till,
 // and follows the order until the staff confirm it. The kiosk's barcode
 // scanner adds products by code, and a label's trace QR opens the label's
-// trace page over the screen. Ninety seconds without a touch empties the cart
-// and returns to the attract screen (an order keeps waiting at the till).
+// trace page over the screen, with a button that puts the item in the cart.
+// Ninety seconds without a touch empties the cart and returns to the attract
+// screen (an order keeps waiting at the till).
 
 import { api } from './api.js';
 import { BuyerDialog } from './buyerdialog.js';
@@ -50,6 +51,7 @@ let current = null; // the order on screen, with its deadline on this screen's c
 let restoring = loadOrderRef(); // an order this tab showed before a reload
 let detailProduct = null;
 let detailQty = 1;
+let traceCode = ''; // the scanned label the trace overlay shows
 
 const sock = new KioskSocket({ till, role: 'self', lang: startLang, onMessage, onStatus: showConn });
 // The buyer of the invoice, when the tourist asks for one in their name.
@@ -90,6 +92,12 @@ $('#pay-dialog').addEventListener('cancel', (e) => { e.preventDefault(); closeBu
 setInterval(tickOrder, 1000);
 $('#detail-close').addEventListener('click', () => closeDialog($('#detail')));
 $('#trace-back').addEventListener('click', closeTrace);
+$('#trace-add').addEventListener('click', () => {
+  // The scanned label itself goes in the cart: a stamp's serial with it.
+  const code = traceCode;
+  closeTrace();
+  if (code) send({ type: 'cart.add', code, qty: 1 });
+});
 $('#trace').addEventListener('cancel', (e) => { e.preventDefault(); closeTrace(); });
 $('#start-over').addEventListener('click', () => reset());
 $('#attract').addEventListener('click', (e) => {
@@ -192,7 +200,7 @@ function onScan(code) {
   if ($('#app').hidden) start(getLang());
   const path = traceLinkPath(code);
   if (path) {
-    openTrace(path);
+    openTrace(path, code);
     return;
   }
   closeTrace();
@@ -201,8 +209,11 @@ function onScan(code) {
 
 // openTrace shows a trace page of this kiosk over the whole screen, in a
 // frame: the page itself has no way back, and the idle timeout keeps running
-// (touches inside the frame count as touches).
-function openTrace(path) {
+// (touches inside the frame count as touches). When it was opened by a
+// scanned label (code), "Add to cart" puts that item in the cart.
+function openTrace(path, code = '') {
+  traceCode = code;
+  $('#trace-add').hidden = !code;
   const dlg = $('#trace');
   const old = $('#trace-frame');
   if (old) old.remove();
@@ -239,6 +250,7 @@ function watchFrame(frame) {
 }
 
 function closeTrace() {
+  traceCode = '';
   const frame = $('#trace-frame');
   if (frame) frame.remove();
   closeDialog($('#trace'));
