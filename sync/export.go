@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/ocop-kiosk/kiosk/pos"
 	"github.com/ocop-kiosk/kiosk/web"
@@ -339,69 +338,24 @@ func writeReportCSV(w io.Writer, t reportTable) error {
 }
 
 // writeReportXLSX writes tables as one workbook, a sheet each, named as the
-// tables. Amounts are numbers formatted #,##0, so they add up in Excel.
+// tables, as it goes (xlsx.go). Amounts are numbers formatted #,##0, so they
+// add up in Excel; text stays text (receipt numbers and SKUs are never
+// formulas in a cell of text).
 func writeReportXLSX(w io.Writer, tables []reportTable) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	money, err := f.NewStyle(&excelize.Style{NumFmt: 3}) // #,##0
-	if err != nil {
-		return err
-	}
-	for i, t := range tables {
-		if i == 0 {
-			if err := f.SetSheetName("Sheet1", t.name); err != nil {
-				return err
-			}
-		} else if _, err := f.NewSheet(t.name); err != nil {
-			return err
-		}
-		sw, err := f.NewStreamWriter(t.name)
-		if err != nil {
-			return err
-		}
-		if err := sw.SetColWidth(1, len(t.cols), 16); err != nil {
-			return err
-		}
-		head := make([]any, len(t.cols))
+	x := newXLSXStream(w)
+	for _, t := range tables {
+		head := make([]string, len(t.cols))
 		for j, c := range t.cols {
-			head[j] = excelize.Cell{StyleID: bold, Value: c.key}
+			head[j] = c.key
 		}
-		if err := sw.SetRow("A1", head); err != nil {
+		if err := x.sheet(t.name, head); err != nil {
 			return err
 		}
-		r := 0
-		err = t.eachRow(func(row []any) error {
-			cells := make([]any, len(row))
-			for j, v := range row {
-				switch x := v.(type) {
-				case pos.Money:
-					cells[j] = excelize.Cell{StyleID: money, Value: int64(x)}
-				case time.Time:
-					if x.IsZero() {
-						cells[j] = ""
-					} else {
-						cells[j] = x.In(pos.VietnamTime).Format(time.DateTime)
-					}
-				default:
-					cells[j] = x // text stays text: receipt numbers and SKUs are never formulas here
-				}
-			}
-			r++
-			cell, _ := excelize.CoordinatesToCellName(1, r+1)
-			return sw.SetRow(cell, cells)
-		})
-		if err != nil {
-			return err
-		}
-		if err := sw.Flush(); err != nil {
+		if err := t.eachRow(x.add); err != nil {
 			return err
 		}
 	}
-	return f.Write(w)
+	return x.close()
 }
 
 // reportPageCell writes a value for a manager: amounts as 1.250.000, times as

@@ -178,10 +178,9 @@ func peakHeap(f func()) float64 {
 // BenchmarkExportPeakHeap downloads a report table of 10,000, 100,000 and
 // 1,000,000 rows as CSV and as a workbook from a real server, and reports
 // the peak heap each took (the client's side reads into io.Discard) and the
-// ratios of the peaks. A streamed export's peak stops growing with its rows:
-// the CSV's at the Go runtime's smallest heap goal (4 MB), the workbook's at
-// the rows excelize's StreamWriter keeps in memory before it moves them to a
-// temporary file (16 MB of sheet XML).
+// ratios of the peaks. A streamed export's peak stops growing with its rows,
+// near the Go runtime's smallest heap goal (4 MB), the workbook's as the CSV's
+// (xlsx.go writes it as it goes).
 func BenchmarkExportPeakHeap(b *testing.B) {
 	size := 10_000
 	url := exportServer(b, func() reportTable { return bigTable(size) })
