@@ -342,13 +342,27 @@ func writeReportCSV(w io.Writer, t reportTable) error {
 // add up in Excel; text stays text (receipt numbers and SKUs are never
 // formulas in a cell of text).
 func writeReportXLSX(w io.Writer, tables []reportTable) error {
-	x := newXLSXStream(w)
-	for _, t := range tables {
+	// The workbook lists its sheets before them: a table past a sheet's rows
+	// takes more than one, so the rows are counted first.
+	var sheets []string
+	parts := make([]int, len(tables))
+	for i, t := range tables {
+		n := 0
+		_ = t.eachRow(func([]any) error { n++; return nil })
+		names := xlsxSheets(t.name, n)
+		parts[i] = len(names)
+		sheets = append(sheets, names...)
+	}
+	x, err := newXLSXStream(w, sheets)
+	if err != nil {
+		return err
+	}
+	for i, t := range tables {
 		head := make([]string, len(t.cols))
 		for j, c := range t.cols {
 			head[j] = c.key
 		}
-		if err := x.sheet(t.name, head); err != nil {
+		if err := x.sheet(head, parts[i]); err != nil {
 			return err
 		}
 		if err := t.eachRow(x.add); err != nil {

@@ -14,12 +14,13 @@ import (
 	"github.com/ocop-kiosk/kiosk/pos"
 )
 
-// A report workbook is written as it is made: each sheet's rows go straight
-// into its compressed part of the zip, and the parts that list the sheets
-// (the workbook, its relationships, the content types) come after them, which
-// a zip allows, since a reader finds parts through the directory at its end.
-// Nothing grows with the rows but the bytes sent. Text is inline (no shared
-// strings table to hold), amounts are numbers formatted #,##0, headings bold.
+// A report workbook is written as it is made: the parts that list the sheets
+// (content types, the workbook and its relationships, styles) first, in the
+// order Excel writes them (tools that tell a workbook from a zip look for
+// them there), then each sheet's rows straight into its compressed part of
+// the zip. Nothing grows with the rows but the bytes sent. Text is inline (no
+// shared strings table to hold), amounts are numbers formatted #,##0,
+// headings bold.
 
 // xlsxMaxRows is Excel's limit of rows on a sheet; a table longer than that
 // goes on in a sheet of its own ("gaps (2)"), under the same heading.
@@ -38,36 +39,71 @@ const (
 type xlsxStream struct {
 	zw     *zip.Writer
 	bw     *bufio.Writer // the open sheet's part
-	sheets []string
-	row    int // rows written on the open sheet
+	sheets []string      // the sheets the workbook lists, in order
+	opened int           // sheets started
+	limit  int           // the sheets the tables so far may take
+	row    int           // rows written on the open sheet
 	cols   int
-	name   string
 	head   []string
-	part   int
 	cell   []byte
 }
 
-func newXLSXStream(w io.Writer) *xlsxStream {
-	return &xlsxStream{zw: zip.NewWriter(w)}
+// xlsxSheets are the sheets a table of rows rows (its heading aside) takes:
+// its name, then "name (2)" and on for the rows past a sheet's limit.
+func xlsxSheets(name string, rows int) []string {
+	per := xlsxMaxRows - 1 // the heading takes a row of each
+	out := []string{xlsxSheetName(name)}
+	for i := 2; rows > per; i++ {
+		out = append(out, xlsxSheetName(fmt.Sprintf("%s (%d)", name, i)))
+		rows -= per
+	}
+	return out
 }
 
-// sheet starts a sheet for table name with its heading row.
-func (x *xlsxStream) sheet(name string, head []string) error {
-	if err := x.endSheet(); err != nil {
+// newXLSXStream starts a workbook of these sheets (xlsxSheets of each table,
+// in order), writing the parts that list them.
+func newXLSXStream(w io.Writer, sheets []string) (*xlsxStream, error) {
+	if len(sheets) == 0 {
+		sheets = []string{"Sheet1"} // a workbook has a sheet
+	}
+	x := &xlsxStream{zw: zip.NewWriter(w), sheets: sheets}
+	return x, x.writeIndex()
+}
+
+// sheet starts the next table, which takes sheets sheets (as listed), with
+// its heading row.
+func (x *xlsxStream) sheet(head []string, sheets int) error {
+	if err := x.pad(); err != nil {
 		return err
 	}
-	x.name, x.head, x.part = name, head, 1
+	x.head, x.limit = head, x.limit+sheets
 	return x.startPart()
 }
 
-// startPart opens the next sheet of the current table and writes the heading.
-func (x *xlsxStream) startPart() error {
-	name := x.name
-	if x.part > 1 {
-		name = fmt.Sprintf("%s (%d)", x.name, x.part)
+// pad ends the open sheet and writes, under the heading, the sheets listed
+// for the table that it did not fill.
+func (x *xlsxStream) pad() error {
+	if err := x.endPart(); err != nil {
+		return err
 	}
-	x.sheets = append(x.sheets, xlsxSheetName(name))
-	fw, err := x.zw.Create(fmt.Sprintf("xl/worksheets/sheet%d.xml", len(x.sheets)))
+	for x.opened < x.limit {
+		if err := x.startPart(); err != nil {
+			return err
+		}
+		if err := x.endPart(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startPart opens the next sheet and writes the heading.
+func (x *xlsxStream) startPart() error {
+	if x.opened >= x.limit || x.opened >= len(x.sheets) {
+		return fmt.Errorf("workbook: a table has more rows than its %d sheets listed", x.limit)
+	}
+	x.opened++
+	fw, err := x.zw.Create(fmt.Sprintf("xl/worksheets/sheet%d.xml", x.opened))
 	if err != nil {
 		return err
 	}
@@ -93,7 +129,6 @@ func (x *xlsxStream) add(cells []any) error {
 		if err := x.endPart(); err != nil {
 			return err
 		}
-		x.part++
 		if err := x.startPart(); err != nil {
 			return err
 		}
@@ -205,21 +240,17 @@ func (x *xlsxStream) endPart() error {
 	return err
 }
 
-func (x *xlsxStream) endSheet() error { return x.endPart() }
-
-// close writes the parts that list the sheets and the zip's directory.
+// close ends the last sheet and writes the zip's directory.
 func (x *xlsxStream) close() error {
-	if err := x.endSheet(); err != nil {
+	x.limit = len(x.sheets) // every sheet listed is written
+	if err := x.pad(); err != nil {
 		return err
 	}
-	if len(x.sheets) == 0 { // a workbook has a sheet
-		if err := x.sheet("Sheet1", nil); err != nil {
-			return err
-		}
-		if err := x.endSheet(); err != nil {
-			return err
-		}
-	}
+	return x.zw.Close()
+}
+
+// writeIndex writes the parts that list the sheets, before them.
+func (x *xlsxStream) writeIndex() error {
 	var ct, rels, wb strings.Builder
 	ct.WriteString(xml.Header + `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
 		`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
@@ -240,12 +271,12 @@ func (x *xlsxStream) close() error {
 	fmt.Fprintf(&rels, `<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`, len(x.sheets)+1)
 	wb.WriteString(`</sheets></workbook>`)
 	parts := []struct{ name, body string }{
+		{"[Content_Types].xml", ct.String()},
+		{"_rels/.rels", xml.Header + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`},
 		{"xl/workbook.xml", wb.String()},
 		{"xl/_rels/workbook.xml.rels", rels.String()},
 		{"xl/styles.xml", xlsxStyles},
-		{"_rels/.rels", xml.Header + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
-			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`},
-		{"[Content_Types].xml", ct.String()},
 	}
 	for _, p := range parts {
 		fw, err := x.zw.Create(p.name)
@@ -256,7 +287,7 @@ func (x *xlsxStream) close() error {
 			return err
 		}
 	}
-	return x.zw.Close()
+	return nil
 }
 
 // xlsxStyles: cell style 0 plain, 1 bold (headings), 2 #,##0 (amounts).

@@ -1,8 +1,10 @@
 package sync
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +125,67 @@ func TestXLSXColumnLetters(t *testing.T) {
 		if got := xlsxColumn(i); got != want {
 			t.Errorf("column %d is %s, want %s", i, got, want)
 		}
+	}
+}
+
+// The parts that say what the file is come first, as Excel writes them:
+// tools that tell a workbook from a plain zip (file(1), upload checks) read
+// the first entries only.
+func TestAReportWorkbookBeginsAsExcelsDo(t *testing.T) {
+	var b bytes.Buffer
+	if err := writeReportXLSX(&b, []reportTable{bigTable(10)}); err != nil {
+		t.Fatal(err)
+	}
+	z, err := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range z.File {
+		names = append(names, f.Name)
+	}
+	if len(names) < 4 || names[0] != "[Content_Types].xml" || names[1] != "_rels/.rels" || !strings.HasPrefix(names[2], "xl/") {
+		t.Errorf("the workbook's parts in order: %v", names)
+	}
+}
+
+// A table whose rows run short of what was counted, or long, still makes a
+// workbook that opens, or an error: never a workbook listing a sheet it lacks.
+func TestAWorkbookWriterKeepsToTheSheetsItListed(t *testing.T) {
+	var b bytes.Buffer
+	x, err := newXLSXStream(&b, []string{"a", "a (2)", "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.sheet([]string{"n"}, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.add([]any{1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.sheet([]string{"m"}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for sheet, want := range map[string]string{"a": "[[n] [1]]", "a (2)": "[[n]]", "b": "[[m]]"} {
+		if rows, err := f.GetRows(sheet); err != nil || fmt.Sprint(rows) != want {
+			t.Errorf("sheet %s: %v %v, want %s", sheet, rows, err, want)
+		}
+	}
+	old := xlsxMaxRows
+	xlsxMaxRows = 2
+	t.Cleanup(func() { xlsxMaxRows = old })
+	x, _ = newXLSXStream(io.Discard, []string{"a"})
+	_ = x.sheet([]string{"n"}, 1)
+	_ = x.add([]any{1})
+	if err := x.add([]any{2}); err == nil {
+		t.Error("a table longer than its sheets listed was written")
 	}
 }
