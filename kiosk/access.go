@@ -73,6 +73,8 @@ var routeTable = []routeRule{
 	{"POST", "/pair/claim", everyone},
 	{"GET", "/01/*", everyone},
 	{"GET", "/.well-known/gs1resolver", everyone},
+	{"OPTIONS", "/01/*", everyone},
+	{"OPTIONS", "/.well-known/gs1resolver", everyone},
 	{"GET", "/r/:id", everyone},
 	{"GET", "/r/:id/invoices/:key.xml", everyone},
 	{"GET", "/img/:name", everyone},
@@ -267,7 +269,9 @@ func (s *Server) allow(a access) fiber.Handler {
 				return err
 			}
 		}
-		if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+		switch c.Method() {
+		case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions: // they change nothing
+		default:
 			if err := s.sameSite(c); err != nil {
 				return err
 			}

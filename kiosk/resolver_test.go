@@ -51,6 +51,10 @@ func TestTheKioskResolvesEachLinkType(t *testing.T) {
 		{"a label's expiry stays out of the page it leads to", lot + "/21/0001?17=280515&linkType=gs1:pip", lot + "/21/0001", false},
 		{"a link type the item lacks leads to the default link with a note", lot + "?linkType=gs1:recipeInfo", lot, true},
 		{"a link type of another vocabulary is not one of GS1's", lot + "?linkType=schema:url", lot, true},
+		{"a query the resolver does not use is passed on", lot + "?utm_source=poster&linkType=gs1:pip&utm_campaign=h%E1%BB%99i+ch%E1%BB%A3", lot + "?utm_source=poster&utm_campaign=h%E1%BB%99i+ch%E1%BB%A3", false},
+		{"passed on after the target's own query", lot + "?linkType=gs1:traceability&utm_source=poster", "/api/v1/epcis/events?gtin=" + honeyGTIN + "&lot=UM2605-01&utm_source=poster", false},
+		{"passed on before the target's fragment", lot + "?linkType=gs1:certificationInfo&utm_source=poster", "/01/" + honeyGTIN + "?utm_source=poster#ocop-certificate", false},
+		{"the expiry and the page's language are not passed on", lot + "/21/0001?17=280515&lang=en&linkType=gs1:pip&ref=qr", lot + "/21/0001?ref=qr", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := k.noRedirect(tt.path)
@@ -149,5 +153,37 @@ func TestTheKioskDescribesItsResolver(t *testing.T) {
 	if r.Status != 200 || d.Name == "" || !strings.HasPrefix(d.ResolverRoot, "http") || len(d.SupportedPrimaryKeys) != 1 || d.SupportedPrimaryKeys[0] != "01" ||
 		len(d.SupportedLinkType) != 1 || d.SupportedLinkType[0].Prefix != "gs1:" || d.SupportedLinkType[0].Namespace != "https://gs1.org/voc/" || d.LinkTypeDefaultCanBeLinkset == nil {
 		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+}
+
+// A page of another site may ask the resolver across origins with headers of
+// its own (Accept: application/linkset+json): the browser's preflight gets
+// its answer; and a query the resolver does not use does not make the page an
+// error.
+func TestTheKioskAnswersAResolverPreflightAndIgnoresOtherQueries(t *testing.T) {
+	k := startKiosk(t, t.TempDir())
+	for _, path := range []string{"/01/" + honeyGTIN + "/10/UM2605-01", "/.well-known/gs1resolver"} {
+		req, _ := http.NewRequest(http.MethodOptions, k.url+path, nil)
+		req.Header.Set("Origin", "https://shop.example")
+		req.Header.Set("Access-Control-Request-Method", "GET")
+		req.Header.Set("Access-Control-Request-Headers", "accept")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusNoContent || res.Header.Get("Access-Control-Allow-Origin") != "*" ||
+			!strings.Contains(res.Header.Get("Access-Control-Allow-Methods"), "GET") ||
+			!strings.Contains(res.Header.Get("Access-Control-Allow-Headers"), "Accept") ||
+			!strings.Contains(res.Header.Get("Allow"), "OPTIONS") {
+			t.Errorf("OPTIONS %s: %d %v", path, res.StatusCode, res.Header)
+		}
+	}
+	if r := k.do("GET", "/01/"+honeyGTIN+"/10/UM2605-01?utm_source=poster", nil); r.Status != 200 || !strings.Contains(string(r.Body), "UM2605-01") {
+		t.Errorf("the page with a campaign's query: %d", r.Status)
+	}
+	// A GS1 key the kiosk does not use still changes what is identified: refused.
+	if r := k.do("GET", "/01/"+honeyGTIN+"?3103=000500", nil); r.Status != 400 {
+		t.Errorf("a net weight in the query: %d, want 400", r.Status)
 	}
 }

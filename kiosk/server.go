@@ -137,6 +137,8 @@ func (s *Server) routes() error {
 	r("POST", "/pair/claim", s.rateLimit, limitBody(4096), s.claimPairing)
 	r("GET", "/01/*", s.rateLimit, s.trace)
 	r("GET", "/.well-known/gs1resolver", s.rateLimit, s.resolverDescription)
+	r("OPTIONS", "/01/*", s.rateLimit, web.Preflight) // a CORS preflight of a resolver's client
+	r("OPTIONS", "/.well-known/gs1resolver", s.rateLimit, web.Preflight)
 	r("GET", "/r/:id", s.rateLimit, s.eReceipt)
 	r("GET", "/r/:id/invoices/:key.xml", s.rateLimit, s.eReceiptInvoiceXML)
 	r("GET", "/img/:name", s.serveImage)

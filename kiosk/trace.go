@@ -146,8 +146,8 @@ type traceLotBrief struct {
 // other link types (resolver.go).
 func (s *Server) trace(c *fiber.Ctx) error {
 	l := lang(c)
-	raw, linkType, hasLinkType := web.DigitalLinkRequest(c)
-	dl, err := pos.ParseDigitalLink(raw)
+	q := web.DigitalLinkRequest(c)
+	dl, err := pos.ParseDigitalLink(q.Raw)
 	if err != nil {
 		return s.badDigitalLink(c, l, err)
 	}
@@ -159,7 +159,7 @@ func (s *Server) trace(c *fiber.Ctx) error {
 	// label's scan is counted: a redirect is not a visit to the page.
 	links := pos.NewTraceLinks(s.origin(c), dl, *p)
 	web.SetResolverHeaders(c, links)
-	if done, err := web.Resolve(c, links, linkType, hasLinkType); done {
+	if done, err := web.Resolve(c, links, q); done {
 		return err
 	}
 	base := s.origin(c)

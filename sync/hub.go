@@ -138,6 +138,8 @@ func (h *Hub) App() *fiber.App {
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok", "role": "hub"}) })
 	app.Get("/01/*", h.trace)
 	app.Get("/.well-known/gs1resolver", h.resolverDescription)
+	app.Options("/01/*", web.Preflight) // a CORS preflight of a resolver's client
+	app.Options("/.well-known/gs1resolver", web.Preflight)
 	api := app.Group("/api/v1")
 	api.Get("/uplink", h.uplinkGate, websocket.New(h.uplink, websocket.Config{HandshakeTimeout: 10 * time.Second}))
 	h.publicEPCIS(api) // before the admin group: without a token, no sales

@@ -52,6 +52,8 @@ func TestTheHubResolvesEachLinkType(t *testing.T) {
 		{"a product without a certificate has no gs1:certificationInfo: the default link, with a note",
 			"/01/" + noCert + "?linkType=gs1:certificationInfo", "http://hub.example/01/" + noCert, true},
 		{"an unknown link type: the default link, with a note", lot + "?linkType=gs1:nutritionalInfo", "http://hub.example" + lot, true},
+		{"a query the resolver does not use is passed on", lot + "?linkType=gs1:certificationInfo&utm_source=poster",
+			"http://hub.example/01/08936072100152?utm_source=poster#ocop-certificate", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res, body := get(tt.path)
@@ -76,13 +78,27 @@ func TestTheHubResolvesEachLinkType(t *testing.T) {
 			t.Errorf("linkset names a certificate the product has not: %s", body)
 		}
 	})
-	t.Run("the page has its Link header, a bad link is a 400, the description is served", func(t *testing.T) {
+	t.Run("the page has its Link header, a bad link is a 400, a preflight is answered, the description is served", func(t *testing.T) {
 		res, _ := get(lot)
 		if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Link"), `rel="linkset"`) || res.Header.Get("Access-Control-Allow-Origin") != "*" {
 			t.Errorf("page: %d %v", res.StatusCode, res.Header)
 		}
 		if res, _ := get("/01/08936072100153"); res.StatusCode != 400 {
 			t.Errorf("a wrong check digit: %d", res.StatusCode)
+		}
+		req, _ := http.NewRequest(http.MethodOptions, "http://hub.example"+lot, nil)
+		req.Header.Set("Origin", "https://shop.example")
+		req.Header.Set("Access-Control-Request-Method", "GET")
+		pre, err := app.Test(req, 10000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pre.Body.Close()
+		if pre.StatusCode != http.StatusNoContent || pre.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(pre.Header.Get("Access-Control-Allow-Methods"), "GET") {
+			t.Errorf("preflight: %d %v", pre.StatusCode, pre.Header)
+		}
+		if res, _ := get(lot + "?utm_source=poster"); res.StatusCode != 200 {
+			t.Errorf("the page with a campaign's query: %d", res.StatusCode)
 		}
 		res, body := get("/.well-known/gs1resolver")
 		var d pos.ResolverDescription

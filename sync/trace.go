@@ -21,7 +21,7 @@ import (
 func (h *Hub) trace(c *fiber.Ctx) error {
 	l := web.PickLang(c.Query("lang"), c.Get(fiber.HeaderAcceptLanguage))
 	t := web.Words(l)
-	raw, linkType, hasLinkType := web.DigitalLinkRequest(c)
+	q := web.DigitalLinkRequest(c)
 	page := func(status int, msg string) error {
 		var buf bytes.Buffer
 		if err := web.RenderNotFound(&buf, web.NotFoundPage{Lang: l, T: t, Message: msg}); err != nil {
@@ -31,7 +31,7 @@ func (h *Hub) trace(c *fiber.Ctx) error {
 		return c.Status(status).Send(buf.Bytes())
 	}
 	notFound := func(msg string) error { return page(fiber.StatusNotFound, msg) }
-	dl, err := pos.ParseDigitalLink(raw)
+	dl, err := pos.ParseDigitalLink(q.Raw)
 	if err != nil {
 		// A syntax error is a 400 to a GS1 resolver, an unknown GTIN a 404.
 		return page(fiber.StatusBadRequest, err.Error())
@@ -52,7 +52,7 @@ func (h *Hub) trace(c *fiber.Ctx) error {
 	base := c.Protocol() + "://" + string(c.Request().Host())
 	links := pos.NewTraceLinks(base, dl, *prod)
 	web.SetResolverHeaders(c, links)
-	if done, err := web.Resolve(c, links, linkType, hasLinkType); done {
+	if done, err := web.Resolve(c, links, q); done {
 		return err
 	}
 	in := web.TraceInput{Lang: l, SwitchURL: c.Path() + "?lang=" + other(l), Product: *prod,

@@ -17,25 +17,67 @@ import (
 // link instead of the link type it asked for.
 const HeaderResolverNote = "X-GS1-Resolver-Note"
 
-// DigitalLinkRequest is a request on a Digital Link path split into the
-// Digital Link (path and GS1 query, for pos.ParseDigitalLink) and the
-// resolver's own query: linkType, and the pages' lang and from, which are not
-// part of the identifier.
-func DigitalLinkRequest(c *fiber.Ctx) (raw, linkType string, hasLinkType bool) {
-	raw = string(c.Request().URI().PathOriginal())
-	q := c.Request().URI().QueryString()
-	if len(q) == 0 {
-		return raw, "", false
+// DigitalLinkQuery is a request on a Digital Link path split into the
+// Digital Link (path and GS1 query, for pos.ParseDigitalLink), the
+// resolver's own query (linkType; the pages' lang and from, which are not
+// part of the identifier) and the rest, which the resolver does not use and
+// passes on to where it redirects (a campaign's utm_source), as the GS1
+// resolver standard asks.
+type DigitalLinkQuery struct {
+	Raw         string
+	LinkType    string
+	HasLinkType bool
+	// Pass is the query the resolver passes on, as it came ("" for none).
+	Pass string
+}
+
+// DigitalLinkRequest reads a request on a Digital Link path. A query key of
+// digits is a GS1 application identifier and stays with the Digital Link
+// (pos.ParseDigitalLink knows 17 and refuses the others).
+func DigitalLinkRequest(c *fiber.Ctx) DigitalLinkQuery {
+	q := DigitalLinkQuery{Raw: string(c.Request().URI().PathOriginal())}
+	var gs1, pass []string
+	for _, pair := range strings.Split(string(c.Request().URI().QueryString()), "&") {
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			gs1 = append(gs1, pair) // ParseDigitalLink says what is wrong with it
+			continue
+		}
+		switch {
+		case key == "linkType":
+			if !q.HasLinkType {
+				q.LinkType, _ = url.QueryUnescape(v)
+				q.HasLinkType = true
+			}
+		case key == "lang" || key == "from":
+		case isAI(key):
+			gs1 = append(gs1, pair)
+		default:
+			pass = append(pass, pair)
+		}
 	}
-	vals, _ := url.ParseQuery(string(q))
-	linkType, hasLinkType = vals.Get("linkType"), vals.Has("linkType")
-	for _, k := range []string{"lang", "from", "linkType"} {
-		vals.Del(k)
+	if len(gs1) > 0 {
+		q.Raw += "?" + strings.Join(gs1, "&")
 	}
-	if len(vals) > 0 {
-		raw += "?" + vals.Encode()
+	q.Pass = strings.Join(pass, "&")
+	return q
+}
+
+// isAI tells a GS1 application identifier: two to four digits.
+func isAI(k string) bool {
+	if len(k) < 2 || len(k) > 4 {
+		return false
 	}
-	return raw, linkType, hasLinkType
+	for i := 0; i < len(k); i++ {
+		if k[i] < '0' || k[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // SetResolverHeaders puts on an answer about a Digital Link what the resolver
@@ -48,9 +90,11 @@ func SetResolverHeaders(c *fiber.Ctx, links pos.TraceLinks) {
 }
 
 // Resolve answers ?linkType= when the request carries one: all (the linkset),
-// a link type the Digital Link has (a 307 to it), or one it has not (a 307 to
-// the default link with a note saying so). It reports whether it answered.
-func Resolve(c *fiber.Ctx, links pos.TraceLinks, linkType string, hasLinkType bool) (bool, error) {
+// a link type the Digital Link has (a 307 to it, with the query the resolver
+// passes on), or one it has not (a 307 to the default link with a note saying
+// so). It reports whether it answered.
+func Resolve(c *fiber.Ctx, links pos.TraceLinks, q DigitalLinkQuery) (bool, error) {
+	linkType, hasLinkType := q.LinkType, q.HasLinkType
 	if !hasLinkType {
 		if strings.Contains(c.Get(fiber.HeaderAccept), "application/linkset+json") {
 			return true, SendLinkset(c, links)
@@ -66,7 +110,7 @@ func Resolve(c *fiber.Ctx, links pos.TraceLinks, linkType string, hasLinkType bo
 		c.Set(HeaderResolverNote, "link type "+asciiValue(linkType)+" is not available for this item; this is the default link")
 		target, _ = links.Target(pos.LinkDefault)
 	}
-	c.Set(fiber.HeaderLocation, target)
+	c.Set(fiber.HeaderLocation, passOn(target, q.Pass))
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	return true, c.SendStatus(fiber.StatusTemporaryRedirect)
 }
@@ -86,6 +130,29 @@ func SendLinkset(c *fiber.Ctx, links pos.TraceLinks) error {
 func ResolverDescription(c *fiber.Ctx, name, root string) error {
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
 	return c.JSON(pos.NewResolverDescription(name, root))
+}
+
+// passOn adds query pass to target's query, before its fragment.
+func passOn(target, pass string) string {
+	if pass == "" {
+		return target
+	}
+	frag := ""
+	if i := strings.IndexByte(target, '#'); i >= 0 {
+		target, frag = target[:i], target[i:]
+	}
+	return withQuery(target, pass) + frag
+}
+
+// Preflight answers a CORS preflight (OPTIONS) on the resolver's paths: GET
+// and HEAD from any origin, with the headers content negotiation uses.
+func Preflight(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderAllow, "GET, HEAD, OPTIONS")
+	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	c.Set(fiber.HeaderAccessControlAllowMethods, "GET, HEAD, OPTIONS")
+	c.Set(fiber.HeaderAccessControlAllowHeaders, "Accept, Accept-Language")
+	c.Set(fiber.HeaderAccessControlMaxAge, "86400")
+	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func withQuery(u, q string) string {
