@@ -163,3 +163,39 @@ func TestAStampAddedAtSelfServiceIsSoldByItsSerialWhenTheOrderIsPaid(t *testing.
 		t.Errorf("the stamp sold through the order, scanned again: %v, want serial_sold", m)
 	}
 }
+
+// A label's trace page says whether this kiosk can sell the item now (the
+// self-service screen offers "Add to cart" by it): a stamp it printed and has
+// not sold, yes; one it never printed, one sold, or a product sold out, no.
+func TestATracePageSaysWhetherTheKioskCanSellTheItem(t *testing.T) {
+	k := startKiosk(t, t.TempDir())
+	issueStamps(t, k, 2)
+	sellable := func(serial string) bool {
+		t.Helper()
+		var v struct {
+			Sellable *bool `json:"sellable"`
+		}
+		k.do("GET", "/01/"+honeyGTIN+"/10/UM2605-01/21/"+serial, nil, "Accept", "application/json").json(t, &v)
+		if v.Sellable == nil {
+			t.Fatal("the trace answer does not say whether the item sells")
+		}
+		return *v.Sellable
+	}
+	if !sellable("0001") || !sellable("0002") {
+		t.Fatal("printed stamps not sold are not sellable")
+	}
+	if sellable("0009") {
+		t.Error("a stamp the kiosk never printed is sellable")
+	}
+	price := int64(k.product("CM-MO-500").Price)
+	k.sell(t, map[string]any{
+		"lines":    []map[string]any{{"sku": "CM-MO-500", "lot": "UM2605-01", "qty": 1, "serials": []string{"0002"}}},
+		"payments": []map[string]any{{"method": "cash", "amount": price}}})
+	if sellable("0002") {
+		t.Error("a sold stamp is sellable")
+	}
+	k.setStock(t, "CM-MO-500", 0)
+	if sellable("0001") {
+		t.Error("a stamp of a product sold out is sellable")
+	}
+}

@@ -101,6 +101,9 @@ func TestBrowserTheRefundDialogGivesBackTheTickedSerial(t *testing.T) {
 		chromedp.Click(tid("refund-serial", `[data-serial="0002"]`), chromedp.ByQuery),
 		poll(`document.querySelector('[data-testid=refund-qty]').value === '1'`),
 		chromedp.SendKeys(tid("refund-reason"), "nắp hở", chromedp.ByQuery),
+	)
+	screenshot(t, ctx, "manager-refund-serials")
+	within(t, ctx, 20*time.Second,
 		chromedp.Click(tid("form-ok"), chromedp.ByQuery),
 		poll(`!document.querySelector('#form-dialog').open`),
 	)

@@ -133,6 +133,10 @@ type traceData struct {
 	Notice   string          `json:"notice,omitempty"`
 	Scan     *pos.ScanStats  `json:"scan,omitempty"`
 	Lots     []traceLotBrief `json:"lots,omitempty"`
+	// Sellable says this kiosk can sell the item the link names now: the
+	// product in stock, its lot known, and a label's serial one it printed
+	// and not sold (the self-service screen offers "Add to cart" only then).
+	Sellable bool `json:"sellable"`
 }
 
 type traceLotBrief struct {
@@ -202,6 +206,14 @@ func (s *Server) trace(c *fiber.Ctx) error {
 			data.Lots = append(data.Lots, traceLotBrief{Lot: lot.Code, Link: link})
 		}
 	}
+	data.Sellable = data.Product.Stock > 0 && (dl.Lot == "" || data.Lot != nil)
+	if data.Sellable && dl.Serial != "" {
+		sold, err := s.store.SerialSale(p.SKU, dl.Lot, dl.Serial)
+		if err != nil {
+			return err
+		}
+		data.Sellable = data.Scan != nil && data.Scan.Issued && sold == ""
+	}
 	if strings.Contains(c.Get(fiber.HeaderAccept), "application/json") {
 		return c.JSON(data)
 	}
@@ -210,7 +222,11 @@ func (s *Server) trace(c *fiber.Ctx) error {
 
 func (s *Server) renderTrace(c *fiber.Ctx, l string, d traceData) error {
 	in := web.TraceInput{Lang: l, SwitchURL: switchURL(c, l), Link: d.Link, Notice: d.Notice, Product: d.Product.Product,
-		CertValid: d.Product.CertValid, Producer: d.Producer, Lot: d.Lot, Scan: d.Scan, Image: s.pictures.URL(d.Product.Image)}
+		CertValid: d.Product.CertValid, Producer: d.Producer, Lot: d.Lot, Scan: d.Scan, Image: s.pictures.URL(d.Product.Image),
+		Sellable: "0"}
+	if d.Sellable {
+		in.Sellable = "1"
+	}
 	if d.Scan != nil {
 		in.Serial = d.Scan.Serial
 	}

@@ -37,6 +37,7 @@ type TracePage struct {
 	Lots       []TraceLotLink
 	Scan       *TraceScan
 	Link       string // the canonical Digital Link
+	Sellable   string // data-sellable on the body: "1", "0", or "" (not said)
 }
 
 // TraceProducer is the producer card.

@@ -104,6 +104,10 @@ type TraceInput struct {
 	Serial                        string         // the label's number, when the link has one
 	Scan                          *pos.ScanStats // nil: this server cannot check or count labels (the hub)
 	Image                         string         // the product's picture on this server (/img/…), or ""
+	// Sellable is "1" when the kiosk serving the page can sell the item now,
+	// "0" when it cannot, "" where nothing is sold (the hub): the page's body
+	// says so in data-sellable for the self-service screen around it.
+	Sellable string
 }
 
 func dmy(d pos.Date) string {
@@ -130,7 +134,7 @@ func BuildTracePage(in TraceInput) TracePage {
 	page := TracePage{Lang: l, SwitchURL: in.SwitchURL, T: t, Title: name, Name: name, NameOther: other,
 		Group: group, Stars: p.Stars, StarsText: strings.Repeat("★", p.Stars), CertNo: p.CertNo,
 		CertExpiry: dmy(p.CertExpiry), CertValid: in.CertValid, Unit: UnitName(p.Unit, l), Story: story, Notice: in.Notice, Link: in.Link,
-		Lots: in.Lots, Image: in.Image,
+		Lots: in.Lots, Image: in.Image, Sellable: in.Sellable,
 		Producer: TraceProducer{Name: in.Producer.Name, Kind: t[string(in.Producer.Kind)], Commune: in.Producer.Commune,
 			Province: in.Producer.Province, Address: in.Producer.Address, Phone: in.Producer.Phone}}
 	if in.Lot != nil {

@@ -349,7 +349,7 @@ async function refundSale(s) {
       trs.push(h('tr', { class: 'refund-serials' }, h('td', { colspan: '3' },
         h('fieldset', { testid: 'refund-serials' },
           h('legend', {}, t('sales.serials_back')),
-          boxes.map((b) => h('label', { class: 'chip' }, b, ' ', b.value))))));
+          boxes.map((b) => h('label', { class: 'serial-pick' }, b, b.value))))));
     }
   });
   const method = h('select', { testid: 'refund-method' }, ['cash', 'card', 'vietqr', 'ewallet'].map((m) => h('option', { value: m }, t(`pay.${m}`))));

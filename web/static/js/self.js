@@ -210,10 +210,11 @@ function onScan(code) {
 // openTrace shows a trace page of this kiosk over the whole screen, in a
 // frame: the page itself has no way back, and the idle timeout keeps running
 // (touches inside the frame count as touches). When it was opened by a
-// scanned label (code), "Add to cart" puts that item in the cart.
+// scanned label (code) the kiosk can sell, "Add to cart" puts that item in
+// the cart.
 function openTrace(path, code = '') {
   traceCode = code;
-  $('#trace-add').hidden = !code;
+  $('#trace-add').hidden = true; // until the page says the kiosk can sell it
   const dlg = $('#trace');
   const old = $('#trace-frame');
   if (old) old.remove();
@@ -243,6 +244,9 @@ function watchFrame(frame) {
     doc = null;
   }
   if (!doc) return;
+  // "Add to cart" only for an item the kiosk can sell now: in stock, and a
+  // label it printed and has not sold (a copied or sold stamp is not offered).
+  $('#trace-add').hidden = !(traceCode && doc.body && doc.body.dataset.sellable === '1');
   for (const ev of ['pointerdown', 'keydown', 'wheel', 'touchstart', 'scroll']) {
     doc.addEventListener(ev, touch, { capture: true, passive: true });
   }
