@@ -114,6 +114,9 @@ func TestBrowserSelfScanOfALabelOpensItsTracePageHere(t *testing.T) {
 		chromedp.WaitVisible(tid("trace-overlay"), chromedp.ByQuery),
 		poll(traceFrameText+`.includes('Tem số 0002')`),
 		chromedp.WaitVisible(tid("trace-add"), chromedp.ByQuery),
+	)
+	screenshot(t, ctx, "self-trace-add")
+	within(t, ctx, 20*time.Second,
 		chromedp.Click(tid("trace-add"), chromedp.ByQuery),
 		poll(`!document.querySelector('#trace').open`),
 		chromedp.WaitVisible(tid("cart-line", `[data-sku="CM-MO-500"][data-lot="UM2605-01"]`), chromedp.ByQuery),
