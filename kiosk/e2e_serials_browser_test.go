@@ -81,7 +81,7 @@ func TestBrowserAStampScannedAtTheTillIsSoldByItsSerial(t *testing.T) {
 
 // A customer brings back one jar of three sold with stamps: the manager's
 // refund dialog lists the stamps still with the customer under the line, the
-// manager ticks the one on the jar, and that serial — not the first scanned —
+// manager scans (or ticks) the one on the jar, and that serial — not the first scanned —
 // may be sold again. The dialog then lists only the two left.
 func TestBrowserTheRefundDialogGivesBackTheTickedSerial(t *testing.T) {
 	k := startKiosk(t, t.TempDir())
@@ -98,8 +98,15 @@ func TestBrowserTheRefundDialogGivesBackTheTickedSerial(t *testing.T) {
 		chromedp.Click(row+tid("sale-refund"), chromedp.ByQuery),
 		chromedp.WaitVisible(tid("refund-serial"), chromedp.ByQuery),
 		chromedp.Evaluate(`[...document.querySelectorAll('[data-testid=refund-serial]')].map((b) => b.value)`, &listed),
-		chromedp.Click(tid("refund-serial", `[data-serial="0002"]`), chromedp.ByQuery),
+		// The stamp on the jar brought back is scanned: its serial is ticked.
+		chromedp.Evaluate(`document.activeElement && document.activeElement.blur()`, nil),
+		scannerTypes(honeyLink("0002")),
+		poll(`document.querySelector('[data-testid=refund-serial][data-serial="0002"]').checked`),
 		poll(`document.querySelector('[data-testid=refund-qty]').value === '1'`),
+		// A stamp that is not on this sale is named, and ticks nothing.
+		scannerTypes(honeyLink("0007")),
+		poll(`[...document.querySelectorAll('[data-testid=toast]')].some((e) => e.textContent.includes('Tem 0007 không có trong đơn này'))`),
+		poll(`document.querySelectorAll('[data-testid=refund-serial]:checked').length === 1`),
 		chromedp.SendKeys(tid("refund-reason"), "nắp hở", chromedp.ByQuery),
 	)
 	screenshot(t, ctx, "manager-refund-serials")

@@ -2,7 +2,7 @@
 // else a scanner reads stays a product code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serialsText, traceLinkPath, tracePath, withLang } from '../static/js/trace.js';
+import { labelOf, serialsText, traceLinkPath, tracePath, withLang } from '../static/js/trace.js';
 
 test('a label URL with another origin opens the same path here', () => {
   assert.equal(traceLinkPath('https://x.vn/01/08936072100152/10/UM2605-01/21/0007?17=280515'),
@@ -79,4 +79,13 @@ test('serialsText lists a short run and abbreviates a long one', () => {
   const many = Array.from({ length: 500 }, (_, i) => String(i + 1).padStart(4, '0'));
   assert.equal(serialsText(many), '0001 … 0500');
   assert.equal(serialsText(many.slice(0, 3), 2), '0001 … 0003');
+});
+
+test('labelOf reads the product, lot and serial a scanned label names', () => {
+  assert.deepEqual(labelOf('https://other.example/01/08936072100152/10/UM2605-01/21/0002?17=280501'),
+    { gtin: '08936072100152', lot: 'UM2605-01', serial: '0002' });
+  assert.deepEqual(labelOf('/01/08936072100152/10/L%2F1'), { gtin: '08936072100152', lot: 'L/1', serial: '' });
+  assert.deepEqual(labelOf('/01/08936072100152'), { gtin: '08936072100152', lot: '', serial: '' });
+  assert.equal(labelOf('8936072100152'), null);
+  assert.equal(labelOf('/01/08936072100152/10/../../till'), null);
 });

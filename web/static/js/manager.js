@@ -16,7 +16,8 @@ import {
 } from './format.js';
 import { printerStateLabel, productName, t } from './i18n.js';
 import { drawQR } from './qrcanvas.js';
-import { $, $$, h, initLang, setChildren, showPrinters, startSyncBadge, toast, watchDisk } from './ui.js';
+import { $, $$, h, initLang, listenForScans, setChildren, showPrinters, startSyncBadge, toast, watchDisk } from './ui.js';
+import { labelOf } from './trace.js';
 import {
   askPin, errorMessage, field, formDialog, heading, kv, loadProducers, mapi, msg, producerName, refreshPrinters, setupForm,
   setupPin, table,
@@ -313,10 +314,17 @@ function voidSale(s) {
   reason.focus();
 }
 
+// onDialogScan is what a scan does while the form dialog is open (the refund
+// dialog ticks the serial of a stamp scanned), null for nothing.
+let onDialogScan = null;
+listenForScans((code) => {
+  if (onDialogScan && $('#form-dialog').open) onDialogScan(code);
+});
+
 // refundSale asks which goods come back. Each line shows what is left of it
 // to refund; a line whose units carried serials lists those still with the
 // customer, to tick the ones on the goods brought back (each ticked one is a
-// unit of the quantity).
+// unit of the quantity) or to scan.
 async function refundSale(s) {
   let left = null;
   try {
@@ -352,6 +360,22 @@ async function refundSale(s) {
           boxes.map((b) => h('label', { class: 'serial-pick' }, b, b.value))))));
     }
   });
+  // A stamp scanned on the goods brought back ticks its serial.
+  onDialogScan = (code) => {
+    const label = labelOf(code);
+    if (!label || !label.serial) return;
+    for (const { l, boxes } of rows) {
+      const box = boxes.find((b) => b.value === label.serial && (!label.lot || l.lot === label.lot));
+      if (box) {
+        if (!box.checked) {
+          box.checked = true;
+          box.dispatchEvent(new Event('change'));
+        }
+        return;
+      }
+    }
+    toast(t('sales.serial_not_on_sale', { serial: label.serial }), { kind: 'error' });
+  };
   const method = h('select', { testid: 'refund-method' }, ['cash', 'card', 'vietqr', 'ewallet'].map((m) => h('option', { value: m }, t(`pay.${m}`))));
   const restock = h('input', { type: 'checkbox', checked: true, testid: 'refund-restock' });
   const reason = h('input', { type: 'text', testid: 'refund-reason', maxlength: '200', autocomplete: 'off' });

@@ -44,6 +44,21 @@ export function traceLinkPath(scan) {
   return path;
 }
 
+// labelOf reads the item a scanned Digital Link names: { gtin, lot, serial }
+// ('' for what it lacks), or null when the scan is not a trace link.
+export function labelOf(scan) {
+  const path = traceLinkPath(scan);
+  if (!path) return null;
+  const segs = path.split('?')[0].split('/').slice(1); // 01, gtin, AI, value, …
+  const out = { gtin: segs[1], lot: '', serial: '' };
+  for (let i = 2; i + 1 < segs.length; i += 2) {
+    const v = decodeURIComponent(segs[i + 1]);
+    if (segs[i] === '10') out.lot = v;
+    if (segs[i] === '21') out.serial = v;
+  }
+  return out;
+}
+
 // withLang sets lang= in a path's query, keeping the rest of it as it is.
 export function withLang(path, lang) {
   const q = path.indexOf('?');
