@@ -171,7 +171,7 @@ func (s *Server) sameSite(c *fiber.Ctx) error {
 // preflighted says whether a browser would have asked (with a CORS preflight)
 // before sending this request from another origin.
 func preflighted(c *fiber.Ctx) bool {
-	for _, h := range []string{headerClient, headerManagerPIN, headerControl, fiber.HeaderAuthorization, "Idempotency-Key"} {
+	for _, h := range []string{headerClient, headerManagerPIN, headerControl, headerCashierPIN, fiber.HeaderAuthorization, "Idempotency-Key"} {
 		if c.Get(h) != "" {
 			return true
 		}

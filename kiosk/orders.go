@@ -222,7 +222,15 @@ func (h *hub) confirmOrder(cl *wsClient, m inMsg) {
 		cl.fail(m.Ref, "forbidden", "only a till confirms an order")
 		return
 	}
-	o, sale, err := h.orders.Confirm(m.ID, m.Payments, cl.till.id)
+	t := cl.till
+	t.mu.Lock()
+	cashier, err := h.tillCashier(t)
+	t.mu.Unlock()
+	if err != nil {
+		cl.failErr(m.Ref, err)
+		return
+	}
+	o, sale, err := h.orders.Confirm(m.ID, m.Payments, cl.till.id, cashier)
 	if err != nil {
 		if errors.Is(err, pos.ErrOrderExpired) {
 			h.expireOrders() // the queue learns at once
@@ -406,7 +414,11 @@ func (s *Server) confirmOrder(c *fiber.Ctx) error {
 	if body.Till != "" && !reTill.MatchString(body.Till) {
 		return newAPIError(fiber.StatusUnprocessableEntity, "bad_till", "till: 1–16 letters, digits or -")
 	}
-	o, sale, err := s.hub.orders.Confirm(c.Params("id"), body.Payments, body.Till)
+	cashier, err := s.restCashier(c)
+	if err != nil {
+		return err
+	}
+	o, sale, err := s.hub.orders.Confirm(c.Params("id"), body.Payments, body.Till, cashier)
 	if err != nil {
 		if errors.Is(err, pos.ErrOrderExpired) {
 			s.hub.expireOrders()

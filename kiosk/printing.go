@@ -224,7 +224,7 @@ func (s *Server) receipt(sale pos.Sale) (printer.Receipt, error) {
 // no English name) with its lot, its quantity and price, and the amount the
 // sale recorded for it; the VAT and payments as the sale recorded them.
 func receiptFromSale(sale pos.Sale, lang string) printer.Receipt {
-	r := printer.Receipt{Lang: lang, Kind: sale.Kind, ReceiptNo: sale.ReceiptNo, Time: sale.Time, Till: sale.Till,
+	r := printer.Receipt{Lang: lang, Kind: sale.Kind, ReceiptNo: sale.ReceiptNo, Time: sale.Time, Till: sale.Till, Cashier: cashierName(sale),
 		VAT: sale.VAT, Payments: append([]pos.Payment(nil), sale.Payments...)}
 	promo := map[string]string{}
 	for _, p := range sale.Promotions {
@@ -415,4 +415,12 @@ func Ports() string {
 	}
 	b.WriteString("profiles: " + strings.Join(printer.ProfileNames(), ", ") + "\n")
 	return b.String()
+}
+
+// cashierName is who sold, as the receipt prints it ("" for none).
+func cashierName(sale pos.Sale) string {
+	if sale.Cashier == nil {
+		return ""
+	}
+	return sale.Cashier.Name
 }

@@ -170,6 +170,9 @@ func (s *Server) routes() error {
 
 	r("POST", v1+"/sales", jsonLimit, s.postSale)
 	r("GET", v1+"/sales", s.listSales)
+	r("GET", v1+"/cashiers", s.listCashiers)
+	r("POST", v1+"/cashiers", jsonLimit, s.addCashier)
+	r("DELETE", v1+"/cashiers/:id", s.removeCashier)
 	r("GET", v1+"/sales/:id", s.getSale)
 	r("POST", v1+"/sales/:id/reprint", s.reprint)
 	r("POST", v1+"/sales/:id/void", jsonLimit, s.voidSale)
@@ -403,6 +406,11 @@ func (s *Server) postSale(c *fiber.Ctx) error {
 		}
 		req.Approved = true
 	}
+	cashier, err := s.restCashier(c)
+	if err != nil {
+		return err
+	}
+	req.Cashier = cashier
 	sale, replayed, err := s.store.CommitSale(req, c.Get("Idempotency-Key"))
 	if err != nil {
 		return err

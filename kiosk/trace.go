@@ -298,7 +298,7 @@ func (s *Server) eReceipt(c *fiber.Ctx) error {
 func receiptPage(sale pos.Sale, l string, t map[string]string) web.ReceiptPage {
 	m := func(v pos.Money) string { return v.String() }
 	r := receiptFromSale(sale, l)
-	page := web.ReceiptPage{Lang: l, T: t, ReceiptNo: sale.ReceiptNo, Till: sale.Till,
+	page := web.ReceiptPage{Lang: l, T: t, ReceiptNo: sale.ReceiptNo, Till: sale.Till, Cashier: cashierName(sale),
 		Time: sale.Time.In(pos.VietnamTime).Format("15:04 02/01/2006"), Kind: t[sale.Kind], Total: m(sale.Total)}
 	if sale.Status != pos.StatusCompleted {
 		page.Status = t[sale.Status]

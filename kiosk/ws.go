@@ -64,6 +64,9 @@ type till struct {
 	seq          uint64
 	pending      *vietQRPending
 	clients      map[*wsClient]struct{}
+	// cashier is who sells at the till (cashiers.go), nil when no one has
+	// signed in.
+	cashier *pos.SaleCashier
 }
 
 // cartLine is one product in a till's cart: Qty units, or for a product sold
@@ -489,6 +492,10 @@ func (h *hub) handle(cl *wsClient, data []byte) {
 		h.cancelOrder(cl, m)
 	case "sale.find":
 		h.findSale(cl, m)
+	case "cashier.signin":
+		h.cashierSignIn(cl, m)
+	case "cashier.signout":
+		h.cashierSignOut(cl, m)
 	default:
 		cl.fail(m.Ref, "unknown_type", fmt.Sprintf("unknown message type %q", m.Type))
 	}
@@ -624,7 +631,7 @@ func (h *hub) sendState(cl *wsClient) {
 		"cart": h.view(t), "vietqr": t.pending, "printers": h.s.queue.Status(),
 		"seller": map[string]string{"name": h.s.cfg.Seller.Name}, "bank": h.s.bank(),
 		"orders": h.ordersFor(cl), "order_expiry": int(h.orders.TTL().Seconds()),
-		"invoicing": h.s.store.Invoicing().Enabled()})
+		"invoicing": h.s.store.Invoicing().Enabled(), "cashier": t.cashier, "cashiers_required": h.cashiersRequired()})
 }
 
 func (h *hub) payVietQR(cl *wsClient, m inMsg) {
@@ -688,9 +695,14 @@ func (h *hub) checkout(cl *wsClient, m inMsg) {
 			pays[i].Reference = t.pending.Reference
 		}
 	}
+	cashier, err := h.tillCashier(t)
+	if err != nil {
+		cl.failErr(m.Ref, err)
+		return
+	}
 	c := t.cart(t.lines)
 	req := pos.SaleRequest{Payments: pays, Till: t.id, Lines: c.Lines, Discount: c.Discount,
-		DiscountReason: c.DiscountReason, Approved: approved, Lang: lang, Buyer: m.Buyer}
+		DiscountReason: c.DiscountReason, Approved: approved, Lang: lang, Buyer: m.Buyer, Cashier: cashier}
 	sale, _, err := h.s.store.CommitSale(req, m.IdempotencyKey)
 	if err != nil {
 		cl.failErr(m.Ref, err)

@@ -192,7 +192,7 @@ func TestAnOrderTakesPromotionsButNoDiscounts(t *testing.T) {
 	if o.Total != 100000 || len(o.Lines) != 2 || !o.Lines[1].Free || len(o.Promotions) != 1 {
 		t.Fatalf("order %+v", o)
 	}
-	_, sale, err := book.Confirm(o.ID, []PaymentRequest{cashReq(100000, 0)}, "T1")
+	_, sale, err := book.Confirm(o.ID, []PaymentRequest{cashReq(100000, 0)}, "T1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -321,7 +321,7 @@ func TestASelfServiceOrderIsInvoicedWhenConfirmedWithItsBuyer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, sale, err := ob.Confirm(o.ID, []PaymentRequest{{Method: MethodVietQR, Amount: o.Total}}, "T1")
+	_, sale, err := ob.Confirm(o.ID, []PaymentRequest{{Method: MethodVietQR, Amount: o.Total}}, "T1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

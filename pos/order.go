@@ -424,9 +424,10 @@ func releaseStock(tx *bolt.Tx, lines []Line) error {
 // transaction that consumes the held stock, commits the sale with its receipt
 // print job and outbox record, and closes the order. A VietQR payment carries
 // the order's reference. till is where the money was taken ("" keeps the
-// order's own till). An order whose time is up cannot be confirmed: its stock
-// is about to go back, and the staff ring the goods up as a new sale.
-func (b *OrderBook) Confirm(id string, pays []PaymentRequest, till string) (Order, Sale, error) {
+// order's own till), cashier who took it (nil: none signed in). An order
+// whose time is up cannot be confirmed: its stock is about to go back, and
+// the staff ring the goods up as a new sale.
+func (b *OrderBook) Confirm(id string, pays []PaymentRequest, till string, cashier *SaleCashier) (Order, Sale, error) {
 	if len(till) > 32 {
 		return Order{}, Sale{}, fmt.Errorf("%w: till id longer than 32", ErrBadPayment)
 	}
@@ -465,7 +466,8 @@ func (b *OrderBook) Confirm(id string, pays []PaymentRequest, till string) (Orde
 		}
 		sale = Sale{ID: NewID(now), Kind: KindSale, KioskID: s.kioskID, ShiftID: shiftID, Till: till, Time: now,
 			Lines: o.Lines, Total: o.Total, Discount: o.Discount, Promotions: o.Promotions, VAT: o.VAT,
-			Payments: paid, Change: change, Status: StatusCompleted, Note: "order " + o.Code, Lang: o.Lang, Buyer: o.Buyer}
+			Payments: paid, Change: change, Status: StatusCompleted, Note: "order " + o.Code, Lang: o.Lang, Buyer: o.Buyer,
+			Cashier: cashier}
 		if err := s.writeRecord(tx, &sale); err != nil {
 			return err
 		}

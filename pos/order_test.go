@@ -143,7 +143,7 @@ func TestOrderCancelPutsTheStockBackOnce(t *testing.T) {
 	if _, err := b.Cancel(o.ID, "T1", ""); !errors.Is(err, ErrOrderCancelled) {
 		t.Fatalf("second cancel: %v", err)
 	}
-	if _, _, err := b.Confirm(o.ID, []PaymentRequest{payReq(MethodVietQR, o.Total)}, "T1"); !errors.Is(err, ErrOrderCancelled) {
+	if _, _, err := b.Confirm(o.ID, []PaymentRequest{payReq(MethodVietQR, o.Total)}, "T1", nil); !errors.Is(err, ErrOrderCancelled) {
 		t.Fatalf("confirming a cancelled order: %v", err)
 	}
 	if n := s.stock(t, "WINE"); n != 20 {
@@ -160,7 +160,7 @@ func TestOrderConfirmMakesOneSaleWithTheReference(t *testing.T) {
 	o := s.order(t, b, orderOf("SELF1", lineReq("HONEY", 1), lineReq("WINE", 2)))
 	held := s.snapshot(t)
 
-	paid, sale, err := b.Confirm(o.ID, []PaymentRequest{payReq(MethodVietQR, o.Total)}, "T1")
+	paid, sale, err := b.Confirm(o.ID, []PaymentRequest{payReq(MethodVietQR, o.Total)}, "T1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestOrderConfirmMakesOneSaleWithTheReference(t *testing.T) {
 	if z.Sales != 1 || z.ByMethod[MethodVietQR] != o.Total {
 		t.Fatalf("X-report: %d sales, %v", z.Sales, z.ByMethod)
 	}
-	if _, _, err := b.Confirm(o.ID, []PaymentRequest{payReq(MethodVietQR, o.Total)}, "T1"); !errors.Is(err, ErrOrderPaid) {
+	if _, _, err := b.Confirm(o.ID, []PaymentRequest{payReq(MethodVietQR, o.Total)}, "T1", nil); !errors.Is(err, ErrOrderPaid) {
 		t.Fatalf("second confirm: %v", err)
 	}
 	if _, err := b.Cancel(o.ID, "T1", ""); !errors.Is(err, ErrOrderPaid) {
@@ -218,7 +218,7 @@ func TestOrderPaidAtTheTill(t *testing.T) {
 			s := openTestStore(t)
 			b, _ := newTestBook(s.Store)
 			o := s.order(t, b, orderOf("SELF1", lineReq("HONEY", 1), lineReq("WINE", 1)))
-			_, sale, err := b.Confirm(o.ID, tt.pays(o.Total), "")
+			_, sale, err := b.Confirm(o.ID, tt.pays(o.Total), "", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -245,7 +245,7 @@ func TestOrderConfirmRefusesBadPaymentsAndChangesNothing(t *testing.T) {
 		{"no payment", nil, ErrBadPayment},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, _, err := b.Confirm(o.ID, tt.pays, "T1"); !errors.Is(err, tt.want) {
+			if _, _, err := b.Confirm(o.ID, tt.pays, "T1", nil); !errors.Is(err, tt.want) {
 				t.Fatalf("Confirm: %v, want %v", err, tt.want)
 			}
 		})
@@ -279,7 +279,7 @@ func TestOrderExpiresOnItsOwnClockNotTheWallClock(t *testing.T) {
 	w.Advance(time.Second)
 
 	// Time is up: a confirm now is refused, even before the loop has run.
-	if _, _, err := b.Confirm(o.ID, []PaymentRequest{payReq(MethodVietQR, o.Total)}, "T1"); !errors.Is(err, ErrOrderExpired) {
+	if _, _, err := b.Confirm(o.ID, []PaymentRequest{payReq(MethodVietQR, o.Total)}, "T1", nil); !errors.Is(err, ErrOrderExpired) {
 		t.Fatalf("confirming an order whose time is up: %v", err)
 	}
 	if n, _ := s.SaleCount(); n != 0 {
@@ -295,7 +295,7 @@ func TestOrderExpiresOnItsOwnClockNotTheWallClock(t *testing.T) {
 	if again, _ := b.Expire(); len(again) != 0 {
 		t.Fatalf("expired twice: %+v", again)
 	}
-	if _, _, err := b.Confirm(o.ID, []PaymentRequest{payReq(MethodVietQR, o.Total)}, "T1"); !errors.Is(err, ErrOrderExpired) {
+	if _, _, err := b.Confirm(o.ID, []PaymentRequest{payReq(MethodVietQR, o.Total)}, "T1", nil); !errors.Is(err, ErrOrderExpired) {
 		t.Fatalf("confirming an expired order: %v", err)
 	}
 }
@@ -352,7 +352,7 @@ func TestOrderConfirmAndCancelRacingCloseItExactlyOnce(t *testing.T) {
 				defer wg.Done()
 				var err error
 				if j%2 == 0 {
-					_, _, err = b.Confirm(o.ID, []PaymentRequest{payReq(MethodVietQR, o.Total)}, "T1")
+					_, _, err = b.Confirm(o.ID, []PaymentRequest{payReq(MethodVietQR, o.Total)}, "T1", nil)
 				} else {
 					_, err = b.Cancel(o.ID, "T2", "")
 				}

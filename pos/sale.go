@@ -116,6 +116,9 @@ type SaleRequest struct {
 	Lang string `json:"lang,omitempty"`
 	// Buyer is the invoice's buyer block, only when the buyer asks for one.
 	Buyer *Buyer `json:"buyer,omitempty"`
+	// Cashier is who sells: the cashier signed in at the till. The kiosk
+	// sets it from the till's session; never read from JSON.
+	Cashier *SaleCashier `json:"-"`
 }
 
 // Line is a sold line: a snapshot of the product as it was priced.
@@ -213,6 +216,9 @@ type Sale struct {
 	Lang string `json:"lang,omitempty"`
 	// Buyer is the buyer block the buyer asked for (nil: none).
 	Buyer *Buyer `json:"buyer,omitempty"`
+	// Cashier is who sold (cashier.go), nil when the till had none signed
+	// in; a void or refund names the cashier of the sale it undoes.
+	Cashier *SaleCashier `json:"cashier,omitempty"`
 	// Invoices are the invoices issued with the record, in its own
 	// transaction: one per issuing seller (the booth, or a producer that
 	// delegated invoicing to it); adjustments on a void or refund. Empty

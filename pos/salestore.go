@@ -86,7 +86,7 @@ func (s *Store) CommitSale(req SaleRequest, idemKey string) (sale Sale, replayed
 			ID: NewID(now), Kind: KindSale, KioskID: s.kioskID, ShiftID: shiftID, Till: req.Till,
 			Time: now, Lines: pr.Lines, Total: pr.Total, Discount: pr.Discount, SaleDiscount: pr.SaleDiscount,
 			DiscountReason: pr.DiscountReason, Promotions: pr.Promotions, VAT: pr.VAT, Payments: pays, Change: change,
-			Status: StatusCompleted, Note: req.Note, Lang: req.Lang, Buyer: req.Buyer,
+			Status: StatusCompleted, Note: req.Note, Lang: req.Lang, Buyer: req.Buyer, Cashier: req.Cashier,
 		}
 		for sku, q := range need {
 			if err := putStock(tx, sku, getStock(tx, sku)-q); err != nil {
@@ -351,7 +351,8 @@ func (s *Store) Void(id, reason string) (Sale, error) {
 		}
 		rec = Sale{ID: NewID(now), Kind: KindVoid, KioskID: s.kioskID, ShiftID: shiftID, Till: orig.Till,
 			Time: now, Total: -orig.Total, Discount: -orig.Discount, SaleDiscount: -orig.SaleDiscount,
-			DiscountReason: orig.DiscountReason, Change: 0, Status: StatusCompleted, Original: orig.ID, Reason: reason}
+			DiscountReason: orig.DiscountReason, Change: 0, Status: StatusCompleted, Original: orig.ID, Reason: reason,
+			Cashier: orig.Cashier}
 		for _, l := range orig.Lines {
 			rec.Lines = append(rec.Lines, undoLine(l, 0, l.Qty))
 		}
@@ -485,7 +486,8 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 		rec = Sale{ID: NewID(now), Kind: KindRefund, KioskID: s.kioskID, ShiftID: shiftID, Till: orig.Till,
 			Time: now, Lines: lines, Total: total, Discount: discount, SaleDiscount: saleDiscount,
 			DiscountReason: orig.DiscountReason, Promotions: appliedOf(lines, orig.Promotions), VAT: vatBreakdown(lines),
-			Status: StatusCompleted, Payments: []Payment{{Method: method, Amount: total}}, Original: orig.ID, Reason: rr.Reason}
+			Status: StatusCompleted, Payments: []Payment{{Method: method, Amount: total}}, Original: orig.ID, Reason: rr.Reason,
+			Cashier: orig.Cashier}
 		if rr.Restock == nil || *rr.Restock {
 			rec.Restocked = true
 			if err := restock(tx, lines); err != nil {

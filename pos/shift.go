@@ -170,8 +170,18 @@ func (s *Store) CloseShift(id string, counted Money, by string) (ZReport, error)
 	return z, err
 }
 
+// CashierTotal is one cashier's part of a shift.
+type CashierTotal struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Sales int64  `json:"sales"`
+	Net   Money  `json:"net"`
+	Cash  Money  `json:"cash"`
+}
+
 // ZReport summarises a shift: what was sold, how it was paid, the VAT in it, what
-// each producer is owed, and the cash that should be in the drawer.
+// each producer is owed, the cashiers' parts, and the cash that should be in the
+// drawer.
 type ZReport struct {
 	Shift        Shift            `json:"shift"`
 	Sales        int              `json:"sales"`
@@ -179,15 +189,18 @@ type ZReport struct {
 	Refunds      int              `json:"refunds"`
 	FirstReceipt string           `json:"first_receipt,omitempty"`
 	LastReceipt  string           `json:"last_receipt,omitempty"`
-	Gross        Money            `json:"gross"`           // completed sales
-	VoidTotal    Money            `json:"void_total"`      // negative
-	RefundTotal  Money            `json:"refund_total"`    // negative
-	Net          Money            `json:"net"`             // gross + voids + refunds
-	ByMethod     map[string]Money `json:"by_method"`       // net per payment method
-	ByVAT        []VATLine        `json:"by_vat"`          // net per VAT rate
-	ByProducer   []ProducerTotal  `json:"by_producer"`     // net per producer
-	Units        map[string]int64 `json:"units,omitempty"` // net units per SKU sold by the unit
-	Grams        map[string]int64 `json:"grams,omitempty"` // net grams per SKU sold by weight
+	Gross        Money            `json:"gross"`        // completed sales
+	VoidTotal    Money            `json:"void_total"`   // negative
+	RefundTotal  Money            `json:"refund_total"` // negative
+	Net          Money            `json:"net"`          // gross + voids + refunds
+	ByMethod     map[string]Money `json:"by_method"`    // net per payment method
+	ByVAT        []VATLine        `json:"by_vat"`       // net per VAT rate
+	ByProducer   []ProducerTotal  `json:"by_producer"`  // net per producer
+	// ByCashier is each cashier's sales in the shift: how many, their net
+	// (less the voids and refunds of them) and the cash of it.
+	ByCashier []CashierTotal   `json:"by_cashier,omitempty"`
+	Units     map[string]int64 `json:"units,omitempty"` // net units per SKU sold by the unit
+	Grams     map[string]int64 `json:"grams,omitempty"` // net grams per SKU sold by weight
 	// Discounts is the manual discounts given (lines and sales, net of
 	// voids and refunds), DiscountsByReason the same by the reason given;
 	// PromotionsSaved and ByPromotion what promotions saved customers, free

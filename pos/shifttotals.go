@@ -18,6 +18,7 @@ import (
 //	"p" + id    → the producer's units, net and VAT (3 × 8 bytes)
 //	"d" + why   → manual discounts given for that reason: count, đồng (2 × 8)
 //	"r" + id    → a promotion: lines it applied to, đồng it saved (2 × 8)
+//	"c" + id    → a cashier's sales: count, net, net in cash (3 × 8)
 //
 // The per-SKU and per-producer parts are keys of their own so that a sale
 // rewrites a few small values, not a map that grows with the catalog.
@@ -115,6 +116,21 @@ func addToShift(tx *bolt.Tx, r *Sale) error {
 			}
 		}
 	}
+	if r.Cashier != nil {
+		var cash Money
+		for _, p := range r.Payments {
+			if p.Method == MethodCash {
+				cash += p.Amount
+			}
+		}
+		sales := int64(0)
+		if r.Kind == KindSale {
+			sales = 1
+		}
+		if err := addInts(b, append([]byte("c"), r.Cashier.ID...), sales, int64(r.Total), int64(cash)); err != nil {
+			return err
+		}
+	}
 	if r.SaleDiscount != 0 {
 		if err := addInts(b, append([]byte("d"), r.DiscountReason...), count, int64(r.SaleDiscount)); err != nil {
 			return err
@@ -184,6 +200,12 @@ func zReport(tx *bolt.Tx, sh Shift) (ZReport, error) {
 				z.DiscountsByReason = append(z.DiscountsByReason, d)
 			}
 		}
+		for k, v := c.Seek([]byte("c")); k != nil && k[0] == 'c'; k, v = c.Next() {
+			if len(v) == 24 {
+				z.ByCashier = append(z.ByCashier, CashierTotal{ID: string(k[1:]), Name: cashierName(tx, string(k[1:])),
+					Sales: int64(binary.BigEndian.Uint64(v)), Net: Money(binary.BigEndian.Uint64(v[8:])), Cash: Money(binary.BigEndian.Uint64(v[16:]))})
+			}
+		}
 		for k, v := c.Seek([]byte("r")); k != nil && k[0] == 'r'; k, v = c.Next() {
 			if len(v) == 16 {
 				p := PromotionTotal{ID: string(k[1:]), Name: promotionName(tx, string(k[1:])),
@@ -196,6 +218,7 @@ func zReport(tx *bolt.Tx, sh Shift) (ZReport, error) {
 	z.Net = z.Gross + z.VoidTotal + z.RefundTotal
 	sort.Slice(z.ByVAT, func(i, j int) bool { return z.ByVAT[i].Rate < z.ByVAT[j].Rate })
 	sort.Slice(z.ByProducer, func(i, j int) bool { return z.ByProducer[i].ProducerID < z.ByProducer[j].ProducerID })
+	sort.Slice(z.ByCashier, func(i, j int) bool { return Fold(z.ByCashier[i].Name) < Fold(z.ByCashier[j].Name) })
 	if len(z.Units) == 0 {
 		z.Units = nil
 	}
@@ -224,4 +247,15 @@ func rebuildShiftTotals(tx *bolt.Tx) error {
 		}
 		return addToShift(tx, &r)
 	})
+}
+
+// cashierName is the name of cashier id, removed ones too ("" for none).
+func cashierName(tx *bolt.Tx, id string) string {
+	var c Cashier
+	if b := tx.Bucket(bCashiers); b != nil {
+		if ok, _ := getJSON(b, []byte(id), &c); ok {
+			return c.Name
+		}
+	}
+	return ""
 }

@@ -84,6 +84,7 @@ type ReceiptPage struct {
 	Address         string
 	ReceiptNo       string
 	Till            string
+	Cashier         string // who sold, when the sale names a cashier
 	Time            string
 	Kind            string
 	Status          string

@@ -36,7 +36,7 @@ var words = map[string][2]string{
 	// Discounts and promotions read as on paper.
 	"subtotal": {"Cộng tiền hàng", "Subtotal"}, "discount": {"Giảm giá", "Discount"},
 	"promotion": {"Khuyến mãi", "Promotion"}, "saved": {"Tổng giảm giá", "Total discount"},
-	"free": {"Tặng kèm", "Free"}, "till": {"Quầy", "Till"}, "reference": {"ND", "Ref"},
+	"free": {"Tặng kèm", "Free"}, "till": {"Quầy", "Till"}, "cashier": {"Thu ngân", "Cashier"}, "reference": {"ND", "Ref"},
 	"serials": {"Số sê-ri", "Serials"},
 	"change":  {"Tiền thừa", "Change"}, "unknown_receipt": {"Không có hoá đơn này.", "There is no such receipt."},
 	"sale": {"Phiếu", "Receipt"}, "void": {"Phiếu huỷ", "Void"}, "refund": {"Phiếu hoàn tiền", "Refund"},

@@ -28,7 +28,7 @@ import { renderPromos } from './mgrpromos.js';
 import { renderInvoices, warnInvoicing } from './mgrinvoices.js';
 import { renderPortal } from './mgrportal.js';
 
-const TABS = ['shift', 'sales', 'stock', 'lots', 'portal', 'promos', 'invoices', 'import', 'printers', 'pairing'];
+const TABS = ['shift', 'sales', 'stock', 'lots', 'portal', 'promos', 'invoices', 'import', 'printers', 'cashiers', 'pairing'];
 let tab = TABS.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'shift';
 
 initLang(() => show(tab));
@@ -73,6 +73,7 @@ function show(name) {
     invoices: renderInvoices,
     import: renderImport,
     printers: renderPrinters,
+    cashiers: renderCashiers,
     pairing: renderPairing,
   }[name];
   render(section).catch((err) => {
@@ -195,6 +196,12 @@ function reportView(z, title) {
       ])),
     h('h3', {}, t('rep.by_method')),
     table([[t('rep.method')], [t('rep.amount'), true]], methods.map(([m, v]) => h('tr', {}, h('td', {}, t(`pay.${m}`)), h('td', { class: 'num' }, formatVND(v)))), 'by-method'),
+    z.by_cashier && z.by_cashier.length ? h('h3', {}, t('rep.by_cashier')) : null,
+    z.by_cashier && z.by_cashier.length
+      ? table([[t('cashier.title')], [t('rep.cashier_sales'), true], [t('rep.net'), true], [t('rep.cashier_cash'), true]], z.by_cashier.map((c) => h('tr', {},
+        h('td', {}, c.name || c.id), h('td', { class: 'num' }, String(c.sales)), h('td', { class: 'num' }, formatVND(c.net)),
+        h('td', { class: 'num' }, formatVND(c.cash)))), 'by-cashier')
+      : null,
     h('h3', {}, t('rep.by_vat')),
     table([[t('rep.rate')], [t('rep.gross'), true], [t('rep.vat'), true]], (z.by_vat || []).map((v) => h('tr', {},
       h('td', {}, `${v.rate}%`), h('td', { class: 'num' }, formatVND(v.gross)), h('td', { class: 'num' }, formatVND(v.vat)))), 'by-vat'),
@@ -425,6 +432,45 @@ async function renderPrinters(section) {
             toast(t('prn.test_queued', { name: p.name }));
           } catch (err) { toast(errorMessage(err), { kind: 'error' }); }
         } } }, t('prn.test')))))), 'printers')));
+}
+
+// ---- cashiers ----
+
+// renderCashiers lists the people who sell, to add (a name and their PIN) and
+// remove. With any, a till sells only once one of them has signed in.
+async function renderCashiers(section) {
+  const res = await api('/api/v1/cashiers');
+  const list = res.cashiers || [];
+  const name = h('input', { type: 'text', maxlength: '40', testid: 'cashier-name', autocomplete: 'off' });
+  const pin = h('input', { type: 'password', inputmode: 'numeric', maxlength: '8', testid: 'cashier-new-pin', autocomplete: 'new-password' });
+  const add = async () => {
+    try {
+      const c = await mapi('/api/v1/cashiers', { method: 'POST', body: { name: name.value.trim(), pin: pin.value.trim() } });
+      toast(t('cashiers.added', { name: c.name }));
+      show('cashiers');
+    } catch (err) {
+      toast(errorMessage(err), { kind: 'error' });
+    }
+  };
+  heading(section, 'cashiers',
+    h('p', { class: 'hint' }, t('cashiers.hint')),
+    h('div', { class: 'panel' },
+      h('div', { class: 'form-row' }, field(t('cashiers.name'), name), field(t('cashiers.pin'), pin),
+        h('button', { type: 'button', class: 'btn-primary', testid: 'cashier-add', on: { click: add } }, t('cashiers.add')))),
+    list.length === 0 ? h('p', { class: 'hint', testid: 'cashiers-empty' }, t('cashiers.empty')) : h('div', { class: 'panel' }, table(
+      [[t('cashiers.name')], ['']],
+      list.map((c) => h('tr', { testid: 'cashier-row', dataset: { id: c.id } },
+        h('td', {}, c.name),
+        h('td', {}, h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn-secondary', testid: 'cashier-remove', on: { click: async () => {
+          try {
+            await mapi(`/api/v1/cashiers/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
+            toast(t('cashiers.removed', { name: c.name }));
+            show('cashiers');
+          } catch (err) {
+            toast(errorMessage(err), { kind: 'error' });
+          }
+        } } }, t('cashiers.remove')))))), 'cashiers')));
+  name.focus();
 }
 
 // ---- pairing ----

@@ -22,6 +22,7 @@ import {
   wireSearch,
 } from './ui.js';
 import { VirtualGrid } from './vgrid.js';
+import { CashierPanel } from './cashier.js';
 import { KioskSocket } from './ws.js';
 
 const { till } = pageParams('T1');
@@ -52,6 +53,8 @@ const checkout = new Checkout({
   bank: () => state.bank,
 });
 
+const cashier = new CashierPanel({ button: $('#cashier-open'), dialog: $('#cashier-dialog'), send: (msg) => sendOrWarn(msg) });
+
 const discount = new DiscountDialog({
   dialog: $('#discount-dialog'),
   send: (msg) => sendOrWarn(msg),
@@ -80,6 +83,7 @@ initLang(() => {
   renderCart();
   grid.rerender();
   checkout.relabel();
+  cashier.relabel();
   buyer.relabel();
   if ($('#discount-dialog').open) discount.relabel();
   orders.render();
@@ -124,7 +128,15 @@ function onMessage(m) {
       renderCart();
       showPrinters(state.printers);
       orders.reset(m.orders);
+      cashier.onState(m);
       checkout.onState();
+      break;
+    case 'cashier':
+      cashier.onCashier(m);
+      if (m.cashier && checkout.mode === 'paying') checkout.error(''); // a refusal for want of one is past
+      break;
+    case 'cashiers':
+      cashier.onCashiers(m);
       break;
     case 'cart':
       if (!state.cart || !m.cart || !(m.cart.seq < state.cart.seq)) {
@@ -172,6 +184,10 @@ function onMessage(m) {
     case 'error':
       noteError(m.code);
       if (discount.onError(m)) break;
+      if (cashier.onError(m)) {
+        checkout.onError(m); // a checkout refused for want of a cashier is over
+        break;
+      }
       if (!checkout.onError(m)) toast(messageText(m), { kind: 'error' });
       break;
     default:

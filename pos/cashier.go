@@ -1,0 +1,203 @@
+package pos
+
+import (
+	"crypto/pbkdf2"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Cashiers are the people who sell at the tills. The manager names them,
+// each with a PIN of their own; a cashier signs in at a till with it, and
+// the sales that till makes record who sold (the receipt prints the name,
+// the Z-report totals each). A kiosk with no cashiers sells as before: the
+// receipt names the till.
+
+// Errors of cashiers.
+var (
+	// ErrBadCashier is a cashier the manager cannot add as asked: no name, a
+	// name too long or taken, a PIN that is not 4 to 8 digits.
+	ErrBadCashier = errors.New("bad cashier")
+	// ErrCashierPIN is a wrong PIN at sign-in.
+	ErrCashierPIN = errors.New("wrong cashier PIN")
+	// ErrCashierRequired is a sale at a till where no cashier has signed in,
+	// on a kiosk that has cashiers.
+	ErrCashierRequired = errors.New("a cashier must sign in at the till")
+)
+
+// MaxCashierName bounds a cashier's name (characters).
+const MaxCashierName = 40
+
+// SaleCashier is who sold, as a sale records it: the cashier's id and the
+// name at the time.
+type SaleCashier struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Cashier is one of the people who sell. The PIN is kept as a salted
+// PBKDF2-SHA256 hash; a cashier removed is kept, inactive, for the sales that
+// name them.
+type Cashier struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Active  bool      `json:"active"`
+	Created time.Time `json:"created"`
+	Salt    []byte    `json:"salt"`
+	Hash    []byte    `json:"hash"`
+}
+
+// Public is what screens and listings see of a cashier.
+func (c Cashier) Public() SaleCashier { return SaleCashier{ID: c.ID, Name: c.Name} }
+
+var bCashiers = []byte("cashiers")
+
+const cashierPINRounds = 100_000
+
+func cashierHash(pin string, salt []byte) ([]byte, error) {
+	return pbkdf2.Key(sha256.New, pin, salt, cashierPINRounds, 32)
+}
+
+func validCashierPIN(pin string) bool {
+	if len(pin) < 4 || len(pin) > 8 {
+		return false
+	}
+	for i := 0; i < len(pin); i++ {
+		if pin[i] < '0' || pin[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// AddCashier names a new cashier with a PIN of 4 to 8 digits. Names are
+// unique among active cashiers, as Vietnamese folds them (Lan and LAN are one).
+func (s *Store) AddCashier(name, pin string) (Cashier, error) {
+	name = strings.Join(strings.Fields(name), " ")
+	switch {
+	case name == "" || !utf8.ValidString(name):
+		return Cashier{}, fmt.Errorf("%w: a cashier needs a name", ErrBadCashier)
+	case utf8.RuneCountInString(name) > MaxCashierName:
+		return Cashier{}, fmt.Errorf("%w: name longer than %d characters", ErrBadCashier, MaxCashierName)
+	case !validCashierPIN(pin):
+		return Cashier{}, fmt.Errorf("%w: the PIN is 4 to 8 digits", ErrBadCashier)
+	}
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return Cashier{}, err
+	}
+	hash, err := cashierHash(pin, salt)
+	if err != nil {
+		return Cashier{}, err
+	}
+	now := s.now()
+	c := Cashier{ID: NewID(now), Name: name, Active: true, Created: now, Salt: salt, Hash: hash}
+	err = s.commit(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bCashiers)
+		if err != nil {
+			return abortTx{err}
+		}
+		folded := Fold(name)
+		cur := b.Cursor()
+		for k, v := cur.First(); k != nil; k, v = cur.Next() {
+			var o Cashier
+			if _, err := getJSON(b, k, &o); err != nil {
+				return err
+			}
+			_ = v
+			if o.Active && Fold(o.Name) == folded {
+				return fmt.Errorf("%w: a cashier is named %s already", ErrBadCashier, o.Name)
+			}
+		}
+		return putJSON(b, []byte(c.ID), c)
+	})
+	return c, err
+}
+
+// Cashiers lists the active cashiers by name.
+func (s *Store) Cashiers() ([]Cashier, error) {
+	var out []Cashier
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bCashiers)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, _ []byte) error {
+			var c Cashier
+			if _, err := getJSON(b, k, &c); err != nil {
+				return err
+			}
+			if c.Active {
+				out = append(out, c)
+			}
+			return nil
+		})
+	})
+	sort.Slice(out, func(i, j int) bool { return Fold(out[i].Name) < Fold(out[j].Name) })
+	return out, err
+}
+
+// HasCashiers says whether the kiosk has any active cashier (then a till
+// sells only with one signed in).
+func (s *Store) HasCashiers() (bool, error) {
+	list, err := s.Cashiers()
+	return len(list) > 0, err
+}
+
+// RemoveCashier makes a cashier inactive: no longer listed nor able to sign
+// in; the sales that name them keep the name.
+func (s *Store) RemoveCashier(id string) error {
+	return s.commit(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bCashiers)
+		var c Cashier
+		if b == nil {
+			return fmt.Errorf("%w: cashier %s", ErrNotFound, id)
+		}
+		if ok, err := getJSON(b, []byte(id), &c); err != nil {
+			return err
+		} else if !ok || !c.Active {
+			return fmt.Errorf("%w: cashier %s", ErrNotFound, id)
+		}
+		c.Active = false
+		return putJSON(b, []byte(id), c)
+	})
+}
+
+// CheckCashier answers the active cashier id names when pin is theirs:
+// ErrNotFound for no such cashier, ErrCashierPIN for a wrong PIN.
+func (s *Store) CheckCashier(id, pin string) (SaleCashier, error) {
+	var c Cashier
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bCashiers)
+		if b == nil {
+			return fmt.Errorf("%w: cashier %s", ErrNotFound, id)
+		}
+		ok, err := getJSON(b, []byte(id), &c)
+		if err != nil {
+			return err
+		}
+		if !ok || !c.Active {
+			return fmt.Errorf("%w: cashier %s", ErrNotFound, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return SaleCashier{}, err
+	}
+	hash, err := cashierHash(pin, c.Salt)
+	if err != nil {
+		return SaleCashier{}, err
+	}
+	if !validCashierPIN(pin) || subtle.ConstantTimeCompare(hash, c.Hash) != 1 {
+		return SaleCashier{}, fmt.Errorf("%w: %s", ErrCashierPIN, c.Name)
+	}
+	return c.Public(), nil
+}
