@@ -29,7 +29,7 @@ type ZRow struct {
 }
 
 // WriteZReport lays out a shift's Z-report (or an X-report of an open shift):
-// counts, totals by payment method, by VAT rate and by producer, the discounts
+// counts, totals by payment method, by VAT rate, by producer and by cashier, the discounts
 // and promotions given, and the cash expected against the cash counted. At 32
 // columns a label too long for its line wraps and its amount stays whole,
 // flush right, on the label's last line.
@@ -89,6 +89,17 @@ func WriteZReport(e *Encoder, r ShiftReport) {
 			name = p.ProducerID
 		}
 		e.Columns2(fmt.Sprintf("  %s (%d)", name, p.Units), money(p.Net))
+	}
+	if len(z.ByCashier) > 0 {
+		e.Line("Theo thu ngân (số đơn, tiền mặt):")
+		for _, c := range z.ByCashier {
+			name := c.Name
+			if name == "" {
+				name = c.ID
+			}
+			e.Columns2(fmt.Sprintf("  %s (%d)", name, c.Sales), money(c.Net))
+			e.Columns2("    tiền mặt", money(c.Cash))
+		}
 	}
 	e.Line(rule)
 	e.Columns2("Tiền đầu ca", money(z.Shift.Float))

@@ -137,3 +137,32 @@ func TestZReportShowsDiscounts(t *testing.T) {
 		}
 	}
 }
+
+// TestZReportShowsEachCashier: a shift with cashiers prints each one's sales,
+// net and cash; one without leaves the section out.
+func TestZReportShowsEachCashier(t *testing.T) {
+	p := Profiles["epson-tm-t20"]
+	print := func(z pos.ZReport) []string {
+		e := NewEncoder(p)
+		WriteZReport(e, ShiftReport{ZReport: z})
+		doc, err := Decode(e.Bytes(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return readLines(t, doc, p)
+	}
+	z := bigShift()
+	z.ByCashier = []pos.CashierTotal{{ID: "c1", Name: "Nguyễn Thị Lan", Sales: 812, Net: 80_000_000_000, Cash: 60_000_000_000},
+		{ID: "c2", Name: "Hùng", Sales: 422, Net: 43_455_456_000, Cash: 40_000_000_000}}
+	lines := print(z)
+	for _, rw := range [][2]string{{"Nguyễn Thị Lan (812)", "80.000.000.000"}, {"tiền mặt", "60.000.000.000"}, {"Hùng (422)", "43.455.456.000"}} {
+		if !hasRow(lines, rw[0], rw[1], p.Columns()) {
+			t.Errorf("no row %q … %q:\n%s", rw[0], rw[1], strings.Join(lines, "\n"))
+		}
+	}
+	for _, l := range print(bigShift()) {
+		if strings.HasPrefix(l, "Theo thu ngân") {
+			t.Errorf("a shift without cashiers prints %q", l)
+		}
+	}
+}
