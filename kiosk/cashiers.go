@@ -14,15 +14,17 @@ import (
 // who sold until the cashier signs out (or is removed, or the kiosk
 // restarts). A kiosk with cashiers sells at a till only with one signed in.
 
-// Guessing a cashier's PIN counts against the client's address (as the
-// manager PIN's guesses do) and against the cashier: cashierPerTarget wrong
-// PINs lock that cashier's sign-in for a minute, doubling up to an hour.
+// Guessing a cashier's PIN counts against the client's address, on a count
+// of its own (a cashier's right PIN forgives that address its cashier slips,
+// never its manager-PIN ones: it must not buy guesses at the manager PIN),
+// and against the cashier: pinTargetFailures wrong PINs lock that cashier's
+// sign-in for a minute, doubling up to an hour.
 var cashierPerTarget = guessLimit{Failures: pinTargetFailures, Base: pinTargetLockout, Max: pinMaxLockout,
 	ForgetFailures: time.Hour, ForgetLevel: 24 * time.Hour}
 
 // checkCashier signs a cashier in: their PIN, its guess counted.
 func (g *guard) checkCashier(who caller, store *pos.Store, id, pin string) (pos.SaleCashier, error) {
-	keys := []guessKey{{"addr:" + who.addr, pinPerAddress}, {"cashier:" + id, cashierPerTarget}}
+	keys := []guessKey{{"cashier-addr:" + who.addr, pinPerAddress}, {"cashier:" + id, cashierPerTarget}}
 	wait, ok := g.pins.begin(g.clock(), keys...)
 	if !ok {
 		return pos.SaleCashier{}, newAPIError(fiber.StatusTooManyRequests, "pin_locked", fmt.Sprintf("too many wrong PINs; try again in %d s", retryAfter(wait)))

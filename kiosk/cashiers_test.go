@@ -126,3 +126,26 @@ func TestCashierPINGuessesAreLimited(t *testing.T) {
 	display.send(map[string]any{"type": "cashier.signin", "id": lan.ID, "pin": "4821"})
 	display.expectError("forbidden")
 }
+
+// A cashier's right PIN forgives the address its slips at cashiers' PINs,
+// never at the manager PIN: signing in between guesses buys no more guesses
+// at the manager PIN (README "Guessing budget").
+func TestACashiersSignInForgivesNoManagerPINGuesses(t *testing.T) {
+	k := startKiosk(t, t.TempDir())
+	lan := k.addCashier(t, "Lan", "4821")
+	till, _ := connect(t, k, "till=T1&role=till")
+	check := func(pin string) int { return k.do("GET", "/api/v1/manager/check", nil, "X-Manager-Pin", pin).Status }
+	for range 4 {
+		if got := check("000000"); got != 403 {
+			t.Fatalf("a wrong manager PIN: %d", got)
+		}
+	}
+	till.send(map[string]any{"type": "cashier.signin", "id": lan.ID, "pin": "4821"})
+	till.expect("cashier")
+	if got := check("000000"); got != 403 {
+		t.Fatalf("the fifth wrong manager PIN: %d", got)
+	}
+	if got := check(testPIN); got != 429 {
+		t.Errorf("after five wrong manager PINs from one address, a cashier's sign-in among them, the right one answers %d, want 429", got)
+	}
+}
