@@ -83,4 +83,14 @@ func TestBrowserACashierSignsInAtTheTillAndTheShiftTotalsThem(t *testing.T) {
 	if !strings.Contains(row, "Nguyễn Thị Lan") || !strings.Contains(row, pos.FormatVND(found.Sales[0].Total)) {
 		t.Errorf("the shift's row of the cashier: %q", row)
 	}
+	// The sales list names who sold.
+	var who string
+	within(t, mgr, 20*time.Second,
+		chromedp.Click(tid("tab-sales"), chromedp.ByQuery),
+		chromedp.WaitVisible(tid("sale-row", fmt.Sprintf(`[data-id="%s"] `, found.Sales[0].ID), tid("sale-cashier")), chromedp.ByQuery),
+		chromedp.Text(tid("sale-row", fmt.Sprintf(`[data-id="%s"] `, found.Sales[0].ID), tid("sale-cashier")), &who, chromedp.ByQuery),
+	)
+	if who != "Thu ngân: Nguyễn Thị Lan" {
+		t.Errorf("the sales list says %q of the sale's cashier", who)
+	}
 }

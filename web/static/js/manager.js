@@ -257,7 +257,8 @@ async function renderSales(section) {
     }
     return h('tr', { testid: 'sale-row', dataset: { id: s.id, receipt: s.receipt_no } },
       h('td', {}, formatDateTime(s.time)),
-      h('td', {}, h('strong', {}, s.receipt_no)),
+      h('td', {}, h('strong', {}, s.receipt_no),
+        s.cashier ? h('div', { class: 'hint', testid: 'sale-cashier' }, t('cashier.now', { name: s.cashier.name })) : null),
       h('td', {}, h('span', { class: `badge badge-${s.kind}` }, t(`kind.${s.kind}`))),
       h('td', { class: 'num' }, formatVND(s.total)),
       h('td', {}, methods),
