@@ -11,8 +11,8 @@ import (
 
 // Cashiers (pos/cashier.go): the manager names them, each with a PIN; a
 // cashier signs in at a till over its websocket, and the till's sales record
-// who sold until the cashier signs out (or is removed, or the kiosk
-// restarts). A kiosk with cashiers sells at a till only with one signed in.
+// who sold until the cashier signs out (or is removed, the shift is closed,
+// or the kiosk restarts). A kiosk with cashiers sells at a till only with one signed in.
 
 // Guessing a cashier's PIN counts against the client's address, on a count
 // of its own (a cashier's right PIN forgives that address its cashier slips,
@@ -94,6 +94,18 @@ func (h *hub) cashiersChanged(removed string) {
 			h.broadcast(t, map[string]any{"type": "cashier", "cashier": nil})
 		}
 		h.broadcast(t, map[string]any{"type": "cashiers", "required": required})
+		t.mu.Unlock()
+	}
+}
+
+// signOutCashiers signs every till's cashier out (a shift closed).
+func (h *hub) signOutCashiers() {
+	for _, t := range h.allTills() {
+		t.mu.Lock()
+		if t.cashier != nil {
+			t.cashier = nil
+			h.broadcast(t, map[string]any{"type": "cashier", "cashier": nil})
+		}
 		t.mu.Unlock()
 	}
 }

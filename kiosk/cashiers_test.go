@@ -102,6 +102,16 @@ func TestACashierSignsInAtTheTillAndTheSalesNameThem(t *testing.T) {
 		t.Errorf("by cashier: %+v", z.ByCashier)
 	}
 
+	// Closing the shift signs the tills' cashiers out: the next shift signs in anew.
+	if r := k.do("POST", "/api/v1/shifts/close", map[string]any{"counted": 0}, "X-Manager-Pin", testPIN); r.Status != 200 {
+		t.Fatalf("closing the shift: %d %s", r.Status, r.Body)
+	}
+	if m := till.expect("cashier"); m["cashier"] != nil {
+		t.Errorf("after the shift closed the till's cashier is %v", m["cashier"])
+	}
+	till.send(map[string]any{"type": "cashier.signin", "id": lan.ID, "pin": "4821"})
+	till.expect("cashier")
+
 	// Removed, the cashier is signed out of the till at once.
 	if r := k.do("DELETE", "/api/v1/cashiers/"+lan.ID, nil, "X-Manager-Pin", testPIN); r.Status != 204 {
 		t.Fatalf("removing: %d %s", r.Status, r.Body)

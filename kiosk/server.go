@@ -637,7 +637,8 @@ func (s *Server) closeShift(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.queue.Wake() // CloseShift queued the Z-report in the same transaction
+	s.queue.Wake()          // CloseShift queued the Z-report in the same transaction
+	s.hub.signOutCashiers() // the drawer is counted: the next shift's cashiers sign in anew
 	return c.JSON(z)
 }
 
