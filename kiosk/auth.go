@@ -1,7 +1,6 @@
 package kiosk
 
 import (
-	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -21,8 +20,7 @@ import (
 )
 
 const (
-	metaPIN       = "manager_pin"
-	pinIterations = 60_000
+	metaPIN = "manager_pin"
 )
 
 // Guessing the manager PIN. Only screens that use the PIN may send it (the
@@ -60,50 +58,6 @@ func pinKeys(who caller) []guessKey {
 		target = "pin:kiosk"
 	}
 	return []guessKey{{"addr:" + who.addr, pinPerAddress}, {target, pinPerTarget}}
-}
-
-func validPIN(p string) bool {
-	if len(p) < 4 || len(p) > 12 {
-		return false
-	}
-	for _, c := range p {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// hashPIN derives a stored form of a PIN: pbkdf2-sha256$iterations$salt$key.
-func hashPIN(pin string) (string, error) {
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		return "", err
-	}
-	key, err := pbkdf2.Key(sha256.New, pin, salt, pinIterations, 32)
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("pbkdf2-sha256$%d$%s$%s", pinIterations,
-		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
-}
-
-func checkPIN(stored, pin string) bool {
-	parts := strings.Split(stored, "$")
-	if len(parts) != 4 || parts[0] != "pbkdf2-sha256" {
-		return false
-	}
-	iter, err := strconv.Atoi(parts[1])
-	if err != nil || iter < 1 {
-		return false
-	}
-	salt, err1 := base64.RawStdEncoding.DecodeString(parts[2])
-	want, err2 := base64.RawStdEncoding.DecodeString(parts[3])
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	got, err := pbkdf2.Key(sha256.New, pin, salt, iter, len(want))
-	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
 }
 
 // randomDigits returns n random decimal digits.
@@ -180,7 +134,7 @@ func (g *guard) clock() time.Time {
 
 // setPIN stores a new manager PIN (hashed).
 func (g *guard) setPIN(pin string) error {
-	h, err := hashPIN(pin)
+	h, err := pos.HashPIN(pin)
 	if err != nil {
 		return err
 	}
@@ -203,7 +157,7 @@ func (g *guard) pinMatches(pin string) bool {
 	g.mu.Lock()
 	h := g.pinHash
 	g.mu.Unlock()
-	return h != "" && checkPIN(h, pin)
+	return h != "" && pos.PINMatches(h, pin)
 }
 
 func bearer(c *fiber.Ctx) string {

@@ -182,7 +182,7 @@ func (c *Config) normalize() error {
 	if c.DiscountLimit < 0 || c.DiscountLimit > pos.Whole {
 		return fmt.Errorf("discount limit %s %%: want 0 to 100", c.DiscountLimit)
 	}
-	if c.ManagerPIN != "" && !validPIN(c.ManagerPIN) {
+	if c.ManagerPIN != "" && !pos.ValidManagerPIN(c.ManagerPIN) {
 		return fmt.Errorf("manager PIN: want 4 to 12 digits")
 	}
 	if c.Logger == nil {

@@ -1,10 +1,6 @@
 package pos
 
 import (
-	"crypto/pbkdf2"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"sort"
@@ -43,16 +39,14 @@ type SaleCashier struct {
 	Name string `json:"name"`
 }
 
-// Cashier is one of the people who sell. The PIN is kept as a salted
-// PBKDF2-SHA256 hash; a cashier removed is kept, inactive, for the sales that
-// name them.
+// Cashier is one of the people who sell. The PIN is kept as HashPIN keeps
+// it; a cashier removed is kept, inactive, for the sales that name them.
 type Cashier struct {
 	ID      string    `json:"id"`
 	Name    string    `json:"name"`
 	Active  bool      `json:"active"`
 	Created time.Time `json:"created"`
-	Salt    []byte    `json:"salt"`
-	Hash    []byte    `json:"hash"`
+	PINHash string    `json:"pin_hash"`
 }
 
 // Public is what screens and listings see of a cashier.
@@ -60,23 +54,8 @@ func (c Cashier) Public() SaleCashier { return SaleCashier{ID: c.ID, Name: c.Nam
 
 var bCashiers = []byte("cashiers")
 
-const cashierPINRounds = 100_000
-
-func cashierHash(pin string, salt []byte) ([]byte, error) {
-	return pbkdf2.Key(sha256.New, pin, salt, cashierPINRounds, 32)
-}
-
-func validCashierPIN(pin string) bool {
-	if len(pin) < 4 || len(pin) > 8 {
-		return false
-	}
-	for i := 0; i < len(pin); i++ {
-		if pin[i] < '0' || pin[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+// validCashierPIN says whether pin may be a cashier's: 4 to 8 digits.
+func validCashierPIN(pin string) bool { return digitsBetween(pin, 4, 8) }
 
 // AddCashier names a new cashier with a PIN of 4 to 8 digits. Names are
 // unique among active cashiers, as Vietnamese folds them (Lan and LAN are one).
@@ -90,16 +69,12 @@ func (s *Store) AddCashier(name, pin string) (Cashier, error) {
 	case !validCashierPIN(pin):
 		return Cashier{}, fmt.Errorf("%w: the PIN is 4 to 8 digits", ErrBadCashier)
 	}
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		return Cashier{}, err
-	}
-	hash, err := cashierHash(pin, salt)
+	hash, err := HashPIN(pin)
 	if err != nil {
 		return Cashier{}, err
 	}
 	now := s.now()
-	c := Cashier{ID: NewID(now), Name: name, Active: true, Created: now, Salt: salt, Hash: hash}
+	c := Cashier{ID: NewID(now), Name: name, Active: true, Created: now, PINHash: hash}
 	err = s.commit(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bCashiers)
 		if err != nil {
@@ -192,11 +167,7 @@ func (s *Store) CheckCashier(id, pin string) (SaleCashier, error) {
 	if err != nil {
 		return SaleCashier{}, err
 	}
-	hash, err := cashierHash(pin, c.Salt)
-	if err != nil {
-		return SaleCashier{}, err
-	}
-	if !validCashierPIN(pin) || subtle.ConstantTimeCompare(hash, c.Hash) != 1 {
+	if !validCashierPIN(pin) || !PINMatches(c.PINHash, pin) {
 		return SaleCashier{}, fmt.Errorf("%w: %s", ErrCashierPIN, c.Name)
 	}
 	return c.Public(), nil
