@@ -1,6 +1,7 @@
 package pos
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -80,51 +81,60 @@ func (s *Store) AddCashier(name, pin string) (Cashier, error) {
 		if err != nil {
 			return abortTx{err}
 		}
-		folded := Fold(name)
-		cur := b.Cursor()
-		for k, v := cur.First(); k != nil; k, v = cur.Next() {
-			var o Cashier
-			if _, err := getJSON(b, k, &o); err != nil {
-				return err
+		folded, taken := Fold(name), ""
+		if err := activeCashiers(tx, func(o Cashier) bool {
+			if Fold(o.Name) == folded {
+				taken = o.Name
 			}
-			_ = v
-			if o.Active && Fold(o.Name) == folded {
-				return fmt.Errorf("%w: a cashier is named %s already", ErrBadCashier, o.Name)
-			}
+			return taken == ""
+		}); err != nil {
+			return err
+		}
+		if taken != "" {
+			return fmt.Errorf("%w: a cashier is named %s already", ErrBadCashier, taken)
 		}
 		return putJSON(b, []byte(c.ID), c)
 	})
 	return c, err
 }
 
+// activeCashiers calls fn with each active cashier until it answers false.
+func activeCashiers(tx *bolt.Tx, fn func(Cashier) bool) error {
+	b := tx.Bucket(bCashiers)
+	if b == nil {
+		return nil
+	}
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var ca Cashier
+		if err := json.Unmarshal(v, &ca); err != nil {
+			return fmt.Errorf("cashier %s: %w", k, err)
+		}
+		if ca.Active && !fn(ca) {
+			return nil
+		}
+	}
+	return nil
+}
+
 // Cashiers lists the active cashiers by name.
 func (s *Store) Cashiers() ([]Cashier, error) {
 	var out []Cashier
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bCashiers)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, _ []byte) error {
-			var c Cashier
-			if _, err := getJSON(b, k, &c); err != nil {
-				return err
-			}
-			if c.Active {
-				out = append(out, c)
-			}
-			return nil
-		})
+		return activeCashiers(tx, func(c Cashier) bool { out = append(out, c); return true })
 	})
 	sort.Slice(out, func(i, j int) bool { return Fold(out[i].Name) < Fold(out[j].Name) })
 	return out, err
 }
 
 // HasCashiers says whether the kiosk has any active cashier (then a till
-// sells only with one signed in).
+// sells only with one signed in). Every checkout asks: it stops at the first.
 func (s *Store) HasCashiers() (bool, error) {
-	list, err := s.Cashiers()
-	return len(list) > 0, err
+	found := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return activeCashiers(tx, func(Cashier) bool { found = true; return false })
+	})
+	return found, err
 }
 
 // RemoveCashier makes a cashier inactive: no longer listed nor able to sign
