@@ -2,7 +2,6 @@ package kiosk
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -17,14 +16,12 @@ import (
 // Guessing a cashier's PIN counts against the client's address, on a count
 // of its own (a cashier's right PIN forgives that address its cashier slips,
 // never its manager-PIN ones: it must not buy guesses at the manager PIN),
-// and against the cashier: pinTargetFailures wrong PINs lock that cashier's
-// sign-in for a minute, doubling up to an hour.
-var cashierPerTarget = guessLimit{Failures: pinTargetFailures, Base: pinTargetLockout, Max: pinMaxLockout,
-	ForgetFailures: time.Hour, ForgetLevel: 24 * time.Hour}
+// and against the cashier with the manager PIN's own limit (pinPerTarget,
+// whose daily budget TestTheGuessingBudgetIsWhatTheREADMESays plays).
 
 // checkCashier signs a cashier in: their PIN, its guess counted.
 func (g *guard) checkCashier(who caller, store *pos.Store, id, pin string) (pos.SaleCashier, error) {
-	keys := []guessKey{{"cashier-addr:" + who.addr, pinPerAddress}, {"cashier:" + id, cashierPerTarget}}
+	keys := []guessKey{{"cashier-addr:" + who.addr, pinPerAddress}, {"cashier:" + id, pinPerTarget}}
 	wait, ok := g.pins.begin(g.clock(), keys...)
 	if !ok {
 		return pos.SaleCashier{}, newAPIError(fiber.StatusTooManyRequests, "pin_locked", fmt.Sprintf("too many wrong PINs; try again in %d s", retryAfter(wait)))
@@ -90,12 +87,22 @@ func (h *hub) cashiersChanged(removed string) {
 	for _, t := range h.allTills() {
 		t.mu.Lock()
 		if removed != "" && t.cashier != nil && t.cashier.ID == removed {
-			t.cashier = nil
-			h.broadcast(t, map[string]any{"type": "cashier", "cashier": nil})
+			h.setCashier(t, nil, "")
 		}
 		h.broadcast(t, map[string]any{"type": "cashiers", "required": required})
 		t.mu.Unlock()
 	}
+}
+
+// setCashier makes c who sells at t (nil: no one) and tells t's screens,
+// with the ref of the message that asked; t's lock is held.
+func (h *hub) setCashier(t *till, c *pos.SaleCashier, ref string) {
+	t.cashier = c
+	msg := map[string]any{"type": "cashier", "cashier": c}
+	if ref != "" {
+		msg["ref"] = ref
+	}
+	h.broadcast(t, msg)
 }
 
 // signOutCashiers signs every till's cashier out (a shift closed).
@@ -103,8 +110,7 @@ func (h *hub) signOutCashiers() {
 	for _, t := range h.allTills() {
 		t.mu.Lock()
 		if t.cashier != nil {
-			t.cashier = nil
-			h.broadcast(t, map[string]any{"type": "cashier", "cashier": nil})
+			h.setCashier(t, nil, "")
 		}
 		t.mu.Unlock()
 	}
@@ -123,8 +129,7 @@ func (h *hub) cashierSignIn(cl *wsClient, m inMsg) {
 	}
 	t := cl.till
 	t.mu.Lock()
-	t.cashier = &ca
-	h.broadcast(t, map[string]any{"type": "cashier", "cashier": ca, "ref": m.Ref})
+	h.setCashier(t, &ca, m.Ref)
 	t.mu.Unlock()
 	h.s.log.Info("cashier signed in", "cashier", ca.Name, "till", t.id)
 }
@@ -137,8 +142,7 @@ func (h *hub) cashierSignOut(cl *wsClient, m inMsg) {
 	}
 	t := cl.till
 	t.mu.Lock()
-	t.cashier = nil
-	h.broadcast(t, map[string]any{"type": "cashier", "cashier": nil, "ref": m.Ref})
+	h.setCashier(t, nil, m.Ref)
 	t.mu.Unlock()
 }
 
