@@ -144,27 +144,27 @@ func (x *xlsxStream) writeRow(cells []any, style int) error {
 	b = append(b, r...)
 	b = append(b, `">`...)
 	for i, v := range cells {
-		ref := xlsxColumn(i) + r
 		switch c := v.(type) {
 		case nil:
 			continue
 		case string:
-			b = xlsxText(b, ref, c, style)
+			b = xlsxText(xlsxCell(b, i, r, style), c)
 		case time.Time:
 			if c.IsZero() {
 				continue
 			}
-			b = xlsxText(b, ref, c.In(pos.VietnamTime).Format(time.DateTime), style)
+			b = xlsxText(xlsxCell(b, i, r, style), c.In(pos.VietnamTime).Format(time.DateTime))
 		case pos.Money:
-			b = xlsxNumber(b, ref, strconv.FormatInt(int64(c), 10), xlsxMoney)
+			b = xlsxNumber(xlsxCell(b, i, r, xlsxMoney), int64(c))
 		case int:
-			b = xlsxNumber(b, ref, strconv.Itoa(c), style)
+			b = xlsxNumber(xlsxCell(b, i, r, style), int64(c))
 		case int64:
-			b = xlsxNumber(b, ref, strconv.FormatInt(c, 10), style)
+			b = xlsxNumber(xlsxCell(b, i, r, style), c)
 		case uint64:
-			b = xlsxNumber(b, ref, strconv.FormatUint(c, 10), style)
+			b = strconv.AppendUint(append(xlsxCell(b, i, r, style), `><v>`...), c, 10)
+			b = append(b, `</v></c>`...)
 		default:
-			b = xlsxText(b, ref, fmt.Sprint(c), style)
+			b = xlsxText(xlsxCell(b, i, r, style), fmt.Sprint(c))
 		}
 	}
 	b = append(b, `</row>`...)
@@ -173,36 +173,44 @@ func (x *xlsxStream) writeRow(cells []any, style int) error {
 	return err
 }
 
-func xlsxNumber(b []byte, ref, v string, style int) []byte {
+// xlsxCell opens the cell of column col (from 0) on row row, with its style
+// (0 none); the value follows.
+func xlsxCell(b []byte, col int, row string, style int) []byte {
 	b = append(b, `<c r="`...)
-	b = append(b, ref...)
+	b = append(b, xlsxColumn(col)...)
+	b = append(b, row...)
+	b = append(b, '"')
 	if style != 0 {
-		b = append(b, `" s="`...)
+		b = append(b, ` s="`...)
 		b = strconv.AppendInt(b, int64(style), 10)
+		b = append(b, '"')
 	}
-	b = append(b, `"><v>`...)
-	b = append(b, v...)
+	return b
+}
+
+func xlsxNumber(b []byte, v int64) []byte {
+	b = strconv.AppendInt(append(b, `><v>`...), v, 10)
 	return append(b, `</v></c>`...)
 }
 
-// xlsxText writes a text cell, inline. Text that is not XML (control
+// xlsxText ends a cell with text, inline. Text that is not XML (control
 // characters) is written as U+FFFD by xml.EscapeText; text past what a cell
 // holds is cut.
-func xlsxText(b []byte, ref, s string, style int) []byte {
+func xlsxText(b []byte, s string) []byte {
 	if len(s) > xlsxMaxText && utf8.RuneCountInString(s) > xlsxMaxText {
 		s = string([]rune(s)[:xlsxMaxText])
 	}
-	b = append(b, `<c r="`...)
-	b = append(b, ref...)
-	if style != 0 {
-		b = append(b, `" s="`...)
-		b = strconv.AppendInt(b, int64(style), 10)
-	}
-	b = append(b, `" t="inlineStr"><is><t xml:space="preserve">`...)
-	var e strings.Builder
-	_ = xml.EscapeText(&e, []byte(s))
-	b = append(b, e.String()...)
-	return append(b, `</t></is></c>`...)
+	w := appendWriter{b: append(b, ` t="inlineStr"><is><t xml:space="preserve">`...)}
+	_ = xml.EscapeText(&w, []byte(s))
+	return append(w.b, `</t></is></c>`...)
+}
+
+// appendWriter is an io.Writer that appends to b.
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
 }
 
 // xlsxColumn is a column's letters: 0 → A, 25 → Z, 26 → AA.
