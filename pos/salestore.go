@@ -464,7 +464,7 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 				}
 				u := undoLine(l, l.Qty-left[i], take[i])
 				u.Serials = serialsBack(out[i], named[i], left[i], take[i], len(w.Serials) > 0)
-				out[i] = slices.DeleteFunc(slices.Clone(out[i]), func(x string) bool { return slices.Contains(u.Serials, x) })
+				out[i] = slices.DeleteFunc(out[i], func(x string) bool { return slices.Contains(u.Serials, x) }) // refundState made out[i] its own
 				lines = append(lines, u)
 				left[i] -= take[i]
 			}
@@ -505,10 +505,8 @@ func (s *Store) Refund(id string, rr RefundRequest) (Sale, error) {
 // refund's receipt number).
 func refundState(tx *bolt.Tx, orig Sale) (left []int64, out [][]string, back map[string]string, err error) {
 	left = make([]int64, len(orig.Lines))
-	out = make([][]string, len(orig.Lines))
 	for i, l := range orig.Lines {
 		left[i] = l.Qty
-		out[i] = l.Serials
 	}
 	back = map[string]string{}
 	for _, uid := range orig.UndoneBy {
@@ -530,13 +528,15 @@ func refundState(tx *bolt.Tx, orig Sale) (left []int64, out [][]string, back map
 			}
 			for _, n := range ul.Serials {
 				back[string(soldKey(ul.SKU, ul.Lot, n))] = u.ReceiptNo
-				for i, l := range orig.Lines {
-					if l.SKU == ul.SKU && l.Lot == ul.Lot {
-						out[i] = slices.DeleteFunc(slices.Clone(out[i]), func(x string) bool { return x == n })
-					}
-				}
 			}
 		}
+	}
+	out = make([][]string, len(orig.Lines))
+	for i, l := range orig.Lines {
+		out[i] = slices.DeleteFunc(slices.Clone(l.Serials), func(n string) bool {
+			_, gone := back[string(soldKey(l.SKU, l.Lot, n))]
+			return gone
+		})
 	}
 	return left, out, back, nil
 }
