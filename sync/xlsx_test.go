@@ -5,6 +5,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -146,6 +149,17 @@ func TestAReportWorkbookBeginsAsExcelsDo(t *testing.T) {
 	}
 	if len(names) < 4 || names[0] != "[Content_Types].xml" || names[1] != "_rels/.rels" || !strings.HasPrefix(names[2], "xl/") {
 		t.Errorf("the workbook's parts in order: %v", names)
+	}
+	// And file(1) itself says so, where it is installed.
+	if _, err := exec.LookPath("file"); err == nil {
+		path := filepath.Join(t.TempDir(), "report.xlsx")
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("file", "-b", "--mime-type", path).Output()
+		if err != nil || strings.TrimSpace(string(out)) != reportXLSXType {
+			t.Errorf("file(1) takes the workbook for %q (%v)", out, err)
+		}
 	}
 }
 
